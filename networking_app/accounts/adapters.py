@@ -1,0 +1,14 @@
+from allauth.account.adapter import DefaultAccountAdapter
+
+from networking_app.accounts.models import Role
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        # Only students and volunteers sign up; the role is set before the first save so the
+        # row never exists without one. Staff accounts are created by staff.
+        role = form.cleaned_data.get("role")
+        user.role = role if role in (Role.STUDENT, Role.VOLUNTEER) else Role.STUDENT
+        user.is_staff = False
+        user.is_superuser = False
+        return super().save_user(request, user, form, commit=commit)

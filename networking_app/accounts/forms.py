@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from networking_app.accounts.models import (
+    Affiliation,
+    Profile,
+    Role,
+    StudentProfile,
+    VolunteerProfile,
+    time_zone_choices,
+)
+from networking_app.accounts.services import profile_create_for_role
+
+SIGNUP_ROLES = [
+    (Role.STUDENT.value, "I am a student"),
+    (Role.VOLUNTEER.value, "I am an alumna/alumnus, parent or friend of the school, here to help"),
+]
+
+
+def email_domain_allowed(email: str, domains: list[str]) -> bool:
+    """True when the address is at one of the domains or one of their subdomains."""
+    if not domains:
+        return True
+    domain = email.rsplit("@", 1)[-1].lower().rstrip(".")
+    return any(domain == allowed or domain.endswith("." + allowed) for allowed in domains)
+
+
+def class_year_field(label: str) -> forms.IntegerField:
+    this_year = timezone.now().year
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=1900,
+        max_value=this_year + 8,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up, plus the role and what the profile needs from day one."""
+
+    field_order = ["role", "display_name", "email", "password1", "password2"]
+
+    role = forms.ChoiceField(
+        label="I am signing up as", choices=SIGNUP_ROLES, widget=forms.RadioSelect
+    )
+    display_name = forms.CharField(
+        label="Your name", max_length=120, help_text="As you would like others to see it."
+    )
+    affiliation = forms.ChoiceField(
+        label="Your connection to the school (volunteers)",
+        choices=[("", "Choose…"), *Affiliation.choices],
+        required=False,
+    )
+    class_year = class_year_field("Class year (optional)")
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=time_zone_choices,
+        help_text="Every date and reminder is shown in this time zone.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].initial = settings.DEFAULT_USER_TIME_ZONE
+        if not self.is_bound:
+            # Pre-select the browser's zone (static/js/rapport.js) until the user picks one.
+            self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = "true"
+        if settings.STUDENT_EMAIL_DOMAINS:
+            domains = ", ".join("@" + d for d in settings.STUDENT_EMAIL_DOMAINS)
+            self.fields["email"].help_text = f"Students: use your university address ({domains})."
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        email = cleaned.get("email")
+        if (
+            role == Role.STUDENT
+            and email
+            and not email_domain_allowed(email, settings.STUDENT_EMAIL_DOMAINS)
+        ):
+            domains = " or ".join("@" + d for d in settings.STUDENT_EMAIL_DOMAINS)
+            self.add_error(
+                "email",
+                f"Student accounts need a university email address ending in {domains}. "
+                "Alumni, parents and friends of the school can sign up as volunteers.",
+            )
+        if role == Role.VOLUNTEER and not cleaned.get("affiliation"):
+            self.add_error("affiliation", "Tell us how you are connected to the school.")
+        return cleaned
+
+    def save(self, request):
+        # The user row and its profiles are created together or not at all.
+        with transaction.atomic():
+            user = super().save(request)
+            profile_create_for_role(
+                user=user,
+                role=self.cleaned_data["role"],
+                display_name=self.cleaned_data["display_name"],
+                time_zone=self.cleaned_data["time_zone"],
+                affiliation=self.cleaned_data.get("affiliation") or "",
+                class_year=self.cleaned_data.get("class_year"),
+            )
+        return user
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        help_text="Every date and reminder is shown in this time zone.",
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["display_name", "time_zone"]
+        labels = {"display_name": "Your name"}
+
+
+class StudentProfileForm(forms.ModelForm):
+    class_year = class_year_field("Class year")
+
+    class Meta:
+        model = StudentProfile
+        fields = ["class_year", "major"]
+
+
+class VolunteerProfileForm(forms.ModelForm):
+    class_year = class_year_field("Class year (alumni)")
+
+    class Meta:
+        model = VolunteerProfile
+        fields = ["affiliation", "class_year"]
+        labels = {"affiliation": "Connection to the school"}
+
+
+class VolunteerReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Turn down")])
+    note = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StaffCreateForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    display_name = forms.CharField(label="Name", max_length=120)
+
+    def clean_email(self):
+        from networking_app.accounts.models import User
+
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Someone already has an account with this address.")
+        return email

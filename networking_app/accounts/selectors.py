@@ -1,0 +1,44 @@
+from django.db.models import Count, QuerySet
+
+from networking_app.accounts.models import ApprovalStatus, Role, User, VolunteerProfile
+
+
+def user_has_mfa(user: User) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def user_has_staff_access(user) -> bool:
+    """Career-office staff who have set up their second factor."""
+    return user.is_authenticated and user.is_active and user.is_staff_member and user_has_mfa(user)
+
+
+def volunteer_profiles_pending() -> QuerySet[VolunteerProfile]:
+    return (
+        VolunteerProfile.objects.filter(status=ApprovalStatus.PENDING)
+        .select_related("user__profile")
+        .order_by("created_at")
+    )
+
+
+def volunteer_profile_get_for_review(*, user_id: int) -> VolunteerProfile:
+    return VolunteerProfile.objects.select_related("user__profile").get(user_id=user_id)
+
+
+def user_counts_by_role() -> dict[str, int]:
+    counts = dict.fromkeys(Role.values, 0)
+    rows = User.objects.filter(is_active=True).values("role").annotate(n=Count("id"))
+    counts.update({row["role"]: row["n"] for row in rows})
+    return counts
+
+
+def volunteer_counts_by_status() -> dict[str, int]:
+    counts = dict.fromkeys(ApprovalStatus.values, 0)
+    rows = VolunteerProfile.objects.values("status").annotate(n=Count("id"))
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def staff_members() -> QuerySet[User]:
+    return User.objects.filter(role=Role.STAFF).select_related("profile").order_by("email")

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from networking_app.accounts.models import (
+    Affiliation,
+    ApprovalStatus,
+    Profile,
+    Role,
+    StudentProfile,
+    User,
+    VolunteerProfile,
+)
+from networking_app.emails import send_templated_email
+
+
+def profile_create_for_role(
+    *,
+    user: User,
+    role: str,
+    display_name: str,
+    time_zone: str,
+    affiliation: str = "",
+    class_year: int | None = None,
+    major: str = "",
+) -> Profile:
+    """Give a new user their role and the profile rows that role needs."""
+    with transaction.atomic():
+        user.role = role
+        user.save(update_fields=["role"])
+        profile = Profile.objects.create(
+            user=user, display_name=display_name.strip(), time_zone=time_zone
+        )
+        if role == Role.STUDENT:
+            StudentProfile.objects.create(user=user, class_year=class_year, major=major.strip())
+        elif role == Role.VOLUNTEER:
+            VolunteerProfile.objects.create(
+                user=user,
+                affiliation=affiliation or Affiliation.FRIEND,
+                class_year=class_year,
+            )
+    return profile
+
+
+def user_finish_staff_setup(*, user: User) -> None:
+    """Staff accounts are created by people, not by sign-up: their address counts as verified."""
+    with transaction.atomic():
+        Profile.objects.get_or_create(
+            user=user, defaults={"display_name": user.email.split("@", 1)[0]}
+        )
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+
+
+def staff_user_create(
+    *, email: str, display_name: str, created_by: User, request: HttpRequest | None = None
+) -> User:
+    """A staff member adds a colleague, who then chooses a password through the reset email."""
+    from allauth.account.forms import ResetPasswordForm
+
+    with transaction.atomic():
+        user = User.objects.create_user(email=email, role=Role.STAFF, is_staff=True)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        user_finish_staff_setup(user=user)
+        user.profile.display_name = display_name.strip() or user.profile.display_name
+        user.profile.save(update_fields=["display_name"])
+    if request is not None:
+        form = ResetPasswordForm(data={"email": user.email})
+        if form.is_valid():
+            form.save(request)
+    return user
+
+
+def volunteer_review(*, profile: VolunteerProfile, reviewer: User, approve: bool, note: str = ""):
+    """Approve or turn down a volunteer. Locks the row so two staff cannot race."""
+    with transaction.atomic():
+        locked = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
+        locked.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
+        locked.reviewed_at = timezone.now()
+        locked.reviewed_by = reviewer
+        locked.review_note = note.strip()
+        locked.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note"])
+        transaction.on_commit(
+            lambda: send_templated_email(
+                "volunteer_reviewed",
+                to=[locked.user.email],
+                context={"volunteer": locked.user, "approved": approve, "note": locked.review_note},
+            )
+        )
+    return locked
+
+
+def profile_update(*, profile: Profile, display_name: str, time_zone: str) -> Profile:
+    profile.display_name = display_name.strip()
+    profile.time_zone = time_zone
+    profile.full_clean()
+    profile.save(update_fields=["display_name", "time_zone", "updated_at"])
+    return profile

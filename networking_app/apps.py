@@ -1,0 +1,5 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class RapportAdminConfig(AdminConfig):
+    default_site = "networking_app.admin_site.RapportAdminSite"

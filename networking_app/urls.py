@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from networking_app import views
+from networking_app.accounts.urls import staff_urlpatterns
+
+urlpatterns = [
+    path("", include("networking_app.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("staff/", include(staff_urlpatterns)),
+    path("dev/mail/", include("networking_app.devmail.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,124 @@
+"""Shared fixtures: the named people of every test, logged-in clients, service gates.
+
+PostgreSQL and Redis are used when reachable (networking_app/settings/test.py). A test that
+needs one of them is marked ``postgres`` or ``redis`` and is skipped with a reason when the
+service is missing, unless REQUIRE_SERVICES=1, which turns that skip into a failure (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from tests.factories import StaffFactory, StudentFactory, VolunteerFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "no")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _service_missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_configure(config):
+    if REQUIRE_SERVICES:
+        missing = []
+        if not settings.DATABASE_IS_POSTGRES:
+            missing.append("PostgreSQL is not reachable (DATABASE_URL or 127.0.0.1:5432)")
+        if not settings.TEST_REDIS_URL:
+            missing.append("Redis is not reachable (REDIS_URL or 127.0.0.1:6379)")
+        if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+            missing.append(f"Chromium is not installed at {CHROMIUM}")
+        if missing:
+            raise pytest.UsageError("REQUIRE_SERVICES=1 but " + "; ".join(missing))
+
+
+@pytest.fixture(autouse=True)
+def _service_gates(request):
+    if request.node.get_closest_marker("postgres") and not settings.DATABASE_IS_POSTGRES:
+        _service_missing("needs PostgreSQL: none reachable, tests run on SQLite")
+    if request.node.get_closest_marker("redis") and not settings.TEST_REDIS_URL:
+        _service_missing("needs Redis: none reachable on 127.0.0.1:6379 or REDIS_URL")
+    if request.node.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
+        _service_missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # allauth's rate limits and used-TOTP markers live in the cache: no test inherits them.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def mailbox(settings, tmp_path):
+    """Send mail to the development mailbox (files) instead of locmem."""
+    settings.EMAIL_BACKEND = "networking_app.devmail.backends.MailboxBackend"
+    settings.MAILBOX_DIR = tmp_path / "mail"
+    settings.SENT_MAIL_PAGE = True
+    return settings.MAILBOX_DIR
+
+
+@pytest.fixture
+def student(db):
+    return StudentFactory(email="alice@example.edu", profile__display_name="Alice Student")
+
+
+@pytest.fixture
+def other_student(db):
+    return StudentFactory(email="bob@example.edu", profile__display_name="Bob Student")
+
+
+@pytest.fixture
+def volunteer(db):
+    return VolunteerFactory(email="carol@example.org", profile__display_name="Carol Volunteer")
+
+
+@pytest.fixture
+def pending_volunteer(db):
+    return VolunteerFactory(
+        email="dana@example.org",
+        profile__display_name="Dana Pending",
+        volunteer_profile__status="pending",
+    )
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(email="erin@example.edu", profile__display_name="Erin Staff")
+
+
+def _client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def student_client(student):
+    return _client_for(student)
+
+
+@pytest.fixture
+def other_student_client(other_student):
+    return _client_for(other_student)
+
+
+@pytest.fixture
+def volunteer_client(volunteer):
+    return _client_for(volunteer)
+
+
+@pytest.fixture
+def staff_client(staff):
+    """Staff logged in with their second factor (allauth marks the session)."""
+    return _client_for(staff)

@@ -1,0 +1,137 @@
+"""Who may open what: one row per route, for every kind of visitor.
+
+The URLconf is enumerated: a route that is missing from ACCESS fails the suite, so every new
+view states its access rules here. Codes: 200 ok, 302 redirect (LOGIN = to the login page),
+403 forbidden, 404 not found, 405 wrong method (POST-only views; their POST is tested in the
+app's own tests).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.urlconf import all_routes
+
+LOGIN = "login"  # a 302 to the login page
+ANON, STUDENT, OTHER, VOLUNTEER, STAFF = range(5)
+
+# name: (anonymous, student, other student, volunteer, staff)
+ACCESS: dict[str, tuple] = {
+    "home": (LOGIN, 200, 200, 200, 302),
+    "profile": (LOGIN, 200, 200, 200, 200),
+    "healthz": (200, 200, 200, 200, 200),
+    # allauth: entrance pages send signed-in users home; account pages need a login.
+    "account_login": (200, 302, 302, 302, 302),
+    "account_logout": (302, 200, 200, 200, 200),
+    "account_inactive": (200, 200, 200, 200, 200),
+    "account_signup": (200, 302, 302, 302, 302),
+    "account_reauthenticate": (LOGIN, 200, 200, 200, 200),
+    "account_email": (LOGIN, 200, 200, 200, 200),
+    "account_email_verification_sent": (200, 200, 200, 200, 200),
+    "account_change_password": (LOGIN, 200, 200, 200, 200),
+    "account_set_password": (LOGIN, 302, 302, 302, 302),
+    "account_reset_password": (200, 200, 200, 200, 200),
+    "account_confirm_login_code": (302, 302, 302, 302, 302),
+    "account_confirm_email": (200, 200, 200, 200, 200),
+    "account_reset_password_from_key_done": (200, 200, 200, 200, 200),
+    "account_reset_password_from_key": (200, 200, 200, 200, 200),
+    "account_reset_password_done": (200, 200, 200, 200, 200),
+    "mfa_index": (LOGIN, 200, 200, 200, 200),
+    "mfa_authenticate": (302, 302, 302, 302, 302),
+    "mfa_reauthenticate": (LOGIN, 302, 302, 302, 200),
+    "mfa_activate_totp": (LOGIN, 302, 302, 302, 302),  # reauthenticate first
+    "mfa_deactivate_totp": (LOGIN, 404, 404, 404, 302),
+    "mfa_view_recovery_codes": (LOGIN, 404, 404, 404, 404),
+    "mfa_generate_recovery_codes": (LOGIN, 302, 302, 302, 302),
+    "mfa_download_recovery_codes": (LOGIN, 404, 404, 404, 404),
+    # Career-office staff only (403 for other roles; staff without MFA are sent to set it up).
+    "staff:home": (LOGIN, 403, 403, 403, 200),
+    "staff:team": (LOGIN, 403, 403, 403, 200),
+    "staff:volunteer_review": (405, 405, 405, 405, 405),
+    # The development mailbox: on in tests, 404 in production (tested separately).
+    "devmail:list": (200, 200, 200, 200, 200),
+    "devmail:detail": (404, 404, 404, 404, 404),
+    "devmail:html": (404, 404, 404, 404, 404),
+}
+
+# The Django admin: everyone but staff is sent to its login, which is allauth's (and refuses
+# other roles: test_admin_login_refuses_other_roles). Staff reach the index; model pages
+# need the model permission (403 until granted).
+ADMIN_DEFAULT = (302, 302, 302, 302, 403)
+# An object page for an id that does not exist sends staff back to the admin index.
+ADMIN_MISSING_OBJECT = (302, 302, 302, 302, 302)
+ADMIN_ACCESS = {
+    "admin:index": (302, 302, 302, 302, 200),
+    "admin:app_list": (302, 302, 302, 302, 404),
+    "admin:jsi18n": (302, 302, 302, 302, 200),
+    "admin:login": (302, 403, 403, 403, 302),
+    "admin:logout": (302, 302, 302, 302, 405),
+    "admin:password_change": (302, 302, 302, 302, 200),
+    "admin:password_change_done": (302, 302, 302, 302, 200),
+    "admin:view_on_site": (302, 302, 302, 302, 404),
+}
+
+SAMPLE_KWARGS = {
+    "key": "not-a-real-key",
+    "uidb36": "1",
+    "user_id": 1,
+    "name": "20260101-000000-000000-deadbeef.eml",
+    "app_label": "accounts",
+    "object_id": "1",
+    "content_type_id": 1,
+    "url": "nothing-here/",
+    "id": "1",
+}
+
+
+def _route_kwargs(name: str) -> dict:
+    return {p: SAMPLE_KWARGS[p] for p in all_routes()[name].params}
+
+
+def _expected(name: str) -> tuple:
+    if name in ACCESS:
+        return ACCESS[name]
+    if name.startswith("admin:"):
+        if name.endswith("_history"):
+            return ADMIN_MISSING_OBJECT
+        return ADMIN_ACCESS.get(name, ADMIN_DEFAULT)
+    raise KeyError(name)
+
+
+def test_every_route_is_in_the_access_table():
+    missing = [
+        name
+        for name in all_routes()
+        if not name.startswith("admin:") and not name.startswith("<unnamed admin/")
+        if name not in ACCESS
+    ]
+    assert missing == [], f"Add these routes to ACCESS in tests/test_access.py: {missing}"
+    stale = [name for name in ACCESS if name not in all_routes()]
+    assert stale == [], f"Routes in ACCESS that no longer exist: {stale}"
+
+
+def _named_routes():
+    return sorted(n for n in all_routes() if not n.startswith("<"))
+
+
+@pytest.fixture
+def clients(client, student_client, other_student_client, volunteer_client, staff_client):
+    return [client, student_client, other_student_client, volunteer_client, staff_client]
+
+
+WHO = ["anonymous", "student", "other student", "volunteer", "staff"]
+
+
+@pytest.mark.parametrize("name", _named_routes())
+def test_route_access(name, clients):
+    url = reverse(name, kwargs=_route_kwargs(name))
+    expected = _expected(name)
+    actual = []
+    for who, client in enumerate(clients):
+        response = client.get(url)
+        status = response.status_code
+        if status == 302 and expected[who] == LOGIN:
+            status = LOGIN if reverse("account_login") in response["Location"] else 302
+        actual.append(status)
+    assert tuple(actual) == expected, f"{name} ({url}): got {dict(zip(WHO, actual, strict=True))}"

@@ -1,0 +1,80 @@
+"""The Celery app runs tasks on the embedded filesystem broker and on real Redis."""
+
+import time
+
+import pytest
+from celery import Celery
+from celery.contrib.testing.worker import start_worker
+from django.core.cache import cache
+
+from networking_app.tasks import HEARTBEAT_CACHE_KEY, heartbeat
+
+
+def test_heartbeat_records_the_time():
+    heartbeat.apply()
+    assert cache.get(HEARTBEAT_CACHE_KEY)
+
+
+def test_beat_schedules_the_heartbeat(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["heartbeat"]["task"] == heartbeat.name
+
+
+def _round_trip(broker_url: str, transport_options: dict) -> None:
+    """Send the heartbeat through a real broker to a real worker thread and wait for it."""
+    # A fresh app per broker: Celery caches its connection pools per app.
+    test_app = Celery("rapport-test", set_as_current=False)
+    test_app.config_from_object("django.conf:settings", namespace="CELERY")
+    test_app.conf.broker_url = broker_url
+    test_app.conf.broker_transport_options = transport_options
+    task = test_app.tasks[heartbeat.name]
+    with start_worker(test_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        task.apply_async()
+        deadline = time.monotonic() + 15
+        while not cache.get(HEARTBEAT_CACHE_KEY) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert cache.get(HEARTBEAT_CACHE_KEY), "the worker did not run the task"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_runs_a_task_from_the_filesystem_broker(tmp_path, settings):
+    queue = tmp_path / "queue"
+    for sub in ("queue", "processed", "control"):
+        (tmp_path / sub).mkdir()
+    _round_trip(
+        "filesystem://",
+        {
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "processed_folder": str(tmp_path / "processed"),
+            "control_folder": str(tmp_path / "control"),
+        },
+    )
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_runs_a_task_from_redis(settings):
+    _round_trip(settings.TEST_REDIS_URL, {})
+
+
+@pytest.mark.redis
+def test_redis_cache_backend_works(settings):
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    redis_cache = RedisCache(settings.TEST_REDIS_URL, {"KEY_PREFIX": "rapport-test"})
+    redis_cache.set("ping", "pong", 10)
+    assert redis_cache.get("ping") == "pong"
+    redis_cache.delete("ping")
+    assert caches  # the default cache stays local to each test
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_suite_runs_on_postgresql():
+    from django.db import connection
+
+    assert connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version_num")
+        assert int(cursor.fetchone()[0]) >= 140000

@@ -1,0 +1,133 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from networking_app.settings.env import Env, redact_url
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = "k" * 20 + "0123456789abcdefghijABCDEFGHIJ-_" + "z" * 10
+
+
+@pytest.mark.parametrize(("raw", "value"), [("1", True), ("TRUE", True), ("off", False)])
+def test_bool_accepts_the_usual_spellings(raw, value):
+    assert Env({"DEBUG": raw}).bool("DEBUG") is value
+
+
+@pytest.mark.parametrize("raw", ["ture", "2", "enabled"])
+def test_malformed_bool_stops_start_up_with_the_variable_named(raw):
+    with pytest.raises(ImproperlyConfigured, match=r"DEBUG=.* is not a boolean"):
+        Env({"DEBUG": raw}).bool("DEBUG", False)
+
+
+def test_malformed_int_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="CONN_MAX_AGE='sixty' is not a whole number"):
+        Env({"CONN_MAX_AGE": "sixty"}).int("CONN_MAX_AGE", 60)
+    with pytest.raises(ImproperlyConfigured, match="must be at least 0"):
+        Env({"CONN_MAX_AGE": "-1"}).int("CONN_MAX_AGE", 60, minimum=0)
+
+
+def test_missing_required_value_is_named():
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is required"):
+        Env({}).str("SECRET_KEY")
+
+
+def test_value_read_from_a_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    env = Env({"SECRET_KEY_FILE": str(secret), "SECRET_KEY": "ignored"})
+    assert env.str("SECRET_KEY") == "from-a-file"
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FILE points at"):
+        Env({"SECRET_KEY_FILE": str(tmp_path / "missing")}).str("SECRET_KEY")
+
+
+def test_database_url_is_parsed_and_bad_ones_refused():
+    config = Env({"DATABASE_URL": "postgres://u:p@db:5433/rapport"}).db_url("DATABASE_URL")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db", 5433, "rapport")
+    with pytest.raises(ImproperlyConfigured, match="unsupported database scheme"):
+        Env({"DATABASE_URL": "oracle-ish://u:secret@db/x"}).db_url("DATABASE_URL")
+
+
+def test_error_messages_never_show_passwords():
+    assert redact_url("redis://user:hunter2@host:6379/0") == "redis://user:***@host:6379/0"
+    with pytest.raises(ImproperlyConfigured) as excinfo:
+        Env({"CELERY_BROKER_URL": "amqp://guest:hunter2@host//"}).url(
+            "CELERY_BROKER_URL", ("redis", "filesystem")
+        )
+    assert "hunter2" not in str(excinfo.value)
+
+
+def test_list_and_time_zone():
+    env = Env({"DOMAINS": " a.edu, ,b.edu ", "TZ_NAME": "Europe/Berlin", "BAD_TZ": "Nowhere"})
+    assert env.list("DOMAINS") == ["a.edu", "b.edu"]
+    assert env.time_zone("TZ_NAME") == "Europe/Berlin"
+    with pytest.raises(ImproperlyConfigured, match="not an IANA time zone"):
+        env.time_zone("BAD_TZ")
+
+
+def _manage(*args, **env_overrides):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "SECRET_"))
+    }
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "networking_app.settings.production",
+    "SECRET_KEY": STRONG_KEY,
+    "ALLOWED_HOSTS": "rapport.example.edu",
+    "DATABASE_URL": "postgres://rapport@localhost:5432/rapport",
+    "EMAIL_URL": "smtp://localhost:25",
+    "REDIS_URL": "redis://localhost:6379/0",
+}
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"SECRET_KEY": "short"}, "SECRET_KEY is too weak"),
+        ({"DEBUG": "yes"}, "DEBUG must be off"),
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"EMAIL_URL": ""}, "EMAIL_URL is required"),
+        ({"CONN_MAX_AGE": "soon"}, "CONN_MAX_AGE='soon' is not a whole number"),
+    ],
+)
+def test_production_refuses_to_start_with_bad_settings(override, message):
+    result = _manage("check", **{**PRODUCTION, **override})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_has_no_sent_mail_page():
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SENT_MAIL_PAGE)",
+        **PRODUCTION,
+    )
+    assert result.stdout.strip() == "False", result.stderr
