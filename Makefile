@@ -56,7 +56,7 @@ deploy-check: install
 	$(MANAGE) check --deploy --fail-level WARNING
 
 bench: install
-	$(BIN)/python bench/run.py
+	ONLY=$(ONLY) $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles

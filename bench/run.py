@@ -1,12 +1,15 @@
-"""Run every benchmark in bench/ (files named bench_*.py with a main() function).
+"""Run every benchmark in bench/ (files named bench_*.py), each in its own process.
 
-`make bench` runs this; `make test` never does. Each benchmark appends its results to
-bench/RESULTS.md with the machine and the date.
+`make bench` runs this; `make test` never does. Each benchmark rewrites its own section of
+bench/RESULTS.md with the machine and the date. Benchmarks need the local PostgreSQL
+(BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432) and create their own database.
+Run one with `make bench ONLY=contacts`.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,17 +17,17 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    benches = sorted(HERE.glob("bench_*.py"))
+    only = os.environ.get("ONLY", "")
+    benches = sorted(p for p in HERE.glob("bench_*.py") if only in p.stem)
     if not benches:
-        print("No benchmarks yet: add bench/bench_<name>.py with a main() function.")
+        print("No benchmark matches.")
         return 0
+    failures = 0
     for path in benches:
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        print(f"== {path.stem}")
-        module.main()
-    return 0
+        print(f"== {path.stem}", flush=True)
+        result = subprocess.run([sys.executable, str(path)], cwd=HERE, check=False)
+        failures += result.returncode != 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

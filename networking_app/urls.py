@@ -7,6 +7,7 @@ from networking_app.accounts.urls import staff_urlpatterns
 urlpatterns = [
     path("", include("networking_app.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("my/", include("contacts.urls")),
     path("staff/", include(staff_urlpatterns)),
     path("dev/mail/", include("networking_app.devmail.urls")),
     path("admin/", admin.site.urls),

@@ -61,6 +61,11 @@ ACCESS: dict[str, tuple] = {
 ADMIN_DEFAULT = (302, 302, 302, 302, 403)
 # An object page for an id that does not exist sends staff back to the admin index.
 ADMIN_MISSING_OBJECT = (302, 302, 302, 302, 302)
+# A student's own pages (contacts app): rows live beside the app's tests.
+from tests.contacts.access_rows import ACCESS as CONTACTS_ACCESS  # noqa: E402
+
+ACCESS.update(CONTACTS_ACCESS)
+
 ADMIN_ACCESS = {
     "admin:index": (302, 302, 302, 302, 200),
     "admin:app_list": (302, 302, 302, 302, 404),
@@ -85,8 +90,9 @@ SAMPLE_KWARGS = {
 }
 
 
-def _route_kwargs(name: str) -> dict:
-    return {p: SAMPLE_KWARGS[p] for p in all_routes()[name].params}
+def _route_kwargs(name: str, owned: dict) -> dict:
+    values = {**SAMPLE_KWARGS, **owned}
+    return {p: values[p] for p in all_routes()[name].params}
 
 
 def _expected(name: str) -> tuple:
@@ -123,9 +129,17 @@ def clients(client, student_client, other_student_client, volunteer_client, staf
 WHO = ["anonymous", "student", "other student", "volunteer", "staff"]
 
 
+@pytest.fixture
+def owned(student):
+    """One of each of the student's own objects, for routes that take an object's id."""
+    from tests.contacts.access_rows import owned_objects
+
+    return owned_objects(student)
+
+
 @pytest.mark.parametrize("name", _named_routes())
-def test_route_access(name, clients):
-    url = reverse(name, kwargs=_route_kwargs(name))
+def test_route_access(name, clients, owned):
+    url = reverse(name, kwargs=_route_kwargs(name, owned))
     expected = _expected(name)
     actual = []
     for who, client in enumerate(clients):

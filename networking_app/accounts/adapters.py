@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 
 from networking_app.accounts.models import Role
 
@@ -12,3 +13,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user.is_staff = False
         user.is_superuser = False
         return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix, email, context):
+        context = {"school_name": settings.SCHOOL_NAME, **context}
+        return super().send_mail(template_prefix, email, context)

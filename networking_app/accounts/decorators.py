@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -29,6 +30,21 @@ def role_required(*roles: str):
     return decorator
 
 
+def student_required(view):
+    """A student's private pages: everyone else gets a plain 404, as if nothing were there."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user.is_student:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def staff_required(view):
     """Career-office staff who have set up TOTP; the others are sent to set it up first."""
 
@@ -38,8 +54,8 @@ def staff_required(view):
         if not user_has_mfa(request.user):
             messages.warning(
                 request,
-                "Staff pages need two-factor authentication. Set up an authenticator app "
-                "to continue.",
+                "Staff pages need two-factor authentication: set up an authenticator app to "
+                "continue (you may be asked to confirm your password first).",
             )
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('mfa_activate_totp')}?{query}")

@@ -90,6 +90,10 @@ def demo_data_load() -> list[DemoAccount]:
         staff.profile.display_name = "Alex Morgan"
         staff.profile.time_zone = "America/New_York"
         staff.profile.save()
+    from contacts.demo import demo_contacts_load
+
+    demo_contacts_load(student=User.objects.get(email="student@example.edu"))
+
     staff = User.objects.get(email="staff@example.edu")
     if not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(staff, DEMO_TOTP_SECRET)

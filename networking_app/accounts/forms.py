@@ -125,7 +125,14 @@ class StudentProfileForm(forms.ModelForm):
 
     class Meta:
         model = StudentProfile
-        fields = ["class_year", "major"]
+        fields = [
+            "class_year",
+            "major",
+            "interests",
+            "strengths",
+            "career_goals",
+            "target_industries",
+        ]
 
 
 class VolunteerProfileForm(forms.ModelForm):

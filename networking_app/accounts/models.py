@@ -130,6 +130,13 @@ class StudentProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="student_profile")
     class_year = models.PositiveSmallIntegerField(null=True, blank=True)
     major = models.CharField(max_length=120, blank=True)
+    # Preparation: "clearly identify your interests, strengths and potential career goals".
+    interests = models.TextField(blank=True)
+    strengths = models.TextField(blank=True)
+    career_goals = models.TextField("potential career goals", blank=True)
+    target_industries = models.CharField(
+        max_length=300, blank=True, help_text="Separate industries with commas."
+    )
 
     def __str__(self) -> str:
         return f"Student profile of {self.user}"

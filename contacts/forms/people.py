@@ -1,0 +1,408 @@
+"""Forms of the people pages: contacts, their interactions, merges and target organizations.
+
+Forms only validate what was typed; the writes happen in contacts.services, whose own
+ValidationErrors are put back on the form with `add_service_errors`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from contacts import selectors
+from contacts.models import (
+    Cadence,
+    Contact,
+    InteractionKind,
+    Priority,
+    Relationship,
+    Tag,
+)
+from contacts.selectors import ContactFilters
+
+TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
+
+# Service error keys that are named differently on our forms.
+SERVICE_FIELD_ALIASES = {"organization": "organization_name"}
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        name = SERVICE_FIELD_ALIASES.get(name, name)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Contact) -> str:
+        if obj.organization_id:
+            return f"{obj.name} ({obj.organization.name})"
+        return obj.name
+
+
+# --- Contacts list filters -------------------------------------------------------------------
+
+SORT_CHOICES = [
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+    ("recent", "Recently added"),
+    ("last_contact", "Longest since last contact"),
+    ("organization", "Organization"),
+]
+
+
+# The list's links say targets=1, losing=1, upcoming=1.
+CHECKBOX = forms.CheckboxInput(attrs={"value": "1"})
+
+
+class ContactFilterForm(forms.Form):
+    """The GET filters of the contacts list. A value that does not validate is ignored."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        help_text="Name, organization, title, tag or words from your notes.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    relationship = forms.ChoiceField(
+        label="How you know them",
+        required=False,
+        choices=[("", "Anyone"), *Relationship.choices],
+    )
+    tag = forms.ChoiceField(label="Tag", required=False)
+    organization = forms.ModelChoiceField(
+        label="Organization", required=False, queryset=None, empty_label="Any organization"
+    )
+    targets = forms.BooleanField(
+        label="Only at my target organizations", required=False, widget=CHECKBOX
+    )
+    losing = forms.BooleanField(label="Losing touch", required=False, widget=CHECKBOX)
+    upcoming = forms.BooleanField(
+        label="With an upcoming conversation", required=False, widget=CHECKBOX
+    )
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].choices = [("", "Any tag")] + [
+            (name, name)
+            for name in selectors.tags_for_user(user=user).values_list("name", flat=True)
+        ]
+        self.fields["organization"].queryset = selectors.organizations_for_user(user=user)
+
+    def valid_values(self) -> dict:
+        """The values that validated; the others are dropped, never an error."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    @staticmethod
+    def to_filters(values: dict) -> ContactFilters:
+        organization = values.get("organization")
+        return ContactFilters(
+            q=values.get("q", ""),
+            relationship=values.get("relationship", ""),
+            tag=values.get("tag", ""),
+            organization=organization.pk if organization else None,
+            targets_only=bool(values.get("targets")),
+            losing_touch=bool(values.get("losing")),
+            upcoming=bool(values.get("upcoming")),
+            sort=values.get("sort") or "name",
+        )
+
+
+# --- Contact create and edit -----------------------------------------------------------------
+
+
+def _is_linkedin(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "linkedin.com" or host.endswith(".linkedin.com")
+
+
+def parse_tags(text: str) -> list[str]:
+    """'Alumni, finance ,, Boston' -> ['alumni', 'finance', 'boston'], without repeats."""
+    seen: dict[str, None] = {}
+    for raw in (text or "").split(","):
+        name = " ".join(raw.split()).lower()
+        if name:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+class ContactForm(forms.Form):
+    """A contact as typed. `contact` is the one being edited (None when adding)."""
+
+    name = forms.CharField(label="Name", max_length=200)
+    organization_name = forms.CharField(
+        label="Organization",
+        max_length=200,
+        required=False,
+        help_text="Employer or school. The same name typed twice is one organization.",
+    )
+    title = forms.CharField(label="Job title", max_length=200, required=False)
+    industry = forms.CharField(label="Industry", max_length=120, required=False)
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        required=False,
+        error_messages={"invalid": "Enter a valid email address, like name@example.com."},
+    )
+    phone = forms.CharField(
+        label="Phone",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    linkedin_url = forms.URLField(
+        label="LinkedIn profile",
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        help_text="The address of their profile, like https://www.linkedin.com/in/their-name.",
+        error_messages={
+            "invalid": "Enter the full address of their LinkedIn profile, "
+            "like https://www.linkedin.com/in/their-name."
+        },
+    )
+    relationship = forms.ChoiceField(
+        label="How you know each other",
+        choices=[("", "Choose…"), *Relationship.choices],
+        error_messages={"required": "Choose how you know each other."},
+    )
+    how_met = forms.CharField(
+        label="How and where you met",
+        max_length=300,
+        required=False,
+        help_text="For example: “Alumni panel, October” or “My manager at the summer job”.",
+    )
+    referred_by = ContactChoiceField(
+        label="Referred by",
+        queryset=None,
+        required=False,
+        empty_label="Nobody",
+        help_text="One of your contacts who suggested you talk to this person.",
+        error_messages={"invalid_choice": "Choose one of your own contacts."},
+    )
+    may_use_referrer_name = forms.BooleanField(
+        label="The referrer said I may use their name", required=False
+    )
+    tags = forms.CharField(
+        label="Tags",
+        required=False,
+        max_length=500,
+        help_text="Separate tags with commas, for example: finance, Boston, alumni.",
+    )
+    cadence_days = forms.TypedChoiceField(
+        label="Stay in touch",
+        choices=Cadence.choices,
+        coerce=int,
+        initial=Cadence.NONE,
+        help_text="Rapport reminds you when it is time to reach out again.",
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    save_anyway = forms.BooleanField(
+        label="Save anyway: this is a different person", required=False
+    )
+
+    FIELDSETS = [
+        ("Who they are", ["name", "organization_name", "title", "industry"]),
+        ("How to reach them", ["email", "phone", "linkedin_url"]),
+        (
+            "How you know them",
+            ["relationship", "how_met", "referred_by", "may_use_referrer_name", "tags"],
+        ),
+        ("Staying in touch", ["cadence_days", "notes"]),
+    ]
+
+    def __init__(self, *args, user, contact: Contact | None = None, **kwargs):
+        if contact is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(contact)
+        super().__init__(*args, **kwargs)
+        self.contact = contact
+        referrers = selectors.contacts_for_user(user=user)
+        if contact is not None:
+            referrers = referrers.exclude(pk=contact.pk)
+        self.fields["referred_by"].queryset = referrers
+
+    @staticmethod
+    def initial_for(contact: Contact) -> dict:
+        initial = {
+            name: getattr(contact, name)
+            for name in [
+                "name",
+                "title",
+                "industry",
+                "email",
+                "phone",
+                "linkedin_url",
+                "relationship",
+                "how_met",
+                "may_use_referrer_name",
+                "cadence_days",
+                "notes",
+            ]
+        }
+        initial["organization_name"] = contact.organization.name if contact.organization else ""
+        initial["referred_by"] = contact.referred_by_id
+        initial["tags"] = ", ".join(tag.name for tag in contact.tags.all())
+        return initial
+
+    def fieldsets(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError("Enter their name.")
+        return name
+
+    def clean_linkedin_url(self) -> str:
+        url = self.cleaned_data["linkedin_url"]
+        if url and not _is_linkedin(url):
+            raise ValidationError(
+                "This is not a LinkedIn address. Paste the address of their profile on "
+                "linkedin.com, or leave the field empty."
+            )
+        return url
+
+    def clean_tags(self) -> list[str]:
+        names = parse_tags(self.cleaned_data["tags"])
+        too_long = [name for name in names if len(name) > TAG_MAX_LENGTH]
+        if too_long:
+            raise ValidationError(
+                f"Keep each tag to {TAG_MAX_LENGTH} characters or fewer "
+                f"(“{too_long[0][:TAG_MAX_LENGTH]}…” is longer)."
+            )
+        return names
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("may_use_referrer_name") and not cleaned.get("referred_by"):
+            self.add_error(
+                "may_use_referrer_name",
+                "Choose who referred them, or untick “may use their name”.",
+            )
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        """What contacts.services.contact_create / contact_update take."""
+        data = self.cleaned_data
+        return {
+            "organization_name": data["organization_name"],
+            "tags": data["tags"],
+            **{
+                name: data[name]
+                for name in [
+                    "name",
+                    "email",
+                    "phone",
+                    "linkedin_url",
+                    "title",
+                    "industry",
+                    "relationship",
+                    "how_met",
+                    "notes",
+                    "cadence_days",
+                    "referred_by",
+                    "may_use_referrer_name",
+                ]
+            },
+        }
+
+
+# --- Interactions ----------------------------------------------------------------------------
+
+
+class InteractionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What happened",
+        choices=[("", "Choose…"), *InteractionKind.choices],
+        error_messages={"required": "Choose what kind of interaction it was."},
+    )
+    occurred_on = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the date it happened.",
+            "invalid": "Enter a date, like 2026-03-14.",
+        },
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "interaction")
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_on"].initial = timezone.localdate
+
+    def clean_occurred_on(self):
+        occurred_on = self.cleaned_data["occurred_on"]
+        today = timezone.localdate()
+        if occurred_on > today:
+            raise ValidationError(
+                f"An interaction cannot be in the future: choose today ({today:%Y-%m-%d}) "
+                "or an earlier date."
+            )
+        return occurred_on
+
+
+# --- Merge -----------------------------------------------------------------------------------
+
+
+class MergePickForm(forms.Form):
+    other = ContactChoiceField(
+        label="Contact to merge into this one",
+        queryset=None,
+        empty_label="Choose a contact…",
+        error_messages={
+            "required": "Choose the contact to merge.",
+            "invalid_choice": "Choose another of your own contacts.",
+        },
+    )
+
+    def __init__(self, *args, user, keep: Contact, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = selectors.contacts_for_user(user=user).exclude(pk=keep.pk)
+
+
+# --- Target organizations --------------------------------------------------------------------
+
+
+class TargetAddForm(forms.Form):
+    name = forms.CharField(
+        label="Organization",
+        max_length=200,
+        error_messages={"required": "Enter the organization's name."},
+    )
+    priority = forms.TypedChoiceField(
+        label="Priority", choices=Priority.choices, coerce=int, initial=Priority.MEDIUM
+    )
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        help_text="Why this employer, roles you are curious about, who you might know there.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError("Enter the organization's name.")
+        return name
+
+
+class TargetEditForm(forms.Form):
+    priority = forms.TypedChoiceField(label="Priority", choices=Priority.choices, coerce=int)
+    notes = forms.CharField(
+        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )

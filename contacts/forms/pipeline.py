@@ -1,0 +1,304 @@
+"""Forms of the conversation pipeline, drafts and outcomes.
+
+Date-times are typed in the student's own time zone (activated by UserTimeZoneMiddleware):
+``forms.DateTimeField`` makes a naive value aware with ``timezone.make_aware`` in the current
+zone, and refuses times that do not exist or are ambiguous there (daylight-saving changes).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
+
+from contacts.models import (
+    AskedBy,
+    Contact,
+    ConversationStatus,
+    MeetingMode,
+    OutcomeKind,
+    PreparedQuestion,
+    Question,
+)
+from contacts.selectors import question_bank
+
+S = ConversationStatus
+NEW_QUESTION_SLOTS = 3
+FUTURE_ONLY = "Choose a date and time in the future."
+
+# The moves the status form accepts; every other move has its own form.
+STATUS_MOVES = [
+    (S.REQUESTED.value, "Back to waiting for an answer"),
+    (S.DECLINED.value, "They declined"),
+    (S.NO_RESPONSE.value, "No response"),
+    (S.CLOSED.value, "Close"),
+]
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _future_datetime_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text="In your time zone.",
+    )
+
+
+def _check_future(value):
+    if value is not None and value <= timezone.now():
+        raise ValidationError(FUTURE_ONLY)
+    return value
+
+
+class ConversationPlanForm(forms.Form):
+    goal = forms.CharField(
+        label="What I want to learn",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: how analysts at a consulting firm spend their first year.",
+    )
+    bank_questions = forms.ModelMultipleChoiceField(
+        label="Questions from the question bank",
+        queryset=Question.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    save_to_bank = forms.BooleanField(
+        label="Save my new questions to my question bank", required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["bank_questions"].queryset = question_bank(user=user).order_by(
+            F("owner_id").asc(nulls_first=True), "id"
+        )
+        # The new-question boxes come after the bank, and the "save" box after them.
+        save_to_bank = self.fields.pop("save_to_bank")
+        for number in range(1, NEW_QUESTION_SLOTS + 1):
+            self.fields[f"new_question_{number}"] = forms.CharField(
+                label=f"New question {number}", max_length=500, required=False
+            )
+        self.fields["save_to_bank"] = save_to_bank
+
+    def new_questions(self) -> list[str]:
+        texts = (
+            self.cleaned_data.get(f"new_question_{n}", "").strip()
+            for n in range(1, NEW_QUESTION_SLOTS + 1)
+        )
+        return [text for text in texts if text]
+
+    def all_questions(self) -> list[str]:
+        """Chosen bank questions in bank order, then the new ones, without repeats."""
+        chosen = [q.text for q in self.cleaned_data["bank_questions"]]
+        seen: set[str] = set()
+        questions = []
+        for text in [*chosen, *self.new_questions()]:
+            key = " ".join(text.split()).casefold()
+            if key not in seen:
+                seen.add(key)
+                questions.append(text)
+        return questions
+
+
+class RequestedForm(forms.Form):
+    requested_on = forms.DateField(label="Date the intro email was sent", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"requested_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+    def clean_requested_on(self):
+        value = self.cleaned_data["requested_on"]
+        if value > timezone.localdate():
+            raise ValidationError("The intro email cannot have been sent in the future.")
+        return value
+
+
+class ScheduleForm(forms.Form):
+    scheduled_at = _future_datetime_field("Date and time")
+    mode = forms.ChoiceField(
+        label="How you will meet",
+        choices=MeetingMode.choices,
+        widget=forms.RadioSelect,
+        initial=MeetingMode.VIDEO,
+    )
+    location = forms.CharField(
+        label="Place or link",
+        max_length=500,
+        required=False,
+        help_text="An address, a video-call link or a phone number.",
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes", min_value=5, max_value=240, initial=30
+    )
+
+    def clean_scheduled_at(self):
+        return _check_future(self.cleaned_data["scheduled_at"])
+
+
+class RescheduleForm(forms.Form):
+    scheduled_at = _future_datetime_field("New date and time")
+    asked_by = forms.ChoiceField(
+        label="Who asked to move it?", choices=AskedBy.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label="Reason (optional)", max_length=500, required=False)
+    location = forms.CharField(
+        label="New place or link (optional)",
+        max_length=500,
+        required=False,
+        help_text="Leave empty to keep the current one.",
+    )
+
+    def clean_scheduled_at(self):
+        return _check_future(self.cleaned_data["scheduled_at"])
+
+    def clean_location(self):
+        return self.cleaned_data["location"].strip() or None
+
+
+class CancelForm(forms.Form):
+    asked_by = forms.ChoiceField(
+        label="Who cancelled?", choices=AskedBy.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label="Reason (optional)", max_length=500, required=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=STATUS_MOVES)
+
+
+class ConversationNotesForm(forms.Form):
+    """Notes, takeaways and one answer per prepared question (fields ``answer-<id>``).
+
+    The same fields serve "Save notes" and "Mark as held". The inputs carry ``form=`` so the
+    takeaways box can sit in the "After" part of the page and still belong to this form.
+    """
+
+    FORM_ID = "conversation-notes"
+
+    notes = forms.CharField(
+        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    takeaways = forms.CharField(
+        label="Takeaways",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What you learned and will act on. The first line goes in the thank-you note.",
+    )
+
+    def __init__(self, *args, questions: list[PreparedQuestion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[self.answer_field(question)] = forms.CharField(
+                label=question.text,
+                required=False,
+                initial=question.answer,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        for field in self.fields.values():
+            field.widget.attrs["form"] = self.FORM_ID
+
+    @staticmethod
+    def answer_field(question: PreparedQuestion) -> str:
+        return f"answer-{question.pk}"
+
+    def answers(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data[self.answer_field(q)] for q in self.questions}
+
+    def answer_fields(self):
+        return [self[self.answer_field(q)] for q in self.questions]
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label="Add a question", max_length=500)
+
+
+class ActionItemForm(forms.Form):
+    text = forms.CharField(label="What to do", max_length=300)
+    due_on = forms.DateField(label="Due (optional)", required=False, widget=DateInput())
+
+
+class ReferralForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+    email = forms.EmailField(label="Email (optional)", required=False)
+    organization_name = forms.CharField(
+        label="Organization (optional)", max_length=200, required=False
+    )
+    title = forms.CharField(label="Job title (optional)", max_length=200, required=False)
+    may_use_name = forms.BooleanField(
+        label="They said I may use their name when I reach out", required=False
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why they suggested this person.",
+    )
+
+
+class EmailTemplateForm(forms.Form):
+    subject = forms.CharField(label="Subject", max_length=200)
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 14}))
+
+    def clean_subject(self):
+        # One line only: a pasted line break must not end up in an email header.
+        return " ".join(self.cleaned_data["subject"].split())
+
+
+class ContactChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Contact) -> str:
+        if obj.organization_id:
+            return f"{obj.name} ({obj.organization.name})"
+        return obj.name
+
+
+class OutcomeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What you were offered", choices=OutcomeKind.choices, widget=forms.RadioSelect
+    )
+    organization_name = forms.CharField(label="Organization", max_length=200)
+    title = forms.CharField(label="Position title (optional)", max_length=200, required=False)
+    decided_on = forms.DateField(label="Date", widget=DateInput())
+    helped_by = ContactChoiceField(
+        label="Who helped you get there?",
+        queryset=Contact.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only your own contacts are listed.",
+    )
+    notes = forms.CharField(
+        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {"decided_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["helped_by"].queryset = (
+            Contact.objects.filter(owner=user).select_related("organization").order_by("name", "id")
+        )

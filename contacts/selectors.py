@@ -1,0 +1,464 @@
+"""Reads of a student's networking data. Every lookup filters by owner first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Value,
+    When,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from contacts.models import (
+    OPEN_STATUSES,
+    ActionItem,
+    Cadence,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Interaction,
+    Organization,
+    Outcome,
+    PreparedQuestion,
+    Question,
+    Tag,
+    TargetOrganization,
+    normalize_organization_name,
+)
+
+S = ConversationStatus
+THANK_YOU_DUE_AFTER = dt.timedelta(hours=24)
+FOLLOW_UP_DUE_AFTER = dt.timedelta(days=7)
+
+
+def _get_or_404(queryset: QuerySet, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def contact_get_for_user(*, user, contact_id: int) -> Contact:
+    return _get_or_404(
+        Contact.objects.select_related("organization", "referred_by").prefetch_related("tags"),
+        owner=user,
+        pk=contact_id,
+    )
+
+
+def conversation_get_for_user(*, user, conversation_id: int) -> Conversation:
+    return _get_or_404(
+        Conversation.objects.select_related("contact__organization", "contact__referred_by"),
+        owner=user,
+        pk=conversation_id,
+    )
+
+
+def prepared_question_get_for_user(*, user, question_id: int) -> PreparedQuestion:
+    return _get_or_404(
+        PreparedQuestion.objects.select_related("conversation"),
+        conversation__owner=user,
+        pk=question_id,
+    )
+
+
+def action_item_get_for_user(*, user, item_id: int) -> ActionItem:
+    return _get_or_404(ActionItem.objects.all(), owner=user, pk=item_id)
+
+
+def interaction_get_for_user(*, user, interaction_id: int) -> Interaction:
+    return _get_or_404(Interaction.objects.select_related("contact"), owner=user, pk=interaction_id)
+
+
+def target_get_for_user(*, user, target_id: int) -> TargetOrganization:
+    return _get_or_404(
+        TargetOrganization.objects.select_related("organization"), owner=user, pk=target_id
+    )
+
+
+def target_organizations(*, user) -> QuerySet[TargetOrganization]:
+    contacts_there = Contact.objects.filter(owner=user, organization=OuterRef("organization"))
+    return (
+        TargetOrganization.objects.filter(owner=user)
+        .select_related("organization")
+        .annotate(has_contacts=Exists(contacts_there))
+    )
+
+
+def question_bank(*, user) -> QuerySet[Question]:
+    return Question.objects.filter(Q(owner__isnull=True) | Q(owner=user))
+
+
+# --- Contacts list -------------------------------------------------------------------------
+
+SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "recent": ("-created_at", "-id"),
+    "last_contact": (F("last_interaction_on").asc(nulls_first=True), "name", "id"),
+    "organization": (F("organization__name").asc(nulls_last=True), "name", "id"),
+}
+
+
+@dataclass
+class ContactFilters:
+    q: str = ""
+    relationship: str = ""
+    tag: str = ""
+    organization: int | None = None
+    targets_only: bool = False
+    losing_touch: bool = False
+    upcoming: bool = False
+    sort: str = "name"
+    extra: dict = field(default_factory=dict)
+
+
+def search_terms(q: str) -> list[str]:
+    return re.findall(r"\w+", q.lower())[:8]
+
+
+def _search(queryset: QuerySet[Contact], q: str) -> QuerySet[Contact]:
+    """Every word typed must start a word of the contact's name, organization, title,
+    industry, tags, notes or email."""
+    terms = search_terms(q)
+    if not terms:
+        return queryset
+    if connection.vendor == "postgresql":
+        # The same expression as the GIN index contacts_contact_search_gin (migrations).
+        vector = SearchVector("search_text", config="simple")
+        query = SearchQuery(
+            " & ".join(f"{term}:*" for term in terms), search_type="raw", config="simple"
+        )
+        return queryset.annotate(search=vector).filter(search=query)
+    # SQLite (local development): substring matching is enough.
+    for term in terms:
+        queryset = queryset.filter(search_text__icontains=term)
+    return queryset
+
+
+def _losing_touch_filter(today: dt.date) -> Q:
+    """Cadence set and the cadence has passed since the last interaction (or since added)."""
+    return Q(cadence_days__gt=0) & Q(stay_in_touch_due__lte=today)
+
+
+def contacts_with_due_date(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
+    """Annotate `stay_in_touch_due`: the last interaction (or the day added) plus the cadence.
+
+    One CASE per cadence keeps the date arithmetic portable between PostgreSQL and SQLite.
+    """
+    base = Coalesce(F("last_interaction_on"), Cast(F("created_at"), DateField()))
+    due = Case(
+        *[
+            When(cadence_days=days, then=ExpressionWrapper(
+                base + dt.timedelta(days=days), output_field=DateField()
+            ))
+            for days in Cadence.values
+            if days
+        ],
+        default=Value(None, output_field=DateField()),
+        output_field=DateField(),
+    )
+    return queryset.annotate(stay_in_touch_due=due)
+
+
+def contacts_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
+    now = timezone.now()
+    upcoming = Conversation.objects.filter(
+        contact=OuterRef("pk"), status=S.SCHEDULED, scheduled_at__gte=now
+    )
+    queryset = (
+        Contact.objects.filter(owner=user)
+        .select_related("organization")
+        .prefetch_related("tags")
+        .annotate(has_upcoming=Exists(upcoming))
+    )
+    queryset = contacts_with_due_date(queryset)
+    queryset = _search(queryset, filters.q)
+    if filters.relationship:
+        queryset = queryset.filter(relationship=filters.relationship)
+    if filters.tag:
+        tagged = Contact.tags.through.objects.filter(
+            contact_id=OuterRef("pk"), tag__name=filters.tag.lower()
+        )
+        queryset = queryset.filter(Exists(tagged))
+    if filters.organization:
+        queryset = queryset.filter(organization_id=filters.organization)
+    if filters.targets_only:
+        targets = TargetOrganization.objects.filter(owner=user).values("organization_id")
+        queryset = queryset.filter(organization_id__in=targets)
+    if filters.losing_touch:
+        queryset = queryset.filter(_losing_touch_filter(timezone.localdate()))
+    if filters.upcoming:
+        queryset = queryset.filter(has_upcoming=True)
+    return queryset.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+
+
+def contact_timeline(*, contact: Contact) -> list[dict]:
+    """Interactions, conversations and their changes, newest first."""
+    items: list[dict] = []
+    for interaction in contact.interactions.all():
+        items.append(
+            {
+                "kind": "interaction",
+                "date": interaction.occurred_on,
+                "sort": (interaction.occurred_on, interaction.created_at),
+                "object": interaction,
+            }
+        )
+    conversations = contact.conversations.prefetch_related("changes")
+    for conversation in conversations:
+        items.append(
+            {
+                "kind": "conversation",
+                "date": timezone.localdate(conversation.created_at),
+                "sort": (timezone.localdate(conversation.created_at), conversation.created_at),
+                "object": conversation,
+            }
+        )
+        for change in conversation.changes.all():
+            items.append(
+                {
+                    "kind": "change",
+                    "date": timezone.localdate(change.created_at),
+                    "sort": (timezone.localdate(change.created_at), change.created_at),
+                    "object": change,
+                    "conversation": conversation,
+                }
+            )
+    items.sort(key=lambda item: item["sort"], reverse=True)
+    return items
+
+
+# --- Pipeline board and Today --------------------------------------------------------------
+
+BOARD_COLUMNS = [S.PLANNED, S.REQUESTED, S.SCHEDULED, S.HELD, S.THANKED]
+
+
+def pipeline_board(*, user) -> list[tuple[ConversationStatus, list[Conversation]]]:
+    conversations = (
+        Conversation.objects.filter(owner=user, status__in=BOARD_COLUMNS)
+        .select_related("contact__organization")
+        .order_by("scheduled_at", "-updated_at")
+    )
+    columns: dict[str, list[Conversation]] = {status: [] for status in BOARD_COLUMNS}
+    for conversation in conversations:
+        columns[conversation.status].append(conversation)
+    return [(S(status), columns[status]) for status in BOARD_COLUMNS]
+
+
+def conversations_finished(*, user, limit: int = 20) -> QuerySet[Conversation]:
+    return (
+        Conversation.objects.filter(
+            owner=user, status__in=[S.CLOSED, S.DECLINED, S.NO_RESPONSE]
+        )
+        .select_related("contact__organization")
+        .order_by("-updated_at")[:limit]
+    )
+
+
+@dataclass
+class TodayPage:
+    thank_yous: list[Conversation]
+    follow_ups: list[Conversation]
+    upcoming: list[Conversation]
+    losing_touch: list[Contact]
+    action_items: list[ActionItem]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(
+            [self.thank_yous, self.follow_ups, self.upcoming, self.losing_touch, self.action_items]
+        )
+
+
+def today_page(*, user, now: dt.datetime | None = None, limit: int = 20) -> TodayPage:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    base = Conversation.objects.filter(owner=user).select_related("contact__organization")
+    thank_yous = base.filter(status=S.HELD, held_at__lte=now - THANK_YOU_DUE_AFTER).order_by(
+        "held_at"
+    )
+    follow_ups = base.filter(
+        status=S.REQUESTED, requested_on__lte=today - FOLLOW_UP_DUE_AFTER
+    ).order_by("requested_on")
+    upcoming = (
+        base.filter(
+            status=S.SCHEDULED,
+            scheduled_at__gte=now - dt.timedelta(hours=2),
+            scheduled_at__lte=now + dt.timedelta(days=7),
+        )
+        .prefetch_related(Prefetch("questions", queryset=PreparedQuestion.objects.all()))
+        .order_by("scheduled_at")
+    )
+    losing_touch = (
+        contacts_with_due_date(
+            Contact.objects.filter(owner=user).select_related("organization")
+        )
+        .filter(_losing_touch_filter(today))
+        .order_by("stay_in_touch_due", "name")
+    )
+    action_items = (
+        ActionItem.objects.filter(owner=user, done_at__isnull=True, due_on__lte=today)
+        .select_related("contact", "conversation")
+        .order_by("due_on", "id")
+    )
+    return TodayPage(
+        thank_yous=list(thank_yous[:limit]),
+        follow_ups=list(follow_ups[:limit]),
+        upcoming=list(upcoming[:limit]),
+        losing_touch=list(losing_touch[:limit]),
+        action_items=list(action_items[:limit]),
+    )
+
+
+def conversation_detail(*, conversation: Conversation) -> dict:
+    return {
+        "questions": list(conversation.questions.all()),
+        "changes": list(conversation.changes.all()),
+        "action_items": list(conversation.action_items.all()),
+        "referrals": list(
+            Contact.objects.filter(
+                owner_id=conversation.owner_id, referred_by=conversation.contact
+            ).select_related("organization")
+        ),
+    }
+
+
+def outcomes_for_user(*, user) -> QuerySet[Outcome]:
+    return (
+        Outcome.objects.filter(owner=user)
+        .select_related("organization")
+        .prefetch_related("helped_by")
+    )
+
+
+def open_conversation_count(*, user) -> int:
+    return Conversation.objects.filter(owner=user, status__in=OPEN_STATUSES).count()
+
+
+def contact_stats(*, user) -> dict[str, int]:
+    return Contact.objects.filter(owner=user).aggregate(
+        contacts=Count("id"), with_cadence=Count("id", filter=Q(cadence_days__gt=0))
+    )
+
+
+
+
+# --- The people pages: filter choices, pickers and duplicates ---------------------------------
+
+
+def contacts_for_user(*, user) -> QuerySet[Contact]:
+    """The student's contacts for pickers (referred by, merge), with their organization."""
+    return Contact.objects.filter(owner=user).select_related("organization").order_by("name", "id")
+
+
+def tags_for_user(*, user) -> QuerySet[Tag]:
+    return Tag.objects.filter(owner=user).order_by("name")
+
+
+def organizations_for_user(*, user) -> QuerySet[Organization]:
+    """Organizations where the student has at least one contact."""
+    used = Contact.objects.filter(owner=user, organization__isnull=False).values("organization_id")
+    return Organization.objects.filter(pk__in=used).order_by("name")
+
+
+def normalize_linkedin_url(url: str) -> str:
+    """'https://www.LinkedIn.com/in/jane/' and 'http://linkedin.com/in/jane' are the same."""
+    url = (url or "").strip().casefold()
+    url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url)
+    url = url.removeprefix("www.")
+    return url.rstrip("/")
+
+
+def _normalize_person_name(name: str) -> str:
+    return " ".join((name or "").split()).casefold()
+
+
+def contact_possible_duplicates(
+    *,
+    user,
+    email: str,
+    linkedin_url: str,
+    name: str,
+    organization_name: str,
+    exclude_id: int | None = None,
+) -> list[Contact]:
+    """The student's other contacts that may be the same person: same email (any case), same
+    LinkedIn profile (scheme, www. and trailing slash ignored), or same name at the same
+    organization (case and spacing ignored; no organization matches no organization)."""
+    contacts = contacts_for_user(user=user)
+    if exclude_id is not None:
+        contacts = contacts.exclude(pk=exclude_id)
+    found: dict[int, Contact] = {}
+
+    email = (email or "").strip()
+    if email:
+        for contact in contacts.filter(email__iexact=email):
+            found[contact.pk] = contact
+
+    profile = normalize_linkedin_url(linkedin_url)
+    if profile:
+        # The database narrows by the end of the address; Python compares the whole of it.
+        candidates = contacts.filter(
+            Q(linkedin_url__iendswith=profile) | Q(linkedin_url__iendswith=profile + "/")
+        )
+        for contact in candidates:
+            if normalize_linkedin_url(contact.linkedin_url) == profile:
+                found[contact.pk] = contact
+
+    wanted_name = _normalize_person_name(name)
+    if wanted_name:
+        organization = normalize_organization_name(organization_name or "")
+        if organization:
+            same_place = contacts.filter(organization__normalized_name=organization)
+        else:
+            same_place = contacts.filter(organization__isnull=True)
+        first_word = wanted_name.split()[0]
+        for contact in same_place.filter(name__icontains=first_word):
+            if _normalize_person_name(contact.name) == wanted_name:
+                found[contact.pk] = contact
+
+    return sorted(found.values(), key=lambda c: (c.name.casefold(), c.pk))
+
+
+def outcome_get_for_user(*, user, outcome_id: int) -> Outcome:
+    return _get_or_404(Outcome.objects.select_related("organization"), owner=user, pk=outcome_id)
+
+
+def contact_detail(*, contact: Contact) -> dict:
+    """Everything the contact page shows besides the contact itself."""
+    return {
+        "timeline": contact_timeline(contact=contact),
+        "referrals": list(contact.referrals.select_related("organization").order_by("name")),
+        "action_items": list(contact.action_items.filter(done_at__isnull=True)),
+    }
+
+
+def contact_history_counts(*, contact: Contact, exclude_referral_id: int | None = None) -> dict:
+    """What hangs off a contact: shown before deleting it, and said after merging it."""
+    referrals = contact.referrals.all()
+    if exclude_referral_id is not None:
+        referrals = referrals.exclude(pk=exclude_referral_id)
+    return {
+        "interactions": contact.interactions.count(),
+        "conversations": contact.conversations.count(),
+        "referrals": referrals.count(),
+        "action_items": contact.action_items.count(),
+    }

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+app_name = "contacts"
+urlpatterns = [
+    path("", include("contacts.urls_people")),
+    path("", include("contacts.urls_pipeline")),
+]

@@ -1,0 +1,354 @@
+"""The people side of a student's private area: contacts, interactions, merges, targets."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.views.decorators.http import require_POST
+
+from contacts import selectors, services
+from contacts.forms.people import (
+    ContactFilterForm,
+    ContactForm,
+    InteractionForm,
+    MergePickForm,
+    TargetAddForm,
+    TargetEditForm,
+    add_service_errors,
+)
+from contacts.models import Contact
+from networking_app.accounts.decorators import student_required
+
+CONTACTS_PER_PAGE = 50
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
+# --- Contacts list ---------------------------------------------------------------------------
+
+
+@student_required
+def contact_list(request):
+    user = request.user
+    values = ContactFilterForm(request.GET, user=user).valid_values()
+    contacts = selectors.contacts_list(user=user, filters=ContactFilterForm.to_filters(values))
+    page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    today = timezone.localdate()
+    for contact in page.object_list:
+        due = contact.stay_in_touch_due_on
+        contact.losing_touch = due is not None and due <= today
+    filtered = any(name != "sort" for name in values)
+    context = {
+        "filter_form": ContactFilterForm(initial=values, user=user),
+        "page": page,
+        "contacts": page.object_list,
+        "filtered": filtered,
+        # Only asked when nothing matched: tells "no contacts yet" from "no match".
+        "has_contacts": bool(page.object_list) or selectors.contacts_for_user(user=user).exists(),
+    }
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "contacts/_contact_results.html" if fragment else "contacts/contact_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- Contact create and edit -----------------------------------------------------------------
+
+
+def _possible_duplicates(user, form: ContactForm, exclude_id: int | None = None) -> list[Contact]:
+    data = form.cleaned_data
+    return selectors.contact_possible_duplicates(
+        user=user,
+        email=data["email"],
+        linkedin_url=data["linkedin_url"],
+        name=data["name"],
+        organization_name=data["organization_name"],
+        exclude_id=exclude_id,
+    )
+
+
+def _merge_target(request, duplicates: list[Contact]) -> Contact | None:
+    """The duplicate the student chose to merge with ("Save, then merge"), if any."""
+    chosen = request.POST.get("merge_with", "")
+    return next((c for c in duplicates if str(c.pk) == chosen), None)
+
+
+def _after_save(request, contact: Contact, merge_with: Contact | None, verb: str):
+    if merge_with is not None:
+        messages.success(
+            request,
+            f"{contact.name} is {verb}. Check what merging {merge_with.name} into this "
+            "contact will do, then confirm.",
+        )
+        url = reverse("contacts:merge", kwargs={"contact_id": contact.pk})
+        return redirect(f"{url}?other={merge_with.pk}")
+    messages.success(request, f"{contact.name} is {verb}.")
+    return redirect("contacts:detail", contact_id=contact.pk)
+
+
+def _contact_form_page(request, form, contact, duplicates, status=200):
+    context = {
+        "form": form,
+        "contact": contact,
+        "duplicates": duplicates,
+        "heading": f"Edit {contact.name}" if contact else "Add a contact",
+    }
+    return render(request, "contacts/contact_form.html", context, status=status)
+
+
+@student_required
+def contact_create(request):
+    data = request.POST if request.method == "POST" else None
+    form = ContactForm(data, user=request.user)
+    duplicates: list[Contact] = []
+    if form.is_bound and form.is_valid():
+        duplicates = _possible_duplicates(request.user, form)
+        merge_with = _merge_target(request, duplicates)
+        if not duplicates or form.cleaned_data["save_anyway"] or merge_with:
+            try:
+                contact = services.contact_create(owner=request.user, **form.service_kwargs())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return _after_save(request, contact, merge_with, "added")
+    return _contact_form_page(request, form, None, duplicates)
+
+
+@student_required
+def contact_edit(request, contact_id: int):
+    contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
+    data = request.POST if request.method == "POST" else None
+    form = ContactForm(data, user=request.user, contact=contact)
+    duplicates: list[Contact] = []
+    if form.is_bound and form.is_valid():
+        duplicates = _possible_duplicates(request.user, form, exclude_id=contact.pk)
+        merge_with = _merge_target(request, duplicates)
+        if not duplicates or form.cleaned_data["save_anyway"] or merge_with:
+            try:
+                services.contact_update(contact=contact, **form.service_kwargs())
+            except ValidationError as error:
+                add_service_errors(form, error)
+                # The service set the typed values on the instance before refusing them.
+                contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
+            else:
+                return _after_save(request, contact, merge_with, "saved")
+    return _contact_form_page(request, form, contact, duplicates)
+
+
+# --- Contact detail, interactions, delete ----------------------------------------------------
+
+
+def _detail_page(request, contact: Contact, interaction_form: InteractionForm, status=200):
+    due = contact.stay_in_touch_due_on
+    context = {
+        "contact": contact,
+        "interaction_form": interaction_form,
+        "due_on": due,
+        "overdue": due is not None and due <= timezone.localdate(),
+        **selectors.contact_detail(contact=contact),
+    }
+    return render(request, "contacts/contact_detail.html", context, status=status)
+
+
+@student_required
+def contact_detail(request, contact_id: int):
+    contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
+    return _detail_page(request, contact, InteractionForm())
+
+
+@require_POST
+@student_required
+def interaction_add(request, contact_id: int):
+    contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
+    form = InteractionForm(request.POST)
+    if form.is_valid():
+        try:
+            interaction = services.interaction_log(contact=contact, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            when = date_format(interaction.occurred_on, "DATE_FORMAT")
+            messages.success(request, f"Logged: {interaction.get_kind_display()} on {when}.")
+            return redirect(reverse("contacts:detail", args=[contact.pk]) + "#timeline")
+    return _detail_page(request, contact, form)
+
+
+@require_POST
+@student_required
+def interaction_delete(request, interaction_id: int):
+    interaction = selectors.interaction_get_for_user(
+        user=request.user, interaction_id=interaction_id
+    )
+    contact = interaction.contact
+    services.interaction_delete(interaction=interaction)
+    messages.success(request, f"The interaction with {contact.name} is deleted.")
+    return redirect(reverse("contacts:detail", args=[contact.pk]) + "#timeline")
+
+
+@student_required
+def contact_delete(request, contact_id: int):
+    contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
+    if request.method == "POST":
+        name = contact.name
+        services.contact_delete(contact=contact)
+        messages.success(request, f"{name} is deleted, with their interactions and conversations.")
+        return redirect("contacts:list")
+    context = {"contact": contact, "counts": selectors.contact_history_counts(contact=contact)}
+    return render(request, "contacts/contact_confirm_delete.html", context)
+
+
+# --- Merge -----------------------------------------------------------------------------------
+
+
+def _merge_preview(keep: Contact, other: Contact) -> list[dict]:
+    """Each field before and after: mirrors what services.contact_merge keeps."""
+
+    keep_tags = sorted(t.name for t in keep.tags.all())
+    other_tags = sorted(t.name for t in other.tags.all())
+    notes = keep.notes
+    if other.notes and other.notes not in keep.notes:
+        notes = f"{keep.notes}\n\n{other.notes}".strip()
+    referrer_keep = keep.referred_by
+    referrer_other = other.referred_by if other.referred_by_id != keep.pk else None
+    rows = [
+        ("Name", keep.name, other.name, keep.name),
+        ("Organization", keep.organization, other.organization, None),
+        ("Job title", keep.title, other.title, None),
+        ("Industry", keep.industry, other.industry, None),
+        ("Email", keep.email, other.email, None),
+        ("Phone", keep.phone, other.phone, None),
+        ("LinkedIn", keep.linkedin_url, other.linkedin_url, None),
+        (
+            "How you know them",
+            keep.get_relationship_display(),
+            other.get_relationship_display(),
+            keep.get_relationship_display(),
+        ),
+        ("How you met", keep.how_met, other.how_met, None),
+        ("Referred by", referrer_keep, referrer_other, None),
+        (
+            "Stay in touch",
+            keep.get_cadence_days_display() if keep.cadence_days else "",
+            other.get_cadence_days_display() if other.cadence_days else "",
+            None,
+        ),
+        (
+            "Tags",
+            ", ".join(keep_tags),
+            ", ".join(other_tags),
+            ", ".join(sorted({*keep_tags, *other_tags})),
+        ),
+        ("Notes", keep.notes, other.notes, notes),
+    ]
+    return [
+        {
+            "label": label,
+            "keep": mine or "",
+            "other": theirs or "",
+            "result": ((mine or theirs) if result is None else result) or "",
+        }
+        for label, mine, theirs, result in rows
+    ]
+
+
+@student_required
+def contact_merge(request, contact_id: int):
+    keep = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
+    if request.method == "POST":
+        form = MergePickForm(request.POST, user=request.user, keep=keep)
+    elif "other" in request.GET:
+        form = MergePickForm(request.GET, user=request.user, keep=keep)
+    else:
+        form = MergePickForm(user=request.user, keep=keep)
+    other = form.cleaned_data["other"] if form.is_bound and form.is_valid() else None
+    if request.method == "POST" and other is not None:
+        counts = selectors.contact_history_counts(contact=other, exclude_referral_id=keep.pk)
+        try:
+            services.contact_merge(keep=keep, remove=other)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            moved = ", ".join(
+                [
+                    _plural(counts["interactions"], "interaction"),
+                    _plural(counts["conversations"], "conversation"),
+                    _plural(counts["referrals"], "referral"),
+                    _plural(counts["action_items"], "action item"),
+                ]
+            )
+            messages.success(request, f"{other.name} is merged into {keep.name}. Moved: {moved}.")
+            return redirect("contacts:detail", contact_id=keep.pk)
+    context = {
+        "contact": keep,
+        "other": other,
+        "form": form,
+        "preview": _merge_preview(keep, other) if other else [],
+        "keep_counts": selectors.contact_history_counts(contact=keep) if other else None,
+        "other_counts": (
+            selectors.contact_history_counts(contact=other, exclude_referral_id=keep.pk)
+            if other
+            else None
+        ),
+    }
+    return render(request, "contacts/contact_merge.html", context)
+
+
+# --- Target organizations --------------------------------------------------------------------
+
+
+@student_required
+def target_list(request):
+    data = request.POST if request.method == "POST" else None
+    form = TargetAddForm(data)
+    if form.is_bound and form.is_valid():
+        try:
+            target = services.target_organization_add(owner=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{target.organization.name} is one of your targets.")
+            return redirect("contacts:targets")
+    context = {
+        "form": form,
+        "targets": list(selectors.target_organizations(user=request.user)),
+        "preparation": getattr(request.user, "student_profile", None),
+    }
+    return render(request, "contacts/target_list.html", context)
+
+
+@student_required
+def target_edit(request, target_id: int):
+    target = selectors.target_get_for_user(user=request.user, target_id=target_id)
+    if request.method == "POST":
+        form = TargetEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.target_organization_update(target=target, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{target.organization.name} is saved.")
+                return redirect("contacts:targets")
+    else:
+        form = TargetEditForm(initial={"priority": target.priority, "notes": target.notes})
+    return render(request, "contacts/target_form.html", {"form": form, "target": target})
+
+
+@require_POST
+@student_required
+def target_delete(request, target_id: int):
+    target = selectors.target_get_for_user(user=request.user, target_id=target_id)
+    name = target.organization.name
+    services.target_organization_delete(target=target)
+    messages.success(request, f"{name} is no longer one of your targets.")
+    return redirect("contacts:targets")

@@ -1,0 +1,33 @@
+import pytest
+from django.core.management import call_command
+
+from contacts.selectors import today_page
+from networking_app.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_loads_once_and_fills_every_part_of_today(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    output = capsys.readouterr().out
+    assert "student@example.edu" in output
+    assert "rapport-demo-2026" in output
+    assert User.objects.filter(email="student@example.edu").count() == 1
+    student = User.objects.get(email="student@example.edu")
+    today = today_page(user=student)
+    assert today.thank_yous
+    assert today.follow_ups
+    assert today.upcoming
+    assert today.upcoming[0].questions.count() == 3
+    assert today.losing_touch
+    assert today.action_items
+
+
+def test_demo_data_refuses_without_debug(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
