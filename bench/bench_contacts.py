@@ -12,13 +12,78 @@ from common import machine, setup_django, summary, timed, write_section
 STUDENTS = 500
 CONTACTS_PER_STUDENT = 190
 BIG_STUDENT_CONTACTS = 5_000
-WORDS = (
-    "analyst engineer designer consultant banker teacher nurse lawyer product marketing "
-    "finance climate energy health policy startup research data sales operations strategy "
-    "museum publishing film music sports robotics biotech logistics retail hospitality"
-).split()
-FIRST = "Ada Ben Cara Dev Eli Fay Gus Hana Ivan Jo Kai Lena Milo Nia Omar Pia Quin Rosa Sol Tara".split()
-LAST = "Adams Baker Chen Diaz Evans Fox Garcia Hughes Ito Jones Khan Lopez Mori Nolan Ortiz".split()
+WORDS = [
+    "analyst",
+    "engineer",
+    "designer",
+    "consultant",
+    "banker",
+    "teacher",
+    "nurse",
+    "lawyer",
+    "product",
+    "marketing",
+    "finance",
+    "climate",
+    "energy",
+    "health",
+    "policy",
+    "startup",
+    "research",
+    "data",
+    "sales",
+    "operations",
+    "strategy",
+    "museum",
+    "publishing",
+    "film",
+    "music",
+    "sports",
+    "robotics",
+    "biotech",
+    "logistics",
+    "retail",
+    "hospitality",
+]
+FIRST = [
+    "Ada",
+    "Ben",
+    "Cara",
+    "Dev",
+    "Eli",
+    "Fay",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jo",
+    "Kai",
+    "Lena",
+    "Milo",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Quin",
+    "Rosa",
+    "Sol",
+    "Tara",
+]
+LAST = [
+    "Adams",
+    "Baker",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fox",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jones",
+    "Khan",
+    "Lopez",
+    "Mori",
+    "Nolan",
+    "Ortiz",
+]
 
 
 def main() -> None:

@@ -144,8 +144,10 @@ def merge_values(
         if outcome.title:
             values["outcome"] = f"the {outcome.title} {values['outcome']}"
         else:
-            values["outcome"] = f"an {values['outcome']}" if values["outcome"][0] in "aeiou" else (
-                f"a {values['outcome']}"
+            values["outcome"] = (
+                f"an {values['outcome']}"
+                if values["outcome"][0] in "aeiou"
+                else (f"a {values['outcome']}")
             )
         values["outcome_organization"] = outcome.organization.name
     return values

@@ -11,8 +11,6 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    Value,
-    When,
     DateField,
     Exists,
     ExpressionWrapper,
@@ -21,6 +19,8 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
@@ -166,9 +166,10 @@ def contacts_with_due_date(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
     base = Coalesce(F("last_interaction_on"), Cast(F("created_at"), DateField()))
     due = Case(
         *[
-            When(cadence_days=days, then=ExpressionWrapper(
-                base + dt.timedelta(days=days), output_field=DateField()
-            ))
+            When(
+                cadence_days=days,
+                then=ExpressionWrapper(base + dt.timedelta(days=days), output_field=DateField()),
+            )
             for days in Cadence.values
             if days
         ],
@@ -265,9 +266,7 @@ def pipeline_board(*, user) -> list[tuple[ConversationStatus, list[Conversation]
 
 def conversations_finished(*, user, limit: int = 20) -> QuerySet[Conversation]:
     return (
-        Conversation.objects.filter(
-            owner=user, status__in=[S.CLOSED, S.DECLINED, S.NO_RESPONSE]
-        )
+        Conversation.objects.filter(owner=user, status__in=[S.CLOSED, S.DECLINED, S.NO_RESPONSE])
         .select_related("contact__organization")
         .order_by("-updated_at")[:limit]
     )
@@ -308,9 +307,7 @@ def today_page(*, user, now: dt.datetime | None = None, limit: int = 20) -> Toda
         .order_by("scheduled_at")
     )
     losing_touch = (
-        contacts_with_due_date(
-            Contact.objects.filter(owner=user).select_related("organization")
-        )
+        contacts_with_due_date(Contact.objects.filter(owner=user).select_related("organization"))
         .filter(_losing_touch_filter(today))
         .order_by("stay_in_touch_due", "name")
     )
@@ -357,8 +354,6 @@ def contact_stats(*, user) -> dict[str, int]:
     return Contact.objects.filter(owner=user).aggregate(
         contacts=Count("id"), with_cadence=Count("id", filter=Q(cadence_days__gt=0))
     )
-
-
 
 
 # --- The people pages: filter choices, pickers and duplicates ---------------------------------

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from contacts.models import (
     ActionItem,
-
     ChangeKind,
     Contact,
     Conversation,
@@ -222,8 +221,7 @@ def contact_merge(*, keep: Contact, remove: Contact) -> Contact:
     with transaction.atomic():
         # Lock both rows so a concurrent edit of either cannot be lost in the merge.
         locked = {
-            c.pk: c
-            for c in Contact.objects.select_for_update().filter(pk__in=[keep.pk, remove.pk])
+            c.pk: c for c in Contact.objects.select_for_update().filter(pk__in=[keep.pk, remove.pk])
         }
         keep, remove = locked[keep.pk], locked[remove.pk]
         Interaction.objects.filter(contact=remove).update(contact=keep)
@@ -307,8 +305,8 @@ def conversation_plan(
 
 def _lock(conversation: Conversation) -> Conversation:
     # Two tabs clicking different pipeline buttons must not both apply.
-    return Conversation.objects.select_for_update().select_related("contact").get(
-        pk=conversation.pk
+    return (
+        Conversation.objects.select_for_update().select_related("contact").get(pk=conversation.pk)
     )
 
 

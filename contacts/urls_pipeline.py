@@ -10,9 +10,7 @@ urlpatterns: list = [
     path("conversations/", views.board, name="board"),
     path(f"{conversation}/", views.conversation, name="conversation"),
     path(f"{conversation}/notes/", views.conversation_notes, name="conversation_notes"),
-    path(
-        f"{conversation}/requested/", views.conversation_requested, name="conversation_requested"
-    ),
+    path(f"{conversation}/requested/", views.conversation_requested, name="conversation_requested"),
     path(f"{conversation}/schedule/", views.conversation_schedule, name="conversation_schedule"),
     path(
         f"{conversation}/reschedule/",
@@ -26,9 +24,7 @@ urlpatterns: list = [
     path(f"{conversation}/questions/", views.question_add, name="question_add"),
     path("questions/<int:question_id>/delete/", views.question_delete, name="question_delete"),
     path(f"{conversation}/action-items/", views.action_item_add, name="action_item_add"),
-    path(
-        "action-items/<int:item_id>/toggle/", views.action_item_toggle, name="action_item_toggle"
-    ),
+    path("action-items/<int:item_id>/toggle/", views.action_item_toggle, name="action_item_toggle"),
     path(f"{conversation}/referrals/", views.referral_add, name="referral_add"),
     path("contacts/<int:contact_id>/drafts/<str:kind>/", views.draft, name="draft"),
     path("contacts/<int:contact_id>/drafts/<str:kind>/sent/", views.draft_sent, name="draft_sent"),

@@ -42,7 +42,7 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _service_gates(request):
     if request.node.get_closest_marker("postgres") and not settings.DATABASE_IS_POSTGRES:
-        _service_missing("needs PostgreSQL: none reachable, tests run on SQLite")
+        _service_missing("needs PostgreSQL: this run uses SQLite (DATABASE_URL or 127.0.0.1:5432)")
     if request.node.get_closest_marker("redis") and not settings.TEST_REDIS_URL:
         _service_missing("needs Redis: none reachable on 127.0.0.1:6379 or REDIS_URL")
     if request.node.get_closest_marker("browser") and not os.path.exists(CHROMIUM):

@@ -62,9 +62,12 @@ ADMIN_DEFAULT = (302, 302, 302, 302, 403)
 # An object page for an id that does not exist sends staff back to the admin index.
 ADMIN_MISSING_OBJECT = (302, 302, 302, 302, 302)
 # A student's own pages (contacts app): rows live beside the app's tests.
-from tests.contacts.access_rows import ACCESS as CONTACTS_ACCESS  # noqa: E402
+from tests.contacts.access_people import ACCESS as PEOPLE_ACCESS  # noqa: E402
+from tests.contacts.access_pipeline import ACCESS as PIPELINE_ACCESS  # noqa: E402
 
-ACCESS.update(CONTACTS_ACCESS)
+assert not set(PEOPLE_ACCESS) & set(PIPELINE_ACCESS), "a route is listed twice"
+ACCESS.update(PEOPLE_ACCESS)
+ACCESS.update(PIPELINE_ACCESS)
 
 ADMIN_ACCESS = {
     "admin:index": (302, 302, 302, 302, 200),
@@ -83,10 +86,10 @@ SAMPLE_KWARGS = {
     "user_id": 1,
     "name": "20260101-000000-000000-deadbeef.eml",
     "app_label": "accounts",
-    "object_id": "1",
+    "object_id": "999999",
     "content_type_id": 1,
     "url": "nothing-here/",
-    "id": "1",
+    "id": "999999",
 }
 
 

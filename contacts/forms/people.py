@@ -46,6 +46,13 @@ class ContactChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class TagChoiceField(forms.ChoiceField):
+    """Tags are stored in lower case: ?tag=Finance means the tag "finance"."""
+
+    def to_python(self, value):
+        return super().to_python(value).lower()
+
+
 # --- Contacts list filters -------------------------------------------------------------------
 
 SORT_CHOICES = [
@@ -57,8 +64,14 @@ SORT_CHOICES = [
 ]
 
 
-# The list's links say targets=1, losing=1, upcoming=1.
-CHECKBOX = forms.CheckboxInput(attrs={"value": "1"})
+class FlagInput(forms.CheckboxInput):
+    """A checkbox sent as name=1; any other value counts as unticked."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"value": "1", **(attrs or {})})
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name) in ("1", "on", "true")
 
 
 class ContactFilterForm(forms.Form):
@@ -76,26 +89,35 @@ class ContactFilterForm(forms.Form):
         required=False,
         choices=[("", "Anyone"), *Relationship.choices],
     )
-    tag = forms.ChoiceField(label="Tag", required=False)
+    tag = TagChoiceField(label="Tag", required=False)
     organization = forms.ModelChoiceField(
         label="Organization", required=False, queryset=None, empty_label="Any organization"
     )
     targets = forms.BooleanField(
-        label="Only at my target organizations", required=False, widget=CHECKBOX
+        label="Only at my target organizations", required=False, widget=FlagInput, label_suffix=""
     )
-    losing = forms.BooleanField(label="Losing touch", required=False, widget=CHECKBOX)
+    losing = forms.BooleanField(
+        label="Losing touch", required=False, widget=FlagInput, label_suffix=""
+    )
     upcoming = forms.BooleanField(
-        label="With an upcoming conversation", required=False, widget=CHECKBOX
+        label="With an upcoming conversation", required=False, widget=FlagInput, label_suffix=""
     )
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, tag_choices: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [("", "Any tag")] + [
-            (name, name)
-            for name in selectors.tags_for_user(user=user).values_list("name", flat=True)
-        ]
+        self.user = user
+        if tag_choices is None:
+            names = selectors.tags_for_user(user=user).values_list("name", flat=True)
+            tag_choices = [("", "Any tag")] + [(name, name) for name in names]
+        self.fields["tag"].choices = tag_choices
         self.fields["organization"].queryset = selectors.organizations_for_user(user=user)
+
+    def for_display(self, values: dict) -> ContactFilterForm:
+        """An unbound copy showing only the values that were kept, without error messages."""
+        return ContactFilterForm(
+            initial=values, user=self.user, tag_choices=self.fields["tag"].choices
+        )
 
     def valid_values(self) -> dict:
         """The values that validated; the others are dropped, never an error."""
@@ -190,7 +212,7 @@ class ContactForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of your own contacts."},
     )
     may_use_referrer_name = forms.BooleanField(
-        label="The referrer said I may use their name", required=False
+        label="The referrer said I may use their name", required=False, label_suffix=""
     )
     tags = forms.CharField(
         label="Tags",
@@ -207,7 +229,7 @@ class ContactForm(forms.Form):
     )
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 5}))
     save_anyway = forms.BooleanField(
-        label="Save anyway: this is a different person", required=False
+        label="Save anyway: this is a different person", required=False, label_suffix=""
     )
 
     FIELDSETS = [
@@ -341,7 +363,6 @@ class InteractionForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "interaction")
         super().__init__(*args, **kwargs)
         self.fields["occurred_on"].initial = timezone.localdate
 

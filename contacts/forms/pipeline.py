@@ -45,6 +45,16 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+class PageForm(forms.Form):
+    """A form that shares a page with others: its ids get a prefix, its names do not."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -72,6 +82,10 @@ def _check_future(value):
     if value is not None and value <= timezone.now():
         raise ValidationError(FUTURE_ONLY)
     return value
+
+
+def _question_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 class ConversationPlanForm(forms.Form):
@@ -112,34 +126,47 @@ class ConversationPlanForm(forms.Form):
         )
         return [text for text in texts if text]
 
+    def questions_new_to_bank(self) -> list[str]:
+        known = {_question_key(q.text) for q in self.fields["bank_questions"].queryset}
+        return [text for text in self.new_questions() if _question_key(text) not in known]
+
     def all_questions(self) -> list[str]:
         """Chosen bank questions in bank order, then the new ones, without repeats."""
         chosen = [q.text for q in self.cleaned_data["bank_questions"]]
         seen: set[str] = set()
         questions = []
         for text in [*chosen, *self.new_questions()]:
-            key = " ".join(text.split()).casefold()
+            key = _question_key(text)
             if key not in seen:
                 seen.add(key)
                 questions.append(text)
         return questions
 
 
-class RequestedForm(forms.Form):
-    requested_on = forms.DateField(label="Date the intro email was sent", widget=DateInput())
+class RequestedForm(PageForm):
+    id_prefix = "requested"
+
+    requested_on = forms.DateField(
+        label="Date the intro email was sent",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty for today.",
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"requested_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
 
     def clean_requested_on(self):
-        value = self.cleaned_data["requested_on"]
+        value = self.cleaned_data["requested_on"] or timezone.localdate()
         if value > timezone.localdate():
             raise ValidationError("The intro email cannot have been sent in the future.")
         return value
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(PageForm):
+    id_prefix = "schedule"
+
     scheduled_at = _future_datetime_field("Date and time")
     mode = forms.ChoiceField(
         label="How you will meet",
@@ -161,7 +188,9 @@ class ScheduleForm(forms.Form):
         return _check_future(self.cleaned_data["scheduled_at"])
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(PageForm):
+    id_prefix = "reschedule"
+
     scheduled_at = _future_datetime_field("New date and time")
     asked_by = forms.ChoiceField(
         label="Who asked to move it?", choices=AskedBy.choices, widget=forms.RadioSelect
@@ -181,29 +210,33 @@ class RescheduleForm(forms.Form):
         return self.cleaned_data["location"].strip() or None
 
 
-class CancelForm(forms.Form):
+class CancelForm(PageForm):
+    id_prefix = "cancel"
+
     asked_by = forms.ChoiceField(
         label="Who cancelled?", choices=AskedBy.choices, widget=forms.RadioSelect
     )
     reason = forms.CharField(label="Reason (optional)", max_length=500, required=False)
 
 
-class StatusForm(forms.Form):
+class StatusForm(PageForm):
+    id_prefix = "status"
+
     status = forms.ChoiceField(choices=STATUS_MOVES)
 
 
-class ConversationNotesForm(forms.Form):
+class ConversationNotesForm(PageForm):
     """Notes, takeaways and one answer per prepared question (fields ``answer-<id>``).
 
     The same fields serve "Save notes" and "Mark as held". The inputs carry ``form=`` so the
     takeaways box can sit in the "After" part of the page and still belong to this form.
     """
 
+    id_prefix = "notes"
+
     FORM_ID = "conversation-notes"
 
-    notes = forms.CharField(
-        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 6})
-    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 6}))
     takeaways = forms.CharField(
         label="Takeaways",
         required=False,
@@ -235,16 +268,22 @@ class ConversationNotesForm(forms.Form):
         return [self[self.answer_field(q)] for q in self.questions]
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(PageForm):
+    id_prefix = "question"
+
     text = forms.CharField(label="Add a question", max_length=500)
 
 
-class ActionItemForm(forms.Form):
+class ActionItemForm(PageForm):
+    id_prefix = "item"
+
     text = forms.CharField(label="What to do", max_length=300)
     due_on = forms.DateField(label="Due (optional)", required=False, widget=DateInput())
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(PageForm):
+    id_prefix = "referral"
+
     name = forms.CharField(label="Name", max_length=200)
     email = forms.EmailField(label="Email (optional)", required=False)
     organization_name = forms.CharField(

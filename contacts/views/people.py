@@ -26,10 +26,12 @@ from contacts.models import Contact
 from networking_app.accounts.decorators import student_required
 
 CONTACTS_PER_PAGE = 50
+# What the duplicate warning compares.
+IDENTITY_FIELDS = {"name", "email", "linkedin_url", "organization_name"}
 
 
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun if count == 1 else noun + 's'}"
 
 
 # --- Contacts list ---------------------------------------------------------------------------
@@ -38,7 +40,8 @@ def _plural(count: int, singular: str, plural: str | None = None) -> str:
 @student_required
 def contact_list(request):
     user = request.user
-    values = ContactFilterForm(request.GET, user=user).valid_values()
+    filter_form = ContactFilterForm(request.GET, user=user)
+    values = filter_form.valid_values()
     contacts = selectors.contacts_list(user=user, filters=ContactFilterForm.to_filters(values))
     page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
@@ -48,7 +51,7 @@ def contact_list(request):
         contact.losing_touch = due is not None and due <= today
     filtered = any(name != "sort" for name in values)
     context = {
-        "filter_form": ContactFilterForm(initial=values, user=user),
+        "filter_form": filter_form.for_display(values),
         "page": page,
         "contacts": page.object_list,
         "filtered": filtered,
@@ -96,14 +99,14 @@ def _after_save(request, contact: Contact, merge_with: Contact | None, verb: str
     return redirect("contacts:detail", contact_id=contact.pk)
 
 
-def _contact_form_page(request, form, contact, duplicates, status=200):
+def _contact_form_page(request, form, contact, duplicates):
     context = {
         "form": form,
         "contact": contact,
         "duplicates": duplicates,
         "heading": f"Edit {contact.name}" if contact else "Add a contact",
     }
-    return render(request, "contacts/contact_form.html", context, status=status)
+    return render(request, "contacts/contact_form.html", context)
 
 
 @student_required
@@ -131,7 +134,9 @@ def contact_edit(request, contact_id: int):
     form = ContactForm(data, user=request.user, contact=contact)
     duplicates: list[Contact] = []
     if form.is_bound and form.is_valid():
-        duplicates = _possible_duplicates(request.user, form, exclude_id=contact.pk)
+        # Only when who they are changes: a twin saved anyway is not flagged at every edit.
+        if IDENTITY_FIELDS & set(form.changed_data):
+            duplicates = _possible_duplicates(request.user, form, exclude_id=contact.pk)
         merge_with = _merge_target(request, duplicates)
         if not duplicates or form.cleaned_data["save_anyway"] or merge_with:
             try:
@@ -148,16 +153,19 @@ def contact_edit(request, contact_id: int):
 # --- Contact detail, interactions, delete ----------------------------------------------------
 
 
-def _detail_page(request, contact: Contact, interaction_form: InteractionForm, status=200):
+def _detail_page(request, contact: Contact, interaction_form: InteractionForm):
     due = contact.stay_in_touch_due_on
+    detail = selectors.contact_detail(contact=contact)
+    conversations = [i["object"] for i in detail["timeline"] if i["kind"] == "conversation"]
     context = {
         "contact": contact,
         "interaction_form": interaction_form,
         "due_on": due,
         "overdue": due is not None and due <= timezone.localdate(),
-        **selectors.contact_detail(contact=contact),
+        "latest_conversation": max(conversations, key=lambda c: c.created_at, default=None),
+        **detail,
     }
-    return render(request, "contacts/contact_detail.html", context, status=status)
+    return render(request, "contacts/contact_detail.html", context)
 
 
 @student_required
@@ -218,8 +226,11 @@ def _merge_preview(keep: Contact, other: Contact) -> list[dict]:
     notes = keep.notes
     if other.notes and other.notes not in keep.notes:
         notes = f"{keep.notes}\n\n{other.notes}".strip()
-    referrer_keep = keep.referred_by
-    referrer_other = other.referred_by if other.referred_by_id != keep.pk else None
+    # The kept contact's referrer wins; one pointing at the removed contact ends up empty.
+    if keep.referred_by_id:
+        referrer = keep.referred_by if keep.referred_by_id != other.pk else ""
+    else:
+        referrer = other.referred_by if other.referred_by_id != keep.pk else ""
     rows = [
         ("Name", keep.name, other.name, keep.name),
         ("Organization", keep.organization, other.organization, None),
@@ -235,7 +246,7 @@ def _merge_preview(keep: Contact, other: Contact) -> list[dict]:
             keep.get_relationship_display(),
         ),
         ("How you met", keep.how_met, other.how_met, None),
-        ("Referred by", referrer_keep, referrer_other, None),
+        ("Referred by", keep.referred_by, other.referred_by, referrer),
         (
             "Stay in touch",
             keep.get_cadence_days_display() if keep.cadence_days else "",

@@ -86,10 +86,8 @@ def conversation_plan(request, contact_id: int):
             contact=contact, goal=form.cleaned_data["goal"], questions=form.all_questions()
         )
         if form.cleaned_data["save_to_bank"]:
-            known = {" ".join(q.text.split()).casefold() for q in form.fields["bank_questions"].queryset}
-            for text in form.new_questions():
-                if " ".join(text.split()).casefold() not in known:
-                    services.question_bank_add(owner=request.user, text=text)
+            for text in form.questions_new_to_bank():
+                services.question_bank_add(owner=request.user, text=text)
         messages.success(
             request,
             f"Your conversation with {contact.name} is planned. Next: write the intro email.",
@@ -110,10 +108,14 @@ def _board_context(user) -> dict:
     }
 
 
+def _wants_board_fragment(request) -> bool:
+    return bool(request.htmx) and request.htmx.target == "board"
+
+
 @student_required
 def board(request):
     context = _board_context(request.user)
-    if request.htmx:
+    if _wants_board_fragment(request):
         return render(request, "contacts/_board.html", context)
     return render(request, "contacts/board.html", context)
 
@@ -123,7 +125,7 @@ def _after_move(
 ) -> HttpResponse:
     """Back to where the move was made: the board (its fragment for htmx) or the page."""
     if request.POST.get("return_to") == "board":
-        if request.htmx:
+        if _wants_board_fragment(request):
             context = {
                 **_board_context(request.user),
                 "notice": error or success,
@@ -194,7 +196,9 @@ def conversation(request, conversation_id: int):
 def _refused(request, conversation: Conversation, form_name: str, form) -> HttpResponse:
     if request.POST.get("return_to") == "board":
         return _after_move(request, conversation, error=_form_error_text(form))
-    messages.error(request, NOT_SAVED)
+    # The form may belong to a part of the page this status does not show: say why here too.
+    reasons = " ".join(form.non_field_errors())
+    messages.error(request, f"Nothing was saved: {reasons}" if reasons else NOT_SAVED)
     return _conversation_page(request, conversation, **{form_name: form})
 
 
@@ -233,7 +237,9 @@ def conversation_schedule(request, conversation_id: int):
         else:
             when = _when(form.cleaned_data["scheduled_at"])
             return _after_move(
-                request, conversation, success=f"Scheduled with {conversation.contact.name}: {when}."
+                request,
+                conversation,
+                success=f"Scheduled with {conversation.contact.name}: {when}.",
             )
     return _refused(request, conversation, "schedule_form", form)
 
@@ -331,7 +337,7 @@ def conversation_thanked(request, conversation_id: int):
     except ValidationError as error:
         return _after_move(request, conversation, error=" ".join(error.messages))
     return _after_move(
-        request, conversation, success=f"Marked as thanked. {conversation.contact.name} heard back."
+        request, conversation, success=f"Noted: you thanked {conversation.contact.name}."
     )
 
 
@@ -491,6 +497,14 @@ def _draft_url(contact_id: int, kind: str, conversation=None, outcome=None) -> s
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def _draft_moves_pipeline(kind: str, conversation: Conversation | None) -> bool:
+    if conversation is None:
+        return False
+    if kind == DraftKind.INTRO:
+        return conversation.status in (S.PLANNED, S.NO_RESPONSE)
+    return kind == DraftKind.THANK_YOU and conversation.status == S.HELD
+
+
 @student_required
 def draft(request, contact_id: int, kind: str):
     kind = _draft_kind(kind)
@@ -503,14 +517,19 @@ def draft(request, contact_id: int, kind: str):
         outcome=outcome,
         school=settings.SCHOOL_NAME,
     )
+    moves_pipeline = _draft_moves_pipeline(kind, conversation)
     context = {
         "kind": kind,
         "contact": contact,
         "conversation": conversation,
         "outcome": outcome,
         "draft": rendered,
-        "moves_pipeline": conversation is not None
-        and kind in (DraftKind.INTRO, DraftKind.THANK_YOU),
+        "moves_pipeline": moves_pipeline,
+        # An intro or thank-you that cannot move this conversation on is logged as a plain
+        # email rather than refused.
+        "sent_conversation": conversation
+        if moves_pipeline or kind not in (DraftKind.INTRO, DraftKind.THANK_YOU)
+        else None,
     }
     return render(request, "contacts/draft.html", context)
 
@@ -522,6 +541,12 @@ def draft_sent(request, contact_id: int, kind: str):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     conversation, outcome = _draft_objects(request, contact, request.POST)
     try:
+        if kind == DraftKind.INTRO and conversation and conversation.status == S.SCHEDULED:
+            # The table allows scheduled -> requested (for cancellations), not a second intro.
+            raise ValidationError(
+                f"Your conversation with {contact.name} is already scheduled. To change the "
+                "date, reschedule it on the conversation page."
+            )
         services.draft_mark_sent(kind=kind, contact=contact, conversation=conversation)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -603,7 +628,9 @@ def outcomes(request):
 def outcome_delete(request, outcome_id: int):
     outcome = selectors.outcome_get_for_user(user=request.user, outcome_id=outcome_id)
     services.outcome_delete(outcome=outcome)
-    messages.success(request, f"Removed the {outcome.get_kind_display().lower()} at {outcome.organization.name}.")
+    messages.success(
+        request, f"Removed the {outcome.get_kind_display().lower()} at {outcome.organization.name}."
+    )
     return redirect("contacts:outcomes")
 
 
@@ -612,7 +639,11 @@ def outcome_delete(request, outcome_id: int):
 
 def today_response(request, *, home: bool = False) -> HttpResponse:
     """The Today page; a student's home page shows it too, with a welcome."""
-    context = {"page": selectors.today_page(user=request.user), "home": home}
+    context = {
+        "page": selectors.today_page(user=request.user),
+        "home": home,
+        "today_date": timezone.localdate(),
+    }
     if home:
         context["student"] = getattr(request.user, "student_profile", None)
     return render(request, "contacts/today.html", context)

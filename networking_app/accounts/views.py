@@ -5,6 +5,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 
+from contacts.views.pipeline import today_response
 from networking_app.accounts.decorators import staff_required
 from networking_app.accounts.forms import ProfileForm, StudentProfileForm, VolunteerProfileForm
 from networking_app.accounts.models import Profile, Role
@@ -26,7 +27,7 @@ def home(request):
     if user.role == Role.VOLUNTEER:
         context = {"volunteer": user.volunteer_profile}
         return render(request, "accounts/home_volunteer.html", context)
-    return render(request, "accounts/home_student.html", {"student": user.student_profile})
+    return today_response(request, home=True)
 
 
 def _role_form(user, data=None):

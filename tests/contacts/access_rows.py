@@ -23,10 +23,6 @@ LOGIN = "login"
 PRIVATE = (LOGIN, 200, 404, 404, 404)
 POST_ONLY = (405, 405, 405, 405, 405)
 
-ACCESS: dict[str, tuple] = {
-    # Filled in as routes are added; each route of contacts/urls_*.py must appear here.
-}
-
 
 def owned_objects(student) -> dict:
     """URL parameters naming one object of each kind that belongs to `student`."""

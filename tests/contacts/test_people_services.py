@@ -119,7 +119,9 @@ def test_merge_moves_everything_and_fills_gaps(student):
 
 def test_merge_refuses_other_students_contacts(student, other_student):
     with pytest.raises(ValidationError):
-        contact_merge(keep=ContactFactory(owner=student), remove=ContactFactory(owner=other_student))
+        contact_merge(
+            keep=ContactFactory(owner=student), remove=ContactFactory(owner=other_student)
+        )
 
 
 def test_contacts_list_is_private_and_searches(student, other_student):
