@@ -151,8 +151,21 @@ def main() -> None:
         list(contacts_list(user=user, filters=ContactFilters(q=term))[:50])
 
     search = summary(timed(one_search, repeat=400))
-    plan_queryset = contacts_list(user=owners[7], filters=ContactFilters(q="robotics"))
-    plan = plan_queryset[:50].explain(analyze=True)
+
+    def big_search():
+        term = rng.choice(WORDS)[: rng.randint(3, 7)]
+        list(contacts_list(user=big, filters=ContactFilters(q=term))[:50])
+
+    search_big = summary(timed(big_search, repeat=200))
+    # A selective search (a surname within 5,000 contacts) and a common word for a student with
+    # 190 contacts: PostgreSQL picks the GIN index for the first; for the second, reading the
+    # student's 190 rows through the owner index is cheaper, and it says so.
+    plan_selective = contacts_list(user=big, filters=ContactFilters(q="nolan robo"))[:50].explain(
+        analyze=True
+    )
+    plan_common = contacts_list(user=owners[7], filters=ContactFilters(q="robotics"))[:50].explain(
+        analyze=True
+    )
 
     # The contacts list page, rendered by Django, for the student with 5,000 contacts.
     client = Client()
@@ -177,18 +190,30 @@ Data: {total:,} contacts ({STUDENTS} students with {CONTACTS_PER_STUDENT} each, 
 | measurement (ms) | n | p50 | p95 | p99 | max |
 |---|---|---|---|---|---|
 {row("search at the database (random student, random prefix, first 50)", search)}
+{row("search at the database, student with 5,000 contacts", search_big)}
 {row("contacts list page, 5,000 contacts, page 1 (50 rows)", page_plain)}
 {row("contacts list page, search 'data', page 2", page_search)}
 {row("contacts list page, last page (100)", page_last)}
 
-Target: search p95 at most 50 ms at the database: **{"met" if search["p95"] <= 50 else "NOT met"}**
-(p95 {search["p95"]:.1f} ms).
+Target: search p95 at most 50 ms at the database: **{
+        "met" if max(search["p95"], search_big["p95"]) <= 50 else "NOT met"
+    }** (p95 {search["p95"]:.1f} ms over many students, {search_big["p95"]:.1f} ms for the student
+with 5,000 contacts). Times are measured from Python through the ORM, so they include the
+driver and row building, not only the database.
 
-EXPLAIN ANALYZE of one search (the GIN index `contacts_contact_search_gin` on owner and the
-search text):
+EXPLAIN ANALYZE of a selective search ("nolan robo") among 5,000 contacts: the GIN index
+`contacts_contact_search_gin` on (owner, search text) is used
+({"yes" if "contacts_contact_search_gin" in plan_selective else "NO"}):
 
 ```
-{plan}
+{plan_selective}
+```
+
+EXPLAIN ANALYZE of a common word for a student with 190 contacts: the planner reads the
+student's rows through the owner index and filters them, which is cheaper at that size:
+
+```
+{plan_common}
 ```
 """
     write_section("bench_contacts", body)

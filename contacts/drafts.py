@@ -28,8 +28,8 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     DraftKind.THANK_YOU: (
         "Thank you for your time",
         "Dear {contact_first_name},\n\n"
-        "Thank you for speaking with me on {meeting_date}. I especially appreciated your advice "
-        "about {takeaway}.\n\n"
+        "Thank you for speaking with me on {meeting_date}. One thing I am taking away from our "
+        "conversation: {takeaway}.\n\n"
         "Here is how I plan to act on it: ...\n\n"
         "I will let you know how things go. Thank you again for your generosity.\n\n"
         "Best regards,\n{my_name}",
@@ -125,7 +125,7 @@ def merge_values(
         "referral_sentence": f" {referrer.name} suggested I reach out to you." if referrer else "",
         "meeting_date": "our conversation",
         "requested_date": "last week",
-        "takeaway": "your path",
+        "takeaway": "how much there is to learn about your path",
         "outcome": "an offer",
         "outcome_organization": "",
     }

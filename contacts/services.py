@@ -426,9 +426,13 @@ def conversation_mark_held(
         conversation = _lock(conversation)
         _check_transition(conversation, S.HELD)
         conversation.held_at = held_at
+        if conversation.scheduled_at is None or conversation.scheduled_at > held_at:
+            # The meeting happened earlier than planned (or was never put in the calendar):
+            # the record says when it really took place.
+            conversation.scheduled_at = held_at
         conversation.notes = notes
         conversation.takeaways = takeaways
-        _set_status(conversation, S.HELD, "held_at", "notes", "takeaways")
+        _set_status(conversation, S.HELD, "held_at", "scheduled_at", "notes", "takeaways")
         question_answers_save(conversation=conversation, answers=answers or {})
         interaction_log(
             contact=conversation.contact,

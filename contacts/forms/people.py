@@ -90,8 +90,10 @@ class ContactFilterForm(forms.Form):
         choices=[("", "Anyone"), *Relationship.choices],
     )
     tag = TagChoiceField(label="Tag", required=False)
+    # Chosen from a link (the targets page, a contact's page), not from a list: a student can
+    # have contacts at thousands of organizations. Typing a name into the search finds them too.
     organization = forms.ModelChoiceField(
-        label="Organization", required=False, queryset=None, empty_label="Any organization"
+        label="Organization", required=False, queryset=None, widget=forms.HiddenInput
     )
     targets = forms.BooleanField(
         label="Only at my target organizations", required=False, widget=FlagInput, label_suffix=""

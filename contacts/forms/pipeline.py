@@ -32,7 +32,7 @@ STATUS_MOVES = [
     (S.REQUESTED.value, "Back to waiting for an answer"),
     (S.DECLINED.value, "They declined"),
     (S.NO_RESPONSE.value, "No response"),
-    (S.CLOSED.value, "Close"),
+    (S.CLOSED.value, "End this conversation"),
 ]
 
 

@@ -50,11 +50,16 @@ def contact_list(request):
         due = contact.stay_in_touch_due_on
         contact.losing_touch = due is not None and due <= today
     filtered = any(name != "sort" for name in values)
+    without_organization = request.GET.copy()
+    for name in ("organization", "page"):
+        without_organization.pop(name, None)
     context = {
         "filter_form": filter_form.for_display(values),
         "page": page,
         "contacts": page.object_list,
         "filtered": filtered,
+        "selected_organization": values.get("organization"),
+        "clear_organization_query": without_organization.urlencode(),
         # Only asked when nothing matched: tells "no contacts yet" from "no match".
         "has_contacts": bool(page.object_list) or selectors.contacts_for_user(user=user).exists(),
     }

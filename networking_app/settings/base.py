@@ -183,6 +183,7 @@ SENT_MAIL_PAGE = EMAIL_BACKEND == "networking_app.devmail.backends.MailboxBacken
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["networking_app.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

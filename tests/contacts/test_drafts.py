@@ -119,7 +119,7 @@ def test_thank_you_uses_the_meeting_date_and_first_takeaway(student):
     )
     body = _render(DraftKind.THANK_YOU, contact, conversation=conversation).body
     assert "Thank you for speaking with me on March 4." in body
-    assert "your advice about Learning SQL early." in body
+    assert "taking away from our conversation: Learning SQL early." in body
 
 
 def test_follow_up_uses_the_date_the_intro_was_sent(student):
