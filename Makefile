@@ -52,6 +52,7 @@ deploy-check: install
 	ALLOWED_HOSTS=rapport.example.edu \
 	DATABASE_URL=postgres://rapport@localhost:5432/rapport \
 	EMAIL_URL=smtp://localhost:25 \
+	SITE_URL=https://rapport.example.edu \
 	REDIS_URL=redis://localhost:6379/0 \
 	$(MANAGE) check --deploy --fail-level WARNING
 

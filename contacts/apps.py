@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class ContactsConfig(AppConfig):
     name = "contacts"
+
+    def ready(self) -> None:
+        from contacts.reminders import register_kinds
+
+        register_kinds()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from contacts import reminders
 from contacts.models import (
     ActionItem,
     ChangeKind,
@@ -179,6 +180,7 @@ def contact_create(
         contact.save()
         contact.tags.set(_tag_objects(owner=owner, names=tags or []))
         contact_refresh_search_text(contact=contact)
+        reminders.sync_contact(contact)
     return contact
 
 
@@ -200,6 +202,7 @@ def contact_update(
         if tags is not None:
             contact.tags.set(_tag_objects(owner=contact.owner, names=tags))
         contact_refresh_search_text(contact=contact)
+        reminders.sync_contact(contact)
     return contact
 
 
@@ -211,6 +214,7 @@ def contact_recompute_last_interaction(*, contact: Contact) -> None:
     latest = contact.interactions.aggregate(latest=Max("occurred_on"))["latest"]
     Contact.objects.filter(pk=contact.pk).update(last_interaction_on=latest)
     contact.last_interaction_on = latest
+    reminders.sync_contact(contact)
 
 
 def contact_merge(*, keep: Contact, remove: Contact) -> Contact:
@@ -313,6 +317,7 @@ def _lock(conversation: Conversation) -> Conversation:
 def _set_status(conversation: Conversation, status: str, *fields: str) -> None:
     conversation.status = status
     conversation.save(update_fields=["status", "updated_at", *fields])
+    reminders.sync_conversation(conversation)
 
 
 def conversation_mark_requested(
@@ -386,6 +391,7 @@ def conversation_reschedule(
         if location is not None:
             conversation.location = location
         conversation.save(update_fields=["scheduled_at", "location", "updated_at"])
+        reminders.sync_conversation(conversation)
     return conversation
 
 
@@ -524,14 +530,23 @@ def action_item_create(
 ) -> ActionItem:
     if conversation is not None and contact is None:
         contact = conversation.contact
-    return ActionItem.objects.create(
-        owner=owner, text=text.strip(), due_on=due_on, conversation=conversation, contact=contact
-    )
+    with transaction.atomic():
+        item = ActionItem.objects.create(
+            owner=owner,
+            text=text.strip(),
+            due_on=due_on,
+            conversation=conversation,
+            contact=contact,
+        )
+        reminders.sync_action_item(item)
+    return item
 
 
 def action_item_toggle_done(*, item: ActionItem) -> ActionItem:
-    item.done_at = None if item.done_at else timezone.now()
-    item.save(update_fields=["done_at"])
+    with transaction.atomic():
+        item.done_at = None if item.done_at else timezone.now()
+        item.save(update_fields=["done_at"])
+        reminders.sync_action_item(item)
     return item
 
 

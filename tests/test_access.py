@@ -49,6 +49,13 @@ ACCESS: dict[str, tuple] = {
     "staff:home": (LOGIN, 403, 403, 403, 200),
     "staff:team": (LOGIN, 403, 403, 403, 200),
     "staff:volunteer_review": (405, 405, 405, 405, 405),
+    # Reminders: any signed-in user's own; actions are POST only (tests/notifications).
+    "notifications:reminders": (LOGIN, 200, 200, 200, 200),
+    "notifications:reminder_snooze": (405, 405, 405, 405, 405),
+    "notifications:reminder_done": (405, 405, 405, 405, 405),
+    # Signed links from emails: no login needed; a bad token is a clear 400 page for anyone.
+    "notifications:reminder_action": (400, 400, 400, 400, 400),
+    "notifications:unsubscribe": (400, 400, 400, 400, 400),
     # The development mailbox: on in tests, 404 in production (tested separately).
     "devmail:list": (200, 200, 200, 200, 200),
     "devmail:detail": (404, 404, 404, 404, 404),
@@ -90,6 +97,9 @@ SAMPLE_KWARGS = {
     "content_type_id": 1,
     "url": "nothing-here/",
     "id": "999999",
+    "reminder_id": 999999,
+    "days": 1,
+    "token": "not-a-signed-token",
 }
 
 

@@ -96,6 +96,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "rapport.example.edu",
     "DATABASE_URL": "postgres://rapport@localhost:5432/rapport",
     "EMAIL_URL": "smtp://localhost:25",
+    "SITE_URL": "https://rapport.example.edu",
     "REDIS_URL": "redis://localhost:6379/0",
 }
 
@@ -113,6 +114,7 @@ def test_production_settings_pass_the_deploy_check():
         ({"DEBUG": "yes"}, "DEBUG must be off"),
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
         ({"EMAIL_URL": ""}, "EMAIL_URL is required"),
+        ({"SITE_URL": "http://rapport.example.edu"}, "SITE_URL='http://rapport.example.edu'"),
         ({"CONN_MAX_AGE": "soon"}, "CONN_MAX_AGE='soon' is not a whole number"),
     ],
 )

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "networking_app.accounts",
     "networking_app.devmail",
+    "networking_app.notifications",
     "contacts",
     "mentoring",
     "events",
@@ -169,17 +170,26 @@ X_FRAME_OPTIONS = "DENY"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Rapport <rapport@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 MAILBOX_DIR = VAR_DIR / "mail"
+# Every email goes through the outbox (networking_app.notifications): a row first, then a
+# worker delivers it with OUTBOX_DELIVERY_BACKEND.
+EMAIL_BACKEND = "networking_app.notifications.outbox.OutboxBackend"
 if env.is_set("EMAIL_URL"):
     _email = env.email_url("EMAIL_URL")
-    EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
+    OUTBOX_DELIVERY_BACKEND = _email.pop("EMAIL_BACKEND")
     globals().update(_email)
     EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 20, minimum=1)
 else:
     # Development default: every message is written to var/mail/ as an .eml file and shown
     # on the development-only "sent mail" page.
-    EMAIL_BACKEND = "networking_app.devmail.backends.MailboxBackend"
+    OUTBOX_DELIVERY_BACKEND = "networking_app.devmail.backends.MailboxBackend"
 # The "sent mail" page exists only while messages go to the file mailbox.
-SENT_MAIL_PAGE = EMAIL_BACKEND == "networking_app.devmail.backends.MailboxBackend"
+SENT_MAIL_PAGE = OUTBOX_DELIVERY_BACKEND == "networking_app.devmail.backends.MailboxBackend"
+# A worker that has not finished sending within this time is presumed dead.
+OUTBOX_SEND_LEASE_SECONDS = env.int("OUTBOX_SEND_LEASE_SECONDS", 300, minimum=5)
+# A row handed to the broker is not handed again before this time.
+OUTBOX_DISPATCH_LEASE_SECONDS = env.int("OUTBOX_DISPATCH_LEASE_SECONDS", 300, minimum=5)
+# Absolute links in emails (snooze, done, unsubscribe) start with this.
+SITE_URL = env.url("SITE_URL", ("http", "https"), "http://127.0.0.1:8000")
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -225,6 +235,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "networking_app.tasks.heartbeat", "schedule": 60.0},
+    "notifications": {"task": "notifications.tick", "schedule": 60.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import EMAIL_BACKEND, env
+from .base import OUTBOX_DELIVERY_BACKEND, env
 
 DEBUG = env.bool("DEBUG", False)
 if DEBUG:
@@ -20,7 +20,8 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the host(s) Rapport is served on.")
 env.str("DATABASE_URL")  # required: no SQLite file by accident in production
 env.str("EMAIL_URL")  # required: mail goes out over SMTP
-if EMAIL_BACKEND == "networking_app.devmail.backends.MailboxBackend":
+env.url("SITE_URL", ("https",))  # required: links in emails
+if OUTBOX_DELIVERY_BACKEND == "networking_app.devmail.backends.MailboxBackend":
     raise ImproperlyConfigured("EMAIL_URL must point at an SMTP server in production.")
 SENT_MAIL_PAGE = False
 

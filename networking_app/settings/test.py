@@ -45,7 +45,11 @@ else:
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Unit tests see messages in mail.outbox directly; tests of the outbox itself switch
+# EMAIL_BACKEND to it (fixture `outbox` in tests/notifications).
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SITE_URL = "http://testserver"
 MAILBOX_DIR = VAR_DIR / "mail"
 SENT_MAIL_PAGE = True
 STUDENT_EMAIL_DOMAINS: list[str] = []

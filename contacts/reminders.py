@@ -1,0 +1,370 @@
+"""The student's reminder kinds, registered with networking_app.notifications at start-up,
+and the functions contacts.services calls to keep them in step with the pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from contacts.models import ActionItem, Contact, Conversation, ConversationStatus
+from networking_app.notifications import services as notify
+from networking_app.notifications.kinds import ReminderKind, Timing, register
+from networking_app.notifications.models import Delivery, Reminder
+
+S = ConversationStatus
+MORNING = 9  # reminders about a day go out at 9:00 in the student's time zone
+
+THANK_YOU = "thank_you"
+FOLLOW_UP = "follow_up"
+PREP = "prep"
+STAY_IN_TOUCH = "stay_in_touch"
+ACTION_ITEM = "action_item"
+CUSTOM = "custom"
+
+
+def _id(reminder: Reminder) -> int:
+    return int(reminder.subject_key.split(":")[1])
+
+
+def _conversation(reminder: Reminder) -> Conversation | None:
+    return (
+        Conversation.objects.select_related("contact__organization")
+        .filter(owner_id=reminder.user_id, pk=_id(reminder))
+        .first()
+    )
+
+
+def _contact(reminder: Reminder) -> Contact | None:
+    return (
+        Contact.objects.select_related("organization")
+        .filter(owner_id=reminder.user_id, pk=_id(reminder))
+        .first()
+    )
+
+
+def _at(contact: Contact) -> str:
+    return f" ({contact.organization.name})" if contact.organization_id else ""
+
+
+def _when(value: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+# --- Thank-you ------------------------------------------------------------------------------
+
+
+def _thank_you_relevant(reminder):
+    conversation = _conversation(reminder)
+    return conversation is not None and conversation.status == S.HELD
+
+
+def _thank_you_render(reminder):
+    conversation = _conversation(reminder)
+    contact = conversation.contact
+    return {
+        "title": f"Thank {contact.name} for your conversation",
+        "lines": [
+            f"You spoke with {contact.name}{_at(contact)}. A short thank-you that says how you "
+            "will act on their advice makes the conversation count.",
+        ],
+        "url": reverse("contacts:draft", kwargs={"contact_id": contact.pk, "kind": "thank_you"})
+        + f"?conversation={conversation.pk}",
+        "action": "Write the thank-you note",
+    }
+
+
+def _thank_you_done(reminder):
+    from contacts.services import conversation_mark_thanked
+
+    conversation = _conversation(reminder)
+    if conversation is not None and conversation.status == S.HELD:
+        conversation_mark_thanked(conversation=conversation)
+
+
+# --- Follow-up ------------------------------------------------------------------------------
+
+
+def _follow_up_relevant(reminder):
+    conversation = _conversation(reminder)
+    return conversation is not None and conversation.status == S.REQUESTED
+
+
+def _follow_up_render(reminder):
+    conversation = _conversation(reminder)
+    contact = conversation.contact
+    return {
+        "title": f"Follow up with {contact.name}",
+        "lines": [
+            f"You asked {contact.name}{_at(contact)} for a conversation and have not heard back. "
+            "One polite follow-up is expected; be patient after that.",
+        ],
+        "url": reverse("contacts:draft", kwargs={"contact_id": contact.pk, "kind": "follow_up"})
+        + f"?conversation={conversation.pk}",
+        "action": "Write the follow-up",
+    }
+
+
+# --- Conversation prep ----------------------------------------------------------------------
+
+
+def _prep_relevant(reminder):
+    conversation = _conversation(reminder)
+    return (
+        conversation is not None
+        and conversation.status == S.SCHEDULED
+        and conversation.scheduled_at is not None
+        and conversation.scheduled_at > timezone.now()
+    )
+
+
+def _prep_render(reminder):
+    conversation = _conversation(reminder)
+    contact = conversation.contact
+    questions = [q.text for q in conversation.questions.all()]
+    lines = [
+        f"Your conversation with {contact.name}{_at(contact)} is on "
+        f"{_when(conversation.scheduled_at)}"
+        + (f", {conversation.location}" if conversation.location else "")
+        + ".",
+        "Be on time, be considerate of their time, listen carefully, and ask who else you "
+        "should talk to.",
+    ]
+    if questions:
+        lines.append("Your questions:")
+        lines.extend(f"{n}. {text}" for n, text in enumerate(questions, 1))
+    return {
+        "title": f"Tomorrow: your conversation with {contact.name}",
+        "lines": lines,
+        "url": reverse("contacts:conversation", kwargs={"conversation_id": conversation.pk}),
+        "action": "Open your preparation",
+    }
+
+
+# --- Stay in touch --------------------------------------------------------------------------
+
+
+def _stay_relevant(reminder):
+    contact = _contact(reminder)
+    if contact is None or not contact.cadence_days:
+        return False
+    due = contact.stay_in_touch_due_on
+    return due is not None and due <= timezone.localdate() + dt.timedelta(days=1)
+
+
+def _stay_render(reminder):
+    contact = _contact(reminder)
+    last = contact.last_interaction_on
+    since = f"since {formats.date_format(last)}" if last else "in a while"
+    return {
+        "title": f"Stay in touch with {contact.name}",
+        "lines": [
+            f"You have not been in touch with {contact.name}{_at(contact)} {since}. "
+            "Relationships are built over time: share an update or ask how they are.",
+        ],
+        "url": reverse(
+            "contacts:draft", kwargs={"contact_id": contact.pk, "kind": "stay_in_touch"}
+        ),
+        "action": "Write a stay-in-touch note",
+    }
+
+
+# --- Action items and custom reminders ------------------------------------------------------
+
+
+def _action_item(reminder) -> ActionItem | None:
+    return (
+        ActionItem.objects.select_related("contact")
+        .filter(owner_id=reminder.user_id, pk=_id(reminder))
+        .first()
+    )
+
+
+def _action_relevant(reminder):
+    item = _action_item(reminder)
+    return item is not None and item.done_at is None
+
+
+def _action_render(reminder):
+    item = _action_item(reminder)
+    lines = [f"Due {formats.date_format(item.due_on)}." if item.due_on else "No due date."]
+    if item.contact_id:
+        lines.append(f"About {item.contact.name}.")
+    url = (
+        reverse("contacts:conversation", kwargs={"conversation_id": item.conversation_id})
+        if item.conversation_id
+        else reverse("home")
+    )
+    return {"title": item.text, "lines": lines, "url": url, "action": "Open it"}
+
+
+def _action_done(reminder):
+    item = _action_item(reminder)
+    if item is not None and item.done_at is None:
+        item.done_at = timezone.now()
+        item.save(update_fields=["done_at"])
+
+
+def _custom_relevant(reminder):
+    return _contact(reminder) is not None
+
+
+def _custom_render(reminder):
+    contact = _contact(reminder)
+    return {
+        "title": reminder.text or f"Reminder about {contact.name}",
+        "lines": [f"About {contact.name}{_at(contact)}."],
+        "url": reverse("contacts:detail", kwargs={"contact_id": contact.pk}),
+        "action": f"Open {contact.name}'s page",
+    }
+
+
+def register_kinds() -> None:
+    register(
+        ReminderKind(
+            name=THANK_YOU,
+            label="Thank-you due",
+            description="After a conversation is marked held, until you mark it thanked.",
+            render=_thank_you_render,
+            is_relevant=_thank_you_relevant,
+            on_done=_thank_you_done,
+            timing=Timing("Hours after a conversation", "hours", 24, 1, 168),
+        )
+    )
+    register(
+        ReminderKind(
+            name=FOLLOW_UP,
+            label="Follow-up due",
+            description="When an intro email has had no answer.",
+            render=_follow_up_render,
+            is_relevant=_follow_up_relevant,
+            timing=Timing("Days after the intro email", "days", 7, 2, 60),
+        )
+    )
+    register(
+        ReminderKind(
+            name=PREP,
+            label="Conversation tomorrow",
+            description="The day before a scheduled conversation, with your questions.",
+            render=_prep_render,
+            is_relevant=_prep_relevant,
+            timing=Timing("Days before the conversation", "days", 1, 1, 7),
+        )
+    )
+    register(
+        ReminderKind(
+            name=STAY_IN_TOUCH,
+            label="Stay in touch",
+            description="When a contact's stay-in-touch rhythm has passed.",
+            render=_stay_render,
+            is_relevant=_stay_relevant,
+            default_delivery=Delivery.DIGEST,
+        )
+    )
+    register(
+        ReminderKind(
+            name=ACTION_ITEM,
+            label="Action item due",
+            description="On the morning an action item is due.",
+            render=_action_render,
+            is_relevant=_action_relevant,
+            on_done=_action_done,
+        )
+    )
+    register(
+        ReminderKind(
+            name=CUSTOM,
+            label="Your own reminders",
+            description="Reminders you set on a contact, once or repeating.",
+            render=_custom_render,
+            is_relevant=_custom_relevant,
+        )
+    )
+
+
+# --- Keeping reminders in step with the pipeline (called by contacts.services) ---------------
+
+
+def _morning_of(user, day: dt.date) -> dt.datetime:
+    return notify.local_time_on(day, MORNING, notify.user_zone(user))
+
+
+def sync_conversation(conversation: Conversation) -> None:
+    """Schedule or cancel the thank-you, follow-up and prep reminders for its new status."""
+    user = conversation.owner
+    key = f"conversation:{conversation.pk}"
+    status = conversation.status
+    if status == S.HELD and conversation.held_at:
+        hours = notify.timing_for(user, THANK_YOU)
+        notify.reminder_schedule(
+            user=user,
+            kind=THANK_YOU,
+            subject_key=key,
+            due_at=conversation.held_at + dt.timedelta(hours=hours),
+        )
+    else:
+        notify.reminder_cancel(user=user, kind=THANK_YOU, subject_key=key)
+    if status == S.REQUESTED and conversation.requested_on:
+        days = notify.timing_for(user, FOLLOW_UP)
+        notify.reminder_schedule(
+            user=user,
+            kind=FOLLOW_UP,
+            subject_key=key,
+            due_at=_morning_of(user, conversation.requested_on + dt.timedelta(days=days)),
+        )
+    else:
+        notify.reminder_cancel(user=user, kind=FOLLOW_UP, subject_key=key)
+    if status == S.SCHEDULED and conversation.scheduled_at:
+        days = notify.timing_for(user, PREP)
+        local_day = timezone.localtime(conversation.scheduled_at, notify.user_zone(user)).date()
+        due = _morning_of(user, local_day - dt.timedelta(days=days))
+        # Scheduled at short notice: remind now rather than never.
+        due = min(max(due, timezone.now()), conversation.scheduled_at)
+        notify.reminder_schedule(user=user, kind=PREP, subject_key=key, due_at=due)
+    else:
+        notify.reminder_cancel(user=user, kind=PREP, subject_key=key)
+
+
+def sync_contact(contact: Contact) -> None:
+    """Stay in touch: due when the cadence has passed since the last interaction."""
+    key = f"contact:{contact.pk}"
+    due_on = contact.stay_in_touch_due_on
+    if due_on is None:
+        notify.reminder_cancel(user=contact.owner, kind=STAY_IN_TOUCH, subject_key=key)
+        return
+    notify.reminder_schedule(
+        user=contact.owner,
+        kind=STAY_IN_TOUCH,
+        subject_key=key,
+        due_at=_morning_of(contact.owner, due_on),
+    )
+
+
+def sync_action_item(item: ActionItem) -> None:
+    key = f"action_item:{item.pk}"
+    if item.done_at is not None or item.due_on is None:
+        notify.reminder_cancel(user=item.owner, kind=ACTION_ITEM, subject_key=key)
+        return
+    notify.reminder_schedule(
+        user=item.owner,
+        kind=ACTION_ITEM,
+        subject_key=key,
+        due_at=_morning_of(item.owner, item.due_on),
+    )
+
+
+def custom_reminder_set(
+    *, contact: Contact, text: str, due_on: dt.date, repeat_days: int | None = None
+) -> Reminder:
+    """A reminder the student sets on a contact, once or every `repeat_days` days."""
+    import uuid
+
+    return notify.reminder_schedule(
+        user=contact.owner,
+        kind=CUSTOM,
+        subject_key=f"contact:{contact.pk}:{uuid.uuid4().hex[:8]}",
+        due_at=_morning_of(contact.owner, due_on),
+        text=text.strip(),
+        repeat_days=repeat_days,
+    )

@@ -1,0 +1,148 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from networking_app.accounts.models import User
+from networking_app.notifications import links, services
+from networking_app.notifications.forms import NotificationSettingsForm
+from networking_app.notifications.kinds import get_kind
+from networking_app.notifications.models import Reminder, ReminderState
+from networking_app.notifications.services import DIGEST_KIND
+
+ACTION_LABELS = {
+    "snooze1": "Snooze this reminder for a day",
+    "snooze7": "Snooze this reminder for a week",
+    "done": "Mark this reminder as done",
+}
+
+
+def _reminder_for_user(user, reminder_id: int) -> Reminder:
+    try:
+        return Reminder.objects.get(pk=reminder_id, user=user)
+    except Reminder.DoesNotExist:
+        raise Http404 from None
+
+
+def _items(reminders):
+    rows = []
+    for reminder in reminders:
+        kind = get_kind(reminder.kind)
+        if kind is None:
+            continue
+        try:
+            rendered = kind.render(reminder) if kind.is_relevant(reminder) else None
+        except Exception:  # the subject was deleted since: nothing to show
+            rendered = None
+        if rendered is not None:
+            rows.append({"reminder": reminder, "kind": kind, **rendered})
+    return rows
+
+
+@login_required
+def reminders_page(request):
+    current = services.settings_for(request.user)
+    form = NotificationSettingsForm(request.POST or None, user=request.user, current=current)
+    if request.method == "POST" and form.is_valid():
+        services.settings_update(
+            user=request.user,
+            digest_hour=form.cleaned_data["digest_hour"],
+            delivery=form.delivery(),
+            timing=form.timing(),
+        )
+        messages.success(request, "Your reminder settings are saved.")
+        return redirect("notifications:reminders")
+    reminders = list(services.reminders_open_for(user=request.user)[:200])
+    return render(
+        request,
+        "notifications/reminders.html",
+        {"items": _items(reminders), "form": form},
+    )
+
+
+@require_POST
+@login_required
+def reminder_snooze(request, reminder_id: int, days: int):
+    if days not in (1, 7):
+        raise Http404
+    reminder = _reminder_for_user(request.user, reminder_id)
+    services.reminder_snooze(reminder=reminder, days=days)
+    messages.success(request, f"Snoozed for {'a day' if days == 1 else 'a week'}.")
+    return redirect("notifications:reminders")
+
+
+@require_POST
+@login_required
+def reminder_done(request, reminder_id: int):
+    reminder = _reminder_for_user(request.user, reminder_id)
+    services.reminder_done(reminder=reminder)
+    messages.success(request, "Marked as done.")
+    return redirect("notifications:reminders")
+
+
+def _invalid_link(request, what: str):
+    return render(request, "notifications/link_invalid.html", {"what": what}, status=400)
+
+
+def reminder_action(request, token: str):
+    """Snooze or done from an email: GET asks (mail scanners follow links), POST acts."""
+    try:
+        reminder_id, action = links.read_reminder_token(token)
+    except signing.SignatureExpired:
+        return _invalid_link(request, "expired")
+    except signing.BadSignature:
+        return _invalid_link(request, "tampered")
+    reminder = Reminder.objects.select_related("user__profile").filter(pk=reminder_id).first()
+    if reminder is None:
+        return _invalid_link(request, "gone")
+    kind = get_kind(reminder.kind)
+    item = (_items([reminder]) or [None])[0]
+    finished = reminder.state in (ReminderState.DONE, ReminderState.CANCELLED)
+    if request.method == "POST" and not finished:
+        if action == "done":
+            services.reminder_done(reminder=reminder)
+            result = "Done. This reminder will not come back."
+        else:
+            days = 1 if action == "snooze1" else 7
+            services.reminder_snooze(reminder=reminder, days=days)
+            result = f"Snoozed: we will remind you again in {'a day' if days == 1 else 'a week'}."
+        return render(
+            request,
+            "notifications/reminder_action.html",
+            {"result": result, "item": item, "kind": kind},
+        )
+    return render(
+        request,
+        "notifications/reminder_action.html",
+        {
+            "label": ACTION_LABELS[action],
+            "item": item,
+            "kind": kind,
+            "finished": finished,
+            "reminder": reminder,
+        },
+    )
+
+
+@csrf_exempt  # RFC 8058 one-click: the mail client POSTs without a session; the token decides
+def unsubscribe(request, token: str):
+    try:
+        user_id, kind_name = links.read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return _invalid_link(request, "tampered")
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return _invalid_link(request, "gone")
+    kind = get_kind(kind_name)
+    label = (
+        "the daily digest"
+        if kind_name == DIGEST_KIND
+        else (f"“{kind.label}” reminders" if kind else "these reminders")
+    )
+    if request.method == "POST":
+        services.unsubscribe(user=user, kind=kind_name)
+        return render(request, "notifications/unsubscribe.html", {"done": True, "label": label})
+    return render(request, "notifications/unsubscribe.html", {"done": False, "label": label})
