@@ -1,5 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 
 from networking_app.accounts.models import Role
 
@@ -13,6 +15,18 @@ class AccountAdapter(DefaultAccountAdapter):
         user.is_staff = False
         user.is_superuser = False
         return super().save_user(request, user, form, commit=commit)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's messages get an HTML part too, from templates/emails/allauth.html, built
+        from their text part (allauth ships text templates only)."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
+            html = render_to_string(
+                "emails/allauth.html",
+                {"body": message.body, "school_name": settings.SCHOOL_NAME},
+            )
+            message.attach_alternative(html, "text/html")
+        return message
 
     def send_mail(self, template_prefix, email, context):
         context = {"school_name": settings.SCHOOL_NAME, **context}

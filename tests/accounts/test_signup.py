@@ -39,6 +39,10 @@ def test_student_signup_creates_user_profile_and_sends_verification(client):
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mail.outbox) == 1
     assert re.search(r"/accounts/confirm-email/[-:\w]+/", mail.outbox[0].body)
+    # Every email has an HTML part too, with the same link.
+    html, mimetype = mail.outbox[0].alternatives[0]
+    assert mimetype == "text/html"
+    assert re.search(r'href="http://testserver/accounts/confirm-email/[-:\w]+/"', html)
 
 
 @pytest.mark.django_db
