@@ -24,11 +24,31 @@ ACTION_ITEM = "action_item"
 CUSTOM = "custom"
 
 
+# Where `_prefetch` leaves a reminder's subject (None: it no longer exists).
+SUBJECT = "_prefetched_subject"
+
+
 def _id(reminder: Reminder) -> int:
     return int(reminder.subject_key.split(":")[1])
 
 
+def _prefetch(queryset):
+    """A kind's `prefetch`: one query loads the subjects of all the reminders (a list page)."""
+
+    def prefetch(reminders: list[Reminder]) -> None:
+        found = {
+            (subject.owner_id, subject.pk): subject
+            for subject in queryset.filter(pk__in={_id(r) for r in reminders})
+        }
+        for reminder in reminders:
+            vars(reminder)[SUBJECT] = found.get((reminder.user_id, _id(reminder)))
+
+    return prefetch
+
+
 def _conversation(reminder: Reminder) -> Conversation | None:
+    if SUBJECT in vars(reminder):
+        return vars(reminder)[SUBJECT]
     return (
         Conversation.objects.select_related("contact__organization")
         .filter(owner_id=reminder.user_id, pk=_id(reminder))
@@ -37,6 +57,8 @@ def _conversation(reminder: Reminder) -> Conversation | None:
 
 
 def _contact(reminder: Reminder) -> Contact | None:
+    if SUBJECT in vars(reminder):
+        return vars(reminder)[SUBJECT]
     return (
         Contact.objects.select_related("organization")
         .filter(owner_id=reminder.user_id, pk=_id(reminder))
@@ -174,6 +196,8 @@ def _stay_render(reminder):
 
 
 def _action_item(reminder) -> ActionItem | None:
+    if SUBJECT in vars(reminder):
+        return vars(reminder)[SUBJECT]
     return (
         ActionItem.objects.select_related("contact")
         .filter(owner_id=reminder.user_id, pk=_id(reminder))
@@ -220,6 +244,10 @@ def _custom_render(reminder):
     }
 
 
+CONVERSATIONS = Conversation.objects.select_related("contact__organization")
+CONTACTS = Contact.objects.select_related("organization")
+
+
 def register_kinds() -> None:
     register(
         ReminderKind(
@@ -229,6 +257,7 @@ def register_kinds() -> None:
             render=_thank_you_render,
             is_relevant=_thank_you_relevant,
             on_done=_thank_you_done,
+            prefetch=_prefetch(CONVERSATIONS),
             timing=Timing("Hours after a conversation", "hours", 24, 1, 168),
         )
     )
@@ -239,6 +268,7 @@ def register_kinds() -> None:
             description="When an intro email has had no answer.",
             render=_follow_up_render,
             is_relevant=_follow_up_relevant,
+            prefetch=_prefetch(CONVERSATIONS),
             timing=Timing("Days after the intro email", "days", 7, 2, 60),
         )
     )
@@ -249,6 +279,7 @@ def register_kinds() -> None:
             description="The day before a scheduled conversation, with your questions.",
             render=_prep_render,
             is_relevant=_prep_relevant,
+            prefetch=_prefetch(CONVERSATIONS.prefetch_related("questions")),
             timing=Timing("Days before the conversation", "days", 1, 1, 7),
         )
     )
@@ -259,6 +290,7 @@ def register_kinds() -> None:
             description="When a contact's stay-in-touch rhythm has passed.",
             render=_stay_render,
             is_relevant=_stay_relevant,
+            prefetch=_prefetch(CONTACTS),
             default_delivery=Delivery.DIGEST,
         )
     )
@@ -270,6 +302,7 @@ def register_kinds() -> None:
             render=_action_render,
             is_relevant=_action_relevant,
             on_done=_action_done,
+            prefetch=_prefetch(ActionItem.objects.select_related("contact")),
         )
     )
     register(
@@ -279,6 +312,7 @@ def register_kinds() -> None:
             description="Reminders you set on a contact, once or repeating.",
             render=_custom_render,
             is_relevant=_custom_relevant,
+            prefetch=_prefetch(CONTACTS),
         )
     )
 

@@ -4,4 +4,5 @@ app_name = "contacts"
 urlpatterns = [
     path("", include("contacts.urls_people")),
     path("", include("contacts.urls_pipeline")),
+    path("", include("contacts.urls_reminders")),
 ]

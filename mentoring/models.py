@@ -88,6 +88,8 @@ class Mentor(models.Model):
     )
     # Directory search: name, organization, title, industry, function, location, topics, bio.
     search_text = models.TextField(blank=True, editable=False)
+    # Name and organization, for typo-tolerant trigram search (a GIN index on PostgreSQL).
+    search_names = models.CharField(max_length=400, blank=True, editable=False)
     is_bookable = models.BooleanField(default=False, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -312,6 +314,9 @@ class MatchRound(models.Model):
     status = models.CharField(max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
     intro_subject = models.CharField(max_length=200, blank=True)
     intro_body = models.TextField(blank=True)
+    # Pairs staff removed on the review page, [[student_id, volunteer_id]]: a re-run of the
+    # matcher never proposes them again in this round.
+    removed_pairs = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

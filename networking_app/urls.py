@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("networking_app.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("my/", include("contacts.urls")),
+    path("mentoring/", include("mentoring.urls")),
     path("", include("networking_app.notifications.urls")),
     path("staff/", include(staff_urlpatterns)),
     path("dev/mail/", include("networking_app.devmail.urls")),

@@ -49,6 +49,37 @@ def _service_gates(request):
         _service_missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
 
 
+def _seed_data_from_migrations() -> None:
+    import importlib
+
+    from contacts.models import Question
+    from mentoring.models import Topic
+
+    questions = importlib.import_module(
+        "contacts.migrations.0002_search_index_and_starter_questions"
+    )
+    for text in questions.STARTER_QUESTIONS:
+        Question.objects.get_or_create(owner=None, text=text)
+    topics = importlib.import_module("mentoring.migrations.0003_directory_search_and_topics")
+    for slug, name in topics.TOPICS:
+        Topic.objects.get_or_create(slug=slug, defaults={"name": name})
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request):
+    """A transactional test (live server, threads, worker processes) flushes every table when
+    it ends, data migrations' rows included: put those back before the next such test."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in (
+        request.fixturenames
+    )
+    if marker is not None and marker.kwargs.get("transaction"):
+        transactional = True
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _seed_data_from_migrations()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # allauth's rate limits and used-TOTP markers live in the cache: no test inherits them.

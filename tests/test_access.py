@@ -49,6 +49,8 @@ ACCESS: dict[str, tuple] = {
     "staff:home": (LOGIN, 403, 403, 403, 200),
     "staff:team": (LOGIN, 403, 403, 403, 200),
     "staff:volunteer_review": (405, 405, 405, 405, 405),
+    "staff:emails": (LOGIN, 403, 403, 403, 200),
+    "staff:email_retry": (405, 405, 405, 405, 405),
     # Reminders: any signed-in user's own; actions are POST only (tests/notifications).
     "notifications:reminders": (LOGIN, 200, 200, 200, 200),
     "notifications:reminder_snooze": (405, 405, 405, 405, 405),
@@ -60,6 +62,11 @@ ACCESS: dict[str, tuple] = {
     "devmail:list": (200, 200, 200, 200, 200),
     "devmail:detail": (404, 404, 404, 404, 404),
     "devmail:html": (404, 404, 404, 404, 404),
+    # A student's reminders about one contact (tests/contacts/test_contact_reminders.py). Not in
+    # tests/contacts/access_people.py: its own check takes every id from owned_objects(), which
+    # has no reminder; here the sample reminder_id serves, as a GET is a 405 before any lookup.
+    "contacts:reminder_add": (405, 405, 405, 405, 405),
+    "contacts:reminder_cancel": (405, 405, 405, 405, 405),
 }
 
 # The Django admin: everyone but staff is sent to its login, which is allauth's (and refuses
@@ -72,9 +79,13 @@ ADMIN_MISSING_OBJECT = (302, 302, 302, 302, 302)
 from tests.contacts.access_people import ACCESS as PEOPLE_ACCESS  # noqa: E402
 from tests.contacts.access_pipeline import ACCESS as PIPELINE_ACCESS  # noqa: E402
 
-assert not set(PEOPLE_ACCESS) & set(PIPELINE_ACCESS), "a route is listed twice"
-ACCESS.update(PEOPLE_ACCESS)
-ACCESS.update(PIPELINE_ACCESS)
+from tests.mentoring.access_directory import ACCESS as DIRECTORY_ACCESS  # noqa: E402
+from tests.mentoring.access_requests import ACCESS as REQUESTS_ACCESS  # noqa: E402
+from tests.mentoring.access_rounds import ACCESS as ROUNDS_ACCESS  # noqa: E402
+
+for _rows in (PEOPLE_ACCESS, PIPELINE_ACCESS, DIRECTORY_ACCESS, REQUESTS_ACCESS, ROUNDS_ACCESS):
+    assert not set(ACCESS) & set(_rows), f"listed twice: {set(ACCESS) & set(_rows)}"
+    ACCESS.update(_rows)
 
 ADMIN_ACCESS = {
     "admin:index": (302, 302, 302, 302, 200),
@@ -98,6 +109,7 @@ SAMPLE_KWARGS = {
     "url": "nothing-here/",
     "id": "999999",
     "reminder_id": 999999,
+    "email_id": 999999,
     "days": 1,
     "token": "not-a-signed-token",
 }
@@ -143,11 +155,20 @@ WHO = ["anonymous", "student", "other student", "volunteer", "staff"]
 
 
 @pytest.fixture
-def owned(student):
-    """One of each of the student's own objects, for routes that take an object's id."""
+def owned(student, volunteer, staff):
+    """Objects for routes that take an id: the student's own contacts and conversations, the
+    volunteer's mentor profile, a request and a session between the two, a round and a
+    published match. "Another student" must get a 404 for each of them."""
     from tests.contacts.access_rows import owned_objects
+    from tests.mentoring.access_directory import directory_objects
+    from tests.mentoring.access_requests import request_objects
+    from tests.mentoring.access_rounds import round_objects
 
-    return owned_objects(student)
+    params = owned_objects(student)
+    params.update(request_objects(student, volunteer))
+    params.update(directory_objects(volunteer))
+    params.update(round_objects(staff, student, volunteer))
+    return params
 
 
 @pytest.mark.parametrize("name", _named_routes())

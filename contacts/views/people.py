@@ -23,6 +23,7 @@ from contacts.forms.people import (
     add_service_errors,
 )
 from contacts.models import Contact
+from contacts.views import reminders as reminder_views
 from networking_app.accounts.decorators import student_required
 
 CONTACTS_PER_PAGE = 50
@@ -158,7 +159,7 @@ def contact_edit(request, contact_id: int):
 # --- Contact detail, interactions, delete ----------------------------------------------------
 
 
-def _detail_page(request, contact: Contact, interaction_form: InteractionForm):
+def _detail_page(request, contact: Contact, interaction_form: InteractionForm, reminder_form=None):
     due = contact.stay_in_touch_due_on
     detail = selectors.contact_detail(contact=contact)
     conversations = [i["object"] for i in detail["timeline"] if i["kind"] == "conversation"]
@@ -168,6 +169,7 @@ def _detail_page(request, contact: Contact, interaction_form: InteractionForm):
         "due_on": due,
         "overdue": due is not None and due <= timezone.localdate(),
         "latest_conversation": max(conversations, key=lambda c: c.created_at, default=None),
+        **reminder_views.card_context(contact=contact, form=reminder_form),
         **detail,
     }
     return render(request, "contacts/contact_detail.html", context)

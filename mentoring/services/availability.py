@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from mentoring.models import (
@@ -25,6 +26,9 @@ from mentoring.models import (
 
 # Requests that hold a slot and count against the volunteer's monthly capacity.
 HOLDING = [*OPEN_REQUEST_STATUSES, RequestStatus.ACCEPTED]
+# Every request of a calendar month that the booking range touches must be loaded to count the
+# month's capacity: a month starts at most 31 days before, and ends at most 31 days after.
+MONTH_MARGIN = dt.timedelta(days=32)
 
 
 @dataclass(frozen=True, order=True)
@@ -54,24 +58,94 @@ def month_key(when: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple[int, int]:
     return local.year, local.month
 
 
-def booked_per_month(mentor: Mentor, zone: zoneinfo.ZoneInfo) -> dict[tuple[int, int], int]:
-    counts: dict[tuple[int, int], int] = defaultdict(int)
-    for start_at in FlashRequest.objects.filter(
-        volunteer_id=mentor.user_id, status__in=HOLDING
-    ).values_list("start_at", flat=True):
-        counts[month_key(start_at, zone)] += 1
-    return counts
+def _bounds(
+    mentor: Mentor, now: dt.datetime, until: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime]:
+    earliest = now + dt.timedelta(hours=mentor.min_notice_hours)
+    latest = now + dt.timedelta(days=mentor.booking_window_days)
+    if until is not None:
+        latest = min(latest, until)
+    return earliest, latest
 
 
-def _busy(mentor: Mentor, start: dt.datetime, end: dt.datetime) -> list[tuple]:
-    buffer = dt.timedelta(minutes=mentor.buffer_minutes)
-    rows = FlashRequest.objects.filter(
-        volunteer_id=mentor.user_id,
+def _holding_requests(volunteer_ids: Iterable[int], earliest, latest):
+    """(volunteer id, start, end) of every request holding a slot in the months concerned."""
+    return FlashRequest.objects.filter(
+        volunteer_id__in=list(volunteer_ids),
         status__in=HOLDING,
-        start_at__lt=end + buffer,
-        end_at__gt=start - buffer,
-    ).values_list("start_at", "end_at")
-    return [(s - buffer, e + buffer) for s, e in rows]
+        start_at__gte=earliest - MONTH_MARGIN,
+        start_at__lt=latest + MONTH_MARGIN,
+    ).values_list("volunteer_id", "start_at", "end_at")
+
+
+def slots_from(
+    mentor: Mentor,
+    *,
+    zone: zoneinfo.ZoneInfo,
+    windows: Sequence[AvailabilityWindow],
+    overrides: Sequence[AvailabilityOverride],
+    holding: Sequence[tuple[dt.datetime, dt.datetime]],
+    now: dt.datetime,
+    limit: int | None = None,
+    until: dt.datetime | None = None,
+) -> list[Slot]:
+    """The open slots computed from rows already loaded: `holding` must hold every request
+    of the months the booking range touches (see `_holding_requests`). No query."""
+    earliest, latest = _bounds(mentor, now, until)
+    if earliest >= latest:
+        return []
+    by_weekday: dict[int, list[AvailabilityWindow]] = defaultdict(list)
+    for window in sorted(windows, key=lambda w: (w.weekday, w.start_time)):
+        by_weekday[window.weekday].append(window)
+    by_date: dict[dt.date, list[AvailabilityOverride]] = defaultdict(list)
+    for override in sorted(overrides, key=lambda o: (o.date, o.start_time or dt.time.min)):
+        by_date[override.date].append(override)
+    booked: dict[tuple[int, int], int] = defaultdict(int)
+    for start_at, _ in holding:
+        booked[month_key(start_at, zone)] += 1
+    buffer = dt.timedelta(minutes=mentor.buffer_minutes)
+    busy = [(s - buffer, e + buffer) for s, e in holding]
+    length = dt.timedelta(minutes=mentor.slot_minutes)
+    step = length + buffer
+
+    slots: set[Slot] = set()
+    day = earliest.astimezone(zone).date()
+    last_day = latest.astimezone(zone).date()
+    while day <= last_day:
+        if mentor.on_leave_until and day <= mentor.on_leave_until:
+            day += dt.timedelta(days=1)
+            continue
+        todays = by_date.get(day, [])
+        if any(o.kind == OverrideKind.BLACKOUT for o in todays):
+            spans = []
+        elif todays:
+            spans = [(o.start_time, o.end_time) for o in todays if o.start_time and o.end_time]
+        else:
+            spans = [(w.start_time, w.end_time) for w in by_weekday.get(day.weekday(), [])]
+        day_slots: list[Slot] = []
+        for start_time, end_time in spans:
+            start = _aware(day, start_time, zone)
+            stop = _aware(day, end_time, zone)
+            if start is None or stop is None:
+                continue
+            # Step in UTC: adding minutes to a zone-aware datetime is wall-clock arithmetic,
+            # which gives overlapping or missing slots when a window spans a DST change.
+            t, stop = start.astimezone(dt.UTC), stop.astimezone(dt.UTC)
+            while t + length <= stop:
+                slot_end = t + length
+                in_range = earliest <= t and slot_end <= latest + length
+                has_capacity = booked.get(month_key(t, zone), 0) < mentor.monthly_capacity
+                free = not any(b_start < slot_end and t < b_end for b_start, b_end in busy)
+                if in_range and has_capacity and free:
+                    day_slots.append(Slot(t, slot_end))
+                t += step
+        slots.update(day_slots)
+        # Days are visited in order, so once a day brings the count to the limit, no later
+        # day can hold an earlier slot.
+        if limit is not None and len(slots) >= limit:
+            return sorted(slots)[:limit]
+        day += dt.timedelta(days=1)
+    return sorted(slots)
 
 
 def open_slots(
@@ -84,57 +158,67 @@ def open_slots(
     """Every bookable slot from now + minimum notice to the end of the booking window."""
     now = now or timezone.now()
     zone = mentor_zone(mentor)
-    earliest = now + dt.timedelta(hours=mentor.min_notice_hours)
-    latest = now + dt.timedelta(days=mentor.booking_window_days)
-    if until is not None:
-        latest = min(latest, until)
+    earliest, latest = _bounds(mentor, now, until)
     if earliest >= latest:
         return []
-    windows: dict[int, list[AvailabilityWindow]] = defaultdict(list)
-    for window in mentor.windows.all():
-        windows[window.weekday].append(window)
-    overrides: dict[dt.date, list[AvailabilityOverride]] = defaultdict(list)
-    for override in mentor.overrides.filter(
+    overrides = mentor.overrides.filter(
         date__gte=earliest.astimezone(zone).date(), date__lte=latest.astimezone(zone).date()
-    ):
-        overrides[override.date].append(override)
-    busy = _busy(mentor, earliest, latest)
-    booked = booked_per_month(mentor, zone)
-    length = dt.timedelta(minutes=mentor.slot_minutes)
-    step = length + dt.timedelta(minutes=mentor.buffer_minutes)
+    )
+    holding = [(s, e) for _, s, e in _holding_requests([mentor.user_id], earliest, latest)]
+    return slots_from(
+        mentor,
+        zone=zone,
+        windows=list(mentor.windows.all()),
+        overrides=list(overrides),
+        holding=holding,
+        now=now,
+        limit=limit,
+        until=until,
+    )
 
-    slots: list[Slot] = []
-    day = earliest.astimezone(zone).date()
-    last_day = latest.astimezone(zone).date()
-    while day <= last_day:
-        if mentor.on_leave_until and day <= mentor.on_leave_until:
-            day += dt.timedelta(days=1)
-            continue
-        todays = overrides.get(day, [])
-        if any(o.kind == OverrideKind.BLACKOUT for o in todays):
-            spans = []
-        elif todays:
-            spans = [(o.start_time, o.end_time) for o in todays if o.start_time and o.end_time]
-        else:
-            spans = [(w.start_time, w.end_time) for w in windows.get(day.weekday(), [])]
-        for start_time, end_time in spans:
-            start = _aware(day, start_time, zone)
-            stop = _aware(day, end_time, zone)
-            if start is None or stop is None:
-                continue
-            t = start
-            while t + length <= stop:
-                slot_end = t + length
-                in_range = earliest <= t and slot_end <= latest + length
-                has_capacity = booked.get(month_key(t, zone), 0) < mentor.monthly_capacity
-                free = not any(b_start < slot_end and t < b_end for b_start, b_end in busy)
-                if in_range and has_capacity and free:
-                    slots.append(Slot(t.astimezone(dt.UTC), slot_end.astimezone(dt.UTC)))
-                    if limit is not None and len(slots) >= limit:
-                        return sorted(set(slots))
-                t += step
-        day += dt.timedelta(days=1)
-    return sorted(set(slots))
+
+def open_slots_for_mentors(
+    mentors: Sequence[Mentor], *, now: dt.datetime | None = None, limit: int | None = None
+) -> dict[int, list[Slot]]:
+    """open_slots of many mentors in three queries whatever their number (a directory page).
+
+    Mentors should come with `select_related("user__profile")`; their windows are read with
+    one query unless already prefetched."""
+    now = now or timezone.now()
+    if not mentors:
+        return {}
+    bounds = {m.pk: _bounds(m, now, None) for m in mentors}
+    earliest = min(b[0] for b in bounds.values())
+    latest = max(b[1] for b in bounds.values())
+    ids = [m.pk for m in mentors]
+    windows: dict[int, list[AvailabilityWindow]] = defaultdict(list)
+    for window in AvailabilityWindow.objects.filter(mentor_id__in=ids):
+        windows[window.mentor_id].append(window)
+    overrides: dict[int, list[AvailabilityOverride]] = defaultdict(list)
+    # A day's margin on each side: the mentors' zones differ from UTC by less than that.
+    for override in AvailabilityOverride.objects.filter(
+        mentor_id__in=ids,
+        date__gte=earliest.date() - dt.timedelta(days=1),
+        date__lte=latest.date() + dt.timedelta(days=1),
+    ):
+        overrides[override.mentor_id].append(override)
+    holding: dict[int, list[tuple]] = defaultdict(list)
+    for volunteer_id, start_at, end_at in _holding_requests(
+        [m.user_id for m in mentors], earliest, latest
+    ):
+        holding[volunteer_id].append((start_at, end_at))
+    return {
+        m.pk: slots_from(
+            m,
+            zone=mentor_zone(m),
+            windows=windows[m.pk],
+            overrides=overrides[m.pk],
+            holding=holding[m.user_id],
+            now=now,
+            limit=limit,
+        )
+        for m in mentors
+    }
 
 
 def slot_is_open(mentor: Mentor, start_at: dt.datetime, *, now: dt.datetime | None = None) -> bool:
@@ -144,6 +228,12 @@ def slot_is_open(mentor: Mentor, start_at: dt.datetime, *, now: dt.datetime | No
 
 
 def has_open_slots_filter(now: dt.datetime) -> Q:
-    """A cheap pre-filter for the directory: bookable mentors with at least one weekly window.
-    The exact slots are computed per mentor on their page."""
-    return Q(is_bookable=True, windows__isnull=False)
+    """A cheap pre-filter for the directory: bookable mentors with at least one weekly window
+    or a one-day window still to come. The exact slots are computed per mentor afterwards."""
+    weekly = AvailabilityWindow.objects.filter(mentor=OuterRef("pk"))
+    one_day = AvailabilityOverride.objects.filter(
+        mentor=OuterRef("pk"),
+        kind=OverrideKind.WINDOW,
+        date__gte=now.date() - dt.timedelta(days=1),
+    )
+    return Q(is_bookable=True) & (Q(Exists(weekly)) | Q(Exists(one_day)))

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from mentoring.services.profiles import mentor_refresh_bookable
 from networking_app.accounts.models import (
     Affiliation,
     ApprovalStatus,
@@ -85,6 +86,7 @@ def volunteer_review(*, profile: VolunteerProfile, reviewer: User, approve: bool
         locked.reviewed_by = reviewer
         locked.review_note = note.strip()
         locked.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note"])
+        mentor_refresh_bookable(user=locked.user)
         transaction.on_commit(
             lambda: send_templated_email(
                 "volunteer_reviewed",

@@ -14,6 +14,7 @@ from networking_app.accounts.selectors import (
     volunteer_counts_by_status,
     volunteer_profiles_pending,
 )
+from networking_app.accounts.staff_email_views import failed_email_count
 from networking_app.tasks import HEARTBEAT_CACHE_KEY
 
 
@@ -25,7 +26,12 @@ def home(request):
     if user.role == Role.STAFF:
         return redirect("staff:home")
     if user.role == Role.VOLUNTEER:
-        context = {"volunteer": user.volunteer_profile}
+        from mentoring.selectors.directory import mentor_profile_status
+
+        context = {
+            "volunteer": user.volunteer_profile,
+            "status": mentor_profile_status(user=user),
+        }
         return render(request, "accounts/home_volunteer.html", context)
     return today_response(request, home=True)
 
@@ -51,6 +57,11 @@ def profile_edit(request):
             form.save()
             if role_form is not None:
                 role_form.save()
+            if request.user.is_volunteer:
+                # The directory searches the volunteer's name: keep it current.
+                from mentoring.services.profiles import mentor_refresh_bookable
+
+                mentor_refresh_bookable(user=request.user)
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form, "role_form": role_form})
@@ -64,5 +75,6 @@ def staff_home(request):
         "role_counts": user_counts_by_role(),
         "volunteer_counts": volunteer_counts_by_status(),
         "heartbeat": parse_datetime(heartbeat) if heartbeat else None,
+        "failed_emails": failed_email_count(),
     }
     return render(request, "accounts/staff_home.html", context)

@@ -3,6 +3,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from networking_app.devmail.selectors import mailbox_message_get, mailbox_messages
+from networking_app.notifications.models import OutgoingEmail
+
+OUTBOX_SHOWN = 50
+OUTBOX_COLUMNS = ("to", "subject", "status", "attempts", "last_error", "created_at")
 
 
 def _require_enabled() -> None:
@@ -13,7 +17,12 @@ def _require_enabled() -> None:
 
 def sent_mail_list(request):
     _require_enabled()
-    return render(request, "devmail/list.html", {"messages_sent": mailbox_messages()})
+    # The outbox too: with no worker running, mail waits there and never reaches the files.
+    outbox = list(
+        OutgoingEmail.objects.only(*OUTBOX_COLUMNS).order_by("-created_at", "-pk")[:OUTBOX_SHOWN]
+    )
+    context = {"messages_sent": mailbox_messages(), "outbox": outbox, "outbox_shown": OUTBOX_SHOWN}
+    return render(request, "devmail/list.html", context)
 
 
 def sent_mail_detail(request, name: str):

@@ -45,6 +45,17 @@ class NotificationSettingsForm(forms.Form):
             ),
         )
 
+    def kind_rows(self) -> list[dict]:
+        """Per kind, its delivery field and its timing field (None if it has no timing)."""
+        return [
+            {
+                "kind": kind,
+                "delivery": self[f"delivery_{kind.name}"],
+                "timing": self[f"timing_{kind.name}"] if kind.timing else None,
+            }
+            for kind in self.kinds
+        ]
+
     def delivery(self) -> dict[str, str]:
         names = [kind.name for kind in self.kinds] + [DIGEST_KIND]
         return {name: self.cleaned_data[f"delivery_{name}"] for name in names}

@@ -31,6 +31,8 @@ class ReminderKind:
     # False: the reminder no longer applies (e.g. the thank-you was already sent).
     is_relevant: Callable[[Reminder], bool] = field(default=lambda reminder: True)
     on_done: Callable[[Reminder], None] | None = None
+    # Loads the subjects of many reminders at once, so render/is_relevant make no query each.
+    prefetch: Callable[[list[Reminder]], None] | None = None
     default_delivery: str = Delivery.IMMEDIATE
     timing: Timing | None = None
     roles: tuple[str, ...] = ("student",)

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import smtplib
 import socket
+import threading
 import uuid
 from email.utils import make_msgid
 
@@ -34,6 +35,8 @@ USER_HEADER = "X-Rapport-User"
 # Minutes to wait before attempt n+1 after a transient failure; then the message fails.
 BACKOFF_MINUTES = [1, 5, 15, 60, 180, 360, 720]
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
+# Ids per Celery task: each task sends its emails over one SMTP connection.
+ENQUEUE_BATCH = 100
 
 
 def send_lease() -> dt.timedelta:
@@ -113,14 +116,47 @@ def outbox_store(message) -> tuple[OutgoingEmail, bool]:
     return row, True
 
 
-def enqueue(email_ids: list[int]) -> None:
-    """Hand ids to Celery. If the broker is down the rows stay queued and the tick retries."""
+def enqueue(email_ids: list[int]) -> bool:
+    """Hand ids to Celery; False if the broker is down (the rows stay queued, the next tick
+    tries again)."""
     from networking_app.notifications.tasks import outbox_send_batch
 
+    for start in range(0, len(email_ids), ENQUEUE_BATCH):
+        try:
+            outbox_send_batch.delay(email_ids[start : start + ENQUEUE_BATCH])
+        except Exception:  # the broker is unreachable: nothing is lost, the row is in PostgreSQL
+            unsent = email_ids[start:]
+            logger.warning("Could not enqueue emails %s; the outbox tick will retry", unsent)
+            # Without their dispatch lease the next tick hands them out as soon as the broker
+            # is back, instead of after OUTBOX_DISPATCH_LEASE_SECONDS.
+            with contextlib.suppress(Exception):
+                OutgoingEmail.objects.filter(pk__in=unsent, status=EmailStatus.QUEUED).update(
+                    lease_until=None
+                )
+            return False  # each further attempt would wait for the broker's retries again
+    return True
+
+
+_together = threading.local()
+
+
+@contextlib.contextmanager
+def enqueue_together():
+    """Emails stored by OutboxBackend inside this block are enqueued when it ends, ENQUEUE_BATCH
+    per task, instead of one task (and one SMTP connection) each. Put it around a transaction
+    that writes many emails; the ids go out once that transaction has committed."""
+    if getattr(_together, "ids", None) is not None:  # nested: the outer block enqueues
+        yield
+        return
+    _together.ids = ids = []
     try:
-        outbox_send_batch.delay(email_ids)
-    except Exception:  # the broker is unreachable: nothing is lost, the row is in PostgreSQL
-        logger.warning("Could not enqueue emails %s; the outbox tick will retry", email_ids)
+        yield
+    finally:
+        _together.ids = None
+        # Also when the block raised: what committed before goes out, and the id of a row
+        # that was rolled back is harmless (no worker can claim it).
+        if ids:
+            transaction.on_commit(lambda: enqueue(ids))
 
 
 class OutboxBackend(BaseEmailBackend):
@@ -135,7 +171,11 @@ class OutboxBackend(BaseEmailBackend):
             if created:
                 created_ids.append(row.pk)
         if created_ids:
-            transaction.on_commit(lambda: enqueue(created_ids))
+            together = getattr(_together, "ids", None)
+            if together is not None:
+                together.extend(created_ids)
+            else:
+                transaction.on_commit(lambda: enqueue(created_ids))
         return len(created_ids)
 
 
@@ -208,12 +248,17 @@ def deliver(email_ids: list[int]) -> int:
     """Claim and send these emails over one connection. Returns how many were sent."""
     sent = 0
     connection = get_connection(settings.OUTBOX_DELIVERY_BACKEND, fail_silently=False)
+    # Django's SMTP backend connects and quits around every send_messages() call unless the
+    # connection is already open: opened here, it serves the whole batch (and is reopened
+    # after an error). Every BaseEmailBackend has open(); a bare stand-in may not.
+    open_connection = getattr(connection, "open", lambda: None)
     try:
         for email_id in email_ids:
             if not _claim(email_id):
                 continue
             row = OutgoingEmail.objects.get(pk=email_id)
             try:
+                open_connection()
                 connection.send_messages([build_message(row, connection)])
             except TRANSIENT as error:
                 _record_failure(row, error)
@@ -253,7 +298,8 @@ def outbox_tick(*, batch_size: int = 100, limit: int = 20_000) -> int:
             if not ids:
                 break
             OutgoingEmail.objects.filter(pk__in=ids).update(lease_until=now + dispatch_lease())
-        enqueue(ids)
+        if enqueue(ids) is False:  # the broker is down: those rows are free again, stop here
+            break
         enqueued += len(ids)
     return enqueued
 

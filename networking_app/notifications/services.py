@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from networking_app.emails import render_email
-from networking_app.notifications import links
+from networking_app.notifications import links, outbox
 from networking_app.notifications.kinds import REGISTRY, get_kind
 from networking_app.notifications.models import (
     Delivery,
@@ -259,7 +259,8 @@ def reminders_dispatch(*, now: dt.datetime | None = None, batch_size: int = 200)
     now = now or timezone.now()
     handled = 0
     while True:
-        with transaction.atomic():
+        # The batch's emails go to the workers together once it commits.
+        with outbox.enqueue_together(), transaction.atomic():
             batch = list(
                 Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("user__profile")
@@ -268,11 +269,25 @@ def reminders_dispatch(*, now: dt.datetime | None = None, batch_size: int = 200)
             )
             if not batch:
                 break
+            _prefetch_subjects(batch)
             cache: dict[int, NotificationSettings] = {}
             for reminder in batch:
                 handled += 1
                 _dispatch_one(reminder, now, cache)
     return handled
+
+
+def _prefetch_subjects(reminders: list[Reminder]) -> None:
+    """Load what the reminders are about with one query per kind, not two per reminder
+    (relevance, then wording): at 10,000 due reminders those queries were half the tick."""
+    by_kind: dict[str, list[Reminder]] = {}
+    for reminder in reminders:
+        by_kind.setdefault(reminder.kind, []).append(reminder)
+    for name, group in by_kind.items():
+        # getattr: ReminderKind.prefetch is optional (a kind may not define one).
+        prefetch = getattr(get_kind(name), "prefetch", None)
+        if prefetch is not None:
+            prefetch(group)
 
 
 def _dispatch_one(reminder: Reminder, now: dt.datetime, cache: dict) -> None:
@@ -311,13 +326,17 @@ def digests_dispatch(*, now: dt.datetime | None = None) -> int:
     )
     from networking_app.accounts.models import User
 
-    for user in User.objects.filter(pk__in=list(user_ids)).select_related("profile"):
-        user_settings = settings_for(user)
-        zone = user_zone(user)
-        local_now = now.astimezone(zone)
-        if now < local_time_on(local_now.date(), user_settings.digest_hour, zone):
-            continue
-        sent += _send_digest(user, user_settings, local_now.date(), now)
+    # Every minute, for every user with a reminder waiting: their settings come in the same
+    # query (it was one query per user per tick).
+    users = User.objects.filter(pk__in=user_ids).select_related("profile", "notification_settings")
+    with outbox.enqueue_together():
+        for user in users:
+            user_settings = getattr(user, "notification_settings", None) or settings_for(user)
+            zone = user_zone(user)
+            local_now = now.astimezone(zone)
+            if now < local_time_on(local_now.date(), user_settings.digest_hour, zone):
+                continue
+            sent += _send_digest(user, user_settings, local_now.date(), now)
     return sent
 
 

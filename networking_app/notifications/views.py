@@ -10,13 +10,14 @@ from networking_app.accounts.models import User
 from networking_app.notifications import links, services
 from networking_app.notifications.forms import NotificationSettingsForm
 from networking_app.notifications.kinds import get_kind
-from networking_app.notifications.models import Reminder, ReminderState
+from networking_app.notifications.models import Delivery, Reminder, ReminderState
 from networking_app.notifications.services import DIGEST_KIND
 
+# A signed link's action: (the button, what pressing it will do).
 ACTION_LABELS = {
-    "snooze1": "Snooze this reminder for a day",
-    "snooze7": "Snooze this reminder for a week",
-    "done": "Mark this reminder as done",
+    "snooze1": ("Snooze this reminder for a day", "We will email you about it again tomorrow."),
+    "snooze7": ("Snooze this reminder for a week", "We will email you about it again in a week."),
+    "done": ("Mark this reminder as done", "It is finished, and we will not remind you again."),
 }
 
 
@@ -28,6 +29,15 @@ def _reminder_for_user(user, reminder_id: int) -> Reminder:
 
 
 def _items(reminders):
+    """What each reminder says, for a page: the subjects of each kind are loaded in one query,
+    and a reminder whose subject is gone or no longer relevant is left out."""
+    by_kind: dict[str, list[Reminder]] = {}
+    for reminder in reminders:
+        by_kind.setdefault(reminder.kind, []).append(reminder)
+    for name, group in by_kind.items():
+        kind = get_kind(name)
+        if kind is not None and kind.prefetch is not None:
+            kind.prefetch(group)
     rows = []
     for reminder in reminders:
         kind = get_kind(reminder.kind)
@@ -56,11 +66,8 @@ def reminders_page(request):
         messages.success(request, "Your reminder settings are saved.")
         return redirect("notifications:reminders")
     reminders = list(services.reminders_open_for(user=request.user)[:200])
-    return render(
-        request,
-        "notifications/reminders.html",
-        {"items": _items(reminders), "form": form},
-    )
+    context = {"items": _items(reminders), "form": form, "digest_label": Delivery.DIGEST.label}
+    return render(request, "notifications/reminders.html", context)
 
 
 @require_POST
@@ -84,7 +91,8 @@ def reminder_done(request, reminder_id: int):
 
 
 def _invalid_link(request, what: str):
-    return render(request, "notifications/link_invalid.html", {"what": what}, status=400)
+    context = {"what": what, "max_days": links.LINK_MAX_AGE // (24 * 60 * 60)}
+    return render(request, "notifications/link_invalid.html", context, status=400)
 
 
 def reminder_action(request, token: str):
@@ -112,19 +120,18 @@ def reminder_action(request, token: str):
         return render(
             request,
             "notifications/reminder_action.html",
-            {"result": result, "item": item, "kind": kind},
+            {"result": result, "item": item, "kind": kind, "action": action},
         )
-    return render(
-        request,
-        "notifications/reminder_action.html",
-        {
-            "label": ACTION_LABELS[action],
-            "item": item,
-            "kind": kind,
-            "finished": finished,
-            "reminder": reminder,
-        },
-    )
+    button, explanation = ACTION_LABELS[action]
+    context = {
+        "label": button,
+        "explanation": explanation,
+        "item": item,
+        "kind": kind,
+        "finished": finished,
+        "reminder": reminder,
+    }
+    return render(request, "notifications/reminder_action.html", context)
 
 
 @csrf_exempt  # RFC 8058 one-click: the mail client POSTs without a session; the token decides

@@ -236,6 +236,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "networking_app.tasks.heartbeat", "schedule": 60.0},
     "notifications": {"task": "notifications.tick", "schedule": 60.0},
+    "mentoring-expire-requests": {"task": "mentoring.expire_requests", "schedule": 300.0},
+    "mentoring-ended-leaves": {"task": "mentoring.refresh_ended_leaves", "schedule": 3600.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

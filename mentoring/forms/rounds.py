@@ -1,0 +1,276 @@
+"""Forms of match rounds: staff's round settings and review actions, students' and volunteers'
+sign-up. Forms only validate what was typed; the writes and their rules are in
+mentoring.services.rounds, whose ValidationErrors go back on the form with `add_errors`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from mentoring.matching import PARTS_OF_DAY
+from mentoring.models import MatchRound, Topic
+from mentoring.services.rounds import (
+    DEFAULT_INTRO_BODY,
+    DEFAULT_INTRO_SUBJECT,
+    MAX_PREFERENCES,
+    MERGE_FIELDS,
+    unknown_merge_fields,
+)
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the field it names, else on top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    signup_deadline = forms.DateTimeField(
+        label="Sign-up deadline",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        help_text="In your time zone. Students and volunteers sign up until then.",
+    )
+    window_start = forms.DateField(
+        label="Conversations from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    window_end = forms.DateField(
+        label="Conversations until", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    class_years = forms.CharField(
+        label="Class years",
+        required=False,
+        help_text="Separate years with commas, e.g. 2027, 2028. Leave empty for every class year.",
+    )
+    majors = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text="Separate majors with commas. Leave empty for every major.",
+    )
+    intro_subject = forms.CharField(
+        label="Introduction email: subject", max_length=200, initial=DEFAULT_INTRO_SUBJECT
+    )
+    intro_body = forms.CharField(
+        label="Introduction email: message",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        initial=DEFAULT_INTRO_BODY,
+        help_text="One email goes to each pair. Merge fields: "
+        + ", ".join("{" + f + "}" for f in MERGE_FIELDS)
+        + ". Without {booking_url}, the booking link is added at the end.",
+    )
+
+    @classmethod
+    def for_round(cls, match_round: MatchRound, data=None) -> RoundForm:
+        initial = {
+            "name": match_round.name,
+            "signup_deadline": match_round.signup_deadline,
+            "window_start": match_round.window_start,
+            "window_end": match_round.window_end,
+            "class_years": ", ".join(str(y) for y in match_round.class_years),
+            "majors": ", ".join(match_round.majors),
+            "intro_subject": match_round.intro_subject or DEFAULT_INTRO_SUBJECT,
+            "intro_body": match_round.intro_body or DEFAULT_INTRO_BODY,
+        }
+        return cls(data, initial=initial)
+
+    def clean_class_years(self) -> list[int]:
+        years = []
+        for part in _split(self.cleaned_data["class_years"]):
+            if not part.isdigit() or not 1900 <= int(part) <= 2200:
+                raise ValidationError(f"“{part}” is not a class year.")
+            years.append(int(part))
+        return sorted(set(years))
+
+    def clean_majors(self) -> list[str]:
+        return _split(self.cleaned_data["majors"])
+
+    def _clean_template(self, name: str) -> str:
+        text = self.cleaned_data[name]
+        unknown = unknown_merge_fields(text)
+        if unknown:
+            plural = "s" if len(unknown) > 1 else ""
+            found = ", ".join("{" + u + "}" for u in unknown)
+            allowed = ", ".join("{" + f + "}" for f in MERGE_FIELDS)
+            raise ValidationError(f"Unknown merge field{plural}: {found}. Use {allowed}.")
+        return text
+
+    def clean_intro_subject(self) -> str:
+        return self._clean_template("intro_subject")
+
+    def clean_intro_body(self) -> str:
+        return self._clean_template("intro_body")
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[("open", "open"), ("closed", "closed"), ("draft", "draft")])
+
+
+# --- Sign-up ---------------------------------------------------------------------------------
+
+
+def availability_choices() -> list[tuple[str, str]]:
+    return [
+        (f"{day}:{part}", f"{WEEKDAYS[day]} {part}") for day in range(7) for part in PARTS_OF_DAY
+    ]
+
+
+def blocks_to_choices(blocks) -> list[str]:
+    by_hours = {hours: part for part, hours in PARTS_OF_DAY.items()}
+    values = []
+    for block in blocks or []:
+        try:
+            weekday, start, end = (int(x) for x in block)
+        except (TypeError, ValueError):
+            continue
+        part = by_hours.get((start, end))
+        if part:
+            values.append(f"{weekday}:{part}")
+    return values
+
+
+class StudentJoinForm(forms.Form):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="What would you like to talk about?",
+    )
+    industries = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Industries you are curious about",
+        help_text="Separate industries with commas, e.g. fintech, public health.",
+    )
+    preferred_1 = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="First choice"
+    )
+    preferred_2 = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Second choice"
+    )
+    preferred_3 = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Third choice"
+    )
+    excluded = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Volunteers you would rather not meet",
+        help_text="Someone you already know well, for example. Nobody is told.",
+    )
+    availability = forms.MultipleChoiceField(
+        choices=availability_choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="When could you talk?",
+        help_text="In your own time zone: mornings 9-12, afternoons 12-17, evenings 17-21.",
+        error_messages={"required": "Pick at least one time of the week when you could talk."},
+    )
+
+    preference_fields = ("preferred_1", "preferred_2", "preferred_3")
+
+    def __init__(self, *args, volunteers: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.preference_fields:
+            self.fields[name].choices = [("", "No preference"), *volunteers]
+        self.fields["excluded"].choices = volunteers
+
+    @classmethod
+    def initial_for(cls, signup, student) -> dict:
+        if signup is None:
+            profile = getattr(student, "student_profile", None)
+            return {"industries": getattr(profile, "target_industries", "")}
+        initial = {
+            "topics": list(signup.topics.all()),
+            "industries": signup.industries,
+            "excluded": signup.excluded,
+            "availability": blocks_to_choices(signup.availability),
+        }
+        for name, volunteer_id in zip(cls.preference_fields, signup.preferences, strict=False):
+            initial[name] = volunteer_id
+        return initial
+
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get(n) for n in self.preference_fields if data.get(n) is not None]
+        if len(chosen) != len(set(chosen)):
+            self.add_error("preferred_2", "Choose each volunteer once.")
+        excluded = set(data.get("excluded") or [])
+        if excluded & set(chosen):
+            self.add_error("excluded", "A volunteer cannot be both preferred and excluded.")
+        data["preferences"] = list(dict.fromkeys(chosen))[:MAX_PREFERENCES]
+        return data
+
+    def clean_availability(self) -> list[list[int]]:
+        blocks = []
+        for value in self.cleaned_data["availability"]:
+            day, part = value.split(":")
+            start, end = PARTS_OF_DAY[part]
+            blocks.append([int(day), start, end])
+        return sorted(blocks)
+
+    def availability_grid(self) -> list[dict]:
+        """Rows of the weekday x part-of-day grid: each cell a checkbox of `availability`."""
+        boxes = {w.data["value"]: w for w in self["availability"]}
+        return [
+            {"day": WEEKDAYS[day], "cells": [boxes[f"{day}:{part}"] for part in PARTS_OF_DAY]}
+            for day in range(7)
+        ]
+
+
+class VolunteerJoinForm(forms.Form):
+    capacity = forms.IntegerField(
+        min_value=1,
+        max_value=20,
+        initial=2,
+        label="How many students could you meet in this round?",
+        help_text="One short conversation each, during the round's dates.",
+    )
+
+
+# --- Review ----------------------------------------------------------------------------------
+
+
+class LockForm(forms.Form):
+    locked = forms.TypedChoiceField(
+        coerce=lambda v: v == "1", choices=[("1", "lock"), ("0", "unlock")]
+    )
+
+
+class SwapForm(forms.Form):
+    """Two matches ticked in the review table (checkboxes tied to this form by `form=`)."""
+
+    match = forms.TypedMultipleChoiceField(
+        coerce=int, error_messages={"required": "Tick the two matches to swap."}
+    )
+
+    def __init__(self, *args, match_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["match"].choices = [(pk, pk) for pk in match_ids]
+        self.fields["match"].error_messages["invalid_choice"] = (
+            "That match is no longer proposed: the matcher may have run again."
+        )
+
+    def clean_match(self) -> list[int]:
+        chosen = self.cleaned_data["match"]
+        if len(set(chosen)) != 2:
+            raise ValidationError("Tick exactly two matches to swap their volunteers.")
+        return chosen
+
+
+class BookForm(forms.Form):
+    start_at = forms.DateTimeField(widget=forms.HiddenInput)
+    message = forms.CharField(
+        label="What would you like to learn?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )

@@ -1,0 +1,266 @@
+"""A volunteer's forms: the mentor profile and availability.
+
+Forms only validate what was typed; the writes and the rules that need the database (overlaps)
+are in mentoring.services.profiles, whose ValidationErrors go back on the form with
+`add_service_errors`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from mentoring.models import HIDEABLE_FIELDS, SLOT_LENGTHS, Mentor, Mode, OverrideKind, Topic
+from mentoring.services.profiles import validate_linkedin_url
+from networking_app.accounts.forms import class_year_field
+from networking_app.accounts.models import Affiliation, VolunteerProfile
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+HIDEABLE_LABELS = {
+    "title": "Hide my job title",
+    "industry": "Hide my industry",
+    "job_function": "Hide my job function",
+    "location": "Hide my location",
+    "class_year": "Hide my class year",
+    "major": "Hide my major",
+    "bio": "Hide “About you”",
+    "linkedin_url": "Hide my LinkedIn profile",
+}
+assert set(HIDEABLE_LABELS) == set(HIDEABLE_FIELDS)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time", "step": "300"}, format="%H:%M")
+
+
+class MentorProfileForm(forms.Form):
+    affiliation = forms.ChoiceField(
+        label="Your connection to the school",
+        choices=[("", "Choose…"), *Affiliation.choices],
+        error_messages={"required": "Choose your connection to the school."},
+    )
+    class_year = class_year_field("Class year (if you studied here)")
+    organization_name = forms.CharField(
+        label="Organization",
+        max_length=200,
+        required=False,
+        help_text="Your employer or school. Students looking for people there will find you.",
+    )
+    title = forms.CharField(label="Job title", max_length=200, required=False)
+    industry = forms.CharField(
+        label="Industry", max_length=120, required=False, help_text="For example: Healthcare."
+    )
+    job_function = forms.CharField(
+        label="Job function",
+        max_length=120,
+        required=False,
+        help_text="For example: Marketing, Engineering, Finance.",
+    )
+    location = forms.CharField(
+        label="Location", max_length=120, required=False, help_text="City, or “Remote”."
+    )
+    major = forms.CharField(
+        label="Major", max_length=120, required=False, help_text="What you studied."
+    )
+    bio = forms.CharField(
+        label="About you",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="A few sentences for students: your path, and what you enjoy talking about.",
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label="I can help with",
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    modes = forms.MultipleChoiceField(
+        label="I can meet by",
+        choices=Mode.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    linkedin_url = forms.URLField(
+        label="LinkedIn profile",
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        help_text="Like https://www.linkedin.com/in/your-name.",
+        error_messages={
+            "invalid": "Enter the full address of your LinkedIn profile, "
+            "like https://www.linkedin.com/in/your-name."
+        },
+    )
+    hidden_fields = forms.MultipleChoiceField(
+        label="Hide from students",
+        choices=list(HIDEABLE_LABELS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Your name and organization are always shown. What you hide is not "
+        "searchable either.",
+    )
+    code_of_conduct = forms.BooleanField(
+        label="I have read and accept the code of conduct",
+        required=False,
+        label_suffix="",
+    )
+    listed = forms.BooleanField(
+        label="List me in the directory, so students can find me and request a conversation",
+        required=False,
+        label_suffix="",
+    )
+    on_leave_until = forms.DateField(
+        label="On leave until",
+        required=False,
+        widget=_date_input(),
+        help_text="Students cannot request you up to and including this day. Leave it empty "
+        "when you are available.",
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    @classmethod
+    def initial_for(cls, mentor: Mentor, volunteer: VolunteerProfile, *, today: dt.date):
+        on_leave = mentor.on_leave_until
+        return {
+            "affiliation": volunteer.affiliation,
+            "class_year": volunteer.class_year,
+            "organization_name": mentor.organization.name if mentor.organization_id else "",
+            "title": mentor.title,
+            "industry": mentor.industry,
+            "job_function": mentor.job_function,
+            "location": mentor.location,
+            "major": mentor.major,
+            "bio": mentor.bio,
+            "topics": list(mentor.topics.all()) if mentor.pk else [],
+            "modes": mentor.modes,
+            "linkedin_url": mentor.linkedin_url,
+            "hidden_fields": mentor.hidden_fields,
+            "code_of_conduct": bool(mentor.code_of_conduct_accepted_at),
+            "listed": mentor.listed,
+            # A leave that has ended is not shown: saving the form would refuse a past date.
+            "on_leave_until": on_leave if on_leave and on_leave >= today else None,
+        }
+
+    def clean_linkedin_url(self):
+        url = self.cleaned_data["linkedin_url"]
+        validate_linkedin_url(url)
+        return url
+
+    def clean_on_leave_until(self):
+        day = self.cleaned_data["on_leave_until"]
+        if day is not None and day < self.today:
+            raise ValidationError("Choose today or a later date, or leave it empty.")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("listed") and not cleaned.get("code_of_conduct"):
+            self.add_error("listed", "Accept the code of conduct to be listed in the directory.")
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class AvailabilityRulesForm(forms.Form):
+    slot_minutes = forms.TypedChoiceField(
+        label="Conversation length", choices=SLOT_LENGTHS, coerce=int
+    )
+    buffer_minutes = forms.IntegerField(
+        label="Break between conversations (minutes)", min_value=0, max_value=120
+    )
+    min_notice_hours = forms.IntegerField(
+        label="Minimum notice (hours)",
+        min_value=0,
+        max_value=24 * 14,
+        help_text="Students cannot request a time sooner than this.",
+    )
+    booking_window_days = forms.IntegerField(
+        label="Students may book up to (days ahead)", min_value=1, max_value=180
+    )
+    monthly_capacity = forms.IntegerField(
+        label="Conversations per month, at most",
+        min_value=0,
+        max_value=100,
+        help_text="Once a month has this many requests, its other times are no longer offered.",
+    )
+
+    @classmethod
+    def initial_for(cls, mentor: Mentor) -> dict:
+        return {name: getattr(mentor, name) for name in cls.base_fields}
+
+
+class WindowForm(forms.Form):
+    weekday = forms.TypedChoiceField(label="Day", choices=WEEKDAYS, coerce=int)
+    start_time = forms.TimeField(label="From", widget=_time_input())
+    end_time = forms.TimeField(label="To", widget=_time_input())
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The end time must be after the start time.")
+        return cleaned
+
+
+class OverrideForm(forms.Form):
+    date = forms.DateField(label="Date", widget=_date_input())
+    kind = forms.ChoiceField(
+        label="That day",
+        choices=OverrideKind.choices,
+        initial=OverrideKind.BLACKOUT,
+        widget=forms.RadioSelect,
+    )
+    start_time = forms.TimeField(label="From", required=False, widget=_time_input())
+    end_time = forms.TimeField(label="To", required=False, widget=_time_input())
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, prefix="override", **kwargs)
+        self.today = today
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day < self.today:
+            raise ValidationError("Choose today or a later date.")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == OverrideKind.WINDOW:
+            start, end = cleaned.get("start_time"), cleaned.get("end_time")
+            if start is None:
+                self.add_error("start_time", "Enter the time you are available from.")
+            if end is None:
+                self.add_error("end_time", "Enter the time you are available until.")
+            if start and end and end <= start:
+                self.add_error("end_time", "The end time must be after the start time.")
+        else:
+            cleaned["start_time"] = cleaned["end_time"] = None
+        return cleaned

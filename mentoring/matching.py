@@ -1,0 +1,413 @@
+"""The match-round matcher: scoring of student-volunteer pairs and an optimal assignment.
+
+Pure functions over plain data (no ORM): mentoring/services/rounds.py loads a round into
+`StudentIn` / `VolunteerIn`, calls `solve`, and saves what comes back.
+
+Times are hours of the week in UTC: 0 is Monday 00:00-01:00 UTC, 167 is Sunday 23:00-24:00.
+Everyone's weekly availability is converted into that grid with their own time zone, so a
+student in Lisbon and a volunteer in Chicago share an hour when both are free at that instant.
+
+Score of an allowed pair (all weights below are named constants, each one kept in the
+"why this match" breakdown):
+
+    MATCH_POINTS                                   every match, so reaching one more student
+                                                   outweighs polishing someone else's fit
+  + TOPIC_POINTS x shared topics
+  + INDUSTRY_POINTS if the volunteer's industry is one the student named
+  + PREFERENCE_POINTS[rank] if the student asked for this volunteer (rank 1 > 2 > 3)
+  + NOT_YET_SERVED_POINTS if the student has not had a session or a published match before
+  + AVAILABILITY_POINTS_PER_HOUR x shared hours (at most AVAILABILITY_HOURS_COUNTED)
+
+Hard constraints: a volunteer's capacity, at least one shared hour, not met before (a previous
+session or published match, or a pair staff removed in this round), not excluded by the
+student. The total score is maximised exactly with scipy's linear_sum_assignment; an
+unmatched student adds 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+import zoneinfo
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+HOURS_PER_WEEK = 7 * 24
+
+# --- Weights -------------------------------------------------------------------------------
+
+MATCH_POINTS = 10.0
+TOPIC_POINTS = 3.0
+INDUSTRY_POINTS = 4.0
+PREFERENCE_POINTS: Mapping[int, float] = {1: 12.0, 2: 8.0, 3: 5.0}
+NOT_YET_SERVED_POINTS = 6.0
+AVAILABILITY_POINTS_PER_HOUR = 0.25
+AVAILABILITY_HOURS_COUNTED = 8  # beyond a working day of overlap, more hours add nothing
+
+# Cost of a forbidden pair in the assignment matrix. Every student also has "unmatched"
+# columns of cost 0, so a forbidden pair is never the cheaper choice.
+FORBIDDEN_COST = 1e9
+
+# --- Why a student was left out ------------------------------------------------------------
+
+NO_AVAILABILITY = "gave no availability"
+NO_VOLUNTEERS = "no volunteer signed up for this round"
+NO_SHARED_TIME = "no volunteer with a shared time"
+ALL_EXCLUDED = "excluded or already met all compatible volunteers"
+ALL_FULL = "every compatible volunteer is full"
+
+# Why a swap would break a hard constraint.
+SWAP_EXCLUDED = "the student excluded this volunteer"
+SWAP_MET = "they have already met, or staff removed this pair"
+SWAP_NO_SHARED_TIME = "they share no available hour"
+
+# Parts of the day a student picks, in their own time zone: [start hour, end hour).
+PARTS_OF_DAY: Mapping[str, tuple[int, int]] = {
+    "morning": (9, 12),
+    "afternoon": (12, 17),
+    "evening": (17, 21),
+}
+
+
+@dataclass(frozen=True)
+class StudentIn:
+    id: int
+    topics: frozenset[int] = frozenset()
+    industries: frozenset[str] = frozenset()  # normalised with `normalise_industry`
+    preferences: Mapping[int, int] = field(default_factory=dict)  # volunteer id -> rank 1..3
+    excluded: frozenset[int] = frozenset()  # volunteer ids
+    availability: frozenset[int] = frozenset()  # UTC hours of the week
+    already_served: bool = False
+
+
+@dataclass(frozen=True)
+class VolunteerIn:
+    id: int
+    topics: frozenset[int] = frozenset()
+    industry: str = ""  # normalised with `normalise_industry`
+    capacity: int = 1
+    availability: frozenset[int] = frozenset()  # UTC hours of the week
+
+
+@dataclass(frozen=True)
+class Proposal:
+    student_id: int
+    volunteer_id: int
+    score: float
+    breakdown: dict
+    locked: bool = False
+
+
+@dataclass
+class Result:
+    matches: list[Proposal]
+    unmatched: dict[int, str]  # student id -> reason
+    total_score: float
+    solver_seconds: float
+
+
+# --- Inputs --------------------------------------------------------------------------------
+
+
+def normalise_industry(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def parse_industries(text: str) -> frozenset[str]:
+    """A comma-separated list as typed by a student ("Fintech, climate tech")."""
+    return frozenset(n for n in (normalise_industry(part) for part in text.split(",")) if n)
+
+
+def _week_monday(reference: dt.date) -> dt.date:
+    return reference - dt.timedelta(days=reference.weekday())
+
+
+def _utc_minutes(day: dt.date, minutes: int, zone: zoneinfo.ZoneInfo, monday: dt.date) -> int:
+    """Minutes from `monday` 00:00 UTC to `day` + `minutes` wall-clock time in `zone`."""
+    local = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
+    utc = local.replace(tzinfo=zone).astimezone(dt.UTC).replace(tzinfo=None)
+    return int((utc - dt.datetime.combine(monday, dt.time())).total_seconds() // 60)
+
+
+def local_spans_to_utc_hours(
+    spans: Iterable[tuple[int, int, int]], *, zone: zoneinfo.ZoneInfo, reference: dt.date
+) -> frozenset[int]:
+    """Weekly spans (weekday 0 = Monday, start minute, end minute of the day) in `zone`, as
+    the UTC hours of the week they cover entirely. Offsets are those of the week of
+    `reference` (the round's first day), so daylight saving time is the one in force then."""
+    monday = _week_monday(reference)
+    hours: set[int] = set()
+    for weekday, start_minute, end_minute in spans:
+        if not 0 <= weekday <= 6 or end_minute <= start_minute:
+            continue
+        day = monday + dt.timedelta(days=weekday)
+        start = _utc_minutes(day, start_minute, zone, monday)
+        end = _utc_minutes(day, end_minute, zone, monday)
+        for hour in range(math.ceil(start / 60), end // 60):
+            hours.add(hour % HOURS_PER_WEEK)
+    return frozenset(hours)
+
+
+def blocks_to_utc_hours(
+    blocks: Iterable[Sequence[int]], *, zone: zoneinfo.ZoneInfo, reference: dt.date
+) -> frozenset[int]:
+    """A student's stored blocks [[weekday, start_hour, end_hour]] as UTC hours of the week."""
+    spans = []
+    for block in blocks:
+        try:
+            weekday, start_hour, end_hour = (int(x) for x in block)
+        except (TypeError, ValueError):
+            continue
+        spans.append((weekday, start_hour * 60, end_hour * 60))
+    return local_spans_to_utc_hours(spans, zone=zone, reference=reference)
+
+
+def windows_to_utc_hours(
+    windows: Iterable[tuple[int, dt.time, dt.time]],
+    *,
+    zone: zoneinfo.ZoneInfo,
+    reference: dt.date,
+) -> frozenset[int]:
+    """A volunteer's weekly windows (weekday, start time, end time) as UTC hours of the week."""
+    spans = [
+        (weekday, start.hour * 60 + start.minute, end.hour * 60 + end.minute)
+        for weekday, start, end in windows
+    ]
+    return local_spans_to_utc_hours(spans, zone=zone, reference=reference)
+
+
+# --- Scoring -------------------------------------------------------------------------------
+
+
+def pair_allowed(
+    student: StudentIn, volunteer: VolunteerIn, forbidden: frozenset[tuple[int, int]]
+) -> bool:
+    """The hard constraints on one pair (capacity is the solver's)."""
+    return (
+        volunteer.id not in student.excluded
+        and (student.id, volunteer.id) not in forbidden
+        and bool(student.availability & volunteer.availability)
+    )
+
+
+def pair_breakdown(student: StudentIn, volunteer: VolunteerIn) -> dict:
+    """Every component of a pair's score, and the total: the "why this match"."""
+    shared_topics = sorted(student.topics & volunteer.topics)
+    industry = volunteer.industry if volunteer.industry in student.industries else ""
+    rank = student.preferences.get(volunteer.id)
+    shared_hours = len(student.availability & volunteer.availability)
+    parts = {
+        "base": MATCH_POINTS,
+        "topics": TOPIC_POINTS * len(shared_topics),
+        "industry_points": INDUSTRY_POINTS if industry else 0.0,
+        "preference": PREFERENCE_POINTS.get(rank, 0.0) if rank else 0.0,
+        "priority": 0.0 if student.already_served else NOT_YET_SERVED_POINTS,
+        "availability": AVAILABILITY_POINTS_PER_HOUR
+        * min(shared_hours, AVAILABILITY_HOURS_COUNTED),
+    }
+    return {
+        **parts,
+        "shared_topics": shared_topics,
+        "industry": industry,
+        "preference_rank": rank,
+        "not_yet_served": not student.already_served,
+        "shared_hours": shared_hours,
+        "total": sum(parts.values()),
+    }
+
+
+def pair_score(student: StudentIn, volunteer: VolunteerIn) -> float:
+    return pair_breakdown(student, volunteer)["total"]
+
+
+def score_matrix(
+    students: Sequence[StudentIn],
+    volunteers: Sequence[VolunteerIn],
+    forbidden: frozenset[tuple[int, int]] = frozenset(),
+) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, allowed): students x volunteers, computed with array operations so that a
+    round of thousands of students is scored in well under a second. Equal to
+    `pair_score` / `pair_allowed` pair by pair (tests/mentoring/test_matching.py)."""
+    scores, allowed, _ = _score_arrays(students, volunteers, forbidden)
+    return scores, allowed
+
+
+def _score_arrays(students, volunteers, forbidden):
+    """scores, allowed, and which pairs share an hour whatever else forbids them."""
+    n, m = len(students), len(volunteers)
+    volunteer_column = {v.id: j for j, v in enumerate(volunteers)}
+
+    topic_ids = sorted({t for p in (*students, *volunteers) for t in p.topics})
+    topic_column = {t: k for k, t in enumerate(topic_ids)}
+    student_topics = np.zeros((n, len(topic_ids)), dtype=np.float32)
+    volunteer_topics = np.zeros((m, len(topic_ids)), dtype=np.float32)
+    for i, s in enumerate(students):
+        student_topics[i, [topic_column[t] for t in s.topics]] = 1
+    for j, v in enumerate(volunteers):
+        volunteer_topics[j, [topic_column[t] for t in v.topics]] = 1
+    shared_topics = student_topics @ volunteer_topics.T
+
+    industry_ids = {name: k for k, name in enumerate(sorted({v.industry for v in volunteers}))}
+    student_industries = np.zeros((n, len(industry_ids)), dtype=bool)
+    for i, s in enumerate(students):
+        student_industries[i, [industry_ids[x] for x in s.industries if x in industry_ids]] = True
+    volunteer_industry = np.array([industry_ids[v.industry] for v in volunteers], dtype=np.int64)
+    industry_match = student_industries[:, volunteer_industry] if m else np.zeros((n, 0), bool)
+    if "" in industry_ids:
+        industry_match[:, volunteer_industry == industry_ids[""]] = False
+
+    student_hours = np.zeros((n, HOURS_PER_WEEK), dtype=np.float32)
+    volunteer_hours = np.zeros((m, HOURS_PER_WEEK), dtype=np.float32)
+    for i, s in enumerate(students):
+        student_hours[i, list(s.availability)] = 1
+    for j, v in enumerate(volunteers):
+        volunteer_hours[j, list(v.availability)] = 1
+    shared_hours = student_hours @ volunteer_hours.T
+    overlap = shared_hours > 0
+
+    preference = np.zeros((n, m))
+    allowed = overlap.copy()
+    for i, s in enumerate(students):
+        for volunteer_id, rank in s.preferences.items():
+            j = volunteer_column.get(volunteer_id)
+            if j is not None:
+                preference[i, j] = PREFERENCE_POINTS.get(rank, 0.0)
+        for volunteer_id in s.excluded:
+            j = volunteer_column.get(volunteer_id)
+            if j is not None:
+                allowed[i, j] = False
+    student_row = {s.id: i for i, s in enumerate(students)}
+    for student_id, volunteer_id in forbidden:
+        i, j = student_row.get(student_id), volunteer_column.get(volunteer_id)
+        if i is not None and j is not None:
+            allowed[i, j] = False
+
+    priority = np.array(
+        [0.0 if s.already_served else NOT_YET_SERVED_POINTS for s in students]
+    ).reshape(n, 1)
+    scores = (
+        MATCH_POINTS
+        + TOPIC_POINTS * shared_topics.astype(np.float64)
+        + INDUSTRY_POINTS * industry_match
+        + preference
+        + priority
+        + AVAILABILITY_POINTS_PER_HOUR
+        * np.minimum(shared_hours.astype(np.float64), AVAILABILITY_HOURS_COUNTED)
+    )
+    return scores, allowed, overlap
+
+
+# --- Solving -------------------------------------------------------------------------------
+
+
+def _reason(i: int, student: StudentIn, volunteers, allowed: np.ndarray, overlap) -> str:
+    if not student.availability:
+        return NO_AVAILABILITY
+    if not volunteers:
+        return NO_VOLUNTEERS
+    if not overlap[i].any():
+        return NO_SHARED_TIME
+    if not allowed[i].any():
+        return ALL_EXCLUDED
+    return ALL_FULL
+
+
+def solve(
+    students: Sequence[StudentIn],
+    volunteers: Sequence[VolunteerIn],
+    *,
+    forbidden: Iterable[tuple[int, int]] = (),
+    locked: Iterable[tuple[int, int]] = (),
+) -> Result:
+    """The assignment of maximal total score under the hard constraints.
+
+    Locked (student id, volunteer id) pairs are kept as they are, whatever their score: the
+    student is taken out and the volunteer's capacity reduced before solving.
+    """
+    started = time.perf_counter()
+    forbidden = frozenset(forbidden)
+    locked = list(locked)
+    by_student = {s.id: s for s in students}
+    by_volunteer = {v.id: v for v in volunteers}
+    if len(by_student) != len(students) or len(by_volunteer) != len(volunteers):
+        raise ValueError("students and volunteers must have distinct ids")
+    locked_students = {student_id for student_id, _ in locked}
+    if len(locked_students) != len(locked):
+        raise ValueError("a student can be locked to one volunteer only")
+    unknown = [pair for pair in locked if pair[0] not in by_student or pair[1] not in by_volunteer]
+    if unknown:
+        raise ValueError(f"locked pairs name people who are not in the round: {unknown}")
+
+    matches = []
+    for student_id, volunteer_id in locked:
+        breakdown = pair_breakdown(by_student[student_id], by_volunteer[volunteer_id])
+        matches.append(
+            Proposal(student_id, volunteer_id, breakdown["total"], breakdown, locked=True)
+        )
+    used = Counter(volunteer_id for _, volunteer_id in locked)
+
+    free = [s for s in students if s.id not in locked_students]
+    scores, allowed, overlap = _score_arrays(free, volunteers, forbidden)
+
+    # One column per remaining seat of each volunteer, but never more seats than students
+    # who could take them: fewer columns, same optimum.
+    seats = []
+    for j, v in enumerate(volunteers):
+        remaining = max(0, v.capacity - used[v.id])
+        seats.extend([j] * min(remaining, int(allowed[:, j].sum())))
+    seat_volunteer = np.array(seats, dtype=np.int64)
+    seat_allowed = allowed[:, seat_volunteer]
+    # Students with no allowed seat at all stay unmatched: leave them out of the matrix.
+    candidates = np.flatnonzero(seat_allowed.any(axis=1))
+    n = len(candidates)
+    assigned: dict[int, int] = {}
+    if n:
+        cost = np.where(
+            seat_allowed[candidates], -scores[candidates][:, seat_volunteer], FORBIDDEN_COST
+        )
+        # "Unmatched" columns of cost 0: a student with no allowed seat left takes one, so
+        # the optimum maximises the total score (an unmatched student adds 0) rather than
+        # the number of matches, and never picks a forbidden pair.
+        cost = np.hstack([cost, np.zeros((n, n))])
+        rows, columns = linear_sum_assignment(cost)
+        for r, c in zip(rows.tolist(), columns.tolist(), strict=True):
+            if c < len(seats) and seat_allowed[candidates[r], c]:
+                assigned[int(candidates[r])] = int(seat_volunteer[c])
+
+    unmatched: dict[int, str] = {}
+    for i, s in enumerate(free):
+        j = assigned.get(i)
+        if j is None:
+            unmatched[s.id] = _reason(i, s, volunteers, allowed, overlap)
+            continue
+        breakdown = pair_breakdown(s, volunteers[j])
+        matches.append(Proposal(s.id, volunteers[j].id, breakdown["total"], breakdown))
+    matches.sort(key=lambda p: (-p.score, p.student_id))
+    return Result(
+        matches=matches,
+        unmatched=unmatched,
+        total_score=sum(p.score for p in matches),
+        solver_seconds=time.perf_counter() - started,
+    )
+
+
+def swap_problems(
+    pairs: Iterable[tuple[StudentIn, VolunteerIn]],
+    forbidden: frozenset[tuple[int, int]] = frozenset(),
+) -> list[tuple[int, int, str]]:
+    """Hard-constraint problems of the pairs a swap would create, as (student id, volunteer
+    id, what is wrong). A swap leaves every volunteer's load, hence capacity, unchanged."""
+    problems = []
+    for student, volunteer in pairs:
+        if volunteer.id in student.excluded:
+            problems.append((student.id, volunteer.id, SWAP_EXCLUDED))
+        elif (student.id, volunteer.id) in forbidden:
+            problems.append((student.id, volunteer.id, SWAP_MET))
+        elif not student.availability & volunteer.availability:
+            problems.append((student.id, volunteer.id, SWAP_NO_SHARED_TIME))
+    return problems

@@ -1,0 +1,200 @@
+"""Mentoring's reminder kinds, registered with networking_app.notifications at start-up
+(MentoringConfig.ready), and `sync_session`, which mentoring.services calls after every change
+of a session so both people's reminders follow it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from mentoring.models import Feedback, Session, SessionStatus
+from networking_app.notifications import services as notify
+from networking_app.notifications.kinds import ReminderKind, Timing, register
+from networking_app.notifications.models import Reminder
+
+MORNING = 9  # "the morning before" is 9:00 in each person's own time zone
+
+SESSION_TOMORROW = "session_tomorrow"
+SESSION_FEEDBACK = "session_feedback"
+ROLES = ("student", "volunteer")
+
+# Where `_prefetch` leaves a reminder's session (None: it no longer exists).
+SUBJECT = "_prefetched_session"
+SESSIONS = Session.objects.select_related("student__profile", "volunteer__profile")
+
+
+def subject_key(session: Session) -> str:
+    return f"session:{session.pk}"
+
+
+def _id(reminder: Reminder) -> int:
+    return int(reminder.subject_key.split(":")[1])
+
+
+def _prefetch(reminders: list[Reminder]) -> None:
+    """One query loads the sessions of many reminders (the reminders page, a digest)."""
+    found = {s.pk: s for s in SESSIONS.filter(pk__in={_id(r) for r in reminders})}
+    for reminder in reminders:
+        vars(reminder)[SUBJECT] = found.get(_id(reminder))
+
+
+def _session(reminder: Reminder) -> Session | None:
+    if SUBJECT in vars(reminder):
+        session = vars(reminder)[SUBJECT]
+    else:
+        session = SESSIONS.filter(pk=_id(reminder)).first()
+    # A reminder only ever speaks about a session its own user takes part in.
+    if session is None or reminder.user_id not in (session.student_id, session.volunteer_id):
+        return None
+    return session
+
+
+def _other(session: Session, user_id: int):
+    return session.volunteer if user_id == session.student_id else session.student
+
+
+def _when(session: Session, user) -> str:
+    local = timezone.localtime(session.start_at, notify.user_zone(user))
+    return f"{formats.date_format(local, 'l j F, g:i A')} ({local.tzname()})"
+
+
+def _url(session: Session) -> str:
+    return reverse("mentoring:session", kwargs={"session_id": session.pk})
+
+
+# --- Session tomorrow ------------------------------------------------------------------------
+
+
+def _tomorrow_relevant(reminder: Reminder) -> bool:
+    session = _session(reminder)
+    return (
+        session is not None
+        and session.status == SessionStatus.SCHEDULED
+        and session.start_at > timezone.now()
+    )
+
+
+def _tomorrow_render(reminder: Reminder) -> dict:
+    session = _session(reminder)
+    other = _other(session, reminder.user_id)
+    lines = [
+        f"Your flash mentoring conversation with {other.display_name} is on "
+        f"{_when(session, reminder.user)}, {session.get_mode_display().lower()}"
+        + (f": {session.location}" if session.location else "")
+        + ".",
+    ]
+    if reminder.user_id == session.student_id:
+        lines.append(
+            "Be on time, keep to the time you were given, have two or three questions ready, "
+            "and ask who else you should talk to."
+        )
+    else:
+        lines.append(
+            "Thank you for giving your time. If you can no longer make it, tell the student "
+            "from the session page as early as you can."
+        )
+    zone = notify.user_zone(reminder.user)
+    same_day = timezone.localtime(session.start_at, zone).date() == timezone.localdate(None, zone)
+    return {
+        "title": f"{'Today' if same_day else 'Tomorrow'}: flash mentoring with "
+        f"{other.display_name}",
+        "lines": lines,
+        "url": _url(session),
+        "action": "Open the session",
+    }
+
+
+# --- Feedback --------------------------------------------------------------------------------
+
+
+def _feedback_relevant(reminder: Reminder) -> bool:
+    session = _session(reminder)
+    if session is None or session.status not in (SessionStatus.SCHEDULED, SessionStatus.COMPLETED):
+        return False
+    return not Feedback.objects.filter(session=session, author_id=reminder.user_id).exists()
+
+
+def _feedback_render(reminder: Reminder) -> dict:
+    session = _session(reminder)
+    other = _other(session, reminder.user_id)
+    return {
+        "title": f"How was your conversation with {other.display_name}?",
+        "lines": [
+            "Two minutes of feedback (a rating, and whether you would meet again) helps the "
+            "career office keep flash mentoring useful for everyone.",
+            "If the conversation took place, you can also mark it as held on the same page.",
+        ],
+        "url": _url(session) + "#feedback",
+        "action": "Give your feedback",
+    }
+
+
+def register_kinds() -> None:
+    register(
+        ReminderKind(
+            name=SESSION_TOMORROW,
+            label="Mentoring session tomorrow",
+            description="The morning before a flash mentoring session.",
+            render=_tomorrow_render,
+            is_relevant=_tomorrow_relevant,
+            prefetch=_prefetch,
+            roles=ROLES,
+        )
+    )
+    register(
+        ReminderKind(
+            name=SESSION_FEEDBACK,
+            label="Mentoring feedback",
+            description="After a flash mentoring session, until you have given your feedback.",
+            render=_feedback_render,
+            is_relevant=_feedback_relevant,
+            prefetch=_prefetch,
+            timing=Timing("Hours after a session ends", "hours", 1, 0, 72),
+            roles=ROLES,
+        )
+    )
+
+
+# --- Keeping reminders in step with sessions (called by mentoring.services) -----------------
+
+
+def _tomorrow_due(session: Session, user) -> dt.datetime:
+    zone = notify.user_zone(user)
+    local_day = timezone.localtime(session.start_at, zone).date()
+    due = notify.local_time_on(local_day - dt.timedelta(days=1), MORNING, zone)
+    # Booked or moved at short notice: remind now rather than never, never after the start.
+    return min(max(due, timezone.now()), session.start_at)
+
+
+def sync_session(session: Session) -> None:
+    """Schedule or cancel both people's reminders for the session's current state.
+
+    Reminders are (re)scheduled only while the session lies ahead (booked, moved, new place):
+    calling this again after the start must not turn a reminder that was already sent into a
+    new one that goes out a second time."""
+    key = subject_key(session)
+    upcoming = session.status == SessionStatus.SCHEDULED and session.start_at > timezone.now()
+    called_off = session.status in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
+    given = set(Feedback.objects.filter(session=session).values_list("author_id", flat=True))
+    for user in (session.student, session.volunteer):
+        if upcoming:
+            notify.reminder_schedule(
+                user=user,
+                kind=SESSION_TOMORROW,
+                subject_key=key,
+                due_at=_tomorrow_due(session, user),
+            )
+        elif called_off:
+            notify.reminder_cancel(user=user, kind=SESSION_TOMORROW, subject_key=key)
+        if called_off or user.pk in given:
+            notify.reminder_cancel(user=user, kind=SESSION_FEEDBACK, subject_key=key)
+        elif upcoming:
+            hours = notify.timing_for(user, SESSION_FEEDBACK)
+            notify.reminder_schedule(
+                user=user,
+                kind=SESSION_FEEDBACK,
+                subject_key=key,
+                due_at=session.end_at + dt.timedelta(hours=hours),
+            )

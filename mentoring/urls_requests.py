@@ -1,0 +1,30 @@
+from django.urls import path
+
+from mentoring.views import requests as views
+
+flash_request = "requests/<int:request_id>"
+session = "sessions/<int:session_id>"
+
+urlpatterns: list = [
+    path("directory/<int:mentor_id>/request/", views.request_new, name="request_new"),
+    path("requests/", views.request_list, name="requests"),
+    path(f"{flash_request}/", views.request_detail, name="request"),
+    path(f"{flash_request}/accept/", views.request_accept, name="request_accept"),
+    path(f"{flash_request}/decline/", views.request_decline, name="request_decline"),
+    path(f"{flash_request}/propose/", views.request_propose, name="request_propose"),
+    path(
+        f"{flash_request}/accept-proposal/",
+        views.request_accept_proposal,
+        name="request_accept_proposal",
+    ),
+    path(f"{flash_request}/withdraw/", views.request_withdraw, name="request_withdraw"),
+    path("sessions/", views.session_list, name="sessions"),
+    path(f"{session}/", views.session_detail, name="session"),
+    path(f"{session}/invite.ics", views.session_ics, name="session_ics"),
+    path(f"{session}/reschedule/", views.session_reschedule, name="session_reschedule"),
+    path(f"{session}/cancel/", views.session_cancel, name="session_cancel"),
+    path(f"{session}/place/", views.session_place, name="session_place"),
+    path(f"{session}/no-show/", views.session_no_show, name="session_no_show"),
+    path(f"{session}/held/", views.session_complete, name="session_complete"),
+    path(f"{session}/feedback/", views.session_feedback, name="session_feedback"),
+]

@@ -1,0 +1,115 @@
+"""The networking directory, for students only (anonymous visitors go to the login page, other
+roles get a plain 404): search and filters, warm paths, a volunteer's page, add to contacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from mentoring.forms.directory import DirectoryFilterForm
+from mentoring.selectors import directory as selectors
+from mentoring.services.availability import open_slots
+from mentoring.services.profiles import mentor_contact_add
+from networking_app.accounts.decorators import student_required
+
+DIRECTORY_PER_PAGE = 20
+MENTOR_PAGE_SLOTS = 10
+# Past this many matches the page says "more than" and offers the first pages only: the ids
+# of the first matches come in one query that gives both the count and the page.
+COUNT_CAP = 1000
+
+
+@student_required
+def directory(request):
+    topic_choices = list(selectors.topics().values_list("slug", "name"))
+    filter_form = DirectoryFilterForm(request.GET, topic_choices=topic_choices)
+    values = filter_form.valid_values()
+    filters = DirectoryFilterForm.to_filters(values)
+    now = timezone.now()
+    ids = list(selectors.directory_search(filters=filters, now=now)[: COUNT_CAP + 1])
+    page = Paginator(ids[:COUNT_CAP], DIRECTORY_PER_PAGE).get_page(request.GET.get("page"))
+    mentors = selectors.mentors_in_order(page.object_list)
+    cards = selectors.mentor_cards(mentors, now=now)
+    if filters.has_slots:
+        # The database only knows who has windows; the slots themselves say who is free.
+        cards = [card for card in cards if card.next_slot]
+    context = {
+        "filter_form": filter_form.for_display(values),
+        "page": page,
+        "cards": cards,
+        "filtered": bool(values),
+        "count_cap": COUNT_CAP,
+        "capped": len(ids) > COUNT_CAP,
+        # Only asked when nothing matched: tells "nobody listed yet" from "no match".
+        "has_anyone": bool(cards) or selectors.directory_has_anyone(),
+    }
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "mentoring/_directory_results.html" if fragment else "mentoring/directory.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@student_required
+def warm_paths(request):
+    paths = selectors.warm_paths(user=request.user)
+    return render(request, "mentoring/directory_warm_paths.html", {"paths": paths})
+
+
+def _request_url(mentor_id: int) -> str | None:
+    """Where a student asks for a slot; None while the flash-request pages do not exist."""
+    try:
+        return reverse("mentoring:request_new", kwargs={"mentor_id": mentor_id})
+    except NoReverseMatch:
+        return None
+
+
+def _slot_value(start_at) -> str:
+    # The format mentoring.forms.requests.parse_start reads: ISO 8601 in UTC.
+    return start_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@student_required
+def mentor_detail(request, mentor_id: int):
+    mentor = selectors.mentor_get_for_student(mentor_id=mentor_id)
+    zone = request.user.profile.zone
+    card = selectors.mentor_card(mentor, open_slots(mentor, limit=MENTOR_PAGE_SLOTS))
+    request_url = _request_url(mentor.pk)
+    slots = [
+        {
+            "start": timezone.localtime(slot.start_at, zone),
+            "end": timezone.localtime(slot.end_at, zone),
+            "url": f"{request_url}?{urlencode({'start': _slot_value(slot.start_at)})}"
+            if request_url
+            else None,
+        }
+        for slot in card.slots
+    ]
+    context = {
+        "card": card,
+        "slots": slots,
+        "zone": zone.key,
+        "contact": selectors.contact_for_student(user=request.user, mentor=mentor),
+    }
+    return render(request, "mentoring/mentor_detail.html", context)
+
+
+@require_POST
+@student_required
+def add_contact(request, mentor_id: int):
+    mentor = selectors.mentor_get_for_student(mentor_id=mentor_id)
+    contact, created = mentor_contact_add(student=request.user, mentor=mentor)
+    name = mentor.user.display_name
+    if created:
+        messages.success(request, f"{name} is now in your contacts.")
+    else:
+        messages.info(request, f"{name} is already in your contacts, as {contact.name}.")
+    return redirect("mentoring:mentor", mentor_id=mentor.pk)

@@ -1,0 +1,483 @@
+"""Match rounds: staff set a round up, open and close it, run the matcher, review and publish;
+students and volunteers sign up while it is open; each pair then meets on its match page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mentoring import matching
+from mentoring.forms.rounds import (
+    BookForm,
+    LockForm,
+    RoundForm,
+    StatusForm,
+    StudentJoinForm,
+    SwapForm,
+    VolunteerJoinForm,
+    add_errors,
+)
+from mentoring.models import FlashRequest, Match, MatchRound, Mentor, RoundStatus
+from mentoring.selectors import rounds as selectors
+from mentoring.services import rounds as services
+from mentoring.services.availability import open_slots
+from networking_app.accounts.decorators import role_required, staff_required, student_required
+
+STATUS_VERBS = {
+    RoundStatus.OPEN: "is open for sign-up",
+    RoundStatus.CLOSED: "is closed for sign-up",
+    RoundStatus.DRAFT: "is back in draft",
+}
+SLOTS_SHOWN = 40
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _staff_round(round_id: int) -> MatchRound:
+    try:
+        return selectors.round_get(round_id=round_id)
+    except MatchRound.DoesNotExist:
+        raise Http404("No such round") from None
+
+
+def _visible_round(round_id: int) -> MatchRound:
+    """A round students and volunteers may see: anything but a draft."""
+    match_round = MatchRound.objects.exclude(status=RoundStatus.DRAFT).filter(pk=round_id).first()
+    if match_round is None:
+        raise Http404("No such round")
+    return match_round
+
+
+# --- Staff: rounds ---------------------------------------------------------------------------
+
+
+@staff_required
+def round_list(request):
+    return render(request, "mentoring/round_list.html", {"rounds": selectors.round_list()})
+
+
+def _round_fields(form: RoundForm) -> dict:
+    return {name: form.cleaned_data[name] for name in RoundForm.base_fields}
+
+
+@staff_required
+def round_create(request):
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            match_round = services.round_create(created_by=request.user, **_round_fields(form))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request, f"{match_round.name} is saved as a draft. Open it when you are ready."
+            )
+            return redirect("mentoring:round", round_id=match_round.pk)
+    return render(
+        request, "mentoring/round_form.html", {"form": form, "heading": "New match round"}
+    )
+
+
+@staff_required
+def round_edit(request, round_id: int):
+    match_round = _staff_round(round_id)
+    form = RoundForm.for_round(match_round, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_update(match_round=match_round, **_round_fields(form))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"{match_round.name} is saved.")
+            return redirect("mentoring:round", round_id=match_round.pk)
+    context = {"form": form, "round": match_round, "heading": f"Edit {match_round.name}"}
+    return render(request, "mentoring/round_form.html", context)
+
+
+@staff_required
+def round_detail(request, round_id: int):
+    match_round = _staff_round(round_id)
+    students, volunteers = selectors.round_signups(match_round=match_round)
+    context = {
+        "round": match_round,
+        "students": students,
+        "volunteers": volunteers,
+        "seats": sum(v.capacity for v in volunteers),
+        "signup_open": selectors.signup_is_open(match_round),
+        "deadline_passed": timezone.now() >= match_round.signup_deadline,
+    }
+    return render(request, "mentoring/round_detail.html", context)
+
+
+@require_POST
+@staff_required
+def round_status(request, round_id: int):
+    match_round = _staff_round(round_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose what to do with the round.")
+        return redirect("mentoring:round", round_id=round_id)
+    status = form.cleaned_data["status"]
+    try:
+        services.round_set_status(match_round=match_round, status=status)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, f"{match_round.name} {STATUS_VERBS[status]}.")
+    if status == RoundStatus.CLOSED and match_round.status == RoundStatus.CLOSED:
+        return redirect("mentoring:round_review", round_id=round_id)
+    return redirect("mentoring:round", round_id=round_id)
+
+
+# --- Staff: review ---------------------------------------------------------------------------
+
+
+@staff_required
+def round_review(request, round_id: int):
+    match_round = _staff_round(round_id)
+    review = selectors.round_review(match_round=match_round)
+    context = {
+        "round": match_round,
+        "review": review,
+        "editable": match_round.status == RoundStatus.CLOSED,
+        "locked_count": sum(1 for m in review.matches if m.locked),
+        "base_points": matching.MATCH_POINTS,
+    }
+    return render(request, "mentoring/round_review.html", context)
+
+
+def _back_to_review(round_id: int, anchor: str = ""):
+    response = redirect("mentoring:round_review", round_id=round_id)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+@require_POST
+@staff_required
+def round_run(request, round_id: int):
+    match_round = _staff_round(round_id)
+    try:
+        run = services.round_run_matcher(match_round=match_round)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        left_out = len(run.unmatched)
+        messages.success(
+            request,
+            f"The matcher proposed {run.matched} match{'es' if run.matched != 1 else ''} "
+            f"(total score {run.total_score:g}, solved in {run.solver_seconds * 1000:.0f} ms); "
+            f"{left_out} student{'s' if left_out != 1 else ''} left unmatched.",
+        )
+    return _back_to_review(round_id)
+
+
+@require_POST
+@staff_required
+def round_match_lock(request, round_id: int, match_id: int):
+    match_round = _staff_round(round_id)
+    form = LockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to lock or unlock the match.")
+        return _back_to_review(round_id)
+    try:
+        match = services.match_set_locked(
+            match_round=match_round, match_id=match_id, locked=form.cleaned_data["locked"]
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return _back_to_review(round_id)
+    pair = f"{match.student.display_name} and {match.volunteer.display_name}"
+    if match.locked:
+        messages.success(request, f"The match of {pair} is locked: a re-run keeps it.")
+    else:
+        messages.success(request, f"The match of {pair} is unlocked.")
+    return _back_to_review(round_id, f"match-{match.pk}")
+
+
+@require_POST
+@staff_required
+def round_match_remove(request, round_id: int, match_id: int):
+    match_round = _staff_round(round_id)
+    try:
+        match = services.match_remove(match_round=match_round, match_id=match_id)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            f"The match of {match.student.display_name} and {match.volunteer.display_name} "
+            "is removed; the matcher will not pair them again in this round.",
+        )
+    return _back_to_review(round_id)
+
+
+@require_POST
+@staff_required
+def round_swap(request, round_id: int):
+    match_round = _staff_round(round_id)
+    match_ids = list(Match.objects.filter(round=match_round).values_list("pk", flat=True))
+    form = SwapForm(request.POST, match_ids=match_ids)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back_to_review(round_id)
+    first_id, second_id = form.cleaned_data["match"]
+    try:
+        first, second = services.match_swap(
+            match_round=match_round, first_id=first_id, second_id=second_id
+        )
+    except ValidationError as error:
+        messages.error(request, "Not swapped. " + _error_text(error))
+    else:
+        messages.success(
+            request,
+            f"Swapped: {first.student.display_name} now meets {first.volunteer.display_name} "
+            f"and {second.student.display_name} meets {second.volunteer.display_name}. Both "
+            "matches are locked, so a re-run keeps them.",
+        )
+    return _back_to_review(round_id)
+
+
+@staff_required
+def round_publish(request, round_id: int):
+    match_round = _staff_round(round_id)
+    if request.method == "POST":
+        try:
+            sent = services.round_publish(match_round=match_round)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            return redirect("mentoring:round_publish", round_id=round_id)
+        if sent:
+            messages.success(
+                request,
+                f"{match_round.name} is published: {sent} introduction email"
+                f"{'s' if sent != 1 else ''} sent, one to each pair.",
+            )
+        else:
+            messages.info(request, f"{match_round.name} was already published: nothing sent.")
+        return redirect("mentoring:round_review", round_id=round_id)
+    preview = None
+    first = selectors.round_matches_to_publish(match_round=match_round).first()
+    if first is not None:
+        subject, text, _ = services.intro_render(first)
+        preview = {"match": first, "subject": subject, "text": text}
+    context = {
+        "round": match_round,
+        "preview": preview,
+        "pairs": selectors.round_matches_to_publish(match_round=match_round).count(),
+    }
+    return render(request, "mentoring/round_publish.html", context)
+
+
+# --- Students and volunteers: sign-up --------------------------------------------------------
+
+
+@role_required("student", "volunteer")
+def rounds_open(request):
+    context = {
+        "open_rounds": selectors.rounds_open_to(user=request.user),
+        "matches": selectors.published_matches_for(user=request.user),
+    }
+    return render(request, "mentoring/round_open.html", context)
+
+
+@student_required
+def round_join(request, round_id: int):
+    match_round = _visible_round(round_id)
+    student = request.user
+    signup = selectors.round_student_get(match_round=match_round, student=student)
+    ineligible = selectors.student_ineligibility(match_round=match_round, student=student)
+    is_open = selectors.signup_is_open(match_round)
+    volunteers = selectors.volunteers_with_choices(
+        volunteers=selectors.round_volunteer_choices(match_round=match_round)
+    )
+    form = StudentJoinForm(
+        request.POST if request.method == "POST" else None,
+        volunteers=volunteers,
+        initial=StudentJoinForm.initial_for(signup, student),
+    )
+    if request.method == "POST" and (ineligible or not is_open):
+        messages.error(request, ineligible or "Sign-up for this round is closed.")
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.round_student_join(
+                match_round=match_round,
+                student=student,
+                topic_ids=[t.pk for t in data["topics"]],
+                industries=data["industries"],
+                preferences=data["preferences"],
+                excluded=data["excluded"],
+                availability=data["availability"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            verb = "updated your answers for" if signup else "joined"
+            messages.success(
+                request,
+                f"You {verb} {match_round.name}. You will hear from us by email once the "
+                "career office has made the matches.",
+            )
+            return redirect("mentoring:rounds_open")
+    context = {
+        "round": match_round,
+        "form": form,
+        "signup": signup,
+        "ineligible": ineligible,
+        "is_open": is_open,
+        "has_volunteers": bool(volunteers),
+    }
+    status = 403 if ineligible and signup is None else 200
+    return render(request, "mentoring/round_join.html", context, status=status)
+
+
+@require_POST
+@student_required
+def round_leave(request, round_id: int):
+    match_round = _visible_round(round_id)
+    try:
+        services.round_student_leave(match_round=match_round, student=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("mentoring:round_join", round_id=round_id)
+    messages.success(request, f"You left {match_round.name}.")
+    return redirect("mentoring:rounds_open")
+
+
+@role_required("volunteer")
+def round_volunteer_join(request, round_id: int):
+    match_round = _visible_round(round_id)
+    volunteer = request.user
+    offer = selectors.round_volunteer_get(match_round=match_round, volunteer=volunteer)
+    ineligible = selectors.volunteer_ineligibility(volunteer=volunteer)
+    is_open = selectors.signup_is_open(match_round)
+    form = VolunteerJoinForm(
+        request.POST if request.method == "POST" else None,
+        initial={"capacity": offer.capacity} if offer else None,
+    )
+    if request.method == "POST" and (ineligible or not is_open):
+        messages.error(request, ineligible or "Sign-up for this round is closed.")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.round_volunteer_join(
+                match_round=match_round,
+                volunteer=volunteer,
+                capacity=form.cleaned_data["capacity"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Thank you: you are giving time in {match_round.name}. We will email you "
+                "an introduction to each student you are matched with.",
+            )
+            return redirect("mentoring:rounds_open")
+    mentor = Mentor.objects.filter(user=volunteer).first()
+    context = {
+        "round": match_round,
+        "form": form,
+        "offer": offer,
+        "ineligible": ineligible,
+        "is_open": is_open,
+        "has_windows": mentor is not None and mentor.windows.exists(),
+    }
+    return render(request, "mentoring/round_volunteer_join.html", context)
+
+
+@require_POST
+@role_required("volunteer")
+def round_volunteer_leave(request, round_id: int):
+    match_round = _visible_round(round_id)
+    try:
+        services.round_volunteer_leave(match_round=match_round, volunteer=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("mentoring:round_volunteer_join", round_id=round_id)
+    messages.success(request, f"You are no longer giving time in {match_round.name}.")
+    return redirect("mentoring:rounds_open")
+
+
+# --- A published match: booking a conversation -----------------------------------------------
+
+
+def _participant_match(request, match_id: int) -> Match:
+    try:
+        return selectors.match_get_for_participant(user=request.user, match_id=match_id)
+    except Match.DoesNotExist:
+        raise Http404("No such match") from None
+
+
+def _slots_in_window(match: Match, mentor: Mentor | None, zone) -> list:
+    if mentor is None or not mentor.is_bookable:
+        return []
+    match_round = match.round
+    start = dt.datetime.combine(match_round.window_start, dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(match_round.window_end + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    now = timezone.now()
+    if end <= now:
+        return []
+    slots = open_slots(mentor, now=now, until=end)
+    return [s for s in slots if s.start_at >= start][:SLOTS_SHOWN]
+
+
+@login_required
+def round_match(request, match_id: int):
+    match = _participant_match(request, match_id)
+    mentor = getattr(match.volunteer, "mentor", None)
+    is_student = request.user.pk == match.student_id
+    booked = (
+        FlashRequest.objects.filter(match=match).order_by("-created_at").first()
+        if is_student
+        else None
+    )
+    slots = []
+    if is_student and booked is None:
+        slots = _slots_in_window(match, mentor, timezone.get_current_timezone())
+    context = {
+        "match": match,
+        "mentor": mentor,
+        "is_student": is_student,
+        "booked": booked,
+        "slots": slots,
+        "form": BookForm(),
+    }
+    return render(request, "mentoring/round_match.html", context)
+
+
+@require_POST
+@student_required
+def round_match_book(request, match_id: int):
+    match = _participant_match(request, match_id)
+    if match.student_id != request.user.pk:
+        raise Http404("No such match")
+    form = BookForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick a time and say what you would like to learn.")
+        return redirect("mentoring:round_match", match_id=match_id)
+    try:
+        flash_request = services.match_book(
+            match=match,
+            student=request.user,
+            start_at=form.cleaned_data["start_at"],
+            message=form.cleaned_data["message"],
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("mentoring:round_match", match_id=match_id)
+    messages.success(
+        request,
+        f"Your request is on its way to {match.volunteer.display_name}; you will get an email "
+        "when they answer.",
+    )
+    return redirect("mentoring:round_match", match_id=flash_request.match_id)

@@ -1,0 +1,986 @@
+"""Match rounds: set-up, eligibility and deadline, sign-up, the matcher from the database, the
+review actions (lock, remove, swap), publication and its emails, booking, access, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from mentoring import matching
+from mentoring.models import (
+    FlashRequest,
+    Match,
+    MatchRound,
+    RequestStatus,
+    RoundRun,
+    RoundStatus,
+    RoundStudent,
+    RoundVolunteer,
+    Session,
+    SessionStatus,
+)
+from mentoring.selectors import rounds as selectors
+from mentoring.services import rounds as services
+from tests.factories import StudentFactory, VolunteerFactory
+from tests.mentoring.access_rounds import (
+    ACCESS,
+    LOGIN,
+    mentor_for,
+    open_round,
+    round_objects,
+    sign_up_student,
+    sign_up_volunteer,
+    topic,
+)
+from tests.querycount import assert_queries_do_not_grow
+from tests.urlconf import all_routes
+
+pytestmark = pytest.mark.django_db
+
+
+def _closed_round(**fields) -> MatchRound:
+    return open_round(status=RoundStatus.CLOSED, **fields)
+
+
+def _volunteer(name: str, **mentor):
+    volunteer = VolunteerFactory(profile__display_name=name)
+    mentor_for(volunteer, **mentor)
+    return volunteer
+
+
+def _student(name: str, **kwargs):
+    return StudentFactory(profile__display_name=name, **kwargs)
+
+
+def _pairs(match_round) -> set[tuple[int, int]]:
+    return set(Match.objects.filter(round=match_round).values_list("student_id", "volunteer_id"))
+
+
+# --- Access ----------------------------------------------------------------------------------
+
+
+def test_every_round_route_is_in_the_access_table():
+    names = {n for n in all_routes() if n.startswith("mentoring:round")}
+    assert names == set(ACCESS)
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_round_route_access(
+    name,
+    client,
+    student_client,
+    other_student_client,
+    volunteer_client,
+    staff_client,
+    staff,
+    student,
+    volunteer,
+):
+    params = round_objects(staff, student, volunteer)
+    kwargs = {p: params[p] for p in all_routes()[name].params}
+    url = reverse(name, kwargs=kwargs)
+    actual = []
+    for c in (client, student_client, other_student_client, volunteer_client, staff_client):
+        response = c.get(url)
+        status = response.status_code
+        if status == 302 and ACCESS[name][len(actual)] == LOGIN:
+            status = LOGIN if reverse("account_login") in response["Location"] else 302
+        actual.append(status)
+    assert tuple(actual) == ACCESS[name]
+
+
+STAFF_POSTS = ["round_status", "round_run", "round_match_lock", "round_match_remove", "round_swap"]
+
+
+@pytest.mark.parametrize("name", [*STAFF_POSTS, "round_publish"])
+def test_staff_actions_refuse_other_roles(
+    name, client, student_client, volunteer_client, staff, student, volunteer
+):
+    match_round = _closed_round()
+    match = Match.objects.create(round=match_round, student=student, volunteer=volunteer)
+    kwargs = {"round_id": match_round.pk}
+    if "match_id" in all_routes()[f"mentoring:{name}"].params:
+        kwargs["match_id"] = match.pk
+    url = reverse(f"mentoring:{name}", kwargs=kwargs)
+    assert reverse("account_login") in client.post(url)["Location"]
+    assert student_client.post(url, {"status": "open", "locked": "1"}).status_code == 403
+    assert volunteer_client.post(url, {"status": "open", "locked": "1"}).status_code == 403
+    match.refresh_from_db()
+    match_round.refresh_from_db()
+    assert match_round.status == RoundStatus.CLOSED
+    assert not match.locked
+    assert not match.published
+
+
+def test_signup_actions_refuse_other_roles(
+    client, student_client, volunteer_client, staff_client, student, volunteer
+):
+    match_round = open_round()
+    mentor_for(volunteer)
+    sign_up_student(match_round, student)
+    sign_up_volunteer(match_round, volunteer)
+    leave = reverse("mentoring:round_leave", args=[match_round.pk])
+    volunteer_leave = reverse("mentoring:round_volunteer_leave", args=[match_round.pk])
+    assert reverse("account_login") in client.post(leave)["Location"]
+    assert volunteer_client.post(leave).status_code == 404
+    assert staff_client.post(leave).status_code == 404
+    assert student_client.post(volunteer_leave).status_code == 403
+    assert staff_client.post(volunteer_leave).status_code == 403
+    join = reverse("mentoring:round_join", args=[match_round.pk])
+    assert volunteer_client.post(join, _join_post()).status_code == 404
+    assert (
+        student_client.post(
+            reverse("mentoring:round_volunteer_join", args=[match_round.pk]), {"capacity": 5}
+        ).status_code
+        == 403
+    )
+    assert RoundStudent.objects.filter(round=match_round).count() == 1
+    assert RoundVolunteer.objects.get(round=match_round).capacity == 2
+
+
+def test_a_match_page_is_a_404_for_someone_else(other_student_client, staff_client, staff):
+    student, volunteer = _student("Sam"), _volunteer("Val")
+    params = round_objects(staff, student, volunteer)
+    url = reverse("mentoring:round_match", kwargs={"match_id": params["match_id"]})
+    assert other_student_client.get(url).status_code == 404
+    book = reverse("mentoring:round_match_book", kwargs={"match_id": params["match_id"]})
+    assert other_student_client.post(book, {"message": "hi"}).status_code == 404
+
+
+def test_an_unpublished_match_page_is_a_404_even_for_its_student(student, student_client):
+    volunteer = _volunteer("Val")
+    match = Match.objects.create(round=_closed_round(), student=student, volunteer=volunteer)
+    url = reverse("mentoring:round_match", kwargs={"match_id": match.pk})
+    assert student_client.get(url).status_code == 404
+
+
+def test_students_do_not_see_draft_rounds(student_client):
+    draft = open_round(status=RoundStatus.DRAFT)
+    assert student_client.get(reverse("mentoring:round_join", args=[draft.pk])).status_code == 404
+
+
+# --- Staff: creating and editing a round -----------------------------------------------------
+
+
+def _round_post(**overrides) -> dict:
+    today = timezone.localdate()
+    data = {
+        "name": "Finance week",
+        "signup_deadline": (timezone.localtime() + dt.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        "window_start": (today + dt.timedelta(days=7)).isoformat(),
+        "window_end": (today + dt.timedelta(days=21)).isoformat(),
+        "class_years": "2027, 2028",
+        "majors": "Economics; Mathematics",
+        "intro_subject": services.DEFAULT_INTRO_SUBJECT,
+        "intro_body": services.DEFAULT_INTRO_BODY,
+    }
+    return {**data, **overrides}
+
+
+def test_staff_create_a_draft_round_with_eligibility(staff_client, staff):
+    page = staff_client.get(reverse("mentoring:round_new"))
+    assert page.status_code == 200
+    assert "{booking_url}" in page.content.decode()  # the default email is pre-filled
+
+    response = staff_client.post(reverse("mentoring:round_new"), _round_post())
+    match_round = MatchRound.objects.get()
+    assert response["Location"] == reverse("mentoring:round", args=[match_round.pk])
+    assert match_round.status == RoundStatus.DRAFT
+    assert match_round.class_years == [2027, 2028]
+    assert match_round.majors == ["Economics", "Mathematics"]
+    assert match_round.created_by == staff
+    assert match_round.intro_body == services.DEFAULT_INTRO_BODY
+
+
+def test_round_form_errors(staff_client):
+    today = timezone.localdate()
+    response = staff_client.post(
+        reverse("mentoring:round_new"),
+        _round_post(
+            window_end=(today - dt.timedelta(days=30)).isoformat(),
+            class_years="2027, next year",
+            intro_body="Hello {studnet_name}",
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "“next year” is not a class year." in errors["class_years"]
+    assert "Unknown merge field: {studnet_name}" in errors["intro_body"][0]
+    assert not MatchRound.objects.exists()
+    response = staff_client.post(
+        reverse("mentoring:round_new"),
+        _round_post(window_end=(today - dt.timedelta(days=30)).isoformat()),
+    )
+    assert response.context["form"].errors["window_end"] == [
+        "The conversation window ends before it starts."
+    ]
+
+
+def test_staff_edit_a_round(staff_client):
+    match_round = open_round()
+    url = reverse("mentoring:round_edit", args=[match_round.pk])
+    assert staff_client.get(url).status_code == 200
+    staff_client.post(url, _round_post(name="Renamed", class_years="", majors=""))
+    match_round.refresh_from_db()
+    assert match_round.name == "Renamed"
+    assert match_round.class_years == []
+    assert match_round.majors == []
+
+
+def test_a_published_round_cannot_be_edited(staff_client):
+    match_round = open_round(status=RoundStatus.PUBLISHED)
+    response = staff_client.post(
+        reverse("mentoring:round_edit", args=[match_round.pk]), _round_post(name="Renamed")
+    )
+    assert "can no longer change" in str(response.context["form"].non_field_errors())
+    match_round.refresh_from_db()
+    assert match_round.name == "Spring flash mentoring"
+
+
+def test_status_changes(staff_client):
+    match_round = open_round(status=RoundStatus.DRAFT)
+    url = reverse("mentoring:round_status", args=[match_round.pk])
+    staff_client.post(url, {"status": "open"})
+    match_round.refresh_from_db()
+    assert match_round.status == RoundStatus.OPEN
+    response = staff_client.post(url, {"status": "closed"})
+    assert response["Location"] == reverse("mentoring:round_review", args=[match_round.pk])
+    match_round.refresh_from_db()
+    assert match_round.status == RoundStatus.CLOSED
+    staff_client.post(url, {"status": "draft"})  # closed -> draft is not a transition
+    match_round.refresh_from_db()
+    assert match_round.status == RoundStatus.CLOSED
+    staff_client.post(url, {"status": "open"})
+    match_round.refresh_from_db()
+    assert match_round.status == RoundStatus.OPEN
+
+
+def test_a_round_whose_deadline_passed_cannot_open():
+    match_round = open_round(
+        status=RoundStatus.DRAFT, signup_deadline=timezone.now() - dt.timedelta(hours=1)
+    )
+    with pytest.raises(ValidationError, match="deadline has passed"):
+        services.round_set_status(match_round=match_round, status=RoundStatus.OPEN)
+    with pytest.raises(ValidationError, match="cannot become"):
+        services.round_set_status(match_round=match_round, status=RoundStatus.PUBLISHED)
+
+
+# --- Sign-up: eligibility, deadline, join, leave ---------------------------------------------
+
+
+def _join_post(**overrides) -> dict:
+    data = {
+        "topics": [topic("Industry insight").pk],
+        "industries": "Fintech, Consulting",
+        "availability": ["0:morning", "2:evening"],
+    }
+    return {**data, **overrides}
+
+
+def test_student_joins_changes_answers_and_leaves(student, student_client):
+    match_round = open_round()
+    carol, dave = _volunteer("Carol"), _volunteer("Dave")
+    sign_up_volunteer(match_round, carol)
+    sign_up_volunteer(match_round, dave)
+    url = reverse("mentoring:round_join", args=[match_round.pk])
+    page = student_client.get(url)
+    assert page.status_code == 200
+    assert "Carol" in page.content.decode()
+
+    response = student_client.post(
+        url, _join_post(preferred_1=dave.pk, preferred_2=carol.pk), follow=True
+    )
+    assert "You joined Spring flash mentoring" in response.content.decode()
+    signup = RoundStudent.objects.get(round=match_round, student=student)
+    assert signup.preferences == [dave.pk, carol.pk]
+    assert signup.availability == [[0, 9, 12], [2, 17, 21]]
+    assert signup.industries == "Fintech, Consulting"
+    assert list(signup.topics.values_list("name", flat=True)) == ["Industry insight"]
+    # The page shows the answers back.
+    page = student_client.get(url).content.decode()
+    assert re.search(r'<input[^>]*value="0:morning"[^>]*checked', page)
+    assert not re.search(r'<input[^>]*value="1:morning"[^>]*checked', page)
+
+    student_client.post(url, _join_post(excluded=[carol.pk], availability=["4:afternoon"]))
+    signup.refresh_from_db()
+    assert signup.excluded == [carol.pk]
+    assert signup.preferences == []
+    assert signup.availability == [[4, 12, 17]]
+
+    student_client.post(reverse("mentoring:round_leave", args=[match_round.pk]))
+    assert not RoundStudent.objects.filter(round=match_round).exists()
+
+
+def test_join_form_validations(student, student_client):
+    match_round = open_round()
+    carol = _volunteer("Carol")
+    sign_up_volunteer(match_round, carol)
+    outsider = _volunteer("Outsider")  # did not opt in to this round
+    url = reverse("mentoring:round_join", args=[match_round.pk])
+
+    response = student_client.post(url, _join_post(availability=[]))
+    assert response.context["form"].errors["availability"] == [
+        "Pick at least one time of the week when you could talk."
+    ]
+    response = student_client.post(url, _join_post(preferred_1=outsider.pk))
+    assert "preferred_1" in response.context["form"].errors
+    response = student_client.post(url, _join_post(preferred_1=carol.pk, preferred_2=carol.pk))
+    assert response.context["form"].errors["preferred_2"] == ["Choose each volunteer once."]
+    response = student_client.post(url, _join_post(preferred_1=carol.pk, excluded=[carol.pk]))
+    assert response.context["form"].errors["excluded"] == [
+        "A volunteer cannot be both preferred and excluded."
+    ]
+    assert not RoundStudent.objects.exists()
+
+
+def test_join_service_validations(student):
+    match_round = open_round()
+    volunteers = [_volunteer(f"V{i}") for i in range(4)]
+    for v in volunteers:
+        sign_up_volunteer(match_round, v)
+    join = {
+        "match_round": match_round,
+        "student": student,
+        "topic_ids": [],
+        "industries": "",
+        "excluded": [],
+        "availability": [[0, 9, 12]],
+    }
+    with pytest.raises(ValidationError, match="at most 3"):
+        services.round_student_join(preferences=[v.pk for v in volunteers], **join)
+    with pytest.raises(ValidationError, match="not a time of the week"):
+        services.round_student_join(preferences=[], **{**join, "availability": [[9, 9, 12]]})
+
+
+def test_ineligible_students_get_a_clear_message(student_client, student):
+    by_year = open_round(class_years=[2030])
+    response = student_client.get(reverse("mentoring:round_join", args=[by_year.pk]))
+    assert response.status_code == 403
+    assert "This round is for the class of 2030 only." in response.content.decode()
+    response = student_client.post(reverse("mentoring:round_join", args=[by_year.pk]), _join_post())
+    assert response.status_code == 403
+    assert not RoundStudent.objects.exists()
+    with pytest.raises(ValidationError, match="class of 2030"):
+        services.round_student_join(
+            match_round=by_year,
+            student=student,
+            topic_ids=[],
+            industries="",
+            preferences=[],
+            excluded=[],
+            availability=[[0, 9, 12]],
+        )
+
+    by_major = open_round(majors=["Economics"])
+    response = student_client.get(reverse("mentoring:round_join", args=[by_major.pk]))
+    assert response.status_code == 403
+    assert "your profile has no major" in response.content.decode()
+
+
+def test_eligibility_by_class_year_and_major():
+    economist = _student(
+        "Eco", student_profile__class_year=2027, student_profile__major="Economics"
+    )
+    historian = _student("His", student_profile__class_year=2027, student_profile__major="History")
+    senior = _student("Sen", student_profile__class_year=2026, student_profile__major="economics")
+    match_round = open_round(class_years=[2027], majors=["ECONOMICS "])
+    assert selectors.student_ineligibility(match_round=match_round, student=economist) == ""
+    assert "majoring in" in selectors.student_ineligibility(
+        match_round=match_round, student=historian
+    )
+    assert "class of 2027" in selectors.student_ineligibility(
+        match_round=match_round, student=senior
+    )
+    everyone = open_round()
+    assert selectors.student_ineligibility(match_round=everyone, student=historian) == ""
+    # The "Rounds open to you" list holds eligible rounds only.
+    listed = [item.round for item in selectors.rounds_open_to(user=historian)]
+    assert listed == [everyone]
+    assert [i.round for i in selectors.rounds_open_to(user=economist)] == [match_round, everyone]
+
+
+def test_signup_closes_at_the_deadline(student, student_client, volunteer):
+    match_round = open_round(signup_deadline=timezone.now() + dt.timedelta(minutes=5))
+    later = timezone.now() + dt.timedelta(minutes=6)
+    join = {
+        "match_round": match_round,
+        "student": student,
+        "topic_ids": [],
+        "industries": "",
+        "preferences": [],
+        "excluded": [],
+        "availability": [[0, 9, 12]],
+    }
+    services.round_student_join(**join)  # before the deadline
+    with pytest.raises(ValidationError, match="closed at its deadline"):
+        services.round_student_join(**join, now=later)
+    with pytest.raises(ValidationError, match="closed at its deadline"):
+        services.round_student_leave(match_round=match_round, student=student, now=later)
+    mentor_for(volunteer)
+    with pytest.raises(ValidationError, match="closed at its deadline"):
+        services.round_volunteer_join(
+            match_round=match_round, volunteer=volunteer, capacity=2, now=later
+        )
+
+    MatchRound.objects.filter(pk=match_round.pk).update(
+        signup_deadline=timezone.now() - dt.timedelta(minutes=1)
+    )
+    url = reverse("mentoring:round_join", args=[match_round.pk])
+    page = student_client.get(url)
+    assert page.status_code == 200
+    assert "Sign-up for this round is closed." in page.content.decode()
+    student_client.post(url, _join_post(availability=["6:evening"]))
+    assert RoundStudent.objects.get().availability == [[0, 9, 12]]  # unchanged
+
+
+def test_a_closed_round_refuses_signups(student):
+    match_round = _closed_round()
+    with pytest.raises(ValidationError, match="not open for sign-up"):
+        services.round_student_join(
+            match_round=match_round,
+            student=student,
+            topic_ids=[],
+            industries="",
+            preferences=[],
+            excluded=[],
+            availability=[[0, 9, 12]],
+        )
+
+
+def test_volunteer_gives_time_and_withdraws(volunteer, volunteer_client):
+    match_round = open_round()
+    url = reverse("mentoring:round_volunteer_join", args=[match_round.pk])
+    page = volunteer_client.get(url).content.decode()
+    assert "Set up your mentor profile first" in page
+    volunteer_client.post(url, {"capacity": 3})
+    assert not RoundVolunteer.objects.exists()
+
+    mentor_for(volunteer)
+    response = volunteer_client.post(url, {"capacity": 3}, follow=True)
+    assert "you are giving time in Spring flash mentoring" in response.content.decode()
+    assert RoundVolunteer.objects.get(round=match_round, volunteer=volunteer).capacity == 3
+    response = volunteer_client.post(url, {"capacity": 50})
+    assert "capacity" in response.context["form"].errors
+    volunteer_client.post(reverse("mentoring:round_volunteer_leave", args=[match_round.pk]))
+    assert not RoundVolunteer.objects.exists()
+
+
+def test_pending_volunteers_cannot_give_time(pending_volunteer):
+    mentor_for(pending_volunteer)
+    with pytest.raises(ValidationError, match="approved volunteers"):
+        services.round_volunteer_join(
+            match_round=open_round(), volunteer=pending_volunteer, capacity=1
+        )
+
+
+def test_rounds_open_page_lists_rounds_and_matches(student, student_client, volunteer_client):
+    match_round = open_round(name="Open round")
+    open_round(name="Closed round", status=RoundStatus.CLOSED)
+    page = student_client.get(reverse("mentoring:rounds_open")).content.decode()
+    assert "Rounds open to you:" in page
+    assert "Join Open round" in page
+    assert "Closed round" not in page
+    sign_up_student(match_round, student)
+    page = student_client.get(reverse("mentoring:rounds_open")).content.decode()
+    assert "Change your answers" in page
+    assert (
+        "Give time in Open round"
+        in volunteer_client.get(reverse("mentoring:rounds_open")).content.decode()
+    )
+
+
+# --- The matcher, from the database ----------------------------------------------------------
+
+
+def test_matcher_input_converts_zones_and_finds_served_and_met_pairs():
+    match_round = _closed_round(window_start=dt.date(2026, 6, 8), window_end=dt.date(2026, 6, 30))
+    student = _student("Sam", profile__time_zone="America/New_York")
+    veteran = _student("Vet")
+    volunteer = VolunteerFactory(profile__time_zone="Europe/Paris")
+    mentor_for(
+        volunteer,
+        industry=" FinTech ",
+        topics=("Resume review",),
+        windows=[(0, dt.time(19), dt.time(21))],  # 17:00-19:00 UTC in June
+    )
+    sign_up_student(
+        match_round,
+        student,
+        topics=("Resume review",),
+        industries="fintech",
+        availability=[[0, 12, 17]],  # 16:00-21:00 UTC in June
+    )
+    sign_up_student(match_round, veteran)
+    sign_up_volunteer(match_round, volunteer, capacity=3)
+    earlier = open_round(name="Earlier", status=RoundStatus.PUBLISHED)
+    Match.objects.create(round=earlier, student=veteran, volunteer=volunteer, published=True)
+
+    data = selectors.matcher_input(match_round=match_round)
+    sam = next(s for s in data.students if s.id == student.pk)
+    vet = next(s for s in data.students if s.id == veteran.pk)
+    (offer,) = data.volunteers
+    assert sam.availability == {16, 17, 18, 19, 20}
+    assert offer.availability == {17, 18}
+    assert offer.industry == "fintech"
+    assert offer.capacity == 3
+    assert sam.industries == {"fintech"}
+    assert sam.topics == offer.topics
+    assert not sam.already_served
+    assert vet.already_served
+    assert data.forbidden == {(veteran.pk, volunteer.pk)}
+
+
+def test_matcher_input_queries_do_not_grow():
+    match_round = _closed_round()
+    counts = []
+    for size in (2, 10):
+        while RoundStudent.objects.filter(round=match_round).count() < size:
+            sign_up_student(match_round, StudentFactory(), topics=("Resume review",))
+            volunteer = VolunteerFactory()
+            mentor_for(volunteer, topics=("Resume review",))
+            sign_up_volunteer(match_round, volunteer)
+        with CaptureQueriesContext(connection) as ctx:
+            data = selectors.matcher_input(match_round=match_round)
+        assert len(data.students) == size
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] == 10
+
+
+def test_sessions_make_a_student_served_and_the_pair_forbidden(student, volunteer):
+    match_round = _closed_round()
+    mentor_for(volunteer)
+    sign_up_student(match_round, student)
+    sign_up_volunteer(match_round, volunteer)
+    start = timezone.now() - dt.timedelta(days=30)
+    request = FlashRequest.objects.create(
+        student=student,
+        volunteer=volunteer,
+        start_at=start,
+        end_at=start + dt.timedelta(minutes=30),
+        message="Hello",
+        status=RequestStatus.ACCEPTED,
+        expires_at=start,
+    )
+    session = Session.objects.create(
+        request=request,
+        student=student,
+        volunteer=volunteer,
+        start_at=start,
+        end_at=request.end_at,
+        status=SessionStatus.COMPLETED,
+    )
+    data = selectors.matcher_input(match_round=match_round)
+    assert data.students[0].already_served
+    assert data.forbidden == {(student.pk, volunteer.pk)}
+    Session.objects.filter(pk=session.pk).update(status=SessionStatus.CANCELLED)
+    data = selectors.matcher_input(match_round=match_round)
+    assert not data.students[0].already_served
+    assert data.forbidden == frozenset()
+
+
+def _scenario():
+    """Two volunteers with one seat each; Ann prefers Carol, Ben prefers Dave."""
+    match_round = _closed_round()
+    carol = _volunteer("Carol", industry="Fintech", topics=("Industry insight",))
+    dave = _volunteer("Dave", industry="Health", topics=("Resume review",))
+    ann, ben, cy = _student("Ann"), _student("Ben"), _student("Cy")
+    for v in (carol, dave):
+        sign_up_volunteer(match_round, v, capacity=1)
+    sign_up_student(match_round, ann, topics=("Industry insight",), preferences=[carol.pk])
+    sign_up_student(match_round, ben, topics=("Resume review",), preferences=[dave.pk])
+    sign_up_student(match_round, cy, availability=[[6, 20, 21]])  # Sunday night: nobody
+    return match_round, carol, dave, ann, ben, cy
+
+
+def test_run_proposes_matches_and_records_the_run(staff_client):
+    match_round, carol, dave, ann, ben, cy = _scenario()
+    response = staff_client.post(reverse("mentoring:round_run", args=[match_round.pk]), follow=True)
+    assert "The matcher proposed 2 matches" in response.content.decode()
+    assert _pairs(match_round) == {(ann.pk, carol.pk), (ben.pk, dave.pk)}
+    run = RoundRun.objects.get(round=match_round)
+    assert run.matched == 2
+    assert run.unmatched == {str(cy.pk): matching.NO_SHARED_TIME}
+    assert run.total_score == pytest.approx(
+        sum(Match.objects.filter(round=match_round).values_list("score", flat=True))
+    )
+    assert run.solver_seconds > 0
+    ann_match = Match.objects.get(round=match_round, student=ann)
+    assert ann_match.breakdown["shared_topic_names"] == ["Industry insight"]
+    assert ann_match.breakdown["preference_rank"] == 1
+
+    page = staff_client.get(reverse("mentoring:round_review", args=[match_round.pk]))
+    html = page.content.decode()
+    assert "Industry insight" in html
+    assert "first choice" in html
+    assert "no volunteer with a shared time" in html
+    assert "Cy" in html
+
+
+def test_run_needs_a_closed_round():
+    match_round = open_round()
+    with pytest.raises(ValidationError, match="Close sign-up"):
+        services.round_run_matcher(match_round=match_round)
+    assert not RoundRun.objects.exists()
+
+
+def test_lock_is_kept_on_rerun(staff_client):
+    match_round, carol, dave, ann, ben, _ = _scenario()
+    services.round_run_matcher(match_round=match_round)
+    # Staff would rather have Ann with Dave; swap, which locks both.
+    ann_match = Match.objects.get(round=match_round, student=ann)
+    ben_match = Match.objects.get(round=match_round, student=ben)
+    services.match_swap(match_round=match_round, first_id=ann_match.pk, second_id=ben_match.pk)
+    services.round_run_matcher(match_round=match_round)
+    assert _pairs(match_round) == {(ann.pk, dave.pk), (ben.pk, carol.pk)}
+    # Unlock one: the matcher is free again for both seats.
+    url = reverse("mentoring:round_match_lock", args=[match_round.pk, ann_match.pk])
+    staff_client.post(url, {"locked": "0"})
+    staff_client.post(
+        reverse("mentoring:round_match_lock", args=[match_round.pk, ben_match.pk]),
+        {"locked": "0"},
+    )
+    services.round_run_matcher(match_round=match_round)
+    assert _pairs(match_round) == {(ann.pk, carol.pk), (ben.pk, dave.pk)}
+
+    # Lock through the page, then re-run: kept.
+    ann_match = Match.objects.get(round=match_round, student=ann)
+    staff_client.post(
+        reverse("mentoring:round_match_lock", args=[match_round.pk, ann_match.pk]),
+        {"locked": "1"},
+    )
+    staff_client.post(reverse("mentoring:round_run", args=[match_round.pk]))
+    assert Match.objects.get(pk=ann_match.pk).locked
+    assert RoundRun.objects.filter(round=match_round).count() == 4
+
+
+def test_a_lock_on_someone_who_left_is_dropped_on_rerun():
+    match_round, _carol, _dave, ann, _ben, _ = _scenario()
+    services.round_run_matcher(match_round=match_round)
+    match = Match.objects.get(round=match_round, student=ann)
+    services.match_set_locked(match_round=match_round, match_id=match.pk, locked=True)
+    RoundStudent.objects.filter(round=match_round, student=ann).delete()
+    services.round_run_matcher(match_round=match_round)
+    assert not Match.objects.filter(round=match_round, student=ann).exists()
+
+
+def test_remove_keeps_the_pair_apart_on_rerun(staff_client):
+    match_round, carol, _dave, ann, _ben, _ = _scenario()
+    services.round_run_matcher(match_round=match_round)
+    ann_match = Match.objects.get(round=match_round, student=ann)
+    response = staff_client.post(
+        reverse("mentoring:round_match_remove", args=[match_round.pk, ann_match.pk]), follow=True
+    )
+    assert "will not pair them again" in response.content.decode()
+    match_round.refresh_from_db()
+    assert match_round.removed_pairs == [[ann.pk, carol.pk]]
+    assert "staff removed their match" in response.content.decode()
+    services.round_run_matcher(match_round=match_round)
+    assert (ann.pk, carol.pk) not in _pairs(match_round)
+    # Carol's only seat goes to nobody else who wants her... Ann takes Dave or Ben keeps him.
+    assert len(_pairs(match_round)) == 2
+
+
+def test_a_locked_match_cannot_be_removed():
+    match_round, _carol, _dave, ann, _ben, _ = _scenario()
+    services.round_run_matcher(match_round=match_round)
+    match = Match.objects.get(round=match_round, student=ann)
+    services.match_set_locked(match_round=match_round, match_id=match.pk, locked=True)
+    with pytest.raises(ValidationError, match="unlock it first"):
+        services.match_remove(match_round=match_round, match_id=match.pk)
+    assert Match.objects.filter(pk=match.pk).exists()
+
+
+def test_review_actions_refuse_an_open_or_published_round_and_stale_matches(staff_client):
+    match_round, _carol, _dave, ann, _ben, _ = _scenario()
+    services.round_run_matcher(match_round=match_round)
+    match = Match.objects.get(round=match_round, student=ann)
+    with pytest.raises(ValidationError, match="no longer proposed"):
+        services.match_set_locked(match_round=match_round, match_id=999999, locked=True)
+    MatchRound.objects.filter(pk=match_round.pk).update(status=RoundStatus.OPEN)
+    with pytest.raises(ValidationError, match="Close sign-up"):
+        services.match_set_locked(match_round=match_round, match_id=match.pk, locked=True)
+    MatchRound.objects.filter(pk=match_round.pk).update(status=RoundStatus.PUBLISHED)
+    response = staff_client.post(
+        reverse("mentoring:round_match_remove", args=[match_round.pk, match.pk]), follow=True
+    )
+    assert "its matches can no longer change" in response.content.decode()
+    assert Match.objects.filter(pk=match.pk).exists()
+
+
+def test_swap_exchanges_volunteers_and_locks(staff_client):
+    match_round, carol, dave, ann, ben, _ = _scenario()
+    services.round_run_matcher(match_round=match_round)
+    ann_match = Match.objects.get(round=match_round, student=ann)
+    ben_match = Match.objects.get(round=match_round, student=ben)
+    response = staff_client.post(
+        reverse("mentoring:round_swap", args=[match_round.pk]),
+        {"match": [ann_match.pk, ben_match.pk]},
+        follow=True,
+    )
+    assert "Swapped: Ann now meets Dave and Ben meets Carol" in response.content.decode()
+    ann_match.refresh_from_db()
+    ben_match.refresh_from_db()
+    assert (ann_match.volunteer_id, ben_match.volunteer_id) == (dave.pk, carol.pk)
+    assert ann_match.locked
+    assert ben_match.locked
+    assert ann_match.breakdown["preference_rank"] is None
+    assert ann_match.score == pytest.approx(ann_match.breakdown["total"])
+
+
+def test_swap_is_refused_when_it_breaks_a_hard_constraint(staff_client):
+    match_round, carol, dave, ann, ben, _ = _scenario()
+    RoundStudent.objects.filter(student=ben).update(excluded=[carol.pk])
+    services.round_run_matcher(match_round=match_round)
+    ann_match = Match.objects.get(round=match_round, student=ann)
+    ben_match = Match.objects.get(round=match_round, student=ben)
+    response = staff_client.post(
+        reverse("mentoring:round_swap", args=[match_round.pk]),
+        {"match": [ann_match.pk, ben_match.pk]},
+        follow=True,
+    )
+    assert (
+        "Not swapped. Ben cannot be matched with Carol: the student excluded this volunteer."
+        in response.content.decode()
+    )
+    assert _pairs(match_round) == {(ann.pk, carol.pk), (ben.pk, dave.pk)}
+
+    # No shared hour.
+    RoundStudent.objects.filter(student=ben).update(excluded=[])
+    carol.mentor.windows.update(weekday=6)  # Carol is now free on Sundays only
+    with pytest.raises(ValidationError, match="Ben cannot be matched with Carol: they share no"):
+        services.match_swap(match_round=match_round, first_id=ann_match.pk, second_id=ben_match.pk)
+    # Tick one, or the same volunteer twice.
+    response = staff_client.post(
+        reverse("mentoring:round_swap", args=[match_round.pk]),
+        {"match": [ann_match.pk]},
+        follow=True,
+    )
+    assert "Tick exactly two matches" in response.content.decode()
+
+
+def test_swap_of_two_students_with_the_same_volunteer_is_refused():
+    match_round = _closed_round()
+    carol = _volunteer("Carol")
+    sign_up_volunteer(match_round, carol, capacity=2)
+    ann, ben = _student("Ann"), _student("Ben")
+    sign_up_student(match_round, ann)
+    sign_up_student(match_round, ben)
+    services.round_run_matcher(match_round=match_round)
+    first, second = Match.objects.filter(round=match_round)
+    with pytest.raises(ValidationError, match="already have the same volunteer"):
+        services.match_swap(match_round=match_round, first_id=first.pk, second_id=second.pk)
+
+
+# --- Publication -----------------------------------------------------------------------------
+
+
+def test_publish_emails_each_pair_once_with_both_parts(staff_client, mailoutbox):
+    match_round, carol, _dave, ann, _ben, _ = _scenario()
+    mentor = carol.mentor
+    from contacts.services import organization_get_or_create
+
+    mentor.organization = organization_get_or_create(name="Acme Bank")
+    mentor.save()
+    services.round_run_matcher(match_round=match_round)
+    url = reverse("mentoring:round_publish", args=[match_round.pk])
+    preview = staff_client.get(url).content.decode()
+    assert "Publish and send 2 emails" in preview
+
+    response = staff_client.post(url, follow=True)
+    assert "2 introduction emails sent, one to each pair" in response.content.decode()
+    match_round.refresh_from_db()
+    assert match_round.status == RoundStatus.PUBLISHED
+    assert match_round.published_at is not None
+    assert set(Match.objects.filter(round=match_round).values_list("published", flat=True)) == {
+        True
+    }
+    assert len(mailoutbox) == 2
+    by_recipients = {frozenset(m.to): m for m in mailoutbox}
+    message = by_recipients[frozenset({ann.email, carol.email})]
+    ann_match = Match.objects.get(round=match_round, student=ann)
+    booking = "http://testserver" + reverse("mentoring:round_match", args=[ann_match.pk])
+    assert message.subject == "Spring flash mentoring: meet Carol"
+    assert "Hello Ann and Carol," in message.body
+    assert "Carol (Acme Bank)" in message.body
+    assert booking in message.body
+    ((html, mimetype),) = message.alternatives
+    assert mimetype == "text/html"
+    assert f'href="{booking}"' in html
+    assert message.extra_headers["X-Rapport-Idempotency-Key"] == f"round-intro:{ann_match.pk}"
+
+    # Publishing again sends nothing.
+    response = staff_client.post(url, follow=True)
+    assert "was already published: nothing sent" in response.content.decode()
+    assert services.round_publish(match_round=match_round) == 0
+    assert len(mailoutbox) == 2
+
+
+def test_publish_with_the_outbox_stores_one_row_per_pair(settings, staff):
+    from networking_app.notifications.models import OutgoingEmail
+
+    settings.EMAIL_BACKEND = "networking_app.notifications.outbox.OutboxBackend"
+    match_round, *_ = _scenario()
+    services.round_run_matcher(match_round=match_round)
+    assert services.round_publish(match_round=match_round) == 2
+    rows = OutgoingEmail.objects.filter(kind="round_intro")
+    assert rows.count() == 2
+    assert all(row.html and row.text for row in rows)
+    assert services.round_publish(match_round=match_round) == 0
+    assert rows.count() == 2
+
+
+def test_publish_uses_the_rounds_own_template(mailoutbox):
+    match_round, _carol, _dave, ann, _ben, _ = _scenario()
+    MatchRound.objects.filter(pk=match_round.pk).update(
+        intro_subject="Say hi to {volunteer_name}",
+        intro_body="{student_name}, meet {volunteer_name}. {student_name.__class__} {unknown}",
+    )
+    match_round.refresh_from_db()
+    services.round_run_matcher(match_round=match_round)
+    services.round_publish(match_round=match_round)
+    message = next(m for m in mailoutbox if ann.email in m.to)
+    assert message.subject == "Say hi to Carol"
+    # Unknown fields stay as typed; nothing is evaluated; the booking link is added.
+    assert message.body.startswith("Ann, meet Carol. {student_name.__class__} {unknown}")
+    assert "Book a time: http://testserver/" in message.body
+
+
+def test_publish_needs_a_closed_round_with_matches(mailoutbox):
+    match_round = open_round()
+    with pytest.raises(ValidationError, match="Close sign-up"):
+        services.round_publish(match_round=match_round)
+    closed = _closed_round()
+    with pytest.raises(ValidationError, match="nothing to publish"):
+        services.round_publish(match_round=closed)
+    assert mailoutbox == []
+
+
+def test_merge_fields():
+    assert services.unknown_merge_fields("{student_name} {x} {round_name} {y}") == ["x", "y"]
+    assert services.merge("{a} {round_name}", {"round_name": "R"}) == "{a} R"
+
+
+# --- Booking after publication ---------------------------------------------------------------
+
+
+def test_student_books_a_slot_of_their_volunteer(student, student_client, volunteer, mailoutbox):
+    match_round = open_round(status=RoundStatus.PUBLISHED)
+    mentor_for(volunteer, bookable=True, windows=[(d, dt.time(9), dt.time(17)) for d in range(7)])
+    match = Match.objects.create(
+        round=match_round, student=student, volunteer=volunteer, published=True
+    )
+    url = reverse("mentoring:round_match", args=[match.pk])
+    page = student_client.get(url)
+    slots = page.context["slots"]
+    assert slots
+    assert all(s.start_at.date() >= match_round.window_start for s in slots)
+    response = student_client.post(
+        reverse("mentoring:round_match_book", args=[match.pk]),
+        {"start_at": slots[0].start_at.isoformat(), "message": "How did you start in fintech?"},
+        follow=True,
+    )
+    assert "Your request is on its way" in response.content.decode()
+    flash_request = FlashRequest.objects.get()
+    assert flash_request.match == match
+    assert flash_request.start_at == slots[0].start_at
+    assert student_client.get(url).context["booked"] == flash_request
+
+
+def test_volunteer_sees_their_match_without_booking(volunteer, volunteer_client, student):
+    match_round = open_round(status=RoundStatus.PUBLISHED)
+    mentor_for(volunteer)
+    match = Match.objects.create(
+        round=match_round, student=student, volunteer=volunteer, published=True
+    )
+    page = volunteer_client.get(reverse("mentoring:round_match", args=[match.pk]))
+    assert "Your match: Alice Student" in page.content.decode()
+    assert page.context["slots"] == []
+    response = volunteer_client.post(reverse("mentoring:round_match_book", args=[match.pk]))
+    assert response.status_code == 404
+
+
+# --- Query counts ----------------------------------------------------------------------------
+
+
+def test_review_page_queries_do_not_grow(staff_client):
+    match_round = _closed_round()
+    run = RoundRun.objects.create(round=match_round, unmatched={})
+    url = reverse("mentoring:round_review", args=[match_round.pk])
+
+    def add_rows(n):
+        unmatched = dict(run.unmatched)
+        for _ in range(n):
+            volunteer = VolunteerFactory()
+            mentor_for(volunteer, organization=f"Org {volunteer.pk}", windows=[])
+            student = StudentFactory()
+            Match.objects.create(
+                round=match_round,
+                student=student,
+                volunteer=volunteer,
+                score=20,
+                locked=student.pk % 2 == 0,
+                breakdown=matching.pair_breakdown(
+                    matching.StudentIn(id=student.pk, availability=frozenset({1})),
+                    matching.VolunteerIn(id=volunteer.pk, availability=frozenset({1})),
+                )
+                | {"shared_topic_names": ["Resume review"]},
+            )
+            left_out = StudentFactory()
+            sign_up_student(match_round, left_out)
+            unmatched[str(left_out.pk)] = matching.ALL_FULL
+        run.unmatched = unmatched
+        run.save()
+
+    assert_queries_do_not_grow(lambda: staff_client.get(url), add_rows, small=5, large=100)
+    page = staff_client.get(url)
+    assert len(page.context["review"].matches) == 100
+    assert len(page.context["review"].unmatched) == 100
+
+
+def test_round_list_and_detail_queries_do_not_grow(staff_client):
+    match_round = open_round()
+
+    def add_rounds(n):
+        for _ in range(n):
+            open_round()
+
+    assert_queries_do_not_grow(
+        lambda: staff_client.get(reverse("mentoring:rounds")), add_rounds, small=2, large=12
+    )
+
+    def add_signups(n):
+        for _ in range(n):
+            sign_up_student(match_round, StudentFactory(), topics=("Resume review",))
+            volunteer = VolunteerFactory()
+            mentor_for(volunteer, organization=f"Org {volunteer.pk}")
+            sign_up_volunteer(match_round, volunteer)
+
+    assert_queries_do_not_grow(
+        lambda: staff_client.get(reverse("mentoring:round", args=[match_round.pk])),
+        add_signups,
+        small=2,
+        large=12,
+    )
+
+
+def test_rounds_open_page_queries_do_not_grow(student, student_client):
+    def add_rows(n):
+        for _ in range(n):
+            match_round = open_round(status=RoundStatus.PUBLISHED)
+            volunteer = VolunteerFactory()
+            mentor_for(volunteer, organization=f"Org {volunteer.pk}")
+            Match.objects.create(
+                round=match_round, student=student, volunteer=volunteer, published=True
+            )
+            sign_up_student(open_round(), student)
+
+    assert_queries_do_not_grow(
+        lambda: student_client.get(reverse("mentoring:rounds_open")), add_rows
+    )
