@@ -78,7 +78,6 @@ ADMIN_MISSING_OBJECT = (302, 302, 302, 302, 302)
 # A student's own pages (contacts app): rows live beside the app's tests.
 from tests.contacts.access_people import ACCESS as PEOPLE_ACCESS  # noqa: E402
 from tests.contacts.access_pipeline import ACCESS as PIPELINE_ACCESS  # noqa: E402
-
 from tests.mentoring.access_directory import ACCESS as DIRECTORY_ACCESS  # noqa: E402
 from tests.mentoring.access_requests import ACCESS as REQUESTS_ACCESS  # noqa: E402
 from tests.mentoring.access_rounds import ACCESS as ROUNDS_ACCESS  # noqa: E402
