@@ -65,6 +65,7 @@ def main() -> None:
     connection.close()  # the worker has the database to itself from here on
 
     concurrency = os.cpu_count() or 1
+    load_before = os.getloadavg()[0]
     peak_rss = 0
     sampling = threading.Event()
     with SmtpSink() as sink, celery_broker(broker_url):
@@ -137,9 +138,11 @@ def main() -> None:
     met_rate = rate_end_to_end >= 200
     met_late = late is not None and late["p99"] <= 60_000
 
-    body = f"""## Reminders: 10,000 due at once, through Redis, a worker process and SMTP (issue 5)
+    body = f"""## Reminders: 10,000 due at once, through Redis, a worker process and SMTP (issue 4)
 
-Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.
+Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}; load average
+{load_before:.1f} when it started (everything below shares the 2 cores, so other work on the
+machine shows in the numbers).
 Data: {TOTAL:,} thank-you reminders ({STUDENTS:,} students with {PER_STUDENT} held
 conversations each), all due at the same second; loaded in {load_seconds:.0f} s.
 Set-up: one `celery worker` process, prefork pool with the default concurrency

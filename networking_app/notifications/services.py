@@ -284,7 +284,7 @@ def _prefetch_subjects(reminders: list[Reminder]) -> None:
     for reminder in reminders:
         by_kind.setdefault(reminder.kind, []).append(reminder)
     for name, group in by_kind.items():
-        # getattr: ReminderKind.prefetch is optional (a kind may not define one).
+        # get_kind() is None for a kind no longer registered: _dispatch_one cancels those.
         prefetch = getattr(get_kind(name), "prefetch", None)
         if prefetch is not None:
             prefetch(group)

@@ -104,9 +104,11 @@ if REDIS_URL:
     env.url("REDIS_URL", ("redis", "rediss", "unix"))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: the cache misses instead of failing requests (networking_app/cache.py).
+            "BACKEND": "networking_app.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rapport",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:

@@ -214,6 +214,7 @@ def worker_env(*, database_url: str, broker_url: str, email_url: str, var_dir: P
         VAR_DIR=str(var_dir),
         CONN_MAX_AGE="0",
         PYTHONUNBUFFERED="1",
+        PYTHONPATH=str(ROOT),  # this checkout, whatever the venv's editable install points at
     )
     env.update({key: str(value) for key, value in extra.items()})
     return env
