@@ -19,13 +19,16 @@ def test_beat_schedules_the_heartbeat(settings):
     assert settings.CELERY_BEAT_SCHEDULE["heartbeat"]["task"] == heartbeat.name
 
 
-def _round_trip(broker_url: str, transport_options: dict) -> None:
+def _round_trip(broker_url: str, transport_options: dict, monkeypatch) -> None:
     """Send the heartbeat through a real broker to a real worker thread and wait for it."""
+    # Celery prefers the CELERY_BROKER_URL environment variable (set on CI) to its settings.
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
     # A fresh app per broker: Celery caches its connection pools per app.
     test_app = Celery("rapport-test", set_as_current=False)
     test_app.config_from_object("django.conf:settings", namespace="CELERY")
     test_app.conf.broker_url = broker_url
     test_app.conf.broker_transport_options = transport_options
+    assert test_app.connection_for_write().as_uri().startswith(broker_url.split("://")[0])
     task = test_app.tasks[heartbeat.name]
     with start_worker(test_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         task.apply_async()
@@ -36,7 +39,7 @@ def _round_trip(broker_url: str, transport_options: dict) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_runs_a_task_from_the_filesystem_broker(tmp_path, settings):
+def test_a_worker_runs_a_task_from_the_filesystem_broker(tmp_path, settings, monkeypatch):
     queue = tmp_path / "queue"
     for sub in ("queue", "processed", "control"):
         (tmp_path / sub).mkdir()
@@ -48,13 +51,14 @@ def test_a_worker_runs_a_task_from_the_filesystem_broker(tmp_path, settings):
             "processed_folder": str(tmp_path / "processed"),
             "control_folder": str(tmp_path / "control"),
         },
+        monkeypatch,
     )
 
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_runs_a_task_from_redis(settings):
-    _round_trip(settings.TEST_REDIS_URL, {})
+def test_a_worker_runs_a_task_from_redis(settings, monkeypatch):
+    _round_trip(settings.TEST_REDIS_URL, {}, monkeypatch)
 
 
 @pytest.mark.redis

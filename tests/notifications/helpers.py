@@ -175,6 +175,10 @@ def celery_broker(broker_url: str) -> Iterator[None]:
         app.amqp._producer_pool = None
 
     saved = {key: app.conf[key] for key in ("broker_url", "broker_transport_options")}
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets
+    # it): point that at the test's broker too for the duration.
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = broker_url
     reset_pools()
     app.conf.broker_url = broker_url
     app.conf.broker_transport_options = {}
@@ -184,6 +188,10 @@ def celery_broker(broker_url: str) -> Iterator[None]:
         reset_pools()
         for key, value in saved.items():
             app.conf[key] = value
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
 
 
 def flush_broker(redis_url: str) -> None:
