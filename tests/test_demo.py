@@ -23,6 +23,14 @@ def test_demo_data_loads_once_and_fills_every_part_of_today(settings, capsys):
     assert today.upcoming[0].questions.count() == 3
     assert today.losing_touch
     assert today.action_items
+    # The demo volunteer is in the directory, at one of the student's target organizations.
+    from mentoring.models import Mentor
+    from mentoring.services.availability import open_slots
+
+    mentor = Mentor.objects.get(user__email="volunteer@example.org")
+    assert mentor.is_bookable
+    assert mentor.organization.name == "Northwind Analytics"
+    assert open_slots(mentor)
 
 
 def test_demo_data_refuses_without_debug(settings):

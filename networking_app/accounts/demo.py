@@ -93,6 +93,9 @@ def demo_data_load() -> list[DemoAccount]:
     from contacts.demo import demo_contacts_load
 
     demo_contacts_load(student=User.objects.get(email="student@example.edu"))
+    from mentoring.demo import demo_mentoring_load
+
+    demo_mentoring_load(volunteer=User.objects.get(email="volunteer@example.org"))
 
     staff = User.objects.get(email="staff@example.edu")
     if not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists():
