@@ -450,6 +450,31 @@ def conversation_mark_held(
     return conversation
 
 
+def conversation_record_held(
+    *,
+    contact: Contact,
+    goal: str,
+    held_at: dt.datetime,
+    duration_minutes: int = 30,
+    mode: str = "",
+    location: str = "",
+) -> Conversation:
+    """A conversation that was arranged elsewhere (a mentoring session) and has taken place:
+    recorded as scheduled at that time, then held, so the thank-you reminder follows."""
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            owner_id=contact.owner_id,
+            contact=contact,
+            goal=goal.strip(),
+            status=S.SCHEDULED,
+            scheduled_at=held_at,
+            duration_minutes=duration_minutes,
+            mode=mode,
+            location=location[:500],
+        )
+        return conversation_mark_held(conversation=conversation, held_at=held_at)
+
+
 def conversation_mark_thanked(*, conversation: Conversation, note: str = "") -> Conversation:
     with transaction.atomic():
         conversation = _lock(conversation)

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from contacts import services as contact_services
-from contacts.models import Contact, Conversation, ConversationStatus, Relationship, Source
+from contacts.models import Contact, Conversation, Relationship, Source
 from mentoring import ics
 from mentoring.models import (
     Feedback,
@@ -490,21 +490,13 @@ def _contact_for(session: Session, mentor: Mentor | None) -> Contact:
 def _record_in_pipeline(session: Session, mentor: Mentor | None) -> Conversation:
     contact = _contact_for(session, mentor)
     goal = session.request.message.strip() or f"{settings.MENTORING_PROGRAMME_NAME} conversation"
-    conversation = contact_services.conversation_plan(contact=contact, goal=goal)
-    # contacts.services has no move from planned straight to held (a conversation is scheduled
-    # before it is held, and scheduling refuses past times). The session was scheduled, for
-    # this time: record that, then mark it held through the service, which logs the
-    # interaction and schedules the thank-you reminder.
-    Conversation.objects.filter(pk=conversation.pk).update(
-        status=ConversationStatus.SCHEDULED,
-        scheduled_at=session.start_at,
+    return contact_services.conversation_record_held(
+        contact=contact,
+        goal=goal,
+        held_at=session.start_at,
         duration_minutes=int((session.end_at - session.start_at).total_seconds() // 60),
         mode=session.mode,
-        location=session.location[:500],
-    )
-    conversation.refresh_from_db()
-    return contact_services.conversation_mark_held(
-        conversation=conversation, held_at=session.start_at
+        location=session.location,
     )
 
 

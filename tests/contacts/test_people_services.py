@@ -154,3 +154,20 @@ def test_search_uses_the_gin_index(student, other_student):
         cursor.execute("ANALYZE contacts_contact")
     plan = queryset.explain()
     assert "contacts_contact_search_gin" in plan, plan
+
+
+def test_record_held_makes_a_held_conversation_with_its_thank_you_reminder(student):
+    from contacts.services import conversation_record_held
+    from networking_app.notifications.models import Reminder
+
+    contact = ContactFactory(owner=student)
+    held_at = timezone.now() - dt.timedelta(hours=2)
+    conversation = conversation_record_held(
+        contact=contact, goal="flash mentoring", held_at=held_at, mode="video"
+    )
+    assert conversation.status == "held"
+    assert conversation.scheduled_at == held_at == conversation.held_at
+    contact.refresh_from_db()
+    assert contact.last_interaction_on == timezone.localdate(held_at)
+    reminder = Reminder.objects.get(kind="thank_you", subject_key=f"conversation:{conversation.pk}")
+    assert reminder.due_at == held_at + dt.timedelta(hours=24)
