@@ -5,4 +5,6 @@ urlpatterns = [
     path("", include("contacts.urls_people")),
     path("", include("contacts.urls_pipeline")),
     path("", include("contacts.urls_reminders")),
+    path("", include("contacts.urls_import")),
+    path("", include("contacts.urls_export")),
 ]

@@ -82,7 +82,43 @@ from tests.mentoring.access_directory import ACCESS as DIRECTORY_ACCESS  # noqa:
 from tests.mentoring.access_requests import ACCESS as REQUESTS_ACCESS  # noqa: E402
 from tests.mentoring.access_rounds import ACCESS as ROUNDS_ACCESS  # noqa: E402
 
-for _rows in (PEOPLE_ACCESS, PIPELINE_ACCESS, DIRECTORY_ACCESS, REQUESTS_ACCESS, ROUNDS_ACCESS):
+
+def _discovered_access_modules():
+    """Newer apps keep their rows in ``tests/<app>/access_*.py`` modules that define ACCESS and,
+    for routes with ids, ``access_objects(student, volunteer, staff) -> dict`` of URL params."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    explicit = {
+        "tests.contacts.access_people",
+        "tests.contacts.access_pipeline",
+        "tests.mentoring.access_directory",
+        "tests.mentoring.access_requests",
+        "tests.mentoring.access_rounds",
+    }
+    root = Path(__file__).parent
+    modules = []
+    for package in sorted(p for p in root.iterdir() if (p / "__init__.py").exists()):
+        for info in pkgutil.iter_modules([str(package)]):
+            name = f"tests.{package.name}.{info.name}"
+            if info.name.startswith("access_") and name not in explicit:
+                module = importlib.import_module(name)
+                if hasattr(module, "ACCESS"):
+                    modules.append(module)
+    return modules
+
+
+DISCOVERED = _discovered_access_modules()
+
+for _rows in (
+    PEOPLE_ACCESS,
+    PIPELINE_ACCESS,
+    DIRECTORY_ACCESS,
+    REQUESTS_ACCESS,
+    ROUNDS_ACCESS,
+    *(m.ACCESS for m in DISCOVERED),
+):
     assert not set(ACCESS) & set(_rows), f"listed twice: {set(ACCESS) & set(_rows)}"
     ACCESS.update(_rows)
 
@@ -167,6 +203,9 @@ def owned(student, volunteer, staff):
     params.update(request_objects(student, volunteer))
     params.update(directory_objects(volunteer))
     params.update(round_objects(staff, student, volunteer))
+    for module in DISCOVERED:
+        if hasattr(module, "access_objects"):
+            params.update(module.access_objects(student, volunteer, staff))
     return params
 
 

@@ -96,6 +96,9 @@ def demo_data_load() -> list[DemoAccount]:
     from mentoring.demo import demo_mentoring_load
 
     demo_mentoring_load(volunteer=User.objects.get(email="volunteer@example.org"))
+    from events.demo import demo_events_load
+
+    demo_events_load()
 
     staff = User.objects.get(email="staff@example.edu")
     if not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists():

@@ -177,3 +177,27 @@ class VolunteerProfile(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == ApprovalStatus.APPROVED
+
+
+class ErasedAccount(models.Model):
+    """What stays of an account its owner deleted: no name, no email, no text; only the cohort
+    and counts, so the staff dashboard's totals do not shrink when someone leaves."""
+
+    role = models.CharField(max_length=16, choices=Role.choices)
+    class_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    major = models.CharField(max_length=120, blank=True)
+    joined_on = models.DateField()
+    erased_at = models.DateTimeField(default=timezone.now)
+    contacts = models.PositiveIntegerField(default=0)
+    conversations = models.PositiveIntegerField(default=0)
+    conversations_held = models.PositiveIntegerField(default=0)
+    conversations_thanked = models.PositiveIntegerField(default=0)
+    flash_sessions_held = models.PositiveIntegerField(default=0)
+    event_rsvps = models.PositiveIntegerField(default=0)
+    outcomes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["erased_at"])]
+
+    def __str__(self) -> str:
+        return f"Erased {self.role} account ({self.erased_at:%Y-%m-%d})"

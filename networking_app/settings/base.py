@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "networking_app.accounts",
     "networking_app.devmail",
     "networking_app.notifications",
+    "networking_app.console",
     "contacts",
     "mentoring",
     "events",

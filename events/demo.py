@@ -1,0 +1,2 @@
+def demo_events_load() -> None:
+    """Demo events (filled in by the events app)."""
