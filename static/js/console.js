@@ -1,0 +1,1 @@
+/* console: behaviour for this area; no inline scripts or on* attributes anywhere (CSP). */

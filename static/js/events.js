@@ -1,0 +1,1 @@
+/* events: behaviour for this area; no inline scripts or on* attributes anywhere (CSP). */
