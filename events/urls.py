@@ -1,2 +1,6 @@
+from django.urls import include, path
+
 app_name = "events"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("events.urls_feeds")),
+]
