@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -88,6 +89,10 @@ class Mentor(models.Model):
     )
     # Directory search: name, organization, title, industry, function, location, topics, bio.
     search_text = models.TextField(blank=True, editable=False)
+    # to_tsvector('simple', search_text), stored so a broad search does not parse the text of
+    # every match again. On PostgreSQL a trigger (migration 0004) fills it on every insert and
+    # update, bulk ones included; elsewhere it stays empty (SQLite searches with LIKE).
+    search_vector = SearchVectorField(null=True, editable=False)
     # Name and organization, for typo-tolerant trigram search (a GIN index on PostgreSQL).
     search_names = models.CharField(max_length=400, blank=True, editable=False)
     is_bookable = models.BooleanField(default=False, editable=False, db_index=True)

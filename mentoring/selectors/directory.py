@@ -11,9 +11,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -43,6 +43,10 @@ from networking_app.accounts.models import ApprovalStatus, User, VolunteerProfil
 # Words shorter than this are only matched as the start of a word: their trigrams would
 # match half the directory.
 TRIGRAM_MIN_LENGTH = 4
+# Shorter words do not put name matches first (see directory_queries).
+NAMES_FIRST_MIN_LENGTH = 3
+# A word that at least this many listed volunteers have as typed is taken as typed.
+TYPO_TOLERANCE_BELOW = 20
 MODE_LABELS = dict(Mode.choices)
 
 
@@ -126,18 +130,13 @@ def _listed_mentors() -> QuerySet[Mentor]:
 BY_NAME = (Lower("search_names"), "pk")
 
 
-def _search_order(terms: list[str]) -> tuple:
-    """People whose name or organization holds every word first, then the others, by name.
-
-    Also keeps PostgreSQL from walking the whole directory in name order (the index above)
-    to find a few matches, recomputing to_tsvector and trigrams on every row on the way
-    (over a second on 100,000 profiles for a word nobody has): with a first key no index
-    gives, it asks the GIN indexes for the matches and sorts only those."""
+def _in_names(terms: list[str]) -> Q:
+    """Every word typed is in the name or the organization (a trigram GIN index on
+    upper(search_names), migration 0004, serves this LIKE)."""
     in_names = Q()
     for term in terms:
         in_names &= Q(search_names__icontains=term)
-    rank = Case(When(in_names, then=Value(0)), default=Value(1))
-    return (rank, *BY_NAME)
+    return in_names
 
 
 def mentor_cards(mentors: list[Mentor], *, now: dt.datetime, slots: int = 1) -> list[MentorCard]:
@@ -170,22 +169,33 @@ def _visible(name: str) -> Q:
     return ~Q(hidden_fields__icontains=f'"{name}"')
 
 
+def _prefix_query(term: str) -> SearchQuery:
+    return SearchQuery(f"{term}:*", search_type="raw", config="simple")
+
+
+def _is_common(term: str) -> bool:
+    """At least a page of listed volunteers have a word starting with `term`. One small
+    query (the GIN index, stopping at the page's worth)."""
+    found = Mentor.objects.filter(is_bookable=True, search_vector=_prefix_query(term))
+    return found.values("pk")[:TYPO_TOLERANCE_BELOW].count() >= TYPO_TOLERANCE_BELOW
+
+
 def _search(queryset: QuerySet[Mentor], q: str) -> QuerySet[Mentor]:
-    """Every word typed must start a word of the profile, or (four letters or more) look like
-    a word of the name or organization, so "Nortwind" finds Northwind."""
+    """Every word typed must start a word of the profile, or (four letters or more, and only
+    when few people have the word as typed) look like a word of the name or organization, so
+    "Nortwind" finds Northwind."""
     terms = search_terms(q)
     if not terms:
         return queryset
     if connection.vendor == "postgresql":
-        # The same expressions as the GIN indexes of migration 0003.
-        queryset = queryset.alias(search=SearchVector("search_text", config="simple"))
         for term in terms:
-            condition = Q(search=SearchQuery(f"{term}:*", search_type="raw", config="simple"))
-            if len(term) >= TRIGRAM_MIN_LENGTH:
-                # Trigrams first: the trigram index only gives candidates, which PostgreSQL
-                # checks again with this whole condition, and a true first half spares it
-                # recomputing to_tsvector for each of them.
-                condition = Q(search_names__trigram_strict_word_similar=term) | condition
+            condition = Q(search_vector=_prefix_query(term))
+            # Typo tolerance is for words that find (almost) nobody as typed. Comparing
+            # trigrams costs a few microseconds a row, and for a word thousands of people
+            # have it would be paid on every row walked in name order, for matches that
+            # would come far behind the exact ones anyway.
+            if len(term) >= TRIGRAM_MIN_LENGTH and not _is_common(term):
+                condition |= Q(search_names__trigram_strict_word_similar=term)
             queryset = queryset.filter(condition)
         return queryset
     # SQLite (local development): substring matching is enough.
@@ -194,14 +204,12 @@ def _search(queryset: QuerySet[Mentor], q: str) -> QuerySet[Mentor]:
     return queryset
 
 
-def directory_search(*, filters: DirectoryFilters, now: dt.datetime | None = None):
-    """Ids of the approved, listed, bookable volunteers matching the filters, by name.
+def _directory_matches(*, filters: DirectoryFilters, now: dt.datetime) -> QuerySet[Mentor]:
+    """The approved, listed, bookable volunteers matching the filters, unordered.
 
-    Only ids, from the mentor table alone (filters on other tables are subqueries): with no
-    join to weigh, PostgreSQL picks well between walking the directory in name order (a
-    common word) and asking the GIN indexes for the matches, then sorting them (a rare one).
-    Load the page's volunteers with `mentors_in_order`."""
-    now = now or timezone.now()
+    From the mentor table alone (filters on other tables are subqueries): with no join to
+    weigh, PostgreSQL picks well between walking the directory in name order (a common word)
+    and asking the GIN indexes for the matches, then sorting them (a rare one)."""
     queryset = _search(Mentor.objects.filter(is_bookable=True), filters.q)
     if filters.organization:
         organizations = Organization.objects.filter(
@@ -227,9 +235,41 @@ def directory_search(*, filters: DirectoryFilters, now: dt.datetime | None = Non
         queryset = queryset.filter(Exists(with_topic))
     if filters.has_slots:
         queryset = queryset.filter(has_open_slots_filter(now))
+    return queryset
+
+
+def directory_queries(
+    *, filters: DirectoryFilters, now: dt.datetime | None = None
+) -> list[QuerySet]:
+    """The queries of a directory search, in the order their ids are shown: with words typed,
+    first the people whose name or organization holds every word, then the others, each by
+    name. Two queries rather than one ordered by a "name matches first" key: no index gives
+    that key, so for a common word PostgreSQL had to fetch and sort every match (tens of
+    thousands), whereas ordered by name alone it walks the name index and stops at the page."""
+    matches = _directory_matches(filters=filters, now=now or timezone.now())
     terms = search_terms(filters.q)
-    order = _search_order(terms) if terms else BY_NAME
-    return queryset.order_by(*order).values_list("pk", flat=True)
+    if not terms or any(len(term) < NAMES_FIRST_MIN_LENGTH for term in terms):
+        # Too short for the trigram index: "ai" is inside thousands of names, and finding
+        # them would mean reading the whole directory. Plain name order then.
+        return [matches.order_by(*BY_NAME).values_list("pk", flat=True)]
+    in_names = _in_names(terms)
+    return [
+        matches.filter(in_names).order_by(*BY_NAME).values_list("pk", flat=True),
+        matches.exclude(in_names).order_by(*BY_NAME).values_list("pk", flat=True),
+    ]
+
+
+def directory_search(
+    *, filters: DirectoryFilters, limit: int, now: dt.datetime | None = None
+) -> list[int]:
+    """Ids of the first `limit` volunteers matching the filters, in the directory's order.
+    Load a page's volunteers with `mentors_in_order`."""
+    ids: list[int] = []
+    for query in directory_queries(filters=filters, now=now):
+        ids.extend(query[: limit - len(ids)])
+        if len(ids) >= limit:
+            break
+    return ids
 
 
 def mentors_in_order(ids: list[int]) -> list[Mentor]:

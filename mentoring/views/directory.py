@@ -34,7 +34,7 @@ def directory(request):
     values = filter_form.valid_values()
     filters = DirectoryFilterForm.to_filters(values)
     now = timezone.now()
-    ids = list(selectors.directory_search(filters=filters, now=now)[: COUNT_CAP + 1])
+    ids = selectors.directory_search(filters=filters, now=now, limit=COUNT_CAP + 1)
     page = Paginator(ids[:COUNT_CAP], DIRECTORY_PER_PAGE).get_page(request.GET.get("page"))
     mentors = selectors.mentors_in_order(page.object_list)
     cards = selectors.mentor_cards(mentors, now=now)

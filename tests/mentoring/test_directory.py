@@ -204,6 +204,52 @@ def test_full_text_search_over_name_organization_title_topics_and_bio(student_cl
     assert names(student_client.get(DIRECTORY, {"q": "maya nurse"})) == []
 
 
+def test_names_first_continues_across_pages_of_the_cap(student_client, monkeypatch):
+    """Name matches and the others come from two queries; the cap counts both together."""
+    from mentoring.views import directory as views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    named("Ann Globex", organization="Initech")
+    named("Bob Able", organization="Initech", bio="Globex fan.")
+    named("Cy Bird", organization="Initech", bio="Globex too.")
+    named("Dee Cole", organization="Initech", bio="Globex as well.")
+    html = student_client.get(DIRECTORY, {"q": "globex"}).content.decode()
+    assert "more than 3 volunteers" in html
+    assert names(student_client.get(DIRECTORY, {"q": "globex"})) == [
+        "Ann Globex",
+        "Bob Able",
+        "Cy Bird",
+    ]
+
+
+@pytest.mark.postgres
+def test_the_stored_search_vector_follows_every_write(student_client):
+    """A trigger keeps search_vector equal to the text, bulk updates included."""
+    mentor = named("Vera Vector", organization="Initech")
+    Mentor.objects.filter(pk=mentor.pk).update(search_text="Vera Vector\nInitech\nzeppelins")
+    assert names(student_client.get(DIRECTORY, {"q": "zeppel"})) == ["Vera Vector"]
+    Mentor.objects.filter(pk=mentor.pk).update(search_text="Vera Vector\nInitech")
+    assert names(student_client.get(DIRECTORY, {"q": "zeppel"})) == []
+
+
+@pytest.mark.postgres
+def test_typo_tolerance_is_for_words_that_find_few_people(student_client, monkeypatch):
+    from mentoring.selectors import directory
+
+    monkeypatch.setattr(directory, "TYPO_TOLERANCE_BELOW", 2)
+    named("Ann Able", organization="Northwind")
+    named("Bob Baker", organization="Northwind")
+    named("Cy Cole", organization="Nortwind Labs")
+    # Two people have "northwind" as typed: taken as typed, the look-alike is left out.
+    assert names(student_client.get(DIRECTORY, {"q": "northwind"})) == ["Ann Able", "Bob Baker"]
+    # One person has "nortwind": the look-alikes come too.
+    assert names(student_client.get(DIRECTORY, {"q": "nortwind"})) == [
+        "Cy Cole",
+        "Ann Able",
+        "Bob Baker",
+    ]
+
+
 @pytest.mark.postgres
 def test_a_typo_in_an_organization_or_a_name_still_finds_them(student_client):
     named("Maya Johnson", organization="Northwind Traders")
