@@ -1,0 +1,120 @@
+"""Content Security Policy: every page carries the policy, and no page relies on anything the
+policy forbids (inline scripts, event-handler attributes, style attributes, javascript: URLs).
+
+The pages are every route of the access table that answers 200 to someone, fetched as that
+someone, so a new page is checked as soon as it has an access row.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from tests.test_access import WHO, _expected, _named_routes, _route_kwargs
+from tests.test_access import clients as clients
+from tests.test_access import owned as owned
+
+
+class _Findings(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.nonces: set[str] = set()
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=...> (inline event handler)")
+            if name == "style":
+                self.problems.append(f"<{tag} style=...> (inline style)")
+            if name in ("href", "src", "action", "formaction") and (
+                value or ""
+            ).strip().lower().startswith("javascript:"):
+                self.problems.append(f"<{tag} {name}=javascript:...>")
+        if tag == "script":
+            self._in_script = True
+            if "nonce" not in names:
+                self.problems.append(f"<script src={names.get('src')!r}> without a nonce")
+            else:
+                self.nonces.add(names["nonce"])
+            if "src" not in names and names.get("type") != "application/json":
+                self.problems.append("inline <script> body")
+        if tag == "style":
+            self.problems.append("<style> element")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+
+def _policy_nonce(header: str) -> str | None:
+    match = re.search(r"'nonce-([^']+)'", header)
+    return match.group(1) if match else None
+
+
+@pytest.mark.parametrize("name", [n for n in _named_routes() if not n.startswith("admin:")])
+def test_every_page_keeps_to_the_content_security_policy(name, clients, owned):
+    url = reverse(name, kwargs=_route_kwargs(name, owned))
+    expected = _expected(name)
+    for who, client in enumerate(clients):
+        if expected[who] != 200:
+            continue
+        response = client.get(url)
+        assert response.status_code == 200, f"{name} as {WHO[who]}"
+        content_type = response.get("Content-Type", "")
+        if not content_type.startswith("text/html"):
+            continue
+        header = response.get("Content-Security-Policy", "")
+        assert header, f"{name} as {WHO[who]}: no Content-Security-Policy header"
+        if "sandbox" in header:
+            continue  # a sandboxed document (the development mailbox's message frame)
+        for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+            assert directive in header, f"{name}: {directive} missing from {header}"
+        script_src = re.search(r"script-src ([^;]*)", header)
+        assert script_src, header
+        assert "'unsafe-inline'" not in script_src.group(1)
+        assert "'self'" not in script_src.group(1), "scripts are nonce-only outside the admin"
+        findings = _Findings()
+        findings.feed(response.content.decode())
+        assert findings.problems == [], f"{name} as {WHO[who]}: {findings.problems}"
+        nonce = _policy_nonce(header)
+        assert findings.nonces <= {nonce}, f"{name}: script nonces {findings.nonces} != {nonce}"
+
+
+def test_the_nonce_changes_with_every_response(student_client):
+    first = _policy_nonce(student_client.get(reverse("home"))["Content-Security-Policy"])
+    second = _policy_nonce(student_client.get(reverse("home"))["Content-Security-Policy"])
+    assert first
+    assert second
+    assert first != second
+
+
+def test_htmx_is_loaded_with_the_nonce_and_without_eval(student_client):
+    response = student_client.get(reverse("home"))
+    html = response.content.decode()
+    nonce = _policy_nonce(response["Content-Security-Policy"])
+    assert re.search(rf'<script[^>]*htmx[^>]*nonce="{re.escape(nonce)}"', html) or re.search(
+        rf'<script[^>]*nonce="{re.escape(nonce)}"[^>]*htmx', html
+    )
+    assert '"allowEval": false' in html
+    assert '"includeIndicatorStyles": false' in html
+
+
+def test_the_admin_may_run_its_own_scripts_only(staff_client):
+    header = staff_client.get("/admin/")["Content-Security-Policy"]
+    script_src = re.search(r"script-src ([^;]*)", header).group(1)
+    assert "'self'" in script_src
+    assert "'unsafe-inline'" not in script_src
+    assert "object-src 'none'" in header
+
+
+def test_security_headers_on_a_page(student_client):
+    response = student_client.get(reverse("home"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
