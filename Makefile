@@ -37,6 +37,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r networking_app contacts mentoring events -x '*/migrations/*' --severity-level high
 	$(MANAGE) check --fail-level WARNING
 	@if command -v docker-compose >/dev/null 2>&1; then \
 		docker-compose --env-file .env.example -f docker-compose.yml config -q && echo "docker-compose.yml: valid"; \

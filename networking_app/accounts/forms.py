@@ -15,6 +15,7 @@ from networking_app.accounts.models import (
     time_zone_choices,
 )
 from networking_app.accounts.services import profile_create_for_role
+from networking_app.accounts.validators import validate_one_line
 
 SIGNUP_ROLES = [
     (Role.STUDENT.value, "I am a student"),
@@ -50,7 +51,10 @@ class SignupForm(AllauthSignupForm):
         label="I am signing up as", choices=SIGNUP_ROLES, widget=forms.RadioSelect
     )
     display_name = forms.CharField(
-        label="Your name", max_length=120, help_text="As you would like others to see it."
+        label="Your name",
+        max_length=120,
+        help_text="As you would like others to see it.",
+        validators=[validate_one_line],
     )
     affiliation = forms.ChoiceField(
         label="Your connection to the school (volunteers)",
@@ -119,6 +123,11 @@ class ProfileForm(forms.ModelForm):
         fields = ["display_name", "time_zone"]
         labels = {"display_name": "Your name"}
 
+    def clean_display_name(self):
+        value = self.cleaned_data["display_name"]
+        validate_one_line(value)
+        return value
+
 
 class StudentProfileForm(forms.ModelForm):
     class_year = class_year_field("Class year")
@@ -151,7 +160,7 @@ class VolunteerReviewForm(forms.Form):
 
 class StaffCreateForm(forms.Form):
     email = forms.EmailField(label="Email address")
-    display_name = forms.CharField(label="Name", max_length=120)
+    display_name = forms.CharField(label="Name", max_length=120, validators=[validate_one_line])
 
     def clean_email(self):
         from networking_app.accounts.models import User
