@@ -1,0 +1,55 @@
+"""Every route that names one of a student's private objects, tried by another student with
+that object's id, with GET and with POST: a 404 (or 403/405), never the data, never a change.
+
+The ids come from the access table's `owned` fixture (the first student's contacts,
+conversations, requests, sessions, matches, import batches, RSVPs, calendar feed...), so a new
+route is covered as soon as its access row exists.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.test_access import _named_routes, _route_kwargs
+from tests.test_access import owned as owned
+from tests.urlconf import all_routes
+
+# URL parameters that name something only its student may see or change.
+PRIVATE = {
+    "contact_id",
+    "other_contact_id",
+    "conversation_id",
+    "interaction_id",
+    "item_id",
+    "outcome_id",
+    "question_id",
+    "target_id",
+    "batch_id",
+    "request_id",
+    "session_id",
+    "match_id",
+    "rsvp_id",
+    "feed_token",
+}
+REFUSED = {403, 404, 405}
+
+
+def _private_routes() -> list[str]:
+    routes = all_routes()
+    return [n for n in _named_routes() if set(routes[n].params) & PRIVATE]
+
+
+def test_there_are_private_routes_to_check():
+    assert len(_private_routes()) > 40
+
+
+@pytest.mark.parametrize("name", _private_routes())
+def test_another_student_gets_nothing(name, owned, other_student_client):
+    url = reverse(name, kwargs=_route_kwargs(name, owned))
+    got = other_student_client.get(url)
+    assert got.status_code in REFUSED, f"GET {url}: {got.status_code}"
+    posted = other_student_client.post(url, {"confirm": "yes", "status": "held"})
+    assert posted.status_code in REFUSED, f"POST {url}: {posted.status_code}"
+    if posted.status_code != 405:
+        assert posted.status_code == got.status_code or got.status_code == 405
