@@ -98,3 +98,18 @@ def page(request, chromium_browser):
                 screenshot(page, request.node.name)
         finally:
             context.close()
+
+
+def log_in_as(page, base_url: str, user) -> None:
+    """Sign `user` in by handing the browser a session made on the server (no login form):
+    for tests whose subject is a page, not the login. Staff sessions count as having passed
+    their second factor, as in tests/conftest.py's staff_client."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
+    )
