@@ -26,7 +26,7 @@ SERIOUS = {"serious", "critical"}
 PAGES: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
     "anonymous": (
         None,
-        [("login", "account_login"), ("signup", "account_signup")],
+        [("login", "account_login"), ("signup", "account_signup"), ("events", "events:calendar")],
     ),
     "student": (
         "student@example.edu",
@@ -44,6 +44,10 @@ PAGES: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
             ("requests", "mentoring:requests"),
             ("sessions", "mentoring:sessions"),
             ("rounds", "mentoring:rounds_open"),
+            ("events", "events:calendar"),
+            ("events-week", "events:week"),
+            ("events-agenda", "events:agenda"),
+            ("calendar-feed", "events:feed_settings"),
             ("profile", "profile"),
         ],
     ),
@@ -56,6 +60,7 @@ PAGES: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
             ("requests", "mentoring:requests"),
             ("sessions", "mentoring:sessions"),
             ("reminders", "notifications:reminders"),
+            ("events", "events:calendar"),
             ("profile", "profile"),
         ],
     ),
@@ -67,6 +72,8 @@ PAGES: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
             ("emails", "staff:emails"),
             ("rounds", "mentoring:rounds"),
             ("new-round", "mentoring:round_new"),
+            ("events", "events:calendar"),
+            ("new-event", "events:create"),
         ],
     ),
 }

@@ -1,0 +1,1 @@
+"""A benchmark-only Django site: the real project plus one bare page (bench/load.py)."""

@@ -1,0 +1,306 @@
+"""Forms of the events calendar: the staff event form, cancelling, calendar filters, the
+check-in search and "log the people you met"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from events import selectors
+from events.models import Audience, Event, EventKind, EventStatus, LabelKind
+from networking_app.accounts.models import ApprovalStatus, Role, User, time_zone_choices
+
+LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _local_field(label: str, required: bool = True, help_text: str = "") -> forms.DateTimeField:
+    # Naive on purpose: the form makes it aware in the event's own time zone (clean()).
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        input_formats=LOCAL_INPUT_FORMATS,
+        widget=LocalDateTimeInput(),
+        help_text=help_text,
+    )
+
+
+def _split(text: str, separators: str = ",\n") -> list[str]:
+    parts = re.split(f"[{re.escape(separators)}]", text or "")
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def host_choices():
+    """Who may be listed as a host or speaker: approved volunteers and staff."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.VOLUNTEER, volunteer_profile__status=ApprovalStatus.APPROVED)
+            | Q(role=Role.STAFF)
+        )
+        .select_related("profile")
+        .order_by("profile__display_name", "email")
+    )
+
+
+class HostChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user) -> str:
+        return f"{user.display_name} ({user.get_role_display().lower()})"
+
+
+class EventForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=EventKind.choices)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=20000,
+        help_text="Markdown: **bold**, *italic*, [a link](https://…), lists.",
+    )
+    status = forms.ChoiceField(
+        choices=[(EventStatus.PUBLISHED, "Published"), (EventStatus.DRAFT, "Draft (staff only)")],
+        initial=EventStatus.PUBLISHED,
+    )
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices, help_text="The times below are in this time zone."
+    )
+    starts_at = _local_field("Starts")
+    ends_at = _local_field("Ends")
+    place = forms.CharField(max_length=300, required=False)
+    video_url = forms.URLField(
+        label="Video link",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="Shown only to people who are going.",
+    )
+    capacity = forms.IntegerField(
+        min_value=1,
+        max_value=100000,
+        required=False,
+        help_text="Empty: no limit. A larger number gives seats to the waitlist in order; a "
+        "smaller one takes no seat away from anyone already going.",
+    )
+    rsvp_opens_at = _local_field("RSVP opens", required=False, help_text="Empty: right away.")
+    rsvp_closes_at = _local_field(
+        "RSVP closes", required=False, help_text="Empty: until the event ends."
+    )
+    audience = forms.ChoiceField(choices=Audience.choices)
+    class_years = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Students of these class years only, e.g. 2027, 2028. Empty: every year.",
+    )
+    is_public = forms.BooleanField(
+        label="Listed publicly",
+        required=False,
+        help_text="Anyone, signed in or not, sees it on the calendar (without links or attendees).",
+        initial=True,
+    )
+    organizations = forms.CharField(
+        label="Organizations attending",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+        help_text="One per line.",
+    )
+    industries = forms.CharField(
+        required=False, max_length=1000, help_text="Separate industries with commas."
+    )
+    tags = forms.CharField(required=False, max_length=1000, help_text="Separate tags with commas.")
+    hosts = HostChoiceField(
+        label="Hosts and speakers",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text="Approved volunteers and staff.",
+    )
+
+    def __init__(self, *args, event: Event | None = None, **kwargs):
+        if event is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(event)
+        super().__init__(*args, **kwargs)
+        self.fields["hosts"].queryset = host_choices()
+        if "time_zone" not in self.initial:
+            self.initial["time_zone"] = timezone.get_current_timezone_name()
+
+    @staticmethod
+    def initial_for(event: Event) -> dict:
+        zone = zoneinfo.ZoneInfo(event.time_zone)
+
+        def local(value):
+            return timezone.localtime(value, zone).replace(tzinfo=None) if value else None
+
+        labels = list(event.labels.all())
+        return {
+            "title": event.title,
+            "kind": event.kind,
+            "description": event.description,
+            "status": event.status,
+            "time_zone": event.time_zone,
+            "starts_at": local(event.starts_at),
+            "ends_at": local(event.ends_at),
+            "place": event.place,
+            "video_url": event.video_url,
+            "capacity": event.capacity,
+            "rsvp_opens_at": local(event.rsvp_opens_at),
+            "rsvp_closes_at": local(event.rsvp_closes_at),
+            "audience": event.audience,
+            "class_years": ", ".join(str(y) for y in event.class_years),
+            "is_public": event.is_public,
+            "organizations": "\n".join(o.name for o in event.organizations.all()),
+            "industries": ", ".join(lab.name for lab in labels if lab.kind == LabelKind.INDUSTRY),
+            "tags": ", ".join(lab.name for lab in labels if lab.kind == LabelKind.TAG),
+            "hosts": [link.user_id for link in event.host_links.all()],
+        }
+
+    def clean_class_years(self) -> list[int]:
+        years = []
+        for part in _split(self.cleaned_data["class_years"], ", \n"):
+            if not part.isdigit() or not 1900 <= int(part) <= 2200:
+                raise ValidationError(f"“{part}” is not a class year: write years like 2027, 2028.")
+            years.append(int(part))
+        return sorted(set(years))
+
+    def clean(self):
+        data = super().clean()
+        zone_name = data.get("time_zone")
+        if zone_name:
+            zone = zoneinfo.ZoneInfo(zone_name)
+            for name in ("starts_at", "ends_at", "rsvp_opens_at", "rsvp_closes_at"):
+                value = data.get(name)
+                if value is not None:
+                    if timezone.is_aware(value):
+                        value = value.replace(tzinfo=None)
+                    data[name] = value.replace(tzinfo=zone).astimezone(dt.UTC)
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The event must end after it starts.")
+        opens, closes = data.get("rsvp_opens_at"), data.get("rsvp_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("rsvp_closes_at", "RSVPs must close after they open.")
+        if closes and ends and closes > ends:
+            self.add_error("rsvp_closes_at", "RSVPs must close before the event ends.")
+        if not data.get("place") and not data.get("video_url") and "video_url" not in self.errors:
+            self.add_error("place", "Give a place, a video link, or both.")
+        if data.get("class_years") and data.get("audience") == Audience.VOLUNTEERS:
+            self.add_error("class_years", "Class years only apply to events for students.")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"].strip(),
+            "kind": data["kind"],
+            "description": data["description"],
+            "status": data["status"],
+            "time_zone": data["time_zone"],
+            "starts_at": data["starts_at"],
+            "ends_at": data["ends_at"],
+            "place": data["place"].strip(),
+            "video_url": data["video_url"],
+            "capacity": data["capacity"],
+            "rsvp_opens_at": data["rsvp_opens_at"],
+            "rsvp_closes_at": data["rsvp_closes_at"],
+            "audience": data["audience"],
+            "class_years": data["class_years"],
+            "is_public": data["is_public"],
+            "organizations": _split(data["organizations"], "\n"),
+            "industries": _split(data["industries"]),
+            "tags": _split(data["tags"]),
+            "hosts": list(data["hosts"]),
+        }
+
+
+class EventCancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Everyone going or on the waitlist receives it by email.",
+    )
+
+
+class CalendarFilterForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *EventKind.choices], required=False)
+    industry = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any industry", to_field_name="pk"
+    )
+    organization = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any organization"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].queryset = selectors.industries_in_use()
+        self.fields["organization"].queryset = selectors.organizations_with_events()
+
+    def filters(self) -> selectors.CalendarFilters:
+        """The valid filters; a bad value (a stale link) is ignored rather than an error page."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        industry = data.get("industry")
+        organization = data.get("organization")
+        return selectors.CalendarFilters(
+            kind=data.get("kind") or "",
+            industry_id=industry.pk if industry else None,
+            organization_id=organization.pk if organization else None,
+        )
+
+    def query(self) -> str:
+        """The filters as a query string, for the month/week/agenda links."""
+        filters = self.filters()
+        parts = []
+        if filters.kind:
+            parts.append(f"kind={filters.kind}")
+        if filters.industry_id:
+            parts.append(f"industry={filters.industry_id}")
+        if filters.organization_id:
+            parts.append(f"organization={filters.organization_id}")
+        return "&".join(parts)
+
+
+class CheckInSearchForm(forms.Form):
+    q = forms.CharField(label="Name or email", required=False, max_length=100)
+
+
+class CheckInCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Scanned code",
+        required=False,
+        max_length=500,
+        help_text="Scan the attendee's QR code with a hardware scanner, or paste the code.",
+    )
+
+
+class MetPersonForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+    organization = forms.CharField(max_length=200, required=False)
+    title = forms.CharField(label="Job title", max_length=200, required=False)
+    email = forms.EmailField(required=False)
+    notes = forms.CharField(
+        label="What you talked about", max_length=2000, required=False, widget=forms.TextInput()
+    )
+
+    def clean(self):
+        data = super().clean()
+        others = any(data.get(f) for f in ("organization", "title", "email", "notes"))
+        if others and not (data.get("name") or "").strip():
+            self.add_error("name", "Add the person's name, or clear this row.")
+        return data
+
+
+MetPeopleFormSet = forms.formset_factory(
+    MetPersonForm, extra=3, max_num=20, validate_max=True, absolute_max=20
+)

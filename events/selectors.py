@@ -1,0 +1,332 @@
+"""Reads for the events calendar. Every view starts from `events_visible_to` /
+`event_get_visible`, so an event outside a person's audience is a plain 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from contacts.models import Organization
+from events.models import (
+    RSVP,
+    Audience,
+    Event,
+    EventHost,
+    EventStatus,
+    Label,
+    LabelKind,
+    MetAtEvent,
+    RSVPStatus,
+)
+
+LISTED_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+
+def _student_class_year(user) -> int | None:
+    profile = getattr(user, "student_profile", None)
+    try:
+        return profile.class_year if profile is not None else None
+    except Exception:  # pragma: no cover - a missing related row raises on access
+        return None
+
+
+def events_visible_to(*, user) -> QuerySet[Event]:
+    """Events this person may see: anonymous visitors the public ones, students and volunteers
+    those of their audience (students: of their class year), staff all of them, drafts too."""
+    events = Event.objects.all()
+    if user is None or not user.is_authenticated:
+        return events.filter(status__in=LISTED_STATUSES, is_public=True)
+    if user.is_staff_member:
+        return events
+    events = events.filter(status__in=LISTED_STATUSES)
+    if user.is_student:
+        class_year = _student_class_year(user)
+        years = Q(class_years=[])
+        if class_year is not None:
+            years |= Q(class_years__contains=[class_year])
+        return events.filter(years, audience__in=(Audience.EVERYONE, Audience.STUDENTS))
+    if user.is_volunteer:
+        return events.filter(audience__in=(Audience.EVERYONE, Audience.VOLUNTEERS))
+    return events.none()
+
+
+def event_get_visible(*, user, event_id: int) -> Event:
+    """The event if this person may see it, else Http404."""
+    event = events_visible_to(user=user).filter(pk=event_id).first()
+    if event is None:
+        raise Http404("No such event.")
+    return event
+
+
+def user_is_host(*, user, event: Event) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return event.host_links.filter(user=user).exists()
+
+
+def user_may_see_private_details(*, user, event: Event) -> bool:
+    """The video link and attendee details: staff, the event's hosts and people going."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff_member:
+        return True
+    if user_is_host(user=user, event=event):
+        return True
+    return RSVP.objects.filter(event=event, user=user, status=RSVPStatus.GOING).exists()
+
+
+# --- Calendar --------------------------------------------------------------------------------
+
+
+@dataclass
+class CalendarFilters:
+    kind: str = ""
+    industry_id: int | None = None
+    organization_id: int | None = None
+
+    def apply(self, events: QuerySet[Event]) -> QuerySet[Event]:
+        if self.kind:
+            events = events.filter(kind=self.kind)
+        if self.industry_id:
+            events = events.filter(labels__id=self.industry_id)
+        if self.organization_id:
+            events = events.filter(organizations__id=self.organization_id)
+        return events
+
+
+def _going_count() -> Count:
+    return Count("rsvps", filter=Q(rsvps__status=RSVPStatus.GOING), distinct=True)
+
+
+def events_between(
+    *, user, start: dt.datetime, end: dt.datetime, filters: CalendarFilters | None = None
+) -> list[Event]:
+    """Visible events overlapping [start, end), for the month grid and the week: one query."""
+    events = events_visible_to(user=user).filter(starts_at__lt=end, ends_at__gt=start)
+    if filters is not None:
+        events = filters.apply(events)
+    return list(events.order_by("starts_at", "pk"))
+
+
+def events_agenda(*, user, filters: CalendarFilters | None = None, now=None) -> QuerySet[Event]:
+    """Visible events that have not ended, soonest first, with their labels, organizations and
+    the number of people going (for "3 seats left")."""
+    now = now or timezone.now()
+    events = events_visible_to(user=user).filter(ends_at__gt=now)
+    if filters is not None:
+        events = filters.apply(events)
+    return (
+        events.annotate(going_count=_going_count())
+        .prefetch_related("labels", "organizations")
+        .order_by("starts_at", "pk")
+    )
+
+
+def rsvp_statuses_for(*, user, event_ids) -> dict[int, str]:
+    """{event id: the person's RSVP status} for the events shown: one query."""
+    if user is None or not user.is_authenticated:
+        return {}
+    return dict(
+        RSVP.objects.filter(user=user, event_id__in=list(event_ids)).values_list(
+            "event_id", "status"
+        )
+    )
+
+
+def industries_in_use() -> QuerySet[Label]:
+    return Label.objects.filter(kind=LabelKind.INDUSTRY).order_by("name")
+
+
+def organizations_with_events() -> QuerySet[Organization]:
+    return Organization.objects.filter(events__isnull=False).distinct().order_by("name")
+
+
+def upcoming_events_for(*, user, limit: int = 5, now=None) -> list[Event]:
+    """The next few events for a home page, with the person's RSVP status on each."""
+    now = now or timezone.now()
+    events = list(
+        events_visible_to(user=user)
+        .filter(ends_at__gt=now, status=EventStatus.PUBLISHED)
+        .order_by("starts_at", "pk")[:limit]
+    )
+    statuses = rsvp_statuses_for(user=user, event_ids=[e.pk for e in events])
+    for event in events:
+        event.my_status = statuses.get(event.pk, "")
+    return events
+
+
+def events_to_log_for(*, user, days: int = 14, now=None) -> list[Event]:
+    """Events a student went to that ended in the last `days` days and where they have not
+    logged anyone yet: "log the people you met"."""
+    if user is None or not user.is_authenticated or not user.is_student:
+        return []
+    now = now or timezone.now()
+    logged = MetAtEvent.objects.filter(event=OuterRef("pk"), contact__owner=user)
+    return list(
+        Event.objects.filter(
+            rsvps__user=user,
+            rsvps__status=RSVPStatus.GOING,
+            status=EventStatus.PUBLISHED,
+            ends_at__lte=now,
+            ends_at__gt=now - dt.timedelta(days=days),
+        )
+        .exclude(Exists(logged))
+        .order_by("-starts_at")[:3]
+    )
+
+
+# --- One event -------------------------------------------------------------------------------
+
+
+def event_for_page(*, user, event_id: int) -> Event:
+    """The event with what its page shows: labels, organizations, hosts and the counts."""
+    event = (
+        events_visible_to(user=user)
+        .filter(pk=event_id)
+        .annotate(
+            going_count=_going_count(),
+            waitlist_count=Count(
+                "rsvps", filter=Q(rsvps__status=RSVPStatus.WAITLISTED), distinct=True
+            ),
+        )
+        .prefetch_related(
+            "labels",
+            "organizations",
+            Prefetch(
+                "host_links",
+                queryset=EventHost.objects.select_related("user__profile").order_by("pk"),
+            ),
+        )
+        .first()
+    )
+    if event is None:
+        raise Http404("No such event.")
+    return event
+
+
+def rsvp_for(*, user, event: Event) -> RSVP | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return RSVP.objects.filter(event=event, user=user).first()
+
+
+def waitlist_position(*, rsvp: RSVP) -> int | None:
+    """1 for the first person waiting, ... (None unless waitlisted)."""
+    if rsvp.status != RSVPStatus.WAITLISTED:
+        return None
+    ahead = RSVP.objects.filter(event_id=rsvp.event_id, status=RSVPStatus.WAITLISTED).filter(
+        Q(queued_at__lt=rsvp.queued_at) | Q(queued_at=rsvp.queued_at, pk__lt=rsvp.pk)
+    )
+    return ahead.count() + 1
+
+
+@dataclass
+class EventWarmPath:
+    organization: Organization
+    contacts: list = field(default_factory=list)
+    mentors: list = field(default_factory=list)
+
+
+def warm_paths_at_event(*, user, event: Event) -> list[EventWarmPath]:
+    """For each organization attending: the student's own contacts there and the directory's
+    listed volunteers there (mentoring's warm paths, pointed at the event). Three queries."""
+    from contacts.models import Contact
+    from mentoring.selectors.directory import _listed_mentors, mentor_card
+
+    organizations = list(event.organizations.all())
+    if not organizations or not user.is_authenticated or not user.is_student:
+        return []
+    ids = [o.pk for o in organizations]
+    contacts: dict[int, list] = defaultdict(list)
+    for contact in Contact.objects.filter(owner=user, organization_id__in=ids).order_by(
+        "name", "pk"
+    ):
+        contacts[contact.organization_id].append(contact)
+    mentors: dict[int, list] = defaultdict(list)
+    for mentor in _listed_mentors().filter(organization_id__in=ids).order_by("pk"):
+        mentors[mentor.organization_id].append(mentor_card(mentor))
+    return [
+        EventWarmPath(organization=o, contacts=contacts[o.pk], mentors=mentors[o.pk])
+        for o in organizations
+        if contacts[o.pk] or mentors[o.pk]
+    ]
+
+
+# --- Staff: attendees and check-in -----------------------------------------------------------
+
+ATTENDEE_ORDER = Case(
+    When(status=RSVPStatus.GOING, then=Value(0)),
+    When(status=RSVPStatus.WAITLISTED, then=Value(1)),
+    default=Value(2),
+)
+
+
+def attendees_for(*, event: Event, q: str = "") -> QuerySet[RSVP]:
+    """Every RSVP of the event (going, waitlisted, cancelled), with the people's names."""
+    rsvps = RSVP.objects.filter(event=event).select_related(
+        "user__profile", "user__student_profile", "checked_in_by__profile"
+    )
+    for word in q.split()[:5]:
+        rsvps = rsvps.filter(
+            Q(user__profile__display_name__icontains=word) | Q(user__email__icontains=word)
+        )
+    return rsvps.order_by(ATTENDEE_ORDER, "queued_at", "pk")
+
+
+@dataclass
+class AttendeeCounts:
+    going: int
+    waitlisted: int
+    cancelled: int
+    checked_in: int
+    no_shows: int | None  # None until the event has ended
+
+
+def attendee_counts(*, event: Event, now=None) -> AttendeeCounts:
+    now = now or timezone.now()
+    counts = RSVP.objects.filter(event=event).aggregate(
+        going=Count("pk", filter=Q(status=RSVPStatus.GOING)),
+        waitlisted=Count("pk", filter=Q(status=RSVPStatus.WAITLISTED)),
+        cancelled=Count("pk", filter=Q(status=RSVPStatus.CANCELLED)),
+        checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)),
+        not_checked_in=Count("pk", filter=Q(status=RSVPStatus.GOING, checked_in_at__isnull=True)),
+    )
+    ended = now >= event.ends_at and event.status == EventStatus.PUBLISHED
+    return AttendeeCounts(
+        going=counts["going"],
+        waitlisted=counts["waitlisted"],
+        cancelled=counts["cancelled"],
+        checked_in=counts["checked_in"],
+        no_shows=counts["not_checked_in"] if ended else None,
+    )
+
+
+def rsvp_get_for_event(*, event: Event, rsvp_id: int) -> RSVP:
+    rsvp = (
+        RSVP.objects.select_related("user__profile", "user__student_profile")
+        .filter(event=event, pk=rsvp_id)
+        .first()
+    )
+    if rsvp is None:
+        raise Http404("No such RSVP.")
+    return rsvp
+
+
+def rsvp_for_code(*, event: Event, code: str) -> RSVP | None:
+    """The RSVP whose check-in code was scanned or typed: the bare code or the whole URL."""
+    code = (code or "").strip()
+    if "code=" in code:
+        code = code.rsplit("code=", 1)[1].split("&", 1)[0]
+    code = code.strip().strip("/")
+    if not code or len(code) > 64:
+        return None
+    return (
+        RSVP.objects.select_related("user__profile", "user__student_profile")
+        .filter(event=event, check_in_code=code)
+        .first()
+    )

@@ -1,0 +1,336 @@
+"""The calendar (month, week, agenda), an event's page, RSVPs and "log the people you met".
+
+Anonymous visitors see public events only, without links or attendee information; every
+lookup goes through events.selectors, so an event outside a person's audience is a 404.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from events import selectors, services
+from events.forms import CalendarFilterForm, MetPeopleFormSet
+from events.models import RSVP, Event, EventKind, EventStatus, MetAtEvent, RSVPStatus
+from events.qr import check_in_url, qr_svg
+from networking_app.accounts.decorators import student_required
+
+AGENDA_PER_PAGE = 30
+# Kinds where the seeds' "things to remember" apply: meeting people face to face.
+NETWORKING_KINDS = {
+    EventKind.CAREER_FAIR,
+    EventKind.ALUMNI_PANEL,
+    EventKind.NETWORKING_NIGHT,
+    EventKind.INFO_SESSION,
+    EventKind.EMPLOYER_VISIT,
+}
+THINGS_TO_REMEMBER = [
+    "Dress appropriately",
+    "Be on time",
+    "Be considerate of the other person's time",
+    "Be courteous and gracious",
+    "Thank the person for their time",
+    "Know what you want to learn: don't ask what you can research on your own",
+    "Listen carefully and take good notes",
+    "Ask for referrals and permission to use their name",
+    "Relationships are built over time, not in one interaction: stay in touch",
+]
+
+
+# --- Calendar --------------------------------------------------------------------------------
+
+
+def _zone():
+    return timezone.get_current_timezone()
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=_zone())
+
+
+def _parse_month(value: str | None, today: dt.date) -> dt.date:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        if 1900 <= year <= 2200 and 1 <= month <= 12:
+            return dt.date(year, month, 1)
+    except ValueError:
+        pass
+    return today.replace(day=1)
+
+
+def _parse_day(value: str | None, today: dt.date) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(value or "")
+        if 1900 <= day.year <= 2200:
+            return day
+    except ValueError:
+        pass
+    return today
+
+
+def _days(start: dt.date, count: int, events: list[Event], statuses: dict, today, month=None):
+    """One entry per day with the events that overlap it (an event over several days shows on
+    each of them), in the viewer's time zone."""
+    by_day: dict[dt.date, list[Event]] = {}
+    zone = _zone()
+    last = start + dt.timedelta(days=count - 1)
+    for event in events:
+        event.my_status = statuses.get(event.pk, "")
+        first_day = max(timezone.localtime(event.starts_at, zone).date(), start)
+        end_day = timezone.localtime(event.ends_at - dt.timedelta(microseconds=1), zone).date()
+        day = first_day
+        while day <= min(end_day, last):
+            by_day.setdefault(day, []).append(event)
+            day += dt.timedelta(days=1)
+    return [
+        {
+            "date": day,
+            "events": by_day.get(day, []),
+            "is_today": day == today,
+            "in_month": month is None or day.month == month,
+        }
+        for day in (start + dt.timedelta(days=i) for i in range(count))
+    ]
+
+
+def _calendar_context(request, view: str) -> dict:
+    form = CalendarFilterForm(request.GET)
+    return {
+        "filter_form": form,
+        "filter_query": form.query(),
+        "view": view,
+        "kinds": EventKind.choices,
+    }
+
+
+def _render_calendar(request, template: str, context: dict):
+    fragment = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "events/_calendar_body.html" if fragment else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def calendar_month(request):
+    today = timezone.localdate()
+    first = _parse_month(request.GET.get("month"), today)
+    days_in_month = calendar.monthrange(first.year, first.month)[1]
+    grid_start = first - dt.timedelta(days=first.weekday())
+    last = first.replace(day=days_in_month)
+    grid_end = last + dt.timedelta(days=7 - last.weekday())
+    context = _calendar_context(request, "month")
+    events = selectors.events_between(
+        user=request.user,
+        start=_local_midnight(grid_start),
+        end=_local_midnight(grid_end),
+        filters=context["filter_form"].filters(),
+    )
+    statuses = selectors.rsvp_statuses_for(user=request.user, event_ids=[e.pk for e in events])
+    days = _days(grid_start, (grid_end - grid_start).days, events, statuses, today, first.month)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = last + dt.timedelta(days=1)
+    context.update(
+        month=first,
+        weeks=[days[i : i + 7] for i in range(0, len(days), 7)],
+        previous_param=f"month={previous:%Y-%m}",
+        next_param=f"month={following:%Y-%m}",
+        today_param="",
+        has_events=bool(events),
+    )
+    return _render_calendar(request, "events/calendar_month.html", context)
+
+
+def calendar_week(request):
+    today = timezone.localdate()
+    day = _parse_day(request.GET.get("start"), today)
+    monday = day - dt.timedelta(days=day.weekday())
+    context = _calendar_context(request, "week")
+    events = selectors.events_between(
+        user=request.user,
+        start=_local_midnight(monday),
+        end=_local_midnight(monday + dt.timedelta(days=7)),
+        filters=context["filter_form"].filters(),
+    )
+    statuses = selectors.rsvp_statuses_for(user=request.user, event_ids=[e.pk for e in events])
+    context.update(
+        week_start=monday,
+        week_end=monday + dt.timedelta(days=6),
+        days=_days(monday, 7, events, statuses, today),
+        previous_param=f"start={monday - dt.timedelta(days=7):%Y-%m-%d}",
+        next_param=f"start={monday + dt.timedelta(days=7):%Y-%m-%d}",
+        has_events=bool(events),
+    )
+    return _render_calendar(request, "events/calendar_week.html", context)
+
+
+def calendar_agenda(request):
+    context = _calendar_context(request, "agenda")
+    events = selectors.events_agenda(user=request.user, filters=context["filter_form"].filters())
+    page = Paginator(events, AGENDA_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    statuses = selectors.rsvp_statuses_for(
+        user=request.user, event_ids=[e.pk for e in page.object_list]
+    )
+    for event in page.object_list:
+        event.my_status = statuses.get(event.pk, "")
+        event.seats_left = (
+            max(event.capacity - event.going_count, 0) if event.capacity is not None else None
+        )
+    context.update(page=page, events=page.object_list, has_events=bool(page.object_list))
+    return _render_calendar(request, "events/calendar_agenda.html", context)
+
+
+# --- One event -------------------------------------------------------------------------------
+
+
+def _rsvp_context(request, event: Event) -> dict:
+    user = request.user
+    rsvp = selectors.rsvp_for(user=user, event=event)
+    now = timezone.now()
+    active = rsvp is not None and rsvp.status != RSVPStatus.CANCELLED
+    refusal = "" if active else services.rsvp_refusal(event=event, user=user, now=now)
+    going = rsvp is not None and rsvp.status == RSVPStatus.GOING
+    full = event.capacity is not None and event.going_count >= event.capacity
+    return {
+        "event": event,
+        "rsvp": rsvp if active else None,
+        "waitlist_position": selectors.waitlist_position(rsvp=rsvp) if active else None,
+        "rsvp_refusal": refusal,
+        "can_rsvp": user.is_authenticated and not active and not refusal,
+        "event_full": full,
+        "can_cancel_rsvp": active and now < event.ends_at and rsvp.checked_in_at is None,
+        "qr_svg": mark_safe(qr_svg(check_in_url(rsvp))) if going and now < event.ends_at else "",  # noqa: S308 - segno's SVG of our own URL
+    }
+
+
+def event_detail(request, event_id: int):
+    user = request.user
+    event = selectors.event_for_page(user=user, event_id=event_id)
+    now = timezone.now()
+    context = _rsvp_context(request, event)
+    started = now >= event.starts_at
+    going = context["rsvp"] is not None and context["rsvp"].status == RSVPStatus.GOING
+    context.update(
+        is_staff=user.is_authenticated and user.is_staff_member,
+        show_private=selectors.user_may_see_private_details(user=user, event=event),
+        show_counts=user.is_authenticated,
+        hosts=list(event.host_links.all()),
+        labels=list(event.labels.all()),
+        organizations=list(event.organizations.all()),
+        warm_paths=selectors.warm_paths_at_event(user=user, event=event),
+        things_to_remember=THINGS_TO_REMEMBER
+        if event.kind in NETWORKING_KINDS and not started
+        else [],
+        is_over=now >= event.ends_at,
+        can_log_met=user.is_authenticated and user.is_student and going and started,
+        met_contacts=list(
+            MetAtEvent.objects.filter(event=event, contact__owner=user)
+            .select_related("contact__organization")
+            .order_by("pk")
+        )
+        if user.is_authenticated and user.is_student
+        else [],
+    )
+    return render(request, "events/event_detail.html", context)
+
+
+def _after_rsvp(request, event: Event):
+    if request.htmx:
+        event = selectors.event_for_page(user=request.user, event_id=event.pk)
+        context = _rsvp_context(request, event)
+        context["show_private"] = selectors.user_may_see_private_details(
+            user=request.user, event=event
+        )
+        return render(request, "events/_rsvp.html", context)
+    return redirect("events:detail", event_id=event.pk)
+
+
+def _login_or_404(request):
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    return None
+
+
+@require_POST
+def rsvp_create(request, event_id: int):
+    refused = _login_or_404(request)
+    if refused:
+        return refused
+    event = selectors.event_get_visible(user=request.user, event_id=event_id)
+    try:
+        rsvp = services.rsvp_create(event=event, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if rsvp.status == RSVPStatus.GOING:
+            messages.success(request, f"You are going to {event.title}.")
+        else:
+            messages.success(
+                request,
+                f"{event.title} is full: you are on the waitlist. If a seat opens up, it is "
+                "yours in the order people joined, and we will email you.",
+            )
+    return _after_rsvp(request, event)
+
+
+@require_POST
+def rsvp_cancel(request, event_id: int):
+    refused = _login_or_404(request)
+    if refused:
+        return refused
+    event = selectors.event_get_visible(user=request.user, event_id=event_id)
+    rsvp = RSVP.objects.filter(event=event, user=request.user).first()
+    if rsvp is None:
+        raise Http404("No RSVP.")
+    try:
+        services.rsvp_cancel(rsvp=rsvp)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Your RSVP is cancelled. Thank you for freeing your place.")
+    return _after_rsvp(request, event)
+
+
+# --- After the event -------------------------------------------------------------------------
+
+
+@student_required
+def met_people(request, event_id: int):
+    """ "Log the people you met": students who were going, once the event has started."""
+    event = selectors.event_get_visible(user=request.user, event_id=event_id)
+    going = RSVP.objects.filter(event=event, user=request.user, status=RSVPStatus.GOING).exists()
+    if not going or event.status != EventStatus.PUBLISHED or timezone.now() < event.starts_at:
+        raise Http404("Nothing to log for this event.")
+    formset = MetPeopleFormSet(request.POST or None, prefix="met")
+    service_error = ""
+    if request.method == "POST" and formset.is_valid():
+        people = [form.cleaned_data for form in formset if form.cleaned_data.get("name")]
+        try:
+            contacts = services.met_people_log(event=event, student=request.user, people=people)
+        except ValidationError as error:
+            service_error = " ".join(error.messages)
+        else:
+            names = ", ".join(c.name for c in contacts)
+            messages.success(
+                request,
+                f"Added to your contacts: {names}. Follow up within a day or two while they "
+                "still remember you.",
+            )
+            return redirect(reverse("events:detail", kwargs={"event_id": event.pk}) + "#met")
+    return render(
+        request,
+        "events/met_people.html",
+        {"event": event, "formset": formset, "service_error": service_error},
+    )

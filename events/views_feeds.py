@@ -1,0 +1,238 @@
+"""Calendar downloads and subscriptions: one event's .ics, the public feed, and a person's
+secret subscription URL (create, rotate, revoke) with the feed it serves.
+
+The subscription URL is a capability: whoever holds it reads the feed without signing in
+(calendar apps cannot sign in). So the token is long and random, rotating it replaces it (the
+old URL answers 404 at once) and revoking deletes it. Only this feed carries video links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from events import ics
+from events.models import CalendarFeed
+from events.selectors import event_get_visible
+from networking_app.notifications import links
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Calendars poll every few minutes to hours; recording each poll would be a write per poll.
+LAST_FETCHED_PRECISION = dt.timedelta(minutes=15)
+# Rendered calendars are cached under a hash of everything they show (ics.feed_fingerprint).
+FEED_CACHE_SECONDS = 6 * 60 * 60
+
+
+# --- The subscription: reads and writes ----------------------------------------------------
+
+
+def calendar_feed_for_user(*, user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+def calendar_feed_get_by_token(*, token: str) -> CalendarFeed:
+    """The feed behind a subscription URL, or Http404 (unknown, rotated, revoked, inactive)."""
+    feed = (
+        CalendarFeed.objects.select_related("user__profile")
+        .filter(token=token, user__is_active=True)
+        .first()
+    )
+    if feed is None:
+        raise Http404("No such calendar.")
+    return feed
+
+
+def calendar_feed_create(*, user) -> CalendarFeed:
+    """The person's subscription; creating it twice returns the existing one."""
+    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def calendar_feed_rotate(*, user) -> CalendarFeed:
+    """A new secret URL; the old one stops working at once."""
+    with transaction.atomic():
+        feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
+        if feed is None:
+            return CalendarFeed.objects.create(user=user)
+        feed.token = CalendarFeed._meta.get_field("token").get_default()
+        feed.rotated_at = timezone.now()
+        feed.last_fetched_at = None
+        feed.save(update_fields=["token", "rotated_at", "last_fetched_at"])
+    return feed
+
+
+def calendar_feed_revoke(*, user) -> bool:
+    """Delete the subscription URL; True if there was one."""
+    deleted, _ = CalendarFeed.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+def calendar_feed_mark_fetched(*, feed: CalendarFeed, now: dt.datetime) -> None:
+    """Record that a calendar fetched the feed, at most once per LAST_FETCHED_PRECISION."""
+    if feed.last_fetched_at and now - feed.last_fetched_at < LAST_FETCHED_PRECISION:
+        return
+    CalendarFeed.objects.filter(pk=feed.pk, token=feed.token).update(last_fetched_at=now)
+
+
+# --- Responses -----------------------------------------------------------------------------
+
+
+def _etag(key: str) -> str:
+    return f'"{key[:32]}"'
+
+
+def _calendar_response(request, render, *, key: str, filename: str, private: bool):
+    """The calendar for cache key `key` (ics.feed_fingerprint): 304 when the calendar app
+    already has it (the key is the ETag), else the bytes from the cache or from `render()`."""
+    etag = _etag(key)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        body = cache.get(f"events:ics:{key}")
+        if body is None:
+            body = render()
+            cache.set(f"events:ics:{key}", body, FEED_CACHE_SECONDS)
+        response = HttpResponse(body, content_type=CONTENT_TYPE)
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["ETag"] = etag
+    if private:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=300)
+    return response
+
+
+@require_safe
+def event_ics(request, ics_event_id: int):
+    """One event for the visitor's calendar (never the video link: that lives on the page for
+    people going, and in their personal feed)."""
+    try:
+        event = event_get_visible(user=request.user, event_id=ics_event_id)
+    except Http404:
+        if not request.user.is_authenticated:
+            # Maybe a signed-in person's event: ask to sign in (the same for any id).
+            return redirect_to_login(request.get_full_path())
+        raise
+    response = _calendar_response(
+        request,
+        lambda: ics.event_calendar(event),
+        key=ics.feed_fingerprint("event", rows=[event]),
+        filename=ics.event_filename(event),
+        private=True,
+    )
+    response["Content-Disposition"] = f'attachment; filename="{ics.event_filename(event)}"'
+    return response
+
+
+@require_safe
+def feed_public(request):
+    """Public events for anyone to subscribe to: no links, no attendees."""
+    events = list(ics.public_feed_events())
+    return _calendar_response(
+        request,
+        lambda: ics.public_calendar(events),
+        key=ics.feed_fingerprint("public", rows=events),
+        filename="events.ics",
+        private=False,
+    )
+
+
+@require_safe
+def feed_personal(request, feed_token: str):
+    feed = calendar_feed_get_by_token(token=feed_token)
+    user = feed.user
+    now = timezone.now()
+    rsvps = list(ics.personal_feed_rsvps(user=user, now=now))
+    hosted = list(ics.personal_feed_hosted_events(user=user, now=now))
+    sessions = list(ics.personal_feed_sessions(user=user, now=now))
+    conversations = list(ics.personal_feed_conversations(user=user, now=now))
+    calendar_feed_mark_fetched(feed=feed, now=now)
+    response = _calendar_response(
+        request,
+        lambda: ics.personal_calendar(
+            user=user, rsvps=rsvps, hosted=hosted, sessions=sessions, conversations=conversations
+        ),
+        key=ics.feed_fingerprint(
+            "personal",
+            user.pk,
+            user.display_name,
+            rows=[*rsvps, *hosted, *sessions, *conversations],
+        ),
+        filename="rapport.ics",
+        private=True,
+    )
+    # A secret URL must not leak through a Referer or a search engine.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- The subscription page -----------------------------------------------------------------
+
+
+def _feed_urls(feed: CalendarFeed | None) -> dict:
+    if feed is None:
+        return {}
+    https_url = links.absolute(reverse("events:feed_personal", kwargs={"feed_token": feed.token}))
+    webcal_url = "webcal://" + https_url.split("://", 1)[1]
+    return {"feed_url": https_url, "webcal_url": webcal_url}
+
+
+@never_cache
+@login_required
+def feed_settings(request):
+    feed = calendar_feed_for_user(user=request.user)
+    public_url = links.absolute(reverse("events:feed_public"))
+    return render(
+        request,
+        "events/feeds/settings.html",
+        {
+            "feed": feed,
+            **_feed_urls(feed),
+            "public_url": public_url,
+            "public_webcal_url": "webcal://" + public_url.split("://", 1)[1],
+        },
+    )
+
+
+@require_POST
+@login_required
+def feed_create(request):
+    calendar_feed_create(user=request.user)
+    messages.success(request, "Your calendar address is ready: add it to your calendar app.")
+    return redirect("events:feed_settings")
+
+
+@require_POST
+@login_required
+def feed_rotate(request):
+    calendar_feed_rotate(user=request.user)
+    messages.success(
+        request,
+        "New address created. The old one no longer works: replace the subscription in "
+        "your calendar app with the new address.",
+    )
+    return redirect("events:feed_settings")
+
+
+@require_POST
+@login_required
+def feed_revoke(request):
+    if calendar_feed_revoke(user=request.user):
+        messages.success(
+            request,
+            "Address deleted: calendars subscribed to it no longer receive anything. You can "
+            "remove the subscription from your calendar app.",
+        )
+    return redirect("events:feed_settings")

@@ -1,0 +1,197 @@
+"""Staff pages of the events calendar: create, edit, cancel, the attendee list and its CSV,
+and check-in at the door (search by name, a scanned QR code, one click)."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from events import selectors, services
+from events.export import attendee_rows
+from events.forms import CheckInCodeForm, CheckInSearchForm, EventCancelForm, EventForm
+from events.models import Event, EventStatus
+from networking_app.accounts.decorators import staff_required
+
+
+def _event_for_staff(request, event_id: int) -> Event:
+    return selectors.event_get_visible(user=request.user, event_id=event_id)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@staff_required
+def event_create(request):
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(created_by=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{event.title} is on the calendar.")
+            return redirect("events:detail", event_id=event.pk)
+    return render(request, "events/event_form.html", {"form": form, "event": None})
+
+
+@staff_required
+def event_edit(request, event_id: int):
+    event = _event_for_staff(request, event_id)
+    if event.status == EventStatus.CANCELLED:
+        messages.error(request, "This event was cancelled; it can no longer be changed.")
+        return redirect("events:detail", event_id=event.pk)
+    form = EventForm(request.POST or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_update(event=event, by=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Saved. People going or waitlisted were told of changes.")
+            return redirect("events:detail", event_id=event.pk)
+    return render(request, "events/event_form.html", {"form": form, "event": event})
+
+
+@staff_required
+def event_cancel(request, event_id: int):
+    event = _event_for_staff(request, event_id)
+    form = EventCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_cancel(event=event, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{event.title} is cancelled; everyone going was told.")
+            return redirect("events:detail", event_id=event.pk)
+    counts = selectors.attendee_counts(event=event)
+    return render(
+        request, "events/event_cancel.html", {"form": form, "event": event, "counts": counts}
+    )
+
+
+@staff_required
+def attendees(request, event_id: int):
+    event = _event_for_staff(request, event_id)
+    search = CheckInSearchForm(request.GET)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    context = {
+        "event": event,
+        "search": search,
+        "q": q,
+        "rsvps": list(selectors.attendees_for(event=event, q=q)),
+        "counts": selectors.attendee_counts(event=event),
+    }
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "events/_attendee_rows.html" if fragment else "events/attendees.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@staff_required
+def attendees_csv(request, event_id: int):
+    event = _event_for_staff(request, event_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="event-{event.pk}-attendees-{stamp}.csv"'
+    )
+    writer = csv.writer(response)
+    for row in attendee_rows(selectors.attendees_for(event=event)):
+        writer.writerow(row)
+    return response
+
+
+@staff_required
+def check_in(request, event_id: int):
+    """The door: search by name, or a scanned code (the QR's URL opens this page with ?code=)."""
+    event = _event_for_staff(request, event_id)
+    search = CheckInSearchForm(request.GET)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    code_form = CheckInCodeForm(request.GET)
+    code = code_form.cleaned_data["code"] if code_form.is_valid() else ""
+    scanned = None
+    if code:
+        scanned = selectors.rsvp_for_code(event=event, code=code)
+        if scanned is None:
+            code_form.add_error("code", "No RSVP of this event has that code.")
+    rsvps = list(selectors.attendees_for(event=event, q=q)) if q else []
+    # At the door: after a scan the cursor waits in the code field for the next one.
+    focus = code_form if code else search
+    focus.fields["code" if code else "q"].widget.attrs["autofocus"] = True
+    context = {
+        "event": event,
+        "search": search,
+        "code_form": _fresh_code_form() if scanned else code_form,
+        "q": q,
+        "scanned": scanned,
+        "rsvps": rsvps,
+        "counts": selectors.attendee_counts(event=event),
+    }
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "events/_check_in_results.html" if fragment else "events/check_in.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _fresh_code_form() -> CheckInCodeForm:
+    form = CheckInCodeForm()
+    form.fields["code"].widget.attrs["autofocus"] = True
+    return form
+
+
+def _back_to_check_in(request, event: Event):
+    q = request.POST.get("q", "")[:100]
+    url = reverse("events:check_in", kwargs={"event_id": event.pk})
+    return redirect(f"{url}?{urlencode({'q': q})}" if q else url)
+
+
+@require_POST
+@staff_required
+def check_in_rsvp(request, event_id: int, rsvp_id: int):
+    event = _event_for_staff(request, event_id)
+    rsvp = selectors.rsvp_get_for_event(event=event, rsvp_id=rsvp_id)
+    error = ""
+    try:
+        rsvp = services.rsvp_check_in(rsvp=rsvp, by=request.user)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if request.htmx:
+        rsvp = selectors.rsvp_get_for_event(event=event, rsvp_id=rsvp_id)
+        return render(
+            request, "events/_check_in_row.html", {"event": event, "rsvp": rsvp, "error": error}
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{rsvp.user.display_name} is checked in.")
+    return _back_to_check_in(request, event)
+
+
+@require_POST
+@staff_required
+def check_in_undo(request, event_id: int, rsvp_id: int):
+    event = _event_for_staff(request, event_id)
+    rsvp = selectors.rsvp_get_for_event(event=event, rsvp_id=rsvp_id)
+    services.rsvp_check_in_undo(rsvp=rsvp, by=request.user)
+    if request.htmx:
+        rsvp = selectors.rsvp_get_for_event(event=event, rsvp_id=rsvp_id)
+        return render(request, "events/_check_in_row.html", {"event": event, "rsvp": rsvp})
+    messages.success(request, f"{rsvp.user.display_name}'s check-in was taken back.")
+    return _back_to_check_in(request, event)

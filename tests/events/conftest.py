@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.events.factories import EventFactory
+
+
+@pytest.fixture
+def event(db):
+    return EventFactory(title="Alumni networking night", capacity=2)
+
+
+@pytest.fixture
+def past_event(db):
+    starts = timezone.now() - dt.timedelta(days=2)
+    return EventFactory(
+        title="Fall career fair", starts_at=starts, ends_at=starts + dt.timedelta(hours=3)
+    )
