@@ -110,7 +110,8 @@ def events_between(
     events = events_visible_to(user=user).filter(starts_at__lt=end, ends_at__gt=start)
     if filters is not None:
         events = filters.apply(events)
-    return list(events.order_by("starts_at", "pk"))
+    # The grid shows times and titles: the descriptions (often the bulk of a row) stay behind.
+    return list(events.defer("description", "description_html").order_by("starts_at", "pk"))
 
 
 def events_agenda(*, user, filters: CalendarFilters | None = None, now=None) -> QuerySet[Event]:

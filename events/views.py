@@ -51,6 +51,10 @@ THINGS_TO_REMEMBER = [
 # --- Calendar --------------------------------------------------------------------------------
 
 
+# Events shown in one day of the month grid before "+N more".
+MONTH_CELL_EVENTS = 4
+
+
 def _zone():
     return timezone.get_current_timezone()
 
@@ -93,15 +97,22 @@ def _days(start: dt.date, count: int, events: list[Event], statuses: dict, today
         while day <= min(end_day, last):
             by_day.setdefault(day, []).append(event)
             day += dt.timedelta(days=1)
-    return [
-        {
-            "date": day,
-            "events": by_day.get(day, []),
-            "is_today": day == today,
-            "in_month": month is None or day.month == month,
-        }
-        for day in (start + dt.timedelta(days=i) for i in range(count))
-    ]
+    days = []
+    for day in (start + dt.timedelta(days=i) for i in range(count)):
+        on_day = by_day.get(day, [])
+        # A month cell shows its first few events and a link to the rest (the week view):
+        # readable on a phone, and a busy month stays a light page.
+        shown = on_day if month is None else on_day[:MONTH_CELL_EVENTS]
+        days.append(
+            {
+                "date": day,
+                "events": shown,
+                "more": len(on_day) - len(shown),
+                "is_today": day == today,
+                "in_month": month is None or day.month == month,
+            }
+        )
+    return days
 
 
 def _calendar_context(request, view: str) -> dict:

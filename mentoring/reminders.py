@@ -33,11 +33,28 @@ def _id(reminder: Reminder) -> int:
     return int(reminder.subject_key.split(":")[1])
 
 
+# Where `_prefetch` leaves the ids of the people who gave feedback on the reminder's session.
+FEEDBACK_GIVEN = "_prefetched_feedback_authors"
+
+
 def _prefetch(reminders: list[Reminder]) -> None:
-    """One query loads the sessions of many reminders (the reminders page, a digest)."""
-    found = {s.pk: s for s in SESSIONS.filter(pk__in={_id(r) for r in reminders})}
+    """Two queries load the sessions of many reminders and who gave feedback on them (the
+    reminders page, a digest); each reminder's user comes from its session, profile included."""
+    ids = {_id(r) for r in reminders}
+    found = {s.pk: s for s in SESSIONS.filter(pk__in=ids)}
+    given: dict[int, set[int]] = {}
+    for session_id, author_id in Feedback.objects.filter(session_id__in=ids).values_list(
+        "session_id", "author_id"
+    ):
+        given.setdefault(session_id, set()).add(author_id)
     for reminder in reminders:
-        vars(reminder)[SUBJECT] = found.get(_id(reminder))
+        session = found.get(_id(reminder))
+        vars(reminder)[SUBJECT] = session
+        vars(reminder)[FEEDBACK_GIVEN] = given.get(_id(reminder), set())
+        if session is not None and reminder.user_id in (session.student_id, session.volunteer_id):
+            reminder.user = (
+                session.student if reminder.user_id == session.student_id else session.volunteer
+            )
 
 
 def _session(reminder: Reminder) -> Session | None:
@@ -113,6 +130,8 @@ def _feedback_relevant(reminder: Reminder) -> bool:
     session = _session(reminder)
     if session is None or session.status not in (SessionStatus.SCHEDULED, SessionStatus.COMPLETED):
         return False
+    if FEEDBACK_GIVEN in vars(reminder):
+        return reminder.user_id not in vars(reminder)[FEEDBACK_GIVEN]
     return not Feedback.objects.filter(session=session, author_id=reminder.user_id).exists()
 
 
