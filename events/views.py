@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from events import selectors, services
 from events.forms import CalendarFilterForm, MetPeopleFormSet
@@ -132,6 +132,7 @@ def _render_calendar(request, template: str, context: dict):
     return response
 
 
+@require_safe
 def calendar_month(request):
     today = timezone.localdate()
     first = _parse_month(request.GET.get("month"), today)
@@ -161,6 +162,7 @@ def calendar_month(request):
     return _render_calendar(request, "events/calendar_month.html", context)
 
 
+@require_safe
 def calendar_week(request):
     today = timezone.localdate()
     day = _parse_day(request.GET.get("start"), today)
@@ -184,6 +186,7 @@ def calendar_week(request):
     return _render_calendar(request, "events/calendar_week.html", context)
 
 
+@require_safe
 def calendar_agenda(request):
     context = _calendar_context(request, "agenda")
     events = selectors.events_agenda(user=request.user, filters=context["filter_form"].filters())
@@ -224,6 +227,7 @@ def _rsvp_context(request, event: Event) -> dict:
     }
 
 
+@require_safe
 def event_detail(request, event_id: int):
     user = request.user
     event = selectors.event_for_page(user=user, event_id=event_id)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from networking_app.devmail.selectors import mailbox_message_get, mailbox_messages
 from networking_app.notifications.models import OutgoingEmail
@@ -15,6 +16,7 @@ def _require_enabled() -> None:
         raise Http404
 
 
+@require_safe
 def sent_mail_list(request):
     _require_enabled()
     # The outbox too: with no worker running, mail waits there and never reaches the files.
@@ -25,6 +27,7 @@ def sent_mail_list(request):
     return render(request, "devmail/list.html", context)
 
 
+@require_safe
 def sent_mail_detail(request, name: str):
     _require_enabled()
     message = mailbox_message_get(name=name)
@@ -33,6 +36,7 @@ def sent_mail_detail(request, name: str):
     return render(request, "devmail/detail.html", {"message": message})
 
 
+@require_safe
 def sent_mail_html(request, name: str):
     _require_enabled()
     message = mailbox_message_get(name=name)

@@ -54,3 +54,39 @@ def test_another_student_gets_nothing(name, owned, other_student_client):
     assert posted.status_code in REFUSED, f"POST {url}: {posted.status_code}"
     if posted.status_code != 405:
         assert posted.status_code == got.status_code or got.status_code == 405
+
+
+# Routes an anonymous visitor may POST to: the entrance pages (their forms answer with errors),
+# and links from emails, whose signed token is the credential.
+ANONYMOUS_POST = {
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "account_reset_password_from_key",
+    "account_confirm_email",
+    "account_confirm_login_code",
+    "account_inactive",
+    "account_email_verification_sent",
+    "account_reset_password_done",
+    "account_reset_password_from_key_done",
+    "account_logout",
+    "mfa_authenticate",
+    "notifications:reminder_action",
+    "notifications:unsubscribe",
+    "healthz",
+}
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in _named_routes() if not n.startswith("admin:") and n not in ANONYMOUS_POST]
+)
+def test_anonymous_posts_change_nothing(name, owned, client):
+    """Every method, not only GET: a POST without a session is sent to log in, refused or not
+    found, whatever the route."""
+    url = reverse(name, kwargs=_route_kwargs(name, owned))
+    response = client.post(url, {"confirm": "yes"})
+    status = response.status_code
+    if status == 302:
+        assert reverse("account_login") in response["Location"], f"POST {url} -> {response}"
+    else:
+        assert status in {400, 403, 404, 405}, f"POST {url}: {status}"
