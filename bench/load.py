@@ -257,9 +257,26 @@ class LoadSite:
             detail = error.headers.get("Location", "") or error.read()[:300]
             raise LoadError(f"{path} answered {error.code} ({detail!r}), not 200") from error
 
-    def wrk_run(self, path: str, *, cookie: str | None, connections: int, seconds: int) -> dict:
+    def wrk_run(
+        self,
+        path: str,
+        *,
+        cookie: str | None,
+        connections: int,
+        seconds: int,
+        rotate: list[str] | None = None,
+    ) -> dict:
+        """One wrk run on `path`, or in turn on each of `rotate` (a mixed load)."""
+        lua = LUA
+        if rotate:
+            quoted = ", ".join(json.dumps(p) for p in rotate)
+            lua += (
+                f"\nlocal paths = {{{quoted}}}\nlocal turn = 0\n"
+                "request = function()\n  turn = (turn % #paths) + 1\n"
+                '  return wrk.format("GET", paths[turn])\nend\n'
+            )
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(LUA)
+            script.write(lua)
         threads = max(1, min(connections, int(os.environ.get("BENCH_WRK_THREADS", "2"))))
         command = [
             self.wrk,
@@ -313,6 +330,34 @@ class LoadSite:
             socket_errors=raw["connect"] + raw["read"] + raw["write"] + raw["timeout"],
             last_bad_status=raw["last_bad_status"],
             bytes_per_request=raw["bytes"] / requests if requests else 0.0,
+        )
+
+    def run_mixed(
+        self, paths: list[str], *, cookie: str | None, connections: int, seconds: int
+    ) -> LoadResult:
+        """All of `paths` in turn on every connection, as one measurement."""
+        for path in paths:
+            self.check(path, cookie)
+        raw = self.wrk_run(
+            paths[0], cookie=cookie, connections=connections, seconds=seconds, rotate=paths
+        )
+        duration = raw["duration_us"] / 1e6
+        print(f"  mixed: {raw['requests'] / duration:.0f} req/s, errors {raw['non2xx']}")
+        return LoadResult(
+            label="mixed",
+            path=", ".join(paths),
+            connections=connections,
+            seconds=seconds,
+            requests=raw["requests"],
+            rps=raw["requests"] / duration if duration else 0.0,
+            p50_ms=raw["p50_us"] / 1000,
+            p95_ms=raw["p95_us"] / 1000,
+            p99_ms=raw["p99_us"] / 1000,
+            max_ms=raw["max_us"] / 1000,
+            non2xx=raw["non2xx"],
+            socket_errors=raw["connect"] + raw["read"] + raw["write"] + raw["timeout"],
+            last_bad_status=raw["last_bad_status"],
+            bytes_per_request=raw["bytes"] / raw["requests"] if raw["requests"] else 0.0,
         )
 
     def run(
