@@ -385,7 +385,9 @@ class ProfileStatus:
     @property
     def reasons_not_listed(self) -> list[str]:
         reasons = []
-        if self.approval != ApprovalStatus.APPROVED:
+        if self.approval == ApprovalStatus.PAUSED:
+            reasons.append("the career office has paused your listing")
+        elif self.approval != ApprovalStatus.APPROVED:
             reasons.append("the career office has not approved your account yet")
         if not self.code_of_conduct:
             reasons.append("you have not accepted the code of conduct")

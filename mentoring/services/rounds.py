@@ -33,6 +33,7 @@ from mentoring.models import (
 from mentoring.selectors import rounds as selectors
 from mentoring.services.requests import flash_request_create
 from networking_app.accounts.models import User
+from networking_app.console.audit import audit_record
 from networking_app.emails import render_email
 from networking_app.notifications.links import absolute
 from networking_app.notifications.outbox import IDEMPOTENCY_HEADER, KIND_HEADER
@@ -510,7 +511,9 @@ def match_swap(*, match_round: MatchRound, first_id: int, second_id: int) -> tup
 # --- Publication -----------------------------------------------------------------------------
 
 
-def round_publish(*, match_round: MatchRound, now: dt.datetime | None = None) -> int:
+def round_publish(
+    *, match_round: MatchRound, now: dt.datetime | None = None, actor: User | None = None
+) -> int:
     """Publish the round's matches and introduce each pair by email. Returns how many pairs
     were introduced: 0 if the round was already published."""
     now = now or timezone.now()
@@ -533,6 +536,14 @@ def round_publish(*, match_round: MatchRound, now: dt.datetime | None = None) ->
             match.round = locked
             match.published = True
             _send_intro(match)
+        audit_record(
+            actor=actor,
+            action="round.publish",
+            summary=f"Published the round {locked.name}: {len(matches)} pairs introduced",
+            target=locked,
+            round_id=locked.pk,
+            matches=len(matches),
+        )
     match_round.status = locked.status
     match_round.published_at = locked.published_at
     return len(matches)

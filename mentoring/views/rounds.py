@@ -252,7 +252,7 @@ def round_publish(request, round_id: int):
     match_round = _staff_round(round_id)
     if request.method == "POST":
         try:
-            sent = services.round_publish(match_round=match_round)
+            sent = services.round_publish(match_round=match_round, actor=request.user)
         except ValidationError as error:
             messages.error(request, _error_text(error))
             return redirect("mentoring:round_publish", round_id=round_id)

@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from networking_app.accounts.models import Profile, StudentProfile, User, VolunteerProfile
+from networking_app.accounts.models import (
+    ErasedAccount,
+    Profile,
+    StudentProfile,
+    User,
+    VolunteerProfile,
+)
 
 
 class ProfileInline(admin.StackedInline):
@@ -34,6 +40,8 @@ class StudentProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__profile__display_name", "major"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+    # A student's preparation (interests, strengths, goals) is theirs, not the admin's.
+    fields = ["user", "class_year", "major"]
 
 
 @admin.register(VolunteerProfile)
@@ -43,3 +51,36 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__profile__display_name"]
     list_select_related = ["user"]
     raw_id_fields = ["user", "reviewed_by"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name", "time_zone", "updated_at"]
+    list_filter = ["user__role", "time_zone"]
+    search_fields = ["user__email", "display_name"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(ErasedAccount)
+class ErasedAccountAdmin(admin.ModelAdmin):
+    list_display = [
+        "role",
+        "class_year",
+        "major",
+        "joined_on",
+        "erased_at",
+        "contacts",
+        "conversations",
+        "outcomes",
+    ]
+    list_filter = ["role", "class_year"]
+    search_fields = ["major"]
+    date_hierarchy = "erased_at"
+
+    # Anonymous tallies: a record, not something to edit.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

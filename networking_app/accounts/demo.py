@@ -99,6 +99,9 @@ def demo_data_load() -> list[DemoAccount]:
     from events.demo import demo_events_load
 
     demo_events_load()
+    from networking_app.console.demo import demo_console_load
+
+    demo_console_load()
 
     staff = User.objects.get(email="staff@example.edu")
     if not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists():

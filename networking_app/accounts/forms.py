@@ -109,6 +109,12 @@ class SignupForm(AllauthSignupForm):
                 affiliation=self.cleaned_data.get("affiliation") or "",
                 class_year=self.cleaned_data.get("class_year"),
             )
+            # Signed up through a staff invitation link: approved at once, link used up.
+            from networking_app.console.services import INVITATION_SESSION_KEY, invitation_redeem
+
+            token = request.session.get(INVITATION_SESSION_KEY) if request else None
+            if token and invitation_redeem(token=token, user=user):
+                request.session.pop(INVITATION_SESSION_KEY, None)
         return user
 
 

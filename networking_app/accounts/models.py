@@ -152,6 +152,8 @@ class ApprovalStatus(models.TextChoices):
     PENDING = "pending", "Awaiting approval"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Not approved"
+    # Approved before, but staff paused them: not listed or bookable until resumed.
+    PAUSED = "paused", "Paused by the career office"
 
 
 class VolunteerProfile(models.Model):

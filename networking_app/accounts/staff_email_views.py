@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from networking_app.accounts.decorators import staff_required
+from networking_app.console.audit import audit_record
 from networking_app.notifications.models import EmailStatus, OutgoingEmail
 from networking_app.notifications.outbox import outbox_retry
 
@@ -60,5 +61,12 @@ def staff_email_retry(request, email_id: int):
         )
     else:
         outbox_retry(email=email)
+        audit_record(
+            actor=request.user,
+            action="email.retry",
+            summary=f"Retried a failed {email.kind or 'email'}",
+            target=email,
+            email_id=email.pk,
+        )
         messages.success(request, f"The email to {to} is queued to be sent again.")
     return redirect("staff:emails")

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,6 +12,7 @@ from networking_app.accounts.selectors import (
     volunteer_profile_get_for_review,
 )
 from networking_app.accounts.services import staff_user_create, volunteer_review
+from networking_app.console.audit import audit_record
 
 
 @require_POST
@@ -25,9 +27,18 @@ def volunteer_review_view(request, user_id: int):
         messages.error(request, "Choose whether to approve or turn down this volunteer.")
         return redirect("staff:home")
     approve = form.cleaned_data["decision"] == "approve"
-    volunteer_review(
-        profile=profile, reviewer=request.user, approve=approve, note=form.cleaned_data["note"]
-    )
+    with transaction.atomic():
+        volunteer_review(
+            profile=profile, reviewer=request.user, approve=approve, note=form.cleaned_data["note"]
+        )
+        decision = "approve" if approve else "reject"
+        audit_record(
+            actor=request.user,
+            action=f"volunteer.{decision}",
+            summary=f"{decision.capitalize()} volunteer {profile.user.email}",
+            target=profile.user,
+            volunteer_id=profile.user_id,
+        )
     name = profile.user.display_name
     if approve:
         messages.success(request, f"{name} is approved and has been told by email.")
@@ -45,6 +56,13 @@ def staff_team(request):
             display_name=form.cleaned_data["display_name"],
             created_by=request.user,
             request=request,
+        )
+        audit_record(
+            actor=request.user,
+            action="staff.create",
+            summary=f"Added staff member {user.email}",
+            target=user,
+            user_id=user.pk,
         )
         messages.success(
             request,

@@ -1,2 +1,24 @@
+from django.urls import path
+
+from networking_app.console import views
+
 app_name = "console"
-urlpatterns: list = []
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<slug:chart_key>.csv", views.chart_export, name="chart_export"),
+    path("volunteers/", views.volunteers, name="volunteers"),
+    path("volunteers/<int:volunteer_id>/decide/", views.volunteer_decide, name="volunteer_decide"),
+    path("invitations/", views.invitations, name="invitations"),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("invitations/join/<str:invite_token>/", views.invitation_accept, name="invitation_accept"),
+    path("labels/", views.labels, name="labels"),
+    path("labels/<int:eligibility_id>/", views.label_detail, name="label_detail"),
+    path("labels/<int:eligibility_id>/remove/", views.label_remove, name="label_remove"),
+    path("nudges/", views.nudges, name="nudges"),
+    path("nudges/send/", views.nudge_send, name="nudge_send"),
+    path("audit/", views.audit, name="audit"),
+]

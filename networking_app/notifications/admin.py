@@ -54,6 +54,7 @@ class ReminderAdmin(admin.ModelAdmin):
 @admin.register(NotificationSettings)
 class NotificationSettingsAdmin(admin.ModelAdmin):
     list_display = ["user", "digest_hour", "updated_at"]
+    list_filter = ["digest_hour"]
     search_fields = ["user__email"]
     raw_id_fields = ["user"]
 
@@ -61,5 +62,6 @@ class NotificationSettingsAdmin(admin.ModelAdmin):
 @admin.register(DigestLog)
 class DigestLogAdmin(admin.ModelAdmin):
     list_display = ["user", "local_date", "created_at"]
+    list_filter = ["local_date"]
     search_fields = ["user__email"]
     raw_id_fields = ["user"]

@@ -57,7 +57,8 @@ def test_another_student_gets_nothing(name, owned, other_student_client):
 
 
 # Routes an anonymous visitor may POST to: the entrance pages (their forms answer with errors),
-# and links from emails, whose signed token is the credential.
+# and links from emails, whose signed token is the credential (a volunteer's invitation goes on
+# to the sign-up page).
 ANONYMOUS_POST = {
     "account_login",
     "account_signup",
@@ -73,6 +74,7 @@ ANONYMOUS_POST = {
     "mfa_authenticate",
     "notifications:reminder_action",
     "notifications:unsubscribe",
+    "console:invitation_accept",
     "healthz",
 }
 

@@ -1,0 +1,388 @@
+"""Writes of the staff console: volunteer decisions, invitations, eligibility labels, nudge
+emails and the audit records of exports. Every staff action here is audit-logged in the same
+transaction as the change it records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from mentoring.services.profiles import mentor_refresh_bookable
+from networking_app.accounts.models import ApprovalStatus, Role, User, VolunteerProfile
+from networking_app.accounts.services import volunteer_review
+from networking_app.console import selectors
+from networking_app.console.audit import audit_record
+from networking_app.console.models import (
+    EligibilityLabel,
+    StudentLabel,
+    VolunteerInvitation,
+)
+from networking_app.emails import render_email, send_templated_email
+from networking_app.notifications.outbox import (
+    IDEMPOTENCY_HEADER,
+    KIND_HEADER,
+    USER_HEADER,
+    enqueue_together,
+)
+
+INVITATION_SESSION_KEY = "console_invitation_token"
+INVITATION_DAYS = 14
+
+
+# --- Volunteers ------------------------------------------------------------------------------
+
+
+class VolunteerDecision:
+    APPROVE = "approve"
+    REJECT = "reject"
+    PAUSE = "pause"
+    RESUME = "resume"
+    CHOICES = [
+        (APPROVE, "Approve"),
+        (REJECT, "Turn down"),
+        (PAUSE, "Pause"),
+        (RESUME, "Resume"),
+    ]
+    # Which decision is possible from which status.
+    ALLOWED = {
+        APPROVE: {ApprovalStatus.PENDING, ApprovalStatus.REJECTED},
+        REJECT: {ApprovalStatus.PENDING},
+        PAUSE: {ApprovalStatus.APPROVED},
+        RESUME: {ApprovalStatus.PAUSED},
+    }
+
+
+def volunteer_decide(
+    *, profile: VolunteerProfile, staff: User, decision: str, note: str = ""
+) -> VolunteerProfile:
+    """Approve, turn down, pause or resume a volunteer. A paused volunteer is neither listed
+    nor bookable until resumed (mentoring's is_bookable needs the approved status)."""
+    if decision not in VolunteerDecision.ALLOWED:
+        raise ValidationError("Choose approve, turn down, pause or resume.")
+    if profile.status not in VolunteerDecision.ALLOWED[decision]:
+        raise ValidationError(
+            f"{profile.user.display_name} is {profile.get_status_display().lower()}: "
+            f"they cannot be {'turned down' if decision == 'reject' else decision + 'd'}."
+        )
+    with transaction.atomic():
+        if decision in (VolunteerDecision.APPROVE, VolunteerDecision.REJECT):
+            profile = volunteer_review(
+                profile=profile,
+                reviewer=staff,
+                approve=decision == VolunteerDecision.APPROVE,
+                note=note,
+            )
+        else:
+            # Locked so a pause and an approval by two staff members cannot interleave.
+            locked = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
+            if locked.status not in VolunteerDecision.ALLOWED[decision]:
+                raise ValidationError("Someone changed this volunteer's status meanwhile.")
+            locked.status = (
+                ApprovalStatus.PAUSED
+                if decision == VolunteerDecision.PAUSE
+                else ApprovalStatus.APPROVED
+            )
+            locked.reviewed_at = timezone.now()
+            locked.reviewed_by = staff
+            locked.review_note = note.strip()[:500]
+            locked.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note"])
+            mentor_refresh_bookable(user=locked.user)
+            profile = locked
+        audit_record(
+            actor=staff,
+            action=f"volunteer.{decision}",
+            summary=f"{decision.capitalize()} volunteer {profile.user.email}",
+            target=profile.user,
+            volunteer_id=profile.user_id,
+        )
+    return profile
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+def invitation_create(
+    *, email: str, staff: User, days: int = INVITATION_DAYS, now: dt.datetime | None = None
+) -> VolunteerInvitation:
+    """A single-use sign-up link for this address, emailed to it, valid for `days` days."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone already has an account with this address."})
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = VolunteerInvitation.objects.create(
+            email=email,
+            token=secrets.token_urlsafe(32),
+            created_by=staff,
+            expires_at=now + dt.timedelta(days=days),
+        )
+        link = settings.SITE_URL.rstrip("/") + reverse(
+            "console:invitation_accept", kwargs={"invite_token": invitation.token}
+        )
+        send_templated_email(
+            "console_invitation",
+            to=[email],
+            context={
+                "link": link,
+                "expires_on": formats.date_format(timezone.localdate(invitation.expires_at)),
+                "staff": staff,
+            },
+        )
+        audit_record(
+            actor=staff,
+            action="invitation.create",
+            summary=f"Invited volunteer {email}",
+            target=invitation,
+            invitation_id=invitation.pk,
+        )
+    return invitation
+
+
+def invitation_revoke(*, invitation: VolunteerInvitation, staff: User) -> VolunteerInvitation:
+    with transaction.atomic():
+        updated = VolunteerInvitation.objects.filter(
+            pk=invitation.pk, used_at=None, revoked_at=None
+        ).update(revoked_at=timezone.now())
+        if updated:
+            audit_record(
+                actor=staff,
+                action="invitation.revoke",
+                summary=f"Revoked the invitation for {invitation.email}",
+                target=invitation,
+                invitation_id=invitation.pk,
+            )
+    invitation.refresh_from_db()
+    return invitation
+
+
+def invitation_redeem(*, token: str, user: User, now: dt.datetime | None = None) -> bool:
+    """Called when someone signs up after opening an invitation link: a volunteer whose address
+    is the invited one is approved at once (no approval queue), and the link is used up.
+    Returns False (and changes nothing) when the link is used, expired, revoked, or was for
+    another address or role."""
+    now = now or timezone.now()
+    if not token or user.role != Role.VOLUNTEER:
+        return False
+    with transaction.atomic():
+        # Locked: two sign-ups racing with the same link cannot both use it.
+        invitation = VolunteerInvitation.objects.select_for_update().filter(token=token).first()
+        if invitation is None or not invitation.is_usable(now):
+            return False
+        if invitation.email.lower() != user.email.lower():
+            return False
+        invitation.used_at = now
+        invitation.used_by = user
+        invitation.save(update_fields=["used_at", "used_by"])
+        VolunteerProfile.objects.filter(user=user).update(
+            status=ApprovalStatus.APPROVED,
+            reviewed_at=now,
+            reviewed_by=invitation.created_by,
+            review_note="Invited by the career office",
+        )
+        mentor_refresh_bookable(user=user)
+        audit_record(
+            actor=invitation.created_by,
+            action="invitation.redeem",
+            summary=f"Invited volunteer {user.email} signed up (approved by invitation)",
+            target=invitation,
+            invitation_id=invitation.pk,
+            volunteer_id=user.pk,
+        )
+    return True
+
+
+# --- Eligibility labels ----------------------------------------------------------------------
+
+
+def label_create(*, name: str, description: str = "", staff: User) -> EligibilityLabel:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the label a name."})
+    if EligibilityLabel.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a label called “{name}”."})
+    try:
+        with transaction.atomic():
+            label = EligibilityLabel.objects.create(
+                name=name, description=description.strip(), created_by=staff
+            )
+            audit_record(
+                actor=staff,
+                action="label.create",
+                summary=f"Created the label {name}",
+                target=label,
+                label_id=label.pk,
+            )
+    except IntegrityError:
+        raise ValidationError({"name": f"There is already a label called “{name}”."}) from None
+    return label
+
+
+def label_add_students(
+    *, label: EligibilityLabel, emails: list[str], staff: User
+) -> tuple[int, list[str]]:
+    """Attach the label to the students with these addresses. Returns (how many were added,
+    the addresses that are not students' accounts)."""
+    wanted = {e.strip().lower() for e in emails if e.strip()}
+    students = dict(
+        User.objects.filter(role=Role.STUDENT, email__in=wanted).values_list("email", "pk")
+    )
+    unknown = sorted(wanted - set(students))
+    with transaction.atomic():
+        created = StudentLabel.objects.bulk_create(
+            [StudentLabel(label=label, student_id=pk, added_by=staff) for pk in students.values()],
+            ignore_conflicts=True,
+        )
+        added = len(created)
+        if students:
+            audit_record(
+                actor=staff,
+                action="label.add_students",
+                summary=f"Labelled {len(students)} student(s) {label.name}",
+                target=label,
+                label_id=label.pk,
+                students=len(students),
+            )
+    return added, unknown
+
+
+def label_remove_student(*, label: EligibilityLabel, student_id: int, staff: User) -> bool:
+    with transaction.atomic():
+        deleted, _ = StudentLabel.objects.filter(label=label, student_id=student_id).delete()
+        if deleted:
+            audit_record(
+                actor=staff,
+                action="label.remove_student",
+                summary=f"Removed the label {label.name} from a student",
+                target=label,
+                label_id=label.pk,
+                student_id=student_id,
+            )
+    return bool(deleted)
+
+
+# --- Nudges ----------------------------------------------------------------------------------
+
+
+class Audience:
+    STUDENTS_NOT_STARTED = "students_not_started"
+    VOLUNTEERS_UNUSED_CAPACITY = "volunteers_unused_capacity"
+    CHOICES = [
+        (STUDENTS_NOT_STARTED, "Students who have not started (no contact yet)"),
+        (VOLUNTEERS_UNUSED_CAPACITY, "Listed volunteers with unused capacity this month"),
+    ]
+    TEMPLATES = {
+        STUDENTS_NOT_STARTED: "console_nudge_students",
+        VOLUNTEERS_UNUSED_CAPACITY: "console_nudge_volunteers",
+    }
+
+
+@dataclass(frozen=True)
+class NudgeSpec:
+    audience: str
+    note: str = ""
+    class_year: int | None = None
+    major: str = ""
+    label_id: int | None = None
+
+
+def nudge_recipients(spec: NudgeSpec) -> QuerySet[User]:
+    """Exactly who a nudge goes to; the preview counts this and the send uses it again."""
+    if spec.audience == Audience.STUDENTS_NOT_STARTED:
+        users = selectors.students_not_started(
+            class_year=spec.class_year, major=spec.major, label_id=spec.label_id
+        )
+    elif spec.audience == Audience.VOLUNTEERS_UNUSED_CAPACITY:
+        users = User.objects.filter(
+            pk__in=selectors.unused_capacity_mentors().values("user_id"), is_active=True
+        )
+    else:
+        raise ValidationError("Choose who the email goes to.")
+    return users.select_related("profile").order_by("pk")
+
+
+def _nudge_context(spec: NudgeSpec, user: User | None) -> dict:
+    path = reverse("home")
+    if spec.audience == Audience.VOLUNTEERS_UNUSED_CAPACITY:
+        path = reverse("mentoring:availability")
+    return {
+        "name": user.display_name if user is not None else "there",
+        "note": spec.note.strip(),
+        "link": settings.SITE_URL.rstrip("/") + path,
+    }
+
+
+def nudge_render(spec: NudgeSpec, user: User | None) -> tuple[str, str, str]:
+    return render_email(Audience.TEMPLATES[spec.audience], context=_nudge_context(spec, user))
+
+
+def nudge_send(*, spec: NudgeSpec, staff: User, expected: int, nonce: str) -> int:
+    """Write one email per recipient to the outbox, in one transaction, enqueued in batches.
+
+    `expected` is the count staff saw in the preview: if the audience changed since, nothing is
+    sent (ValidationError) so staff always know how many people got the email. `nonce` comes
+    from the preview: the idempotency key `nudge:<nonce>:<user>` means a double submit cannot
+    email anyone twice."""
+    if not nonce or len(nonce) > 64:
+        raise ValidationError("Preview the email again before sending it.")
+    with enqueue_together(), transaction.atomic():
+        recipients = list(nudge_recipients(spec))
+        if len(recipients) != expected:
+            raise ValidationError(
+                f"The number of recipients changed since the preview ({expected} then, "
+                f"{len(recipients)} now). Check the preview again before sending."
+            )
+        template = Audience.TEMPLATES[spec.audience]
+        sent = 0
+        for user in recipients:
+            subject, text, html = nudge_render(spec, user)
+            message = EmailMultiAlternatives(
+                subject=subject,
+                body=text,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[user.email],
+                headers={
+                    IDEMPOTENCY_HEADER: f"nudge:{nonce}:{user.pk}",
+                    KIND_HEADER: template,
+                    USER_HEADER: str(user.pk),
+                },
+            )
+            message.attach_alternative(html, "text/html")
+            sent += message.send()
+        audit_record(
+            actor=staff,
+            action="nudge.send",
+            summary=f"Nudge email to {sent} {spec.audience.replace('_', ' ')}",
+            audience=spec.audience,
+            recipients=len(recipients),
+            emails_written=sent,
+            class_year=spec.class_year,
+            label_id=spec.label_id,
+            nonce=nonce,
+        )
+    return sent
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+
+def export_record(*, staff: User, chart_key: str, filters, rows: int) -> None:
+    audit_record(
+        actor=staff,
+        action="export.csv",
+        summary=f"Exported the {chart_key} chart as CSV",
+        chart=chart_key,
+        start=filters.start.isoformat(),
+        end=filters.end.isoformat(),
+        class_year=filters.class_year,
+        label_id=filters.label_id,
+        rows=rows,
+    )

@@ -1,0 +1,316 @@
+"""The staff console: dashboard and chart exports, volunteers, invitations, eligibility labels,
+nudge emails and the audit log. Every page is `staff_required` (TOTP)."""
+
+from __future__ import annotations
+
+import secrets
+
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from networking_app.accounts.decorators import staff_required
+from networking_app.accounts.models import ApprovalStatus, VolunteerProfile
+from networking_app.accounts.selectors import staff_members
+from networking_app.console import selectors, services
+from networking_app.console.forms import (
+    AuditFilterForm,
+    DashboardFilterForm,
+    InvitationForm,
+    LabelForm,
+    LabelStudentsForm,
+    NudgeConfirmForm,
+    NudgeForm,
+    VolunteerDecisionForm,
+)
+from networking_app.console.models import EligibilityLabel, VolunteerInvitation
+from networking_app.console.reports import CHART_KEYS, CHART_SECTIONS, dashboard_charts
+
+PAGE_SIZE = 50
+
+
+def _form_errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- Dashboard -------------------------------------------------------------------------------
+
+
+def _dashboard_form(request) -> DashboardFilterForm:
+    return DashboardFilterForm(request.GET or None, choices=selectors.cohort_choices())
+
+
+@staff_required
+def dashboard(request):
+    form = _dashboard_form(request)
+    filters = form.filters()
+    data = selectors.dashboard(filters)
+    charts = dashboard_charts(data)
+    context = {
+        "form": form,
+        "filters": filters,
+        "d": data,
+        "charts": charts,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "console/dashboard.html", context)
+
+
+@staff_required
+def chart_export(request, chart_key: str):
+    if chart_key not in CHART_KEYS:
+        raise Http404
+    form = _dashboard_form(request)
+    filters = form.filters()
+    data = selectors.dashboard(filters, sections=CHART_SECTIONS[chart_key])
+    chart = dashboard_charts(data, only=chart_key)[chart_key]
+    services.export_record(
+        staff=request.user, chart_key=chart_key, filters=filters, rows=len(chart.categories)
+    )
+    response = HttpResponse(chart.csv(), content_type="text/csv; charset=utf-8")
+    name = f"rapport-{chart_key}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- Volunteers ------------------------------------------------------------------------------
+
+
+@staff_required
+def volunteers(request):
+    status = request.GET.get("status", "")
+    if status not in ApprovalStatus.values:
+        status = ""
+    q = request.GET.get("q", "")[:100]
+    page = Paginator(selectors.volunteers_for_staff(status=status, q=q), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "status": status,
+        "q": q,
+        "statuses": ApprovalStatus.choices,
+        "counts": selectors.volunteer_status_counts(),
+    }
+    return render(request, "console/volunteers.html", context)
+
+
+@require_POST
+@staff_required
+def volunteer_decide(request, volunteer_id: int):
+    profile = get_object_or_404(
+        VolunteerProfile.objects.select_related("user__profile"), user_id=volunteer_id
+    )
+    form = VolunteerDecisionForm(request.POST)
+    back = reverse("console:volunteers")
+    if request.POST.get("status_filter") in ApprovalStatus.values:
+        back += f"?status={request.POST['status_filter']}"
+    if not form.is_valid():
+        messages.error(request, "Choose approve, turn down, pause or resume.")
+        return redirect(back)
+    decision = form.cleaned_data["decision"]
+    try:
+        services.volunteer_decide(
+            profile=profile, staff=request.user, decision=decision, note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        messages.error(request, _form_errors(error))
+        return redirect(back)
+    name = profile.user.display_name
+    done = {
+        "approve": f"{name} is approved and has been told by email.",
+        "reject": f"{name} was turned down and has been told by email.",
+        "pause": f"{name} is paused: not listed or bookable until you resume them.",
+        "resume": f"{name} is active again.",
+    }
+    messages.success(request, done[decision])
+    return redirect(back)
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+@staff_required
+def invitations(request):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                email=form.cleaned_data["email"],
+                staff=request.user,
+                days=form.cleaned_data.get("days") or services.INVITATION_DAYS,
+            )
+        except ValidationError as error:
+            form.add_error("email", _form_errors(error))
+        else:
+            messages.success(request, f"The invitation link is on its way to {invitation.email}.")
+            return redirect("console:invitations")
+    page = Paginator(selectors.invitations_for_staff(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "console/invitations.html", {"form": form, "page": page})
+
+
+@require_POST
+@staff_required
+def invitation_revoke(request, invitation_id: int):
+    invitation = get_object_or_404(VolunteerInvitation, pk=invitation_id)
+    services.invitation_revoke(invitation=invitation, staff=request.user)
+    messages.info(request, f"The invitation for {invitation.email} no longer works.")
+    return redirect("console:invitations")
+
+
+def invitation_accept(request, invite_token: str):
+    """The link in the invitation email: remembers the invitation for the sign-up form, with
+    the address pre-filled and counted as verified (the link proves it), then goes to sign-up."""
+    invitation = selectors.invitation_get_by_token(token=invite_token)
+    if invitation is None or not invitation.is_usable():
+        state = invitation.state if invitation is not None else "unknown"
+        return render(request, "console/invitation_invalid.html", {"state": state}, status=404)
+    if request.user.is_authenticated:
+        # Never sign someone out from a link: they choose to sign out, then open it again.
+        return render(request, "console/invitation_invalid.html", {"state": "signed_in"})
+    request.session[services.INVITATION_SESSION_KEY] = invitation.token
+    get_adapter(request).stash_verified_email(request, invitation.email)
+    return redirect(reverse("account_signup") + "?role=volunteer")
+
+
+# --- Eligibility labels ----------------------------------------------------------------------
+
+
+@staff_required
+def labels(request):
+    form = LabelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            label = services.label_create(
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                staff=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"The label “{label.name}” is ready: add students to it.")
+            return redirect("console:label_detail", eligibility_id=label.pk)
+    context = {"form": form, "labels": list(selectors.labels_with_counts())}
+    return render(request, "console/labels.html", context)
+
+
+@staff_required
+def label_detail(request, eligibility_id: int):
+    label = get_object_or_404(EligibilityLabel, pk=eligibility_id)
+    form = LabelStudentsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        added, unknown = services.label_add_students(
+            label=label, emails=form.cleaned_data["emails"], staff=request.user
+        )
+        messages.success(request, f"{added} student{'s' if added != 1 else ''} labelled.")
+        if unknown:
+            shown = ", ".join(unknown[:10])
+            more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+            messages.warning(request, f"No student account has these addresses: {shown}{more}.")
+        return redirect("console:label_detail", eligibility_id=label.pk)
+    page = Paginator(selectors.label_students(label=label), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "console/label_detail.html", {"label": label, "form": form, "page": page}
+    )
+
+
+@require_POST
+@staff_required
+def label_remove(request, eligibility_id: int):
+    label = get_object_or_404(EligibilityLabel, pk=eligibility_id)
+    try:
+        student_id = int(request.POST.get("student", ""))
+    except ValueError:
+        messages.error(request, "Choose a student to remove.")
+        return redirect("console:label_detail", eligibility_id=label.pk)
+    if services.label_remove_student(label=label, student_id=student_id, staff=request.user):
+        messages.info(request, f"The student no longer has the label “{label.name}”.")
+    return redirect("console:label_detail", eligibility_id=label.pk)
+
+
+# --- Nudges ----------------------------------------------------------------------------------
+
+
+def _nudge_preview_context(form: NudgeForm) -> dict:
+    spec = form.spec()
+    recipients = services.nudge_recipients(spec)
+    count = recipients.count()
+    first = recipients.first()
+    subject, text, _ = services.nudge_render(spec, first)
+    return {
+        "preview": {"subject": subject, "text": text, "count": count},
+        "confirm": NudgeConfirmForm(
+            initial={"expected": count, "nonce": secrets.token_urlsafe(16)}
+        ),
+    }
+
+
+@staff_required
+def nudges(request):
+    """GET: the form. POST: the preview (the rendered email and the exact recipient count),
+    with a confirmation button that posts to nudge_send."""
+    choices = selectors.cohort_choices()
+    form = NudgeForm(request.POST or None, choices=choices)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        context.update(_nudge_preview_context(form))
+    return render(request, "console/nudges.html", context)
+
+
+@require_POST
+@staff_required
+def nudge_send(request):
+    form = NudgeForm(request.POST, choices=selectors.cohort_choices())
+    confirm = NudgeConfirmForm(request.POST)
+    if not (form.is_valid() and confirm.is_valid()):
+        messages.error(request, "Preview the email again before sending it.")
+        return render(request, "console/nudges.html", {"form": form}, status=400)
+    try:
+        sent = services.nudge_send(
+            spec=form.spec(),
+            staff=request.user,
+            expected=confirm.cleaned_data["expected"],
+            nonce=confirm.cleaned_data["nonce"],
+        )
+    except ValidationError as error:
+        messages.error(request, _form_errors(error))
+        context = {"form": form, **_nudge_preview_context(form)}
+        return render(request, "console/nudges.html", context, status=409)
+    messages.success(
+        request,
+        f"{sent} email{'s' if sent != 1 else ''} queued in the outbox. "
+        "Failed deliveries show on the email delivery page.",
+    )
+    return redirect("console:nudges")
+
+
+# --- Audit log -------------------------------------------------------------------------------
+
+
+@staff_required
+def audit(request):
+    form = AuditFilterForm(
+        request.GET or None, actions=selectors.audit_actions(), staff=list(staff_members())
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.audit_entries(
+        action=filters.get("action") or "",
+        actor_id=filters.get("actor"),
+        start=filters.get("start"),
+        end=filters.get("end"),
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()}
+    return render(request, "console/audit.html", context)
