@@ -137,6 +137,16 @@ class Contact(models.Model):
         "the referrer said I may use their name", default=False
     )
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
+    # The import that added this contact (contacts/imports): the list filters by it, and
+    # undoing the import removes it.
+    import_batch = models.ForeignKey(
+        "contacts.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     # Derived from the interaction log by contacts.services; never typed.
     last_interaction_on = models.DateField(null=True, blank=True, editable=False)
     # Name, organization, title, industry, tags and notes, for full-text search (a GIN
@@ -387,3 +397,16 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.organization}"
+
+
+# Import batches and their rows live beside the importers; loading them here registers them
+# with the contacts app.
+from contacts.imports.models import (  # noqa: E402, F401
+    BatchStatus,
+    Decision,
+    ImportBatch,
+    ImportFormat,
+    ImportRow,
+    RowOutcome,
+    RowStatus,
+)

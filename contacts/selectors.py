@@ -208,6 +208,14 @@ def contacts_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
         queryset = queryset.filter(_losing_touch_filter(timezone.localdate()))
     if filters.upcoming:
         queryset = queryset.filter(has_upcoming=True)
+    if filters.extra.get("batch"):
+        # Contacts an import added, and those it merged rows into.
+        from contacts.imports.models import ImportRow, RowOutcome
+
+        merged = ImportRow.objects.filter(
+            batch_id=filters.extra["batch"], outcome=RowOutcome.MERGED
+        ).values("contact_id")
+        queryset = queryset.filter(Q(import_batch_id=filters.extra["batch"]) | Q(pk__in=merged))
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["name"]))
 
 

@@ -22,6 +22,7 @@ from contacts.forms.people import (
     TargetEditForm,
     add_service_errors,
 )
+from contacts.imports import selectors as import_selectors
 from contacts.models import Contact
 from contacts.views import reminders as reminder_views
 from networking_app.accounts.decorators import student_required
@@ -43,17 +44,26 @@ def contact_list(request):
     user = request.user
     filter_form = ContactFilterForm(request.GET, user=user)
     values = filter_form.valid_values()
-    contacts = selectors.contacts_list(user=user, filters=ContactFilterForm.to_filters(values))
+    filters = ContactFilterForm.to_filters(values)
+    batch = None
+    if request.GET.get("batch"):
+        batch = import_selectors.batch_for_contact_filter(user=user, value=request.GET["batch"])
+        if batch is not None:
+            filters.extra["batch"] = batch.pk
+    contacts = selectors.contacts_list(user=user, filters=filters)
     page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     today = timezone.localdate()
     for contact in page.object_list:
         due = contact.stay_in_touch_due_on
         contact.losing_touch = due is not None and due <= today
-    filtered = any(name != "sort" for name in values)
+    filtered = any(name != "sort" for name in values) or batch is not None
     without_organization = request.GET.copy()
     for name in ("organization", "page"):
         without_organization.pop(name, None)
+    without_batch = request.GET.copy()
+    for name in ("batch", "page"):
+        without_batch.pop(name, None)
     context = {
         "filter_form": filter_form.for_display(values),
         "page": page,
@@ -61,6 +71,8 @@ def contact_list(request):
         "filtered": filtered,
         "selected_organization": values.get("organization"),
         "clear_organization_query": without_organization.urlencode(),
+        "selected_batch": batch,
+        "clear_batch_query": without_batch.urlencode(),
         # Only asked when nothing matched: tells "no contacts yet" from "no match".
         "has_contacts": bool(page.object_list) or selectors.contacts_for_user(user=user).exists(),
     }

@@ -1,1 +1,10 @@
-urlpatterns: list = []
+from django.urls import path
+
+from networking_app.accounts import views_data
+
+urlpatterns: list = [
+    path("account/data/", views_data.data_page, name="account_data"),
+    path("account/data/download/", views_data.data_download, name="account_data_download"),
+    path("account/delete/", views_data.delete_view, name="account_delete"),
+    path("account/deleted/", views_data.deleted_view, name="account_deleted"),
+]

@@ -264,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications": {"task": "notifications.tick", "schedule": 60.0},
     "mentoring-expire-requests": {"task": "mentoring.expire_requests", "schedule": 300.0},
     "mentoring-ended-leaves": {"task": "mentoring.refresh_ended_leaves", "schedule": 3600.0},
+    "contacts-purge-abandoned-imports": {
+        "task": "contacts.imports_purge_abandoned",
+        "schedule": 86400.0,
+    },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

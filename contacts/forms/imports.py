@@ -1,0 +1,86 @@
+"""Forms of the import pages: the upload, the column mapping and the choices per row."""
+
+from __future__ import annotations
+
+from django import forms
+
+from contacts.imports.csvfiles import MAPPABLE_FIELDS
+from contacts.imports.files import MAX_BYTES
+from contacts.imports.models import Decision
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Your contacts file",
+        help_text="LinkedIn's Connections.csv, a Google Contacts or Outlook CSV export, another "
+        "CSV, or a vCard (.vcf) file. Up to 5 MB and 20,000 contacts.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.vcf,.vcard,text/csv,text/vcard"}),
+        error_messages={
+            "required": "Choose the file to import.",
+            "empty": "The file is empty.",
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                f"“{upload.name}” is {upload.size / 1024 / 1024:.1f} MB; files up to 5 MB can be "
+                "imported. Split it into smaller files."
+            )
+        return upload
+
+
+class ImportMappingForm(forms.Form):
+    """One choice per column of a CSV whose layout Rapport does not know."""
+
+    def __init__(
+        self, *args, headers: list[str], samples: list[list[str]], initial_map: dict, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.columns = []
+        for index, header in enumerate(headers):
+            name = f"col_{index}"
+            examples = [row[index] for row in samples if index < len(row) and row[index].strip()]
+            self.fields[name] = forms.ChoiceField(
+                label=header.strip() or f"Column {index + 1}",
+                choices=MAPPABLE_FIELDS,
+                required=False,
+                initial=initial_map.get(str(index), ""),
+                help_text=("For example: " + "; ".join(e[:40] for e in examples[:2]))
+                if examples
+                else "Empty in the first rows.",
+            )
+            self.columns.append(name)
+
+    def clean(self):
+        data = super().clean()
+        chosen = {data.get(name) for name in self.columns}
+        if not chosen & {"name", "first_name", "last_name"}:
+            raise forms.ValidationError(
+                "Choose the column with the person's full name, or their first and last name."
+            )
+        return data
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            name.removeprefix("col_"): self.cleaned_data[name]
+            for name in self.columns
+            if self.cleaned_data.get(name)
+        }
+
+
+DECISION_CHOICES = [
+    (Decision.CREATE, "Add as new"),
+    (Decision.MERGE, "Merge"),
+    (Decision.SKIP, "Skip"),
+]
+
+
+class ImportAllForm(forms.Form):
+    """Set one choice for every row of a kind ("all duplicates: skip")."""
+
+    status = forms.ChoiceField(
+        choices=[("", "all rows"), ("new", "new"), ("duplicate", "duplicates")], required=False
+    )
+    all = forms.ChoiceField(choices=Decision.choices)

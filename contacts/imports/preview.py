@@ -1,0 +1,328 @@
+"""Reading an uploaded file into a preview batch, and the student's choices on it. Nothing
+here creates a contact: see contacts.imports.commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from contacts.imports import bulk, csvfiles, vcards
+from contacts.imports.files import ImportFileError, estimate_rows, read_text
+from contacts.imports.models import (
+    BatchStatus,
+    Decision,
+    ImportBatch,
+    ImportFormat,
+    ImportRow,
+    RowStatus,
+)
+from contacts.imports.records import RawRecord, clean_record
+from contacts.models import (
+    Contact,
+    normalize_organization_name,
+)
+from contacts.selectors import _normalize_person_name, normalize_linkedin_url
+
+# Files with more rows than this are read and committed by a Celery task, with a progress bar.
+LARGE_IMPORT_ROWS = 2_000
+# How long a worker may hold a batch it is reading or committing before another may claim it.
+LEASE = dt.timedelta(minutes=15)
+
+
+def organization_key(name: str) -> str:
+    # Casefolding can lengthen a name ("ß" -> "ss"): cut to the column's size.
+    return normalize_organization_name(name or "")[:200]
+
+
+# --- Progress (in the cache: the commit runs in one transaction, invisible until the end) ---
+
+
+def progress_key(batch_id: int) -> str:
+    return f"contacts:import:{batch_id}:progress"
+
+
+def progress_set(batch_id: int, done: int, total: int, label: str) -> None:
+    cache.set(progress_key(batch_id), {"done": done, "total": total, "label": label}, 3600)
+
+
+def progress_get(batch_id: int) -> dict | None:
+    return cache.get(progress_key(batch_id))
+
+
+# --- Reading a file ---------------------------------------------------------------------------
+
+
+def import_start(*, owner, filename: str, data: bytes) -> ImportBatch:
+    """Check the file (name, size, signature) and keep it in a new batch, not yet read."""
+    filename = (filename or "contacts").replace("\x00", "")[-255:]
+    read_text(filename, data)  # refuses what can never be imported before anything is stored
+    return ImportBatch.objects.create(
+        owner=owner, filename=filename, data=bytes(data), status=BatchStatus.QUEUED
+    )
+
+
+def is_large(batch: ImportBatch) -> bool:
+    kind = "vcard" if batch.filename.lower().endswith((".vcf", ".vcard")) else "csv"
+    return estimate_rows(kind, bytes(batch.data or b"")) > LARGE_IMPORT_ROWS
+
+
+def commits_in_background(batch: ImportBatch) -> bool:
+    return batch.total_rows > LARGE_IMPORT_ROWS
+
+
+def _existing_index(owner) -> dict[str, dict]:
+    """The owner's contacts by email, LinkedIn profile and name at organization: one query."""
+    by_email: dict[str, int] = {}
+    by_profile: dict[str, int] = {}
+    by_name: dict[tuple[str, str], int] = {}
+    rows = Contact.objects.filter(owner=owner).values_list(
+        "pk", "email", "linkedin_url", "name", "organization__normalized_name"
+    )
+    for pk, email, url, name, organization in rows.iterator(chunk_size=5000):
+        if email:
+            by_email.setdefault(email.casefold(), pk)
+        if url:
+            by_profile.setdefault(normalize_linkedin_url(url), pk)
+        by_name.setdefault((_normalize_person_name(name), organization or ""), pk)
+    return {"email": by_email, "profile": by_profile, "name": by_name}
+
+
+def _keys(data: dict) -> list[tuple[str, object]]:
+    keys: list[tuple[str, object]] = []
+    if data.get("email"):
+        keys.append(("email", data["email"].casefold()))
+    if data.get("linkedin_url"):
+        keys.append(("profile", normalize_linkedin_url(data["linkedin_url"])))
+    keys.append(
+        (
+            "name",
+            (
+                _normalize_person_name(data["name"]),
+                organization_key(data.get("organization") or ""),
+            ),
+        )
+    )
+    return keys
+
+
+WHY = {
+    "email": "same email address",
+    "profile": "same LinkedIn profile",
+    "name": "same name and organization",
+}
+
+
+def _raw_records(batch: ImportBatch, kind: str, text: str) -> Iterator[RawRecord | None]:
+    if kind == "vcard":
+        batch.format = ImportFormat.VCARD
+        yield from vcards.records(batch.filename, text)
+        return
+    table = csvfiles.read_table(batch.filename, text)
+    batch.headers = table.headers
+    batch.format = table.layout or ImportFormat.CSV
+    if not table.layout and not batch.mapping:
+        batch.mapping = csvfiles.suggested_mapping(table.headers)
+        raise _NeedsMapping
+    plan = csvfiles.plan_for(table.headers, table.layout, batch.mapping or None)
+    if not any(f in plan.values() for f in ("name", "first_name", "last_name")):
+        if table.layout:
+            raise ImportFileError(f"“{batch.filename}” has no name column.")
+        batch.mapping = batch.mapping or csvfiles.suggested_mapping(table.headers)
+        raise _NeedsMapping("Choose the column (or columns) with the person's name.")
+    yield from csvfiles.records(table, plan)
+
+
+class _NeedsMapping(Exception):
+    pass
+
+
+def import_parse(*, batch: ImportBatch) -> ImportBatch:
+    """Read the batch's file into rows, each new, a duplicate or invalid. Raises
+    ImportFileError (and marks the batch failed) when the file cannot be imported."""
+    try:
+        kind, text, encoding = read_text(batch.filename, bytes(batch.data or b""))
+        batch.encoding = encoding
+        rows = _classified_rows(batch, _raw_records(batch, kind, text))
+        with transaction.atomic():
+            ImportRow.objects.filter(batch=batch).delete()
+            bulk.insert(ImportRow, rows, returning=False)
+            batch.status = BatchStatus.PREVIEW
+            batch.error = ""
+            batch.save()
+    except _NeedsMapping as need:
+        batch.status = BatchStatus.NEEDS_MAPPING
+        batch.error = str(need)
+        batch.save()
+    except ImportFileError as error:
+        batch.status = BatchStatus.FAILED
+        batch.error = error.messages[0]
+        batch.data = None
+        batch.save()
+        raise
+    return batch
+
+
+def _classified_rows(batch: ImportBatch, raws: Iterable[RawRecord | None]) -> list[dict]:
+    index_of = _existing_index(batch.owner)
+    seen: dict[tuple[str, object], int] = {}
+    rows: list[dict] = []
+    counts = {"new": 0, "duplicate": 0, "invalid": 0, "empty": 0}
+    position = 0
+    today = timezone.localdate()
+    for raw in raws:
+        if raw is None:
+            counts["empty"] += 1
+            continue
+        position += 1
+        if position % 2000 == 0:
+            progress_set(batch.pk, position, 0, "Reading the file")
+        clean = clean_record(raw, today)
+        row = {
+            "batch_id": batch.pk,
+            "index": position,
+            "line": clean.line,
+            "data": clean.data,
+            "warnings": clean.warnings,
+        }
+        if clean.invalid:
+            row["status"] = RowStatus.INVALID
+            row["reason"] = clean.invalid[:300]
+        else:
+            row["status"] = RowStatus.NEW
+            keys = _keys(clean.data)
+            for key_kind, key in keys:
+                match = index_of[key_kind].get(key)
+                if match:
+                    row["status"] = RowStatus.DUPLICATE
+                    row["match_contact_id"] = match
+                    row["reason"] = f"Already in your contacts ({WHY[key_kind]})."
+                    break
+            else:
+                for key_kind, key in keys:
+                    earlier = seen.get((key_kind, key))
+                    if earlier:
+                        row["status"] = RowStatus.DUPLICATE
+                        row["match_row"] = earlier
+                        row["reason"] = (
+                            f"Same person as row {earlier} of this file ({WHY[key_kind]})."
+                        )
+                        break
+            for key in keys:
+                seen.setdefault(key, position)
+        counts[row["status"]] += 1
+        rows.append(row)
+    if not rows:
+        raise ImportFileError(f"“{batch.filename}” has no contacts in it.")
+    batch.total_rows = len(rows)
+    batch.new_count = counts["new"]
+    batch.duplicate_count = counts["duplicate"]
+    batch.invalid_count = counts["invalid"]
+    batch.empty_count = counts["empty"]
+    return rows
+
+
+def import_preview(
+    *, owner, filename: str, data: bytes, mapping: dict | None = None
+) -> ImportBatch:
+    """Read a file into a preview batch; nothing becomes a contact before import_commit.
+    Raises ImportFileError with a message for the student when the file cannot be imported
+    (and keeps nothing of it)."""
+    batch = import_start(owner=owner, filename=filename, data=data)
+    if mapping:
+        batch.mapping = {str(k): v for k, v in mapping.items()}
+    try:
+        return import_parse(batch=batch)
+    except ImportFileError:
+        batch.delete()
+        raise
+
+
+def import_set_mapping(*, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
+    """The student matched the columns of an unknown CSV: read it again with that mapping."""
+    if batch.status not in (BatchStatus.NEEDS_MAPPING, BatchStatus.PREVIEW) or not batch.data:
+        raise ImportFileError("This import can no longer be changed.")
+    batch.mapping = {str(k): v for k, v in mapping.items() if v}
+    batch.status = BatchStatus.PARSING
+    batch.save(update_fields=["mapping", "status"])
+    return import_parse(batch=batch)
+
+
+def can_discard(batch: ImportBatch) -> bool:
+    """A batch being read or committed by a worker is left alone, unless its lease ran out."""
+    if batch.status in (BatchStatus.COMMITTED, BatchStatus.UNDONE, BatchStatus.COMMIT_QUEUED):
+        return False
+    if batch.status in (BatchStatus.PARSING, BatchStatus.COMMITTING):
+        return batch.started_at is not None and batch.started_at < timezone.now() - LEASE
+    return True
+
+
+def import_discard(*, batch: ImportBatch) -> None:
+    """Forget a batch that was never committed."""
+    if not can_discard(batch):
+        raise ImportFileError("This import cannot be cancelled now.")
+    # Conditional, so a worker claiming it at the same moment keeps it (or finds it gone).
+    ImportBatch.objects.filter(pk=batch.pk, status=batch.status).delete()
+
+
+ABANDONED_AFTER = dt.timedelta(days=7)
+
+
+def imports_purge_abandoned(*, now: dt.datetime | None = None) -> int:
+    """Previews nobody committed within a week are deleted, with the file they kept."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    deleted, _ = ImportBatch.objects.filter(
+        status__in=[
+            BatchStatus.QUEUED,
+            BatchStatus.NEEDS_MAPPING,
+            BatchStatus.PREVIEW,
+            BatchStatus.FAILED,
+        ],
+        created_at__lt=cutoff,
+    ).delete()
+    return deleted
+
+
+# --- Choices ------------------------------------------------------------------------------
+
+
+def check_decision(value: str) -> str:
+    if value not in Decision.values:
+        raise ValidationError(f"Unknown choice “{value}”: use skip, merge or create.")
+    return value
+
+
+def import_set_decisions(
+    *, batch: ImportBatch, decisions: dict[int, str] | None = None, status: str = "", all: str = ""
+) -> int:
+    """Record the student's choice for some rows, or for every row of one status."""
+    if batch.status != BatchStatus.PREVIEW:
+        raise ImportFileError("This import is no longer waiting for your choices.")
+    changed = 0
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for index, value in (decisions or {}).items():
+        grouped[check_decision(value)].append(int(index))
+    rows = ImportRow.objects.filter(batch=batch).exclude(status=RowStatus.INVALID)
+    for value, indexes in grouped.items():
+        changed += rows.filter(index__in=indexes).update(decision=value)
+    if all:
+        check_decision(all)
+        chosen = rows.filter(status=status) if status else rows
+        changed += chosen.update(decision=all)
+    return changed
+
+
+def effective_decision(*, status: str, decision: str, default: str, has_match: bool) -> str:
+    """What committing does with a row: invalid rows are skipped; "merge" without anything to
+    merge into adds the person."""
+    if status == RowStatus.INVALID:
+        return Decision.SKIP
+    value = decision or default
+    if value == Decision.MERGE and not has_match:
+        return Decision.CREATE
+    return value

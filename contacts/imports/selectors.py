@@ -1,0 +1,62 @@
+"""Reads of import batches. Every lookup filters by owner: another person's batch is a 404."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from contacts.imports.models import Decision, ImportBatch, ImportRow, RowStatus
+
+SHOW_CHOICES = [
+    ("", "All rows"),
+    (RowStatus.NEW, "New"),
+    (RowStatus.DUPLICATE, "Duplicates"),
+    (RowStatus.INVALID, "Invalid"),
+]
+
+
+def batch_get_for_user(*, user, batch_id: int) -> ImportBatch:
+    # The uploaded bytes stay in the database: pages never need them.
+    batch = ImportBatch.objects.defer("data").filter(owner=user, pk=batch_id).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+def batches_for_user(*, user, limit: int = 10) -> list[ImportBatch]:
+    return list(ImportBatch.objects.defer("data").filter(owner=user)[:limit])
+
+
+def preview_rows(*, batch: ImportBatch, show: str = "") -> QuerySet[ImportRow]:
+    rows = ImportRow.objects.filter(batch=batch).select_related("match_contact__organization")
+    if show in RowStatus.values:
+        rows = rows.filter(status=show)
+    return rows.order_by("index")
+
+
+def decision_counts(*, batch: ImportBatch) -> dict[str, int]:
+    """How many rows committing would add, merge and skip, with the batch's default for the
+    rows the student did not choose: one query."""
+    default = batch.default_decision
+    valid = ~Q(status=RowStatus.INVALID)
+    chosen = {
+        value: Q(decision=value) | (Q(decision="") if default == value else Q(pk__in=[]))
+        for value in Decision.values
+    }
+    can_merge = Q(match_contact__isnull=False) | Q(match_row__isnull=False)
+    counts = ImportRow.objects.filter(batch=batch).aggregate(
+        total=Count("pk"),
+        skip=Count("pk", filter=~valid | (valid & chosen[Decision.SKIP])),
+        merge=Count("pk", filter=valid & chosen[Decision.MERGE] & can_merge),
+    )
+    counts["create"] = counts["total"] - counts["skip"] - counts["merge"]
+    return counts
+
+
+def batch_for_contact_filter(*, user, value) -> ImportBatch | None:
+    """The batch named by ?batch= on the contacts list, if it is the user's; else None."""
+    try:
+        batch_id = int(value)
+    except (TypeError, ValueError):
+        return None
+    return ImportBatch.objects.defer("data").filter(owner=user, pk=batch_id).first()

@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from contacts.imports.services import import_run_queued, imports_purge_abandoned
+
+
+@shared_task(name="contacts.import_process", ignore_result=True, acks_late=True)
+def import_process(batch_id: int) -> str:
+    """Read or commit a large import (the batch row says which); a second delivery of the
+    same task finds the batch already claimed and does nothing."""
+    return import_run_queued(batch_id=batch_id)
+
+
+@shared_task(name="contacts.imports_purge_abandoned", ignore_result=True)
+def purge_abandoned_imports() -> int:
+    """Daily (beat): previews left uncommitted for a week are deleted with their file."""
+    return imports_purge_abandoned()
