@@ -31,8 +31,10 @@ run: demo
 totp: install
 	@$(MANAGE) totp_code $(EMAIL)
 
+# Two processes by default (pytest-xdist); TEST_WORKERS=0 runs in one.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
