@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -133,3 +134,30 @@ def test_production_has_no_sent_mail_page():
         **PRODUCTION,
     )
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_production_security_settings():
+    """HSTS for a year with subdomains, secure cookies, no framing, a referrer policy and the
+    Content Security Policy, as production runs them."""
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'hsts': s.SECURE_HSTS_SECONDS, 'sub': s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+        "'session': s.SESSION_COOKIE_SECURE, 'csrf': s.CSRF_COOKIE_SECURE, "
+        "'httponly': s.SESSION_COOKIE_HTTPONLY, 'frame': s.X_FRAME_OPTIONS, "
+        "'referrer': s.SECURE_REFERRER_POLICY, 'ssl': s.SECURE_SSL_REDIRECT, "
+        "'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['object-src'], "
+        "'middleware': 'csp.middleware.CSPMiddleware' in s.MIDDLEWARE}))"
+    )
+    result = _manage("shell", "-c", script, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["hsts"] >= 31_536_000
+    assert values["sub"] is True
+    assert values["session"] is True
+    assert values["csrf"] is True
+    assert values["httponly"] is True
+    assert values["frame"] == "DENY"
+    assert values["referrer"] == "same-origin"
+    assert values["ssl"] is True
+    assert values["csp"] == ["'none'"]
+    assert values["middleware"] is True
