@@ -639,10 +639,16 @@ def outcome_delete(request, outcome_id: int):
 
 def today_response(request, *, home: bool = False) -> HttpResponse:
     """The Today page; a student's home page shows it too, with a welcome."""
+    from mentoring.selectors.sessions import has_session_this_week
+
+    page = selectors.today_page(user=request.user)
     context = {
-        "page": selectors.today_page(user=request.user),
+        "page": page,
         "home": home,
         "today_date": timezone.localdate(),
+        # The all-clear must not say "no conversation this week" above a flash mentoring
+        # session that is (the sessions card loads on its own).
+        "session_this_week": page.is_empty and has_session_this_week(user=request.user),
     }
     if home:
         context["student"] = getattr(request.user, "student_profile", None)

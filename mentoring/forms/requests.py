@@ -190,4 +190,6 @@ class FeedbackForm(PageForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Only the career office reads them.",
     )
-    would_meet_again = forms.BooleanField(label="I would meet again", required=False)
+    would_meet_again = forms.BooleanField(
+        label="I would meet again", required=False, label_suffix=""
+    )

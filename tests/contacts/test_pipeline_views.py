@@ -1189,3 +1189,21 @@ def test_outcomes_queries_do_not_grow(student_client, student):
     assert_queries_do_not_grow(
         lambda: student_client.get(_url("outcomes")), add_rows, small=5, large=500
     )
+
+
+def test_the_all_clear_does_not_hide_a_flash_session_this_week(student_client, student, volunteer):
+    """Caught up on the pipeline, with a flash mentoring session in two days: the all-clear
+    must not say that no conversation is coming up."""
+    from mentoring.models import Session, SessionStatus
+    from tests.mentoring.access_requests import request_objects
+
+    ids = request_objects(student, volunteer)
+    Session.objects.filter(pk=ids["session_id"]).update(
+        start_at=timezone.now() + dt.timedelta(days=2),
+        end_at=timezone.now() + dt.timedelta(days=2, minutes=30),
+        status=SessionStatus.SCHEDULED,
+    )
+    html = student_client.get(reverse("contacts:today")).content.decode()
+    assert "You are all caught up" in html
+    assert "no conversation is coming up this week" not in html
+    assert "Your flash mentoring conversation this week" in html
