@@ -241,14 +241,14 @@ def main() -> None:
         ),
     }
 
-    def plans(filters: DirectoryFilters) -> str:
+    def plans(filters: DirectoryFilters, tolerant: bool = False) -> str:
         return "\n\n".join(
             query[: COUNT_CAP + 1].explain(analyze=True)
-            for query in directory_queries(filters=filters, now=now)
+            for query in directory_queries(filters=filters, now=now, tolerant=tolerant)
         )
 
-    plan_filter = plans(DirectoryFilters(q="engin", industry="Healthcare"))
-    plan_typo = plans(DirectoryFilters(q="Nortwind", topic="career-switch"))
+    plan_filter = plans(DirectoryFilters(q="engin", industry="Healthcare"), tolerant=True)
+    plan_typo = plans(DirectoryFilters(q="Nortwind", topic="career-switch"), tolerant=True)
     plan_common = plans(DirectoryFilters(q="caree"))
     typo_found = mentors_in_order(
         directory_search(filters=DirectoryFilters(q="Nortwind"), now=now, limit=20)

@@ -45,7 +45,7 @@ from networking_app.accounts.models import ApprovalStatus, User, VolunteerProfil
 TRIGRAM_MIN_LENGTH = 4
 # Shorter words do not put name matches first (see directory_queries).
 NAMES_FIRST_MIN_LENGTH = 3
-# A word that at least this many listed volunteers have as typed is taken as typed.
+# A search that finds at least this many people as typed is not tried again with typos.
 TYPO_TOLERANCE_BELOW = 20
 MODE_LABELS = dict(Mode.choices)
 
@@ -173,28 +173,17 @@ def _prefix_query(term: str) -> SearchQuery:
     return SearchQuery(f"{term}:*", search_type="raw", config="simple")
 
 
-def _is_common(term: str) -> bool:
-    """At least a page of listed volunteers have a word starting with `term`. One small
-    query (the GIN index, stopping at the page's worth)."""
-    found = Mentor.objects.filter(is_bookable=True, search_vector=_prefix_query(term))
-    return found.values("pk")[:TYPO_TOLERANCE_BELOW].count() >= TYPO_TOLERANCE_BELOW
-
-
-def _search(queryset: QuerySet[Mentor], q: str) -> QuerySet[Mentor]:
-    """Every word typed must start a word of the profile, or (four letters or more, and only
-    when few people have the word as typed) look like a word of the name or organization, so
-    "Nortwind" finds Northwind."""
+def _search(queryset: QuerySet[Mentor], q: str, *, tolerant: bool = False) -> QuerySet[Mentor]:
+    """Every word typed must start a word of the profile or, when `tolerant` (and the word
+    has four letters or more), look like a word of the name or organization, so "Nortwind"
+    finds Northwind."""
     terms = search_terms(q)
     if not terms:
         return queryset
     if connection.vendor == "postgresql":
         for term in terms:
             condition = Q(search_vector=_prefix_query(term))
-            # Typo tolerance is for words that find (almost) nobody as typed. Comparing
-            # trigrams costs a few microseconds a row, and for a word thousands of people
-            # have it would be paid on every row walked in name order, for matches that
-            # would come far behind the exact ones anyway.
-            if len(term) >= TRIGRAM_MIN_LENGTH and not _is_common(term):
+            if tolerant and len(term) >= TRIGRAM_MIN_LENGTH:
                 condition |= Q(search_names__trigram_strict_word_similar=term)
             queryset = queryset.filter(condition)
         return queryset
@@ -204,13 +193,15 @@ def _search(queryset: QuerySet[Mentor], q: str) -> QuerySet[Mentor]:
     return queryset
 
 
-def _directory_matches(*, filters: DirectoryFilters, now: dt.datetime) -> QuerySet[Mentor]:
+def _directory_matches(
+    *, filters: DirectoryFilters, now: dt.datetime, tolerant: bool = False
+) -> QuerySet[Mentor]:
     """The approved, listed, bookable volunteers matching the filters, unordered.
 
     From the mentor table alone (filters on other tables are subqueries): with no join to
     weigh, PostgreSQL picks well between walking the directory in name order (a common word)
     and asking the GIN indexes for the matches, then sorting them (a rare one)."""
-    queryset = _search(Mentor.objects.filter(is_bookable=True), filters.q)
+    queryset = _search(Mentor.objects.filter(is_bookable=True), filters.q, tolerant=tolerant)
     if filters.organization:
         organizations = Organization.objects.filter(
             normalized_name__contains=normalize_organization_name(filters.organization)
@@ -239,14 +230,14 @@ def _directory_matches(*, filters: DirectoryFilters, now: dt.datetime) -> QueryS
 
 
 def directory_queries(
-    *, filters: DirectoryFilters, now: dt.datetime | None = None
+    *, filters: DirectoryFilters, now: dt.datetime | None = None, tolerant: bool = False
 ) -> list[QuerySet]:
     """The queries of a directory search, in the order their ids are shown: with words typed,
     first the people whose name or organization holds every word, then the others, each by
     name. Two queries rather than one ordered by a "name matches first" key: no index gives
     that key, so for a common word PostgreSQL had to fetch and sort every match (tens of
     thousands), whereas ordered by name alone it walks the name index and stops at the page."""
-    matches = _directory_matches(filters=filters, now=now or timezone.now())
+    matches = _directory_matches(filters=filters, now=now or timezone.now(), tolerant=tolerant)
     terms = search_terms(filters.q)
     if not terms or any(len(term) < NAMES_FIRST_MIN_LENGTH for term in terms):
         # Too short for the trigram index: "ai" is inside thousands of names, and finding
@@ -263,12 +254,25 @@ def directory_search(
     *, filters: DirectoryFilters, limit: int, now: dt.datetime | None = None
 ) -> list[int]:
     """Ids of the first `limit` volunteers matching the filters, in the directory's order.
-    Load a page's volunteers with `mentors_in_order`."""
-    ids: list[int] = []
-    for query in directory_queries(filters=filters, now=now):
-        ids.extend(query[: limit - len(ids)])
-        if len(ids) >= limit:
-            break
+    Load a page's volunteers with `mentors_in_order`.
+
+    The words are taken as typed first; only when that finds fewer than a page of people is
+    the search run again tolerating typos (trigrams on names and organizations). Comparing
+    trigrams costs a few microseconds a row, which a broad search would pay on every row it
+    walks, for look-alikes that would come far behind the exact matches anyway."""
+
+    def run(tolerant: bool) -> list[int]:
+        ids: list[int] = []
+        for query in directory_queries(filters=filters, now=now, tolerant=tolerant):
+            ids.extend(query[: limit - len(ids)])
+            if len(ids) >= limit:
+                break
+        return ids
+
+    ids = run(tolerant=False)
+    long_words = any(len(t) >= TRIGRAM_MIN_LENGTH for t in search_terms(filters.q))
+    if len(ids) < TYPO_TOLERANCE_BELOW and long_words and connection.vendor == "postgresql":
+        ids = run(tolerant=True)
     return ids
 
 

@@ -539,7 +539,9 @@ def test_directory_query_count_does_not_grow(student_client, params, headers):
     count = assert_queries_do_not_grow(
         lambda: student_client.get(DIRECTORY, params, **headers),
         lambda n: _add_mentors(n, topic=topic),
-        small=5 if "page" not in params else 25,
+        # A text search that finds fewer than a page of people is tried again with typo
+        # tolerance (a bounded second pass, not an N+1): start both sizes above that.
+        small=5 if "page" not in params and "q" not in params else 25,
         large=200,
     )
     assert count > 0
