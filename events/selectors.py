@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
@@ -48,7 +49,12 @@ def events_visible_to(*, user) -> QuerySet[Event]:
         class_year = _student_class_year(user)
         years = Q(class_years=[])
         if class_year is not None:
-            years |= Q(class_years__contains=[class_year])
+            if connection.vendor == "postgresql":
+                years |= Q(class_years__contains=[class_year])
+            else:
+                # SQLite (local development) has no JSON containment; years are four digits,
+                # so matching the list's text is exact enough there.
+                years |= Q(class_years__icontains=str(class_year))
         return events.filter(years, audience__in=(Audience.EVERYONE, Audience.STUDENTS))
     if user.is_volunteer:
         return events.filter(audience__in=(Audience.EVERYONE, Audience.VOLUNTEERS))
