@@ -39,3 +39,36 @@ def test_demo_data_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+def test_make_run_defaults_migrate_and_load_the_demo_on_sqlite(tmp_path):
+    """`make run` uses the embedded defaults (SQLite, no services): migrating a new database
+    and loading the demo data must work there too, whatever the suite's own database is."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_", "EMAIL_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="networking_app.settings.dev",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'rapport.sqlite3'}",
+        VAR_DIR=str(tmp_path),
+    )
+    for command in (["migrate", "--noinput"], ["seed_demo"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert "staff@example.edu" in result.stdout
