@@ -13,23 +13,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from contacts.exports.contacts import CSV_HEADER
 from contacts.imports.files import MAX_ROWS, ImportFileError
 from contacts.imports.models import ImportFormat
 from contacts.imports.records import RawRecord, split_tags
 
-RAPPORT_HEADER = [
-    "Name",
-    "Email",
-    "Phone",
-    "Organization",
-    "Title",
-    "Industry",
-    "LinkedIn URL",
-    "Relationship",
-    "How we met",
-    "Tags",
-    "Notes",
-]
+# Rapport's own export, recognised as a known layout (one definition for both directions).
+RAPPORT_HEADER = CSV_HEADER
 HEADER_SEARCH_ROWS = 40
 # Fields a column can be mapped to (the mapping step for CSVs of unknown shape).
 MAPPABLE_FIELDS = [
