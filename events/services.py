@@ -345,6 +345,10 @@ def rsvp_refusal(*, event: Event, user: User, now: dt.datetime | None = None) ->
     now = now or timezone.now()
     if not user.is_authenticated or not (user.is_student or user.is_volunteer):
         return "Only students and volunteers can RSVP."
+    if user.is_volunteer:
+        profile = getattr(user, "volunteer_profile", None)
+        if profile is None or not profile.is_approved:
+            return "You can RSVP once the career office has approved your volunteer account."
     if event.status == EventStatus.CANCELLED:
         return "This event was cancelled."
     if event.status != EventStatus.PUBLISHED:

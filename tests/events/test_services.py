@@ -244,3 +244,11 @@ def test_draft_to_published_raises_the_sequence(staff):
     services.event_update(event=event, by=staff, status=EventStatus.PUBLISHED)
     event.refresh_from_db()
     assert event.ics_sequence == 1
+
+
+def test_a_volunteer_awaiting_approval_cannot_rsvp(pending_volunteer, volunteer):
+    event = EventFactory(audience=Audience.VOLUNTEERS)
+    with pytest.raises(ValidationError, match="approved your volunteer account"):
+        services.rsvp_create(event=event, user=pending_volunteer)
+    assert not RSVP.objects.filter(user=pending_volunteer).exists()
+    assert services.rsvp_create(event=event, user=volunteer).status == RSVPStatus.GOING
