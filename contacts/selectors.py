@@ -9,27 +9,23 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     DateField,
     Exists,
-    ExpressionWrapper,
     F,
+    Func,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
-    Value,
-    When,
+    prefetch_related_objects,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.http import Http404
 from django.utils import timezone
 
 from contacts.models import (
     OPEN_STATUSES,
     ActionItem,
-    Cadence,
     Contact,
     Conversation,
     ConversationStatus,
@@ -117,6 +113,18 @@ SORTS = {
 }
 
 
+# The columns of the contacts list (contacts_list); the due date needs the last three.
+CONTACT_LIST_FIELDS = (
+    "name",
+    "title",
+    "relationship",
+    "organization__name",
+    "last_interaction_on",
+    "cadence_days",
+    "created_at",
+)
+
+
 @dataclass
 class ContactFilters:
     q: str = ""
@@ -158,39 +166,47 @@ def _losing_touch_filter(today: dt.date) -> Q:
     return Q(cadence_days__gt=0) & Q(stay_in_touch_due__lte=today)
 
 
-def contacts_with_due_date(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
-    """Annotate `stay_in_touch_due`: the last interaction (or the day added) plus the cadence.
+class _PlusDays(Func):
+    """A date plus a whole number of days, as a date (NULL days: NULL).
 
-    One CASE per cadence keeps the date arithmetic portable between PostgreSQL and SQLite.
+    One small expression rather than a CASE per cadence: the Today page and the losing-touch
+    filter compile it on every request, and the CASE cost more to compile than to run.
     """
+
+    arity = 2
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # date + integer is a date in PostgreSQL.
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        days_sql, days_params = compiler.compile(self.source_expressions[1])
+        return f"date({date_sql}, '+' || {days_sql} || ' days')", (*date_params, *days_params)
+
+
+def contacts_with_due_date(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
+    """Annotate `stay_in_touch_due`: the last interaction (or the day added) plus the cadence;
+    None without a cadence."""
     base = Coalesce(F("last_interaction_on"), Cast(F("created_at"), DateField()))
-    due = Case(
-        *[
-            When(
-                cadence_days=days,
-                then=ExpressionWrapper(base + dt.timedelta(days=days), output_field=DateField()),
-            )
-            for days in Cadence.values
-            if days
-        ],
-        default=Value(None, output_field=DateField()),
-        output_field=DateField(),
-    )
-    return queryset.annotate(stay_in_touch_due=due)
+    return queryset.annotate(stay_in_touch_due=_PlusDays(base, NullIf(F("cadence_days"), 0)))
 
 
 def contacts_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
     now = timezone.now()
+    # The owner narrows the subquery to the student's own conversations: without it PostgreSQL
+    # hashes every scheduled conversation in the school.
     upcoming = Conversation.objects.filter(
-        contact=OuterRef("pk"), status=S.SCHEDULED, scheduled_at__gte=now
+        owner=user, contact=OuterRef("pk"), status=S.SCHEDULED, scheduled_at__gte=now
     )
     queryset = (
         Contact.objects.filter(owner=user)
         .select_related("organization")
-        .prefetch_related("tags")
+        # What the list shows: not the notes, the search text or the other long columns.
+        .only(*CONTACT_LIST_FIELDS)
         .annotate(has_upcoming=Exists(upcoming))
     )
-    queryset = contacts_with_due_date(queryset)
     queryset = _search(queryset, filters.q)
     if filters.relationship:
         queryset = queryset.filter(relationship=filters.relationship)
@@ -205,7 +221,10 @@ def contacts_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
         targets = TargetOrganization.objects.filter(owner=user).values("organization_id")
         queryset = queryset.filter(organization_id__in=targets)
     if filters.losing_touch:
-        queryset = queryset.filter(_losing_touch_filter(timezone.localdate()))
+        # The list itself reads the due date from Contact.stay_in_touch_due_on.
+        queryset = contacts_with_due_date(queryset).filter(
+            _losing_touch_filter(timezone.localdate())
+        )
     if filters.upcoming:
         queryset = queryset.filter(has_upcoming=True)
     if filters.extra.get("batch"):
@@ -217,6 +236,21 @@ def contacts_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
         ).values("contact_id")
         queryset = queryset.filter(Q(import_batch_id=filters.extra["batch"]) | Q(pk__in=merged))
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+
+
+def attach_tag_names(contacts: list[Contact]) -> None:
+    """Set `tag_names` (sorted) on each contact, with one query for the whole list: a
+    prefetch of the tags costs more in Python than the list's own query."""
+    names: dict[int, list[str]] = {contact.pk: [] for contact in contacts}
+    rows = (
+        Contact.tags.through.objects.filter(contact_id__in=list(names))
+        .order_by("tag__name")
+        .values_list("contact_id", "tag__name")
+    )
+    for contact_id, name in rows:
+        names[contact_id].append(name)
+    for contact in contacts:
+        contact.tag_names = names[contact.pk]
 
 
 def contact_timeline(*, contact: Contact) -> list[dict]:
@@ -296,41 +330,79 @@ class TodayPage:
 
 
 def today_page(*, user, now: dt.datetime | None = None, limit: int = 20) -> TodayPage:
+    """What needs the student today, each list most urgent first and at most `limit` long.
+
+    The three conversation lists (one status each) come from one plain query and are cut to
+    `limit` here: a student has few conversations due at once, and a row number per status
+    cost more to compile than the two queries it saved. TODAY_MAX_DUE bounds the query for a
+    student with an absurd backlog.
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    base = Conversation.objects.filter(owner=user).select_related("contact__organization")
-    thank_yous = base.filter(status=S.HELD, held_at__lte=now - THANK_YOU_DUE_AFTER).order_by(
-        "held_at"
-    )
-    follow_ups = base.filter(
-        status=S.REQUESTED, requested_on__lte=today - FOLLOW_UP_DUE_AFTER
-    ).order_by("requested_on")
-    upcoming = (
-        base.filter(
+    due = (
+        Q(status=S.HELD, held_at__lte=now - THANK_YOU_DUE_AFTER)
+        | Q(status=S.REQUESTED, requested_on__lte=today - FOLLOW_UP_DUE_AFTER)
+        | Q(
             status=S.SCHEDULED,
             scheduled_at__gte=now - dt.timedelta(hours=2),
             scheduled_at__lte=now + dt.timedelta(days=7),
         )
-        .prefetch_related(Prefetch("questions", queryset=PreparedQuestion.objects.all()))
-        .order_by("scheduled_at")
     )
+    conversations = (
+        Conversation.objects.filter(due, owner=user)
+        .select_related("contact__organization")
+        .only(*TODAY_CONVERSATION_FIELDS)
+        .order_by("id")[:TODAY_MAX_DUE]
+    )
+    # Thank-yous by when they were held, follow-ups by the intro, upcoming by when they are.
+    urgency = {
+        S.HELD: lambda c: (c.held_at, c.pk),
+        S.REQUESTED: lambda c: (c.requested_on, c.pk),
+        S.SCHEDULED: lambda c: (c.scheduled_at, c.pk),
+    }
+    lists: dict[str, list[Conversation]] = {status: [] for status in urgency}
+    for conversation in conversations:
+        lists[conversation.status].append(conversation)
+    for status, key in urgency.items():
+        lists[status] = sorted(lists[status], key=key)[:limit]
+    upcoming = lists[S.SCHEDULED]
+    if upcoming:
+        prefetch_related_objects(upcoming, "questions")
     losing_touch = (
         contacts_with_due_date(Contact.objects.filter(owner=user).select_related("organization"))
+        .only("name", "last_interaction_on", "organization__name", "cadence_days", "created_at")
         .filter(_losing_touch_filter(today))
         .order_by("stay_in_touch_due", "name")
     )
     action_items = (
         ActionItem.objects.filter(owner=user, done_at__isnull=True, due_on__lte=today)
-        .select_related("contact", "conversation")
+        .select_related("contact")
+        .only("text", "due_on", "contact__name")
         .order_by("due_on", "id")
     )
     return TodayPage(
-        thank_yous=list(thank_yous[:limit]),
-        follow_ups=list(follow_ups[:limit]),
-        upcoming=list(upcoming[:limit]),
+        thank_yous=lists[S.HELD],
+        follow_ups=lists[S.REQUESTED],
+        upcoming=upcoming,
         losing_touch=list(losing_touch[:limit]),
         action_items=list(action_items[:limit]),
     )
+
+
+# The most conversations the Today page reads at once (all three lists together).
+TODAY_MAX_DUE = 1_000
+# What the Today page shows of a conversation and its contact.
+TODAY_CONVERSATION_FIELDS = (
+    "status",
+    "held_at",
+    "requested_on",
+    "scheduled_at",
+    "duration_minutes",
+    "mode",
+    "location",
+    "contact__name",
+    "contact__organization__name",
+)
 
 
 def conversation_detail(*, conversation: Conversation) -> dict:

@@ -106,19 +106,24 @@ class ContactFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
 
-    def __init__(self, *args, user, tag_choices: list | None = None, **kwargs):
+    def __init__(self, *args, user, tag_choices: list | None = None, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         if tag_choices is None:
             names = selectors.tags_for_user(user=user).values_list("name", flat=True)
             tag_choices = [("", "Any tag")] + [(name, name) for name in names]
         self.fields["tag"].choices = tag_choices
-        self.fields["organization"].queryset = selectors.organizations_for_user(user=user)
+        if organizations is None:
+            organizations = selectors.organizations_for_user(user=user)
+        self.fields["organization"].queryset = organizations
 
     def for_display(self, values: dict) -> ContactFilterForm:
         """An unbound copy showing only the values that were kept, without error messages."""
         return ContactFilterForm(
-            initial=values, user=self.user, tag_choices=self.fields["tag"].choices
+            initial=values,
+            user=self.user,
+            tag_choices=self.fields["tag"].choices,
+            organizations=self.fields["organization"].queryset,
         )
 
     def valid_values(self) -> dict:

@@ -53,6 +53,7 @@ def contact_list(request):
     contacts = selectors.contacts_list(user=user, filters=filters)
     page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
+    selectors.attach_tag_names(page.object_list)
     today = timezone.localdate()
     for contact in page.object_list:
         due = contact.stay_in_touch_due_on

@@ -85,6 +85,8 @@ TEMPLATES = [
                 "networking_app.context_processors.school",
                 "networking_app.csp.nonce",
             ],
+            # Tag libraries of the project package itself (not an app of its own).
+            "libraries": {"fast_forms": "networking_app.templatetags.fast_forms"},
         },
     },
 ]

@@ -1060,3 +1060,36 @@ def test_edit_of_a_twin_saved_anyway_warns_only_when_identity_changes(student_cl
     assert twin.notes == "New notes"
     response = student_client.post(url("edit", contact_id=twin.pk), {**data, "name": "maya chen"})
     assert "This may be someone you already have" in response.text
+
+
+def test_list_rows_show_each_column_escaped(student_client, student):
+    """The rows are written in Python (contacts.templatetags.contacts_tags): every column,
+    tags in name order, dates in the house format, badges, and nothing unescaped."""
+    contact = services.contact_create(
+        owner=student,
+        name="Ada <i>Lovelace</i>",
+        organization_name='Babbage & "Sons"',
+        title="Analyst",
+        relationship=Relationship.PROFESSOR,
+        tags=["zeta", "<b>alpha</b>"],
+        cadence_days=Cadence.ONE_MONTH,
+    )
+    Contact.objects.filter(pk=contact.pk).update(last_interaction_on=dt.date(2026, 1, 3))
+    ConversationFactory(
+        owner=student,
+        contact=contact,
+        status=ConversationStatus.SCHEDULED,
+        scheduled_at=timezone.now() + dt.timedelta(days=2),
+    )
+
+    text = student_client.get(reverse("contacts:list")).text
+
+    row = re.search(r"<tr><td>.*?</tr>", text, re.S).group(0)
+    detail = reverse("contacts:detail", kwargs={"contact_id": contact.pk})
+    assert f'<a href="{detail}">Ada &lt;i&gt;Lovelace&lt;/i&gt;</a>' in row
+    assert "<td>Babbage &amp; &quot;Sons&quot;</td>" in row
+    assert "<td>Analyst</td><td>Professor or teacher</td>" in row
+    assert '<span class="tag">&lt;b&gt;alpha&lt;/b&gt;</span> <span class="tag">zeta</span>' in row
+    assert '<time datetime="2026-01-03">Sat 3 Jan 2026</time>' in row
+    assert "Losing touch" in row
+    assert "Upcoming conversation" in row

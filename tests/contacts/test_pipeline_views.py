@@ -1207,3 +1207,34 @@ def test_the_all_clear_does_not_hide_a_flash_session_this_week(student_client, s
     assert "You are all caught up" in html
     assert "no conversation is coming up this week" not in html
     assert "Your flash mentoring conversation this week" in html
+
+
+def test_today_keeps_each_list_in_order_and_to_twenty(student):
+    """The three conversation lists come from one query: each is cut to 20, most urgent
+    first, and a long list of one kind never crowds out the others."""
+    from contacts.selectors import today_page
+    from tests.factories import StudentFactory
+
+    now = timezone.now()
+    held = [
+        _conversation(student, S.HELD, held_at=now - dt.timedelta(days=2 + n % 7, minutes=n))
+        for n in range(25)
+    ]
+    requested = [
+        _conversation(
+            student, S.REQUESTED, requested_on=timezone.localdate() - dt.timedelta(days=8 + n)
+        )
+        for n in range(3)
+    ]
+    scheduled = [
+        _conversation(student, S.SCHEDULED, scheduled_at=now + dt.timedelta(days=3 - n))
+        for n in range(3)
+    ]
+    _conversation(StudentFactory(), S.HELD, held_at=now - dt.timedelta(days=3))
+
+    page = today_page(user=student)
+
+    expected = sorted(held, key=lambda c: (c.held_at, c.pk))[:20]
+    assert [c.pk for c in page.thank_yous] == [c.pk for c in expected]
+    assert [c.pk for c in page.follow_ups] == [c.pk for c in reversed(requested)]
+    assert [c.pk for c in page.upcoming] == [c.pk for c in reversed(scheduled)]
