@@ -29,15 +29,18 @@ COUNT_CAP = 1000
 
 @student_required
 def directory(request):
-    topic_choices = list(selectors.topics().values_list("slug", "name"))
-    filter_form = DirectoryFilterForm(request.GET, topic_choices=topic_choices)
+    topics = list(selectors.topics().values_list("pk", "slug", "name"))
+    filter_form = DirectoryFilterForm(
+        request.GET, topic_choices=[(slug, name) for _, slug, name in topics]
+    )
     values = filter_form.valid_values()
     filters = DirectoryFilterForm.to_filters(values)
     now = timezone.now()
     ids = selectors.directory_search(filters=filters, now=now, limit=COUNT_CAP + 1)
     page = Paginator(ids[:COUNT_CAP], DIRECTORY_PER_PAGE).get_page(request.GET.get("page"))
-    mentors = selectors.mentors_in_order(page.object_list)
-    cards = selectors.mentor_cards(mentors, now=now)
+    cards = selectors.directory_cards(
+        page.object_list, now=now, topics=[(pk, name) for pk, _, name in topics]
+    )
     if filters.has_slots:
         # The database only knows who has windows; the slots themselves say who is free.
         cards = [card for card in cards if card.next_slot]
