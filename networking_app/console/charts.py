@@ -12,7 +12,8 @@ import io
 import math
 from dataclasses import dataclass, field
 
-from django.utils.html import escape
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 720
@@ -24,6 +25,7 @@ MARGIN_BOTTOM = 72
 CHAR_WIDTH = 7.5
 MAX_X_LABELS = 14
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DASH = "\u2013"
 
 
 @dataclass
@@ -41,6 +43,9 @@ class Chart:
     categories: list[str]
     series: list[Series] = field(default_factory=list)
     description: str = ""
+    # The SVG, legend and table once drawn: a cached chart (reports.dashboard_figures) is
+    # not drawn again for every page.
+    drawn: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def header(self) -> list[str]:
         return [self.category_label, *(s.name for s in self.series)]
@@ -55,8 +60,25 @@ class Chart:
     def is_empty(self) -> bool:
         return not any(v for s in self.series for v in s.values)
 
+    def _part(self, name: str, render) -> SafeString:
+        if name not in self.drawn:
+            self.drawn[name] = str(render(self))
+        return mark_safe(self.drawn[name])  # noqa: S308 (the renderers escape every text)
+
     def svg(self) -> SafeString:
-        return render_svg(self)
+        return self._part("svg", render_svg)
+
+    def legend(self) -> SafeString:
+        return self._part("legend", render_legend)
+
+    def table(self) -> SafeString:
+        return self._part("table", render_table)
+
+    def draw(self) -> None:
+        """Draw the SVG, legend and table now, so that they are kept with the chart."""
+        self.svg()
+        self.legend()
+        self.table()
 
     def csv(self) -> str:
         return chart_csv(self)
@@ -184,6 +206,59 @@ def render_svg(chart: Chart) -> SafeString:
                 )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (every piece of text above is escaped)
+
+
+def format_number(value) -> str:
+    """A table cell: thousands separated, one decimal for fractions, a dash for None."""
+    if value is None:
+        return DASH
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return intcomma(int(value))
+
+
+def render_legend(chart: Chart) -> SafeString:
+    """The series' names next to their colours (the SVG's classes), when there are several."""
+    if len(chart.series) <= 1:
+        return mark_safe("")
+    items = format_html_join(
+        "",
+        '<li><span class="chart-swatch chart-series-{}"></span>{}</li>',
+        ((index, series.name) for index, series in enumerate(chart.series)),
+    )
+    return format_html('<ul class="chart-legend" aria-hidden="true">{}</ul>', items)
+
+
+def render_table(chart: Chart) -> SafeString:
+    """The chart's numbers as a table behind a <details>, for screen readers and for reading
+    exact values; the same rows as the CSV."""
+    head = format_html_join("", '<th scope="col">{}</th>', ((h,) for h in chart.header()))
+    body = format_html_join(
+        "\n",
+        "<tr>{}{}</tr>",
+        (
+            (
+                format_html('<th scope="row">{}</th>', row[0]),
+                format_html_join("", "<td>{}</td>", ((format_number(c),) for c in row[1:])),
+            )
+            for row in chart.rows()
+        ),
+    )
+    return format_html(
+        '<details class="chart-table">\n'
+        "<summary>Show the numbers as a table"
+        '<span class="visually-hidden">: {}</span></summary>\n'
+        "<table>\n"
+        '<caption class="visually-hidden">{}</caption>\n'
+        "<thead><tr>{}</tr></thead>\n"
+        "<tbody>\n{}\n</tbody>\n"
+        "</table>\n"
+        "</details>",
+        chart.title,
+        chart.title,
+        head,
+        body,
+    )
 
 
 def neutralise(cell) -> object:

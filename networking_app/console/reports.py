@@ -1,11 +1,23 @@
-"""The dashboard's charts, built from the aggregates in selectors.dashboard."""
+"""The dashboard's charts, built from the aggregates in selectors.dashboard, and the cache of
+both (`dashboard_figures`)."""
 
 from __future__ import annotations
 
-from django.utils import formats
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import formats, timezone, translation
+
+from networking_app.console import selectors
 from networking_app.console.charts import Chart, Series
-from networking_app.console.selectors import Dashboard
+from networking_app.console.selectors import Dashboard, DashboardFilters
+
+# Part of every cache key: bump it whenever DashboardFigures, CohortChoices or what they hold
+# (Dashboard, its rows, Chart) change shape, so that new code never reads what old code stored.
+FIGURES_VERSION = 1
 
 # Each chart and the dashboard sections (selectors.SECTIONS) its numbers come from: an export
 # computes only those.
@@ -36,6 +48,108 @@ def dashboard_charts(d: Dashboard, only: str | None = None) -> dict[str, Chart]:
     }
     keys = [only] if only else CHART_KEYS
     return {key: builders[key](d) for key in keys}
+
+
+@dataclass
+class DashboardFigures:
+    """What the dashboard page shows (its numbers and charts, drawn), as computed at
+    `computed_at`. Never the page's HTML: that carries the CSRF token and the CSP nonce."""
+
+    data: Dashboard
+    charts: dict[str, Chart]
+    computed_at: dt.datetime
+
+
+@dataclass
+class CohortChoices:
+    """The class years and majors the filter form offers (from every student profile)."""
+
+    class_years: list[int]
+    majors: list[str]
+    computed_at: dt.datetime
+
+
+def figures_cache_key(filters: DashboardFilters) -> str:
+    """The normalised filters (a preset is already resolved to its dates) and everything else
+    the figures depend on: the viewer's time zone draws the period's bounds and the days of the
+    activity chart, the language formats the charts' dates and numbers."""
+    parts = (
+        filters.start.isoformat(),
+        filters.end.isoformat(),
+        filters.class_year,
+        filters.major,
+        filters.label_id,
+        timezone.get_current_timezone_name(),
+        translation.get_language(),
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"console:dashboard:v{FIGURES_VERSION}:{digest}"
+
+
+COHORTS_CACHE_KEY = f"console:dashboard:v{FIGURES_VERSION}:cohorts"
+
+
+def _now() -> dt.datetime:
+    # Whole seconds: the page shows the time in a <time datetime>, which allows no microseconds.
+    return timezone.now().replace(microsecond=0)
+
+
+def _cached(key: str, kind: type):
+    """The value stored under `key` if it is a `kind` at most DASHBOARD_CACHE_SECONDS old, else
+    None (also when the cache is off, or unreachable: networking_app.cache)."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return None
+    value = cache.get(key)
+    if not isinstance(value, kind):
+        return None
+    # The age is checked here too, so that lowering the setting takes effect at once.
+    if timezone.now() - value.computed_at >= dt.timedelta(seconds=seconds):
+        return None
+    return value
+
+
+def _store(key: str, value) -> None:
+    if settings.DASHBOARD_CACHE_SECONDS > 0:
+        cache.set(key, value, settings.DASHBOARD_CACHE_SECONDS)
+
+
+def cached_figures(filters: DashboardFilters) -> DashboardFigures | None:
+    """The stored figures for these filters if they are fresh enough, else None."""
+    figures = _cached(figures_cache_key(filters), DashboardFigures)
+    if figures is None or figures.data.filters != filters:
+        return None
+    return figures
+
+
+def dashboard_figures(filters: DashboardFilters, *, refresh: bool = False) -> DashboardFigures:
+    """The dashboard's figures for these filters: from the cache when they are at most
+    DASHBOARD_CACHE_SECONDS old (0 turns the cache off), else computed and stored. `refresh`
+    computes and stores them afresh whatever the cache holds."""
+    figures = None if refresh else cached_figures(filters)
+    if figures is None:
+        data = selectors.dashboard(filters)
+        charts = dashboard_charts(data)
+        for chart in charts.values():
+            chart.draw()  # now, so that a page built from the cache does not draw it again
+        figures = DashboardFigures(data=data, charts=charts, computed_at=_now())
+        _store(figures_cache_key(filters), figures)
+    return figures
+
+
+def dashboard_choices(*, refresh: bool = False) -> dict:
+    """The filter form's choices. Class years and majors are counted over every student
+    profile (slower as the school grows), so they are kept like the figures; labels are read
+    every time, so that a label just created can be chosen at once."""
+    cohorts = None if refresh else _cached(COHORTS_CACHE_KEY, CohortChoices)
+    if cohorts is None:
+        cohorts = CohortChoices(**selectors.cohort_years_and_majors(), computed_at=_now())
+        _store(COHORTS_CACHE_KEY, cohorts)
+    return {
+        "class_years": cohorts.class_years,
+        "majors": cohorts.majors,
+        "labels": selectors.label_choices(),
+    }
 
 
 def _funnel_chart(d: Dashboard) -> Chart:

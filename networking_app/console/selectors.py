@@ -67,6 +67,18 @@ DAYS_PER_MONTH = 30.4375
 TOP_MAJORS = 12
 EVENTS_SHOWN = 12
 ROUNDS_SHOWN = 8
+ROUND_FIELDS = (
+    "pk",
+    "name",
+    "status",
+    "window_start",
+    "window_end",
+    "published_at",
+    "n_students",
+    "n_volunteers",
+    "n_matched",
+)
+EVENT_FIELDS = ("pk", "title", "starts_at", "ends_at", "capacity", "n_going", "n_waitlisted")
 
 
 # --- Filters ---------------------------------------------------------------------------------
@@ -183,8 +195,53 @@ class Breakdown:
     conversations_held: int = 0
 
 
+@dataclass(frozen=True)
+class RoundRow:
+    """A match round of the period, with its sign-ups and matches."""
+
+    pk: int
+    name: str
+    status: str
+    status_display: str
+    window_start: dt.date
+    window_end: dt.date
+    published_at: dt.datetime | None
+    n_students: int
+    n_volunteers: int
+    n_matched: int
+
+    @property
+    def match_rate(self) -> float | None:
+        return _rate(self.n_matched, self.n_students)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == RoundStatus.PUBLISHED
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """An event of the period (or an upcoming one with a waitlist), with its RSVP counts."""
+
+    pk: int
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int | None
+    n_going: int
+    n_waitlisted: int
+    n_checked_in: int = 0
+    is_past: bool = False
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return _rate(self.n_checked_in, self.n_going) if self.is_past else None
+
+
 @dataclass
 class Dashboard:
+    """Plain values only (no model instances): reports.py keeps it in the cache."""
+
     filters: DashboardFilters
     students: dict = field(default_factory=dict)
     funnel: dict = field(default_factory=dict)
@@ -195,10 +252,10 @@ class Dashboard:
     activity: list[tuple[dt.date, int, int, int]] = field(default_factory=list)
     activity_by_week: bool = False
     mentoring: dict = field(default_factory=dict)
-    rounds: list = field(default_factory=list)
+    rounds: list[RoundRow] = field(default_factory=list)
     events: dict = field(default_factory=dict)
-    event_rows: list = field(default_factory=list)
-    waitlists: list = field(default_factory=list)
+    event_rows: list[EventRow] = field(default_factory=list)
+    waitlists: list[EventRow] = field(default_factory=list)
     outcomes: dict = field(default_factory=dict)
     all_time: dict = field(default_factory=dict)
     erased: dict = field(default_factory=dict)
@@ -539,19 +596,20 @@ def _mentoring(d: Dashboard, filters: DashboardFilters) -> None:
     overlapping = Q(window_start__lte=filters.end, window_end__gte=filters.start) | Q(
         filters.in_period("published_at")
     )
-    d.rounds = list(
+    rounds = (
         MatchRound.objects.filter(overlapping)
         .annotate(
             n_students=Coalesce(students, 0),
             n_volunteers=Coalesce(volunteers, 0),
             n_matched=Coalesce(matched, 0),
         )
-        .only("pk", "name", "status", "window_start", "window_end", "published_at")
-        .order_by("-window_start", "-pk")[:ROUNDS_SHOWN]
+        .order_by("-window_start", "-pk")
+        .values(*ROUND_FIELDS)[:ROUNDS_SHOWN]
     )
-    for match_round in d.rounds:
-        match_round.match_rate = _rate(match_round.n_matched, match_round.n_students)
-        match_round.is_published = match_round.status == RoundStatus.PUBLISHED
+    labels = dict(RoundStatus.choices)
+    d.rounds = [
+        RoundRow(status_display=labels.get(row["status"], row["status"]), **row) for row in rounds
+    ]
 
 
 def _events(d: Dashboard, filters: DashboardFilters) -> None:
@@ -589,27 +647,26 @@ def _events(d: Dashboard, filters: DashboardFilters) -> None:
         **totals,
         "attendance_rate": _rate(totals["past_checked_in"], totals["past_going"]),
     }
-    d.event_rows = list(
+    rows = (
         events.annotate(
             n_going=Count("rsvps", filter=going),
             n_checked_in=Count("rsvps", filter=checked_in),
             n_waitlisted=Count("rsvps", filter=waitlisted),
         )
-        .only("pk", "title", "starts_at", "ends_at", "capacity")
-        .order_by("starts_at", "pk")[:EVENTS_SHOWN]
+        .order_by("starts_at", "pk")
+        .values(*EVENT_FIELDS, "n_checked_in")[:EVENTS_SHOWN]
     )
-    for event in d.event_rows:
-        event.is_past = event.ends_at < now
-        event.attendance_rate = _rate(event.n_checked_in, event.n_going) if event.is_past else None
-    d.waitlists = list(
+    d.event_rows = [EventRow(is_past=row["ends_at"] < now, **row) for row in rows]
+    waiting = (
         Event.objects.filter(status=EventStatus.PUBLISHED, ends_at__gte=now)
         .annotate(
             n_waitlisted=Count("rsvps", filter=waitlisted), n_going=Count("rsvps", filter=going)
         )
         .filter(n_waitlisted__gt=0)
-        .only("pk", "title", "starts_at", "capacity")
-        .order_by("-n_waitlisted", "starts_at")[:EVENTS_SHOWN]
+        .order_by("-n_waitlisted", "starts_at")
+        .values(*EVENT_FIELDS)[:EVENTS_SHOWN]
     )
+    d.waitlists = [EventRow(**row) for row in waiting]
 
 
 def _outcomes(d: Dashboard, filters: DashboardFilters) -> None:
@@ -683,8 +740,8 @@ def dashboard(filters: DashboardFilters, sections: tuple[str, ...] | None = None
     return d
 
 
-def cohort_choices() -> dict:
-    """Class years, majors and labels for the filter form (3 queries)."""
+def cohort_years_and_majors() -> dict:
+    """The class years and the most common majors of the student profiles (2 queries)."""
     years = (
         StudentProfile.objects.exclude(class_year=None)
         .values_list("class_year", flat=True)
@@ -700,8 +757,16 @@ def cohort_choices() -> dict:
     return {
         "class_years": list(years),
         "majors": sorted({row["major"].strip() for row in majors}, key=str.casefold),
-        "labels": list(EligibilityLabel.objects.only("pk", "name").order_by("name")),
     }
+
+
+def label_choices() -> list[EligibilityLabel]:
+    return list(EligibilityLabel.objects.only("pk", "name").order_by("name"))
+
+
+def cohort_choices() -> dict:
+    """Class years, majors and labels for the filter form (3 queries)."""
+    return {**cohort_years_and_majors(), "labels": label_choices()}
 
 
 # --- Administration lists --------------------------------------------------------------------

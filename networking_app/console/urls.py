@@ -5,6 +5,7 @@ from networking_app.console import views
 app_name = "console"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/recompute/", views.dashboard_recompute, name="dashboard_recompute"),
     path("dashboard/<slug:chart_key>.csv", views.chart_export, name="chart_export"),
     path("volunteers/", views.volunteers, name="volunteers"),
     path("volunteers/<int:volunteer_id>/decide/", views.volunteer_decide, name="volunteer_decide"),

@@ -6,10 +6,11 @@ from __future__ import annotations
 import secrets
 
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +31,14 @@ from networking_app.console.forms import (
     VolunteerDecisionForm,
 )
 from networking_app.console.models import EligibilityLabel, VolunteerInvitation
-from networking_app.console.reports import CHART_KEYS, CHART_SECTIONS, dashboard_charts
+from networking_app.console.reports import (
+    CHART_KEYS,
+    CHART_SECTIONS,
+    cached_figures,
+    dashboard_charts,
+    dashboard_choices,
+    dashboard_figures,
+)
 
 PAGE_SIZE = 50
 
@@ -42,34 +50,68 @@ def _form_errors(error: ValidationError) -> str:
 # --- Dashboard -------------------------------------------------------------------------------
 
 
-def _dashboard_form(request) -> DashboardFilterForm:
-    return DashboardFilterForm(request.GET or None, choices=selectors.cohort_choices())
+def _dashboard_form(request, *, refresh: bool = False) -> DashboardFilterForm:
+    return DashboardFilterForm(request.GET or None, choices=dashboard_choices(refresh=refresh))
+
+
+def _every(seconds: int) -> str:
+    """300 -> "every 5 minutes", 3600 -> "every hour", 90 -> "every 90 seconds"."""
+    unit, size = next(
+        (u, s) for u, s in (("hour", 3600), ("minute", 60), ("second", 1)) if not seconds % s
+    )
+    n = seconds // size
+    return f"every {unit}" if n == 1 else f"every {n} {unit}s"
 
 
 @staff_required
 def dashboard(request):
     form = _dashboard_form(request)
     filters = form.filters()
-    data = selectors.dashboard(filters)
-    charts = dashboard_charts(data)
+    figures = dashboard_figures(filters)
+    seconds = settings.DASHBOARD_CACHE_SECONDS
     context = {
         "form": form,
         "filters": filters,
-        "d": data,
-        "charts": charts,
+        "d": figures.data,
+        "charts": figures.charts,
+        "computed_at": figures.computed_at,
+        "recomputed": f"recomputed {_every(seconds)}" if seconds > 0 else "computed for this page",
         "query": request.GET.urlencode(),
     }
     return render(request, "console/dashboard.html", context)
 
 
+@require_POST
+@staff_required
+def dashboard_recompute(request):
+    """Recompute the figures of the dashboard whose filters are in the query string, then go
+    back to it. The way back is built here from the form's own fields, never taken from the
+    request, so it cannot lead anywhere else."""
+    form = _dashboard_form(request, refresh=True)
+    dashboard_figures(form.filters(), refresh=True)
+    messages.success(request, "The figures were recomputed just now.")
+    query = QueryDict(mutable=True)
+    for name in form.fields:
+        if name in request.GET:
+            query.setlist(name, request.GET.getlist(name))
+    url = reverse("console:dashboard")
+    return redirect(f"{url}?{query.urlencode()}" if query else url)
+
+
 @staff_required
 def chart_export(request, chart_key: str):
+    """One chart as CSV: the figures the page shows when the cache holds them (so the file
+    matches the chart on screen), else only the sections this chart needs, computed now."""
     if chart_key not in CHART_KEYS:
         raise Http404
     form = _dashboard_form(request)
     filters = form.filters()
-    data = selectors.dashboard(filters, sections=CHART_SECTIONS[chart_key])
-    chart = dashboard_charts(data, only=chart_key)[chart_key]
+    figures = cached_figures(filters)
+    if figures is not None:
+        chart = figures.charts[chart_key]
+    else:
+        data = selectors.dashboard(filters, sections=CHART_SECTIONS[chart_key])
+        chart = dashboard_charts(data, only=chart_key)[chart_key]
     services.export_record(
         staff=request.user, chart_key=chart_key, filters=filters, rows=len(chart.categories)
     )

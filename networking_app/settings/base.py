@@ -127,6 +127,9 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# How long the staff dashboard's figures are kept in the cache, in seconds (0: computed for
+# every page). Staff see their age and can recompute them at any time.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", 300, minimum=0)
 
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -16,6 +16,7 @@ POST_ONLY = (405, 405, 405, 405, 405)
 ACCESS = {
     "console:dashboard": STAFF_ONLY,
     "console:chart_export": STAFF_ONLY,
+    "console:dashboard_recompute": POST_ONLY,
     "console:volunteers": STAFF_ONLY,
     "console:volunteer_decide": POST_ONLY,
     "console:invitations": STAFF_ONLY,

@@ -238,7 +238,10 @@ def test_chart_export_is_a_neutralised_csv_and_audited(staff_client, staff, prog
     )
 
 
-def test_dashboard_query_count_does_not_grow(staff_client, programme):
+def test_dashboard_query_count_does_not_grow(staff_client, programme, settings):
+    # The computation's queries (the cached page's: tests/console/test_dashboard_cache.py).
+    settings.DASHBOARD_CACHE_SECONDS = 0
+
     def get_page():
         return staff_client.get(reverse("console:dashboard"))
 
@@ -250,7 +253,8 @@ def test_dashboard_query_count_does_not_grow(staff_client, programme):
     assert_queries_do_not_grow(get_page, add_rows, small=2, large=12)
 
 
-def test_dashboard_query_count_does_not_grow_with_a_cohort(staff_client, programme):
+def test_dashboard_query_count_does_not_grow_with_a_cohort(staff_client, programme, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 0  # computed for every page: the counts below are fresh
     label = EligibilityLabel.objects.create(name="Pilot")
 
     def get_page():
@@ -285,3 +289,33 @@ def test_each_export_computes_only_its_section_and_matches_the_page(staff_client
     with CaptureQueriesContext(connection) as page_queries:
         staff_client.get(reverse("console:dashboard"))
     assert len(export_queries) < len(page_queries)
+
+
+def test_match_rounds_and_event_rows_of_the_period(staff_client, staff, programme):
+    from tests.mentoring.access_rounds import open_round, sign_up_student
+
+    today = timezone.localdate()
+    current = open_round(
+        created_by=staff,
+        name="Winter <round>",
+        window_start=today - dt.timedelta(days=5),
+        window_end=today + dt.timedelta(days=5),
+    )
+    open_round(created_by=staff, name="Next year")  # its window is after the period
+    sign_up_student(current, programme["students"][0])
+    d = _dashboard()
+    [row] = d.rounds
+    assert (row.pk, row.name, row.status_display) == (
+        current.pk,
+        "Winter <round>",
+        "Open for sign-up",
+    )
+    assert (row.n_students, row.n_volunteers, row.n_matched, row.match_rate) == (1, 0, 0, 0.0)
+    assert not row.is_published
+    panel = {e.title: e for e in d.event_rows}["Alumni panel"]
+    assert (panel.n_going, panel.n_checked_in, panel.is_past) == (2, 1, True)
+    assert panel.attendance_rate == pytest.approx(0.5)
+    body = staff_client.get(reverse("console:dashboard")).content.decode()
+    link = reverse("mentoring:round", kwargs={"round_id": current.pk})
+    assert f'<a href="{link}">Winter &lt;round&gt;</a>' in body
+    assert "<td>Open for sign-up</td>" in body
