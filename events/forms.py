@@ -4,6 +4,7 @@ check-in search and "log the people you met"."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 
@@ -232,30 +233,60 @@ class EventCancelForm(forms.Form):
     )
 
 
+class IdChoiceField(forms.ChoiceField):
+    """A choice of row by id, checked against choices loaded once (ModelChoiceField checks with
+    a query of its own), with ModelChoiceField's message."""
+
+    default_error_messages = {
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"],
+    }
+
+    def to_python(self, value) -> int | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+    def validate(self, value) -> None:
+        forms.Field.validate(self, value)  # "required", not ChoiceField's check of strings
+        if value is not None and not any(value == pk for pk, _ in self.choices):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
 class CalendarFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "Any kind"), *EventKind.choices], required=False)
-    industry = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Any industry", to_field_name="pk"
-    )
-    organization = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Any organization"
-    )
+    industry = IdChoiceField(required=False)
+    organization = IdChoiceField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["industry"].queryset = selectors.industries_in_use()
-        self.fields["organization"].queryset = selectors.organizations_with_events()
+        # Callables: the choices are read (one query for both) only when a filter is set or
+        # the form is shown, not for an htmx request that swaps the calendar alone.
+        self.fields["industry"].choices = self._industry_choices
+        self.fields["organization"].choices = self._organization_choices
+
+    @functools.cached_property
+    def _choices(self):
+        return selectors.calendar_filter_choices()
+
+    def _industry_choices(self):
+        return [("", "Any industry"), *self._choices[0]]
+
+    def _organization_choices(self):
+        return [("", "Any organization"), *self._choices[1]]
 
     def filters(self) -> selectors.CalendarFilters:
         """The valid filters; a bad value (a stale link) is ignored rather than an error page."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        industry = data.get("industry")
-        organization = data.get("organization")
         return selectors.CalendarFilters(
             kind=data.get("kind") or "",
-            industry_id=industry.pk if industry else None,
-            organization_id=organization.pk if organization else None,
+            industry_id=data.get("industry"),
+            organization_id=data.get("organization"),
         )
 
     def query(self) -> str:

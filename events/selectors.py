@@ -4,11 +4,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,16 +40,32 @@ from events.models import (
     MetAtEvent,
     RSVPStatus,
 )
+from networking_app.accounts.models import StudentProfile, User
 
 LISTED_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 
 
-def _student_class_year(user) -> int | None:
+def _class_year_filter(user) -> Q:
+    """Events for every class year, or for this student's."""
+    years = Q(class_years=[])
+    postgresql = connection.vendor == "postgresql"
+    if postgresql and not User.student_profile.is_cached(user):
+        # Read inside the query rather than by a query of its own.
+        class_year = StudentProfile.objects.filter(user_id=user.pk).values("class_year")[:1]
+        return years | Q(
+            class_years__contains=Func(
+                Subquery(class_year), function="jsonb_build_array", output_field=JSONField()
+            )
+        )
     profile = getattr(user, "student_profile", None)
-    try:
-        return profile.class_year if profile is not None else None
-    except Exception:  # pragma: no cover - a missing related row raises on access
-        return None
+    class_year = profile.class_year if profile is not None else None
+    if class_year is None:
+        return years
+    if postgresql:
+        return years | Q(class_years__contains=[class_year])
+    # SQLite (local development) has no JSON containment; years are four digits, so matching
+    # the list's text is exact enough there.
+    return years | Q(class_years__icontains=str(class_year))
 
 
 def events_visible_to(*, user) -> QuerySet[Event]:
@@ -46,16 +78,9 @@ def events_visible_to(*, user) -> QuerySet[Event]:
         return events
     events = events.filter(status__in=LISTED_STATUSES)
     if user.is_student:
-        class_year = _student_class_year(user)
-        years = Q(class_years=[])
-        if class_year is not None:
-            if connection.vendor == "postgresql":
-                years |= Q(class_years__contains=[class_year])
-            else:
-                # SQLite (local development) has no JSON containment; years are four digits,
-                # so matching the list's text is exact enough there.
-                years |= Q(class_years__icontains=str(class_year))
-        return events.filter(years, audience__in=(Audience.EVERYONE, Audience.STUDENTS))
+        return events.filter(
+            _class_year_filter(user), audience__in=(Audience.EVERYONE, Audience.STUDENTS)
+        )
     if user.is_volunteer:
         return events.filter(audience__in=(Audience.EVERYONE, Audience.VOLUNTEERS))
     return events.none()
@@ -109,15 +134,54 @@ def _going_count() -> Count:
     return Count("rsvps", filter=Q(rsvps__status=RSVPStatus.GOING), distinct=True)
 
 
+@dataclass(slots=True)
+class CalendarEvent:
+    """What a calendar cell, a week day or a home page's card shows of an event."""
+
+    pk: int
+    title: str
+    kind: str
+    status: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    my_status: str = ""
+
+
+# The columns of CalendarEvent but my_status: the long text columns stay in the database.
+_EVENT_COLUMNS = ("pk", "title", "kind", "status", "starts_at", "ends_at")
+
+
+def _with_mine(events: QuerySet[Event], user) -> QuerySet[Event]:
+    """`mine`: the person's RSVP, as a LEFT JOIN (one RSVP per person and event)."""
+    if user is None or not user.is_authenticated:
+        return events
+    return events.annotate(mine=FilteredRelation("rsvps", condition=Q(rsvps__user_id=user.pk)))
+
+
+def _calendar_values(events: QuerySet[Event], user, *extra: str) -> QuerySet:
+    """The values of CalendarEvent (then `extra`), from events `_with_mine`."""
+    if user is None or not user.is_authenticated:
+        return events.values_list(*_EVENT_COLUMNS, *extra)
+    return events.values_list(*_EVENT_COLUMNS, "mine__status", *extra)
+
+
+def _calendar_event(row) -> CalendarEvent:
+    event = CalendarEvent(*row)
+    if event.my_status is None:  # no RSVP: NULL from the LEFT JOIN
+        event.my_status = ""
+    return event
+
+
 def events_between(
     *, user, start: dt.datetime, end: dt.datetime, filters: CalendarFilters | None = None
-) -> list[Event]:
-    """Visible events overlapping [start, end), for the month grid and the week: one query."""
+) -> list[CalendarEvent]:
+    """Visible events overlapping [start, end) with the person's RSVP status, for the month
+    grid and the week: one query."""
     events = events_visible_to(user=user).filter(starts_at__lt=end, ends_at__gt=start)
     if filters is not None:
         events = filters.apply(events)
-    # The grid shows times and titles: the descriptions (often the bulk of a row) stay behind.
-    return list(events.defer("description", "description_html").order_by("starts_at", "pk"))
+    events = _with_mine(events, user).order_by("starts_at", "pk")
+    return [_calendar_event(row) for row in _calendar_values(events, user)]
 
 
 def events_agenda(*, user, filters: CalendarFilters | None = None, now=None) -> QuerySet[Event]:
@@ -145,46 +209,109 @@ def rsvp_statuses_for(*, user, event_ids) -> dict[int, str]:
     )
 
 
-def industries_in_use() -> QuerySet[Label]:
-    return Label.objects.filter(kind=LabelKind.INDUSTRY).order_by("name")
-
-
-def organizations_with_events() -> QuerySet[Organization]:
-    return Organization.objects.filter(events__isnull=False).distinct().order_by("name")
-
-
-def upcoming_events_for(*, user, limit: int = 5, now=None) -> list[Event]:
-    """The next few events for a home page, with the person's RSVP status on each."""
-    now = now or timezone.now()
-    events = list(
-        events_visible_to(user=user)
-        .filter(ends_at__gt=now, status=EventStatus.PUBLISHED)
-        .order_by("starts_at", "pk")[:limit]
+@functools.cache
+def _filter_choices_sql(alias: str) -> tuple[str, tuple]:
+    # The query has no parameter of the request's: it is compiled once per process, which
+    # costs more than running it.
+    industries = (
+        Label.objects.filter(kind=LabelKind.INDUSTRY)
+        .annotate(section=Value(0, output_field=IntegerField()))
+        .order_by()
+        .values_list("section", "pk", "name")
     )
-    statuses = rsvp_statuses_for(user=user, event_ids=[e.pk for e in events])
-    for event in events:
-        event.my_status = statuses.get(event.pk, "")
-    return events
+    with_events = Event.organizations.through.objects.filter(organization=OuterRef("pk"))
+    organizations = (
+        Organization.objects.filter(Exists(with_events))
+        .annotate(section=Value(1, output_field=IntegerField()))
+        .order_by()
+        .values_list("section", "pk", "name")
+    )
+    both = industries.union(organizations, all=True).order_by("section", "name")
+    sql, params = both.query.get_compiler(alias).as_sql()
+    return sql, tuple(params)
 
 
-def events_to_log_for(*, user, days: int = 14, now=None) -> list[Event]:
-    """Events a student went to that ended in the last `days` days and where they have not
-    logged anyone yet: "log the people you met"."""
-    if user is None or not user.is_authenticated or not user.is_student:
-        return []
-    now = now or timezone.now()
+def calendar_filter_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """([(id, name)] of the industries, [(id, name)] of the organizations with events), by
+    name, for the calendar's filters: one query."""
+    sql, params = _filter_choices_sql(connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    choices: tuple[list, list] = ([], [])
+    for section, pk, name in rows:
+        choices[section].append((pk, name))
+    return choices
+
+
+# --- Home pages ------------------------------------------------------------------------------
+
+EVENTS_TO_LOG = 3
+
+
+def _upcoming(*, user, now) -> QuerySet[Event]:
+    events = events_visible_to(user=user).filter(ends_at__gt=now, status=EventStatus.PUBLISHED)
+    return _with_mine(events, user).order_by("starts_at", "pk")
+
+
+def _may_log(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_student
+
+
+def _to_log(*, user, now, days: int) -> QuerySet[Event]:
     logged = MetAtEvent.objects.filter(event=OuterRef("pk"), contact__owner=user)
-    return list(
-        Event.objects.filter(
-            rsvps__user=user,
-            rsvps__status=RSVPStatus.GOING,
+    return (
+        _with_mine(Event.objects.all(), user)
+        .filter(
+            mine__status=RSVPStatus.GOING,
             status=EventStatus.PUBLISHED,
             ends_at__lte=now,
             ends_at__gt=now - dt.timedelta(days=days),
         )
         .exclude(Exists(logged))
-        .order_by("-starts_at")[:3]
+        .order_by("-starts_at")
     )
+
+
+def upcoming_events_for(*, user, limit: int = 5, now=None) -> list[CalendarEvent]:
+    """The next few events for a home page, with the person's RSVP status on each."""
+    events = _upcoming(user=user, now=now or timezone.now())
+    return [_calendar_event(row) for row in _calendar_values(events, user)[:limit]]
+
+
+def events_to_log_for(*, user, days: int = 14, now=None) -> list[CalendarEvent]:
+    """Events a student went to that ended in the last `days` days and where they have not
+    logged anyone yet: "log the people you met"."""
+    if not _may_log(user):
+        return []
+    events = _to_log(user=user, now=now or timezone.now(), days=days)
+    return [_calendar_event(row) for row in _calendar_values(events, user)[:EVENTS_TO_LOG]]
+
+
+def home_events_for(
+    *, user, limit: int = 5, days: int = 14, now=None
+) -> tuple[list[CalendarEvent], list[CalendarEvent]]:
+    """(upcoming_events_for, events_to_log_for) in one query: the card on every home page."""
+    now = now or timezone.now()
+    if not _may_log(user):
+        return upcoming_events_for(user=user, limit=limit, now=now), []
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite
+        return (
+            upcoming_events_for(user=user, limit=limit, now=now),
+            events_to_log_for(user=user, days=days, now=now),
+        )
+    upcoming = _upcoming(user=user, now=now).annotate(section=Value(0))
+    to_log = _to_log(user=user, now=now, days=days).annotate(section=Value(1))
+    both = _calendar_values(upcoming, user, "section")[:limit].union(
+        _calendar_values(to_log, user, "section")[:EVENTS_TO_LOG], all=True
+    )
+    sections: tuple[list, list] = ([], [])
+    for *row, section in both:
+        sections[section].append(_calendar_event(row))
+    # A UNION has no order of its own.
+    sections[0].sort(key=lambda event: (event.starts_at, event.pk))
+    sections[1].sort(key=lambda event: event.starts_at, reverse=True)
+    return sections
 
 
 # --- One event -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from events import selectors, services
 from events.forms import CalendarFilterForm, MetPeopleFormSet
 from events.models import RSVP, Event, EventKind, EventStatus, MetAtEvent, RSVPStatus
 from events.qr import check_in_url, qr_svg
+from events.selectors import CalendarEvent
 from networking_app.accounts.decorators import student_required
 
 AGENDA_PER_PAGE = 30
@@ -83,20 +84,20 @@ def _parse_day(value: str | None, today: dt.date) -> dt.date:
     return today
 
 
-def _days(start: dt.date, count: int, events: list[Event], statuses: dict, today, month=None):
+def _days(start: dt.date, count: int, events: list[CalendarEvent], today, month=None):
     """One entry per day with the events that overlap it (an event over several days shows on
     each of them), in the viewer's time zone."""
-    by_day: dict[dt.date, list[Event]] = {}
+    by_day: dict[dt.date, list[CalendarEvent]] = {}
     zone = _zone()
     last = start + dt.timedelta(days=count - 1)
+    one_day = dt.timedelta(days=1)
     for event in events:
-        event.my_status = statuses.get(event.pk, "")
-        first_day = max(timezone.localtime(event.starts_at, zone).date(), start)
-        end_day = timezone.localtime(event.ends_at - dt.timedelta(microseconds=1), zone).date()
+        first_day = max(event.starts_at.astimezone(zone).date(), start)
+        end_day = min((event.ends_at - dt.timedelta(microseconds=1)).astimezone(zone).date(), last)
         day = first_day
-        while day <= min(end_day, last):
+        while day <= end_day:
             by_day.setdefault(day, []).append(event)
-            day += dt.timedelta(days=1)
+            day += one_day
     days = []
     for day in (start + dt.timedelta(days=i) for i in range(count)):
         on_day = by_day.get(day, [])
@@ -147,8 +148,7 @@ def calendar_month(request):
         end=_local_midnight(grid_end),
         filters=context["filter_form"].filters(),
     )
-    statuses = selectors.rsvp_statuses_for(user=request.user, event_ids=[e.pk for e in events])
-    days = _days(grid_start, (grid_end - grid_start).days, events, statuses, today, first.month)
+    days = _days(grid_start, (grid_end - grid_start).days, events, today, first.month)
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = last + dt.timedelta(days=1)
     context.update(
@@ -174,11 +174,10 @@ def calendar_week(request):
         end=_local_midnight(monday + dt.timedelta(days=7)),
         filters=context["filter_form"].filters(),
     )
-    statuses = selectors.rsvp_statuses_for(user=request.user, event_ids=[e.pk for e in events])
     context.update(
         week_start=monday,
         week_end=monday + dt.timedelta(days=6),
-        days=_days(monday, 7, events, statuses, today),
+        days=_days(monday, 7, events, today),
         previous_param=f"start={monday - dt.timedelta(days=7):%Y-%m-%d}",
         next_param=f"start={monday + dt.timedelta(days=7):%Y-%m-%d}",
         has_events=bool(events),
