@@ -34,6 +34,12 @@ def _pattern(viewname: str, kwarg: str, extra: tuple[tuple[str, str], ...]) -> s
     return path
 
 
+@functools.cache
+def url_of(viewname: str) -> str:
+    """reverse(viewname) for a URL without arguments, once per process."""
+    return reverse(viewname)
+
+
 def object_url(viewname: str, kwarg: str, pk: int, **extra: str) -> str:
     """reverse(viewname, kwargs={kwarg: pk, **extra}) for an integer pk, cached per pattern."""
     return _pattern(viewname, kwarg, tuple(sorted(extra.items()))).replace(_MARKER, str(int(pk)))

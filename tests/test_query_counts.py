@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.querycount import PAGE_CACHES_OFF
 from tests.test_access import WHO, _expected, _named_routes, _route_kwargs
 from tests.test_access import clients as clients
 from tests.test_access import owned as owned
@@ -95,7 +96,11 @@ def _count(client, url) -> tuple[int, int]:
     return response.status_code, len(queries.captured_queries)
 
 
-def test_no_page_grows_its_queries_with_the_data(clients, owned, student, volunteer, staff):
+def test_no_page_grows_its_queries_with_the_data(
+    clients, owned, student, volunteer, staff, settings
+):
+    for name, value in PAGE_CACHES_OFF.items():
+        setattr(settings, name, value)
     routes = [n for n in _named_routes() if not n.startswith("admin:")]
     pages = []
     for name in routes:

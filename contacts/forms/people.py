@@ -110,12 +110,16 @@ class ContactFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         if tag_choices is None:
-            names = selectors.tags_for_user(user=user).values_list("name", flat=True)
-            tag_choices = [("", "Any tag")] + [(name, name) for name in names]
+            tag_choices = self.tag_choices_for(user)
         self.fields["tag"].choices = tag_choices
         if organizations is None:
             organizations = selectors.organizations_for_user(user=user)
         self.fields["organization"].queryset = organizations
+
+    @staticmethod
+    def tag_choices_for(user) -> list[tuple[str, str]]:
+        names = selectors.tags_for_user(user=user).values_list("name", flat=True)
+        return [("", "Any tag")] + [(name, name) for name in names]
 
     def for_display(self, values: dict) -> ContactFilterForm:
         """An unbound copy showing only the values that were kept, without error messages."""

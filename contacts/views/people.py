@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from contacts import selectors, services
@@ -26,6 +29,7 @@ from contacts.imports import selectors as import_selectors
 from contacts.models import Contact
 from contacts.views import reminders as reminder_views
 from networking_app.accounts.decorators import student_required
+from networking_app.pagecache import private_cached
 
 CONTACTS_PER_PAGE = 50
 # What the duplicate warning compares.
@@ -41,45 +45,65 @@ def _plural(count: int, noun: str) -> str:
 
 @student_required
 def contact_list(request):
+    """The student's contacts, filtered and paged. The tag choices and the rendered results
+    are cached under the student's data version (networking_app.pagecache): the first page
+    after any change to their contacts recomputes."""
     user = request.user
-    filter_form = ContactFilterForm(request.GET, user=user)
+    tag_choices = private_cached(
+        user, "contact-tag-choices", lambda: ContactFilterForm.tag_choices_for(user)
+    )
+    filter_form = ContactFilterForm(request.GET, user=user, tag_choices=tag_choices)
     values = filter_form.valid_values()
-    filters = ContactFilterForm.to_filters(values)
     batch = None
     if request.GET.get("batch"):
         batch = import_selectors.batch_for_contact_filter(user=user, value=request.GET["batch"])
+    filtered = any(name != "sort" for name in values) or batch is not None
+
+    def results() -> str:
+        filters = ContactFilterForm.to_filters(values)
         if batch is not None:
             filters.extra["batch"] = batch.pk
-    contacts = selectors.contacts_list(user=user, filters=filters)
-    page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    selectors.attach_tag_names(page.object_list)
-    today = timezone.localdate()
-    for contact in page.object_list:
-        due = contact.stay_in_touch_due_on
-        contact.losing_touch = due is not None and due <= today
-    filtered = any(name != "sort" for name in values) or batch is not None
-    without_organization = request.GET.copy()
-    for name in ("organization", "page"):
-        without_organization.pop(name, None)
-    without_batch = request.GET.copy()
-    for name in ("batch", "page"):
-        without_batch.pop(name, None)
-    context = {
-        "filter_form": filter_form.for_display(values),
-        "page": page,
-        "contacts": page.object_list,
-        "filtered": filtered,
-        "selected_organization": values.get("organization"),
-        "clear_organization_query": without_organization.urlencode(),
-        "selected_batch": batch,
-        "clear_batch_query": without_batch.urlencode(),
-        # Only asked when nothing matched: tells "no contacts yet" from "no match".
-        "has_contacts": bool(page.object_list) or selectors.contacts_for_user(user=user).exists(),
-    }
+        contacts = selectors.contacts_list(user=user, filters=filters)
+        page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        selectors.attach_tag_names(page.object_list)
+        today = timezone.localdate()
+        for contact in page.object_list:
+            due = contact.stay_in_touch_due_on
+            contact.losing_touch = due is not None and due <= today
+        context = {
+            "page": page,
+            "contacts": page.object_list,
+            "filtered": filtered,
+            # Only asked when nothing matched: tells "no contacts yet" from "no match".
+            "has_contacts": bool(page.object_list)
+            or selectors.contacts_for_user(user=user).exists(),
+        }
+        return render_to_string("contacts/_contact_results.html", context, request)
+
+    # The whole query string: the pagination links repeat it.
+    results_html = mark_safe(  # noqa: S308 - rendered by the template engine above
+        private_cached(user, "contact-list", results, parts={"query": sorted(request.GET.lists())})
+    )
     fragment = request.htmx and not request.htmx.history_restore_request
-    template = "contacts/_contact_results.html" if fragment else "contacts/contact_list.html"
-    response = render(request, template, context)
+    if fragment:
+        response = HttpResponse(results_html)
+    else:
+        without_organization = request.GET.copy()
+        for name in ("organization", "page"):
+            without_organization.pop(name, None)
+        without_batch = request.GET.copy()
+        for name in ("batch", "page"):
+            without_batch.pop(name, None)
+        context = {
+            "filter_form": filter_form.for_display(values),
+            "results_html": results_html,
+            "selected_organization": values.get("organization"),
+            "clear_organization_query": without_organization.urlencode(),
+            "selected_batch": batch,
+            "clear_batch_query": without_batch.urlencode(),
+        }
+        response = render(request, "contacts/contact_list.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

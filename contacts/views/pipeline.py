@@ -39,6 +39,7 @@ from contacts.forms.pipeline import (
 )
 from contacts.models import Conversation, ConversationStatus, DraftKind
 from networking_app.accounts.decorators import student_required
+from networking_app.pagecache import private_cached
 
 S = ConversationStatus
 
@@ -641,7 +642,9 @@ def today_response(request, *, home: bool = False) -> HttpResponse:
     """The Today page; a student's home page shows it too, with a welcome."""
     from mentoring.selectors.sessions import has_session_this_week
 
-    page = selectors.today_page(user=request.user)
+    # Cached under the student's data version (networking_app.pagecache): any change to their
+    # conversations, contacts or action items makes the next visit recompute.
+    page = private_cached(request.user, "today", lambda: selectors.today_page(user=request.user))
     context = {
         "page": page,
         "home": home,
@@ -651,7 +654,11 @@ def today_response(request, *, home: bool = False) -> HttpResponse:
         "session_this_week": page.is_empty and has_session_this_week(user=request.user),
     }
     if home:
-        context["student"] = getattr(request.user, "student_profile", None)
+        context["student"] = private_cached(
+            request.user,
+            "student-profile",
+            lambda: getattr(request.user, "student_profile", None),
+        )
     return render(request, "contacts/today.html", context)
 
 

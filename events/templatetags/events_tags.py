@@ -18,6 +18,8 @@ from django.utils.translation import gettext
 
 from events import selectors
 from events.models import EventKind
+from events.signals import EVENTS_STAMP
+from networking_app.pagecache import private_cached
 from networking_app.rendering import day, esc, object_url
 
 register = template.Library()
@@ -33,6 +35,9 @@ def _clock(local: dt.datetime, am: str, pm: str) -> str:
 # --- Home pages ------------------------------------------------------------------------------
 
 
+# The home card's lifetime: an event starting moves from "upcoming" within a minute.
+HOME_EVENTS_SECONDS = 60
+
 _MY_STATUS_BADGE = {
     "going": ' <span class="badge badge-success">Going</span>',
     "waitlisted": ' <span class="badge">Waitlist</span>',
@@ -44,7 +49,16 @@ def upcoming_events(context, limit: int = 5) -> SafeString:
     """The person's next events with their RSVP, and the events they went to whose people
     they have not logged yet: one query (events.selectors.home_events_for)."""
     user = context["user"]
-    upcoming, to_log = selectors.home_events_for(user=user, limit=limit)
+    # Cached for a minute under the person's data version (their RSVPs, the contacts they
+    # logged) and the events' stamp (any event saved or deleted): networking_app.pagecache.
+    upcoming, to_log = private_cached(
+        user,
+        "home-events",
+        lambda: selectors.home_events_for(user=user, limit=limit),
+        parts={"limit": limit, "role": getattr(user, "role", "")},
+        stamp=EVENTS_STAMP,
+        seconds=HOME_EVENTS_SECONDS,
+    )
     zone = timezone.get_current_timezone()
     am, pm = gettext("AM"), gettext("PM")
     parts = [

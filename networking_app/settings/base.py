@@ -86,7 +86,10 @@ TEMPLATES = [
                 "networking_app.csp.nonce",
             ],
             # Tag libraries of the project package itself (not an app of its own).
-            "libraries": {"fast_forms": "networking_app.templatetags.fast_forms"},
+            "libraries": {
+                "fast_forms": "networking_app.templatetags.fast_forms",
+                "site": "networking_app.templatetags.site",
+            },
         },
     },
 ]
@@ -130,6 +133,12 @@ else:
 # How long the staff dashboard's figures are kept in the cache, in seconds (0: computed for
 # every page). Staff see their age and can recompute them at any time.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", 300, minimum=0)
+# How long a page of the directory's results is kept in the cache, in seconds (0: computed for
+# every page). Students may see next open times that old; asking for a time checks it afresh.
+DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", 60, minimum=0)
+# How long a student's own lists (contacts, Today) stay cached, in seconds; any change to
+# their data makes the next page recompute at once (networking_app/pagecache.py). 0: off.
+PRIVATE_PAGE_CACHE_SECONDS = env.int("PRIVATE_PAGE_CACHE_SECONDS", 300, minimum=0)
 
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
