@@ -28,6 +28,7 @@ from mentoring.models import (
     OverrideKind,
     Topic,
 )
+from mentoring.selectors.directory import directory_changed
 from mentoring.services.availability import mentor_zone
 from networking_app.accounts.models import (
     Affiliation,
@@ -87,6 +88,7 @@ def _refresh(mentor: Mentor, now: dt.datetime | None = None) -> Mentor:
         search_names=mentor.search_names,
         is_bookable=mentor.is_bookable,
     )
+    directory_changed()
     return mentor
 
 

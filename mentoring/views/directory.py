@@ -4,14 +4,17 @@ roles get a plain 404): search and filters, warm paths, a volunteer's page, add 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from mentoring.forms.directory import DirectoryFilterForm
@@ -19,6 +22,7 @@ from mentoring.selectors import directory as selectors
 from mentoring.services.availability import open_slots
 from mentoring.services.profiles import mentor_contact_add
 from networking_app.accounts.decorators import student_required
+from networking_app.context_processors import school
 
 DIRECTORY_PER_PAGE = 20
 MENTOR_PAGE_SLOTS = 10
@@ -27,17 +31,39 @@ MENTOR_PAGE_SLOTS = 10
 COUNT_CAP = 1000
 
 
-@student_required
-def directory(request):
-    topics = list(selectors.topics().values_list("pk", "slug", "name"))
-    filter_form = DirectoryFilterForm(
-        request.GET, topic_choices=[(slug, name) for _, slug, name in topics]
-    )
-    values = filter_form.valid_values()
+@dataclass(frozen=True)
+class _Pages:
+    """Where a page of results is among them, for the pagination links."""
+
+    number: int
+    count: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.count else None
+
+
+def _page_number(raw: str | None) -> int:
+    """?page= as Paginator.get_page reads it: 1 for anything but a whole number, and 0 for
+    any number below 1 (get_page shows the last page for those)."""
+    try:
+        return max(int(raw), 0)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _results(
+    values: dict, page_number: int, topics: list[tuple[int, str, str]], generation: str | None
+) -> selectors.DirectoryResults:
+    """Run the search and render a page of its results (the `results` partial)."""
     filters = DirectoryFilterForm.to_filters(values)
     now = timezone.now()
     ids = selectors.directory_search(filters=filters, now=now, limit=COUNT_CAP + 1)
-    page = Paginator(ids[:COUNT_CAP], DIRECTORY_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(ids[:COUNT_CAP], DIRECTORY_PER_PAGE).get_page(page_number)
     cards = selectors.directory_cards(
         page.object_list, now=now, topics=[(pk, name) for pk, _, name in topics]
     )
@@ -45,7 +71,7 @@ def directory(request):
         # The database only knows who has windows; the slots themselves say who is free.
         cards = [card for card in cards if card.next_slot]
     context = {
-        "filter_form": filter_form.for_display(values),
+        **school(None),
         "page": page,
         "cards": cards,
         "filtered": bool(values),
@@ -53,6 +79,44 @@ def directory(request):
         "capped": len(ids) > COUNT_CAP,
         # Only asked when nothing matched: tells "nobody listed yet" from "no match".
         "has_anyone": bool(cards) or selectors.directory_has_anyone(),
+    }
+    # Without the request: no context processor puts a CSRF token, the CSP nonce or the
+    # messages within reach of markup that other students will be served.
+    html = render_to_string("mentoring/_directory_results.html#results", context)
+    pages = (page.number, page.paginator.num_pages) if cards and page.has_other_pages() else None
+    return selectors.DirectoryResults(html=html, pages=pages, generation=generation)
+
+
+@student_required
+def directory(request):
+    """The directory: the filter form, then a page of results (only those for htmx).
+
+    The results are the same for every student making the same search in the same time zone
+    and language, so they are kept in the cache for DIRECTORY_CACHE_SECONDS (default 60) and
+    served to all of them: a page kept runs no directory query. The product decision: a
+    student may see a next open time up to that old (a volunteer's new window, or a time
+    someone has just asked for). Nothing is booked from this page: the volunteer's page
+    computes their open times afresh, and asking for a time checks under the volunteer's
+    lock that it is still open (services.requests.flash_request_create). A change to what
+    students see of a volunteer shows at once where the write calls
+    selectors.directory_changed, else within that time too. The pagination links carry the
+    student's own query string, so they are rendered for each request.
+    """
+    topics = selectors.topic_rows()
+    filter_form = DirectoryFilterForm(
+        request.GET, topic_choices=[(slug, name) for _, slug, name in topics]
+    )
+    values = filter_form.valid_values()
+    page_number = _page_number(request.GET.get("page"))
+    key = selectors.results_cache_key(values, page_number)
+    results, generation = selectors.cached_results(key)
+    if results is None:
+        results = _results(values, page_number, topics, generation)
+        selectors.store_results(key, results)
+    context = {
+        "filter_form": filter_form.for_display(values),
+        "results": mark_safe(results.html),  # noqa: S308 (rendered by the template engine)
+        "pages": _Pages(*results.pages) if results.pages else None,
     }
     fragment = request.htmx and not request.htmx.history_restore_request
     template = "mentoring/_directory_results.html" if fragment else "mentoring/directory.html"

@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from mentoring.selectors.directory import directory_changed
 from networking_app.accounts.models import ErasedAccount, Role, User
 
 REPLACEMENT_NAME = "a former member"
@@ -400,5 +401,7 @@ def account_delete(*, user: User, now: dt.datetime | None = None) -> ErasedAccou
         _clean_audit_log(user)
         _clean_invitations(user)
         _end_login_sessions(user)
+        if hasattr(user, "mentor"):
+            directory_changed()
         user.delete()
     return erased
