@@ -25,7 +25,9 @@ from events.forms import CalendarFilterForm, MetPeopleFormSet
 from events.models import RSVP, Event, EventKind, EventStatus, MetAtEvent, RSVPStatus
 from events.qr import check_in_url, qr_svg
 from events.selectors import CalendarEvent
+from events.signals import EVENTS_STAMP
 from networking_app.accounts.decorators import student_required
+from networking_app.pagecache import private_cached
 
 AGENDA_PER_PAGE = 30
 # Kinds where the seeds' "things to remember" apply: meeting people face to face.
@@ -54,6 +56,8 @@ THINGS_TO_REMEMBER = [
 
 # Events shown in one day of the month grid before "+N more".
 MONTH_CELL_EVENTS = 4
+# How long the month and week grids' events are kept (any event saved renews them at once).
+CALENDAR_SECONDS = 60
 
 
 def _zone():
@@ -116,6 +120,26 @@ def _days(start: dt.date, count: int, events: list[CalendarEvent], today, month=
     return days
 
 
+def _events_between(request, context: dict, first: dt.date, end: dt.date) -> list[CalendarEvent]:
+    """The events of the grid from `first` to `end` (exclusive), cached for a minute under the
+    person's data version (their RSVPs) and the events' stamp (any event, host, label or
+    organization saved): networking_app.pagecache. Anonymous visitors are not cached."""
+    filters = context["filter_form"].filters()
+    return private_cached(
+        request.user,
+        "calendar-events",
+        lambda: selectors.events_between(
+            user=request.user,
+            start=_local_midnight(first),
+            end=_local_midnight(end),
+            filters=filters,
+        ),
+        parts={"first": first, "end": end, "filters": repr(filters)},
+        stamp=EVENTS_STAMP,
+        seconds=CALENDAR_SECONDS,
+    )
+
+
 def _calendar_context(request, view: str) -> dict:
     form = CalendarFilterForm(request.GET)
     return {
@@ -142,12 +166,7 @@ def calendar_month(request):
     last = first.replace(day=days_in_month)
     grid_end = last + dt.timedelta(days=7 - last.weekday())
     context = _calendar_context(request, "month")
-    events = selectors.events_between(
-        user=request.user,
-        start=_local_midnight(grid_start),
-        end=_local_midnight(grid_end),
-        filters=context["filter_form"].filters(),
-    )
+    events = _events_between(request, context, grid_start, grid_end)
     days = _days(grid_start, (grid_end - grid_start).days, events, today, first.month)
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = last + dt.timedelta(days=1)
@@ -168,12 +187,7 @@ def calendar_week(request):
     day = _parse_day(request.GET.get("start"), today)
     monday = day - dt.timedelta(days=day.weekday())
     context = _calendar_context(request, "week")
-    events = selectors.events_between(
-        user=request.user,
-        start=_local_midnight(monday),
-        end=_local_midnight(monday + dt.timedelta(days=7)),
-        filters=context["filter_form"].filters(),
-    )
+    events = _events_between(request, context, monday, monday + dt.timedelta(days=7))
     context.update(
         week_start=monday,
         week_end=monday + dt.timedelta(days=6),

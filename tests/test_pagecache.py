@@ -182,3 +182,31 @@ def test_zero_turns_the_cache_off(student_client, student, settings):
     first, _ = _queries(student_client, url)
     second, _ = _queries(student_client, url)
     assert first == second
+
+
+def test_calendar_month_sees_event_changes_at_once(student_client, student):
+    from events.models import Event
+    from tests.contacts.factories import OrganizationFactory
+
+    url = reverse("events:calendar")
+    event = EventFactory(title="Alumni breakfast", starts_at=timezone.now() + dt.timedelta(hours=2))
+    assert "Alumni breakfast" in student_client.get(url).text  # cached from here
+
+    event.title = "Alumni brunch"
+    event.save()
+    text = student_client.get(url).text
+    assert "Alumni brunch" in text
+    assert "Alumni breakfast" not in text
+
+    RSVPFactory(event=event, user=student)  # the student's own data
+    assert "ev-mine" in student_client.get(url).text
+
+    organization = OrganizationFactory(name="Globex")
+    EventFactory(title="Globex day").organizations.add(organization)  # a choice of the filter
+    filtered = f"{url}?organization={organization.pk}"
+    assert "Alumni brunch" not in student_client.get(filtered).text
+    event.organizations.add(organization)  # many-to-many: the stamp is renewed too
+    assert "Alumni brunch" in student_client.get(filtered).text
+
+    Event.objects.filter(pk=event.pk).delete()
+    assert "Alumni brunch" not in student_client.get(url).text

@@ -272,3 +272,16 @@ def test_an_export_matches_the_page_it_was_downloaded_from(staff_client, staff, 
     years = {row[0]: row for row in csv.reader(io.StringIO(fresh.content.decode()))}
     assert years["2027"][1] == "3"
     assert AuditLog.objects.filter(action="export.csv").count() == 2
+
+
+def test_the_figures_html_is_kept_with_the_figures_and_holds_no_token(staff_client, programme):
+    first, _ = _page(staff_client)
+    stored = [k for k in cache._cache if ":html:" in k]
+    assert len(stored) == 1
+    html = cache.get(stored[0].split(":", 2)[2])
+    assert "csrfmiddlewaretoken" not in html
+    assert "nonce" not in html
+    assert html in first.content.decode()
+    second, _ = _page(staff_client)
+    assert [k for k in cache._cache if ":html:" in k] == stored
+    assert html in second.content.decode()
