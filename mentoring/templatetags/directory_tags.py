@@ -12,25 +12,16 @@ import functools
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from mentoring.selectors.directory import DirectoryCard
+from networking_app.rendering import object_url
 
 register = template.Library()
 
-# An id no volunteer reaches: it stands for the id in the once-reversed path.
-_MARKER = "2147483646"
 _NO_SLOT = '<span class="muted">No open time in the coming weeks</span>'
-
-
-def _mentor_url_pattern() -> str:
-    path = reverse("mentoring:mentor", kwargs={"mentor_id": int(_MARKER)})
-    if path.count(_MARKER) != 1:  # pragma: no cover - a URL that repeats its id
-        raise ValueError("mentoring:mentor does not take mentor_id exactly once")
-    return path
 
 
 @functools.lru_cache(maxsize=4096)
@@ -42,8 +33,8 @@ def _next_time(start_at: dt.datetime, zone: dt.tzinfo, language: str | None) -> 
     return f'Next open time: <time datetime="{start.isoformat()}">{when}</time>'
 
 
-def _card(card: DirectoryCard, url_pattern: str, zone: dt.tzinfo, language: str | None) -> str:
-    url = url_pattern.replace(_MARKER, str(int(card.mentor_id)))
+def _card(card: DirectoryCard, zone: dt.tzinfo, language: str | None) -> str:
+    url = object_url("mentoring:mentor", "mentor_id", card.mentor_id)
     role = escape(card.title) if card.title else ""
     if card.title and card.organization:
         role += " at "
@@ -78,6 +69,5 @@ def mentor_card_items(cards: list[DirectoryCard]) -> SafeString:
     organization, affiliation and class year, industry, function and location, topics, and
     the next open time in the student's time zone. A card holds only the fields the
     volunteer did not hide (selectors.directory_cards)."""
-    url_pattern = _mentor_url_pattern()
     zone, language = timezone.get_current_timezone(), get_language()
-    return mark_safe("\n".join(_card(card, url_pattern, zone, language) for card in cards))  # noqa: S308
+    return mark_safe("\n".join(_card(card, zone, language) for card in cards))  # noqa: S308
