@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,30 @@ def _compute(key, default, *args, **kwargs):
     return default() if callable(default) else default
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new `redis.Redis` for every cache call, and each one fills a
+    table of some 170 response callbacks: about 0.15 ms, more than the round trip to a local
+    Redis. This keeps one per connection pool instead. A `redis.Redis` holds no connection of
+    its own (its pool does) and is safe to share between threads, but Django makes a cache
+    object per thread anyway."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
+
     get = _degrade("get", _get_default)
     get_many = _degrade("get_many", {})
     set = _degrade("set", None)

@@ -56,3 +56,18 @@ def test_works_normally_with_redis(settings):
     cache.set("k", "v", 10)
     assert cache.get("k") == "v"
     cache.delete("k")
+
+
+@pytest.mark.redis
+def test_one_redis_client_serves_every_call_and_recovers_from_an_outage(settings):
+    cache = ResilientRedisCache(settings.TEST_REDIS_URL, {"KEY_PREFIX": "rapport-reuse"})
+    client = cache._cache.get_client(write=True)
+    cache.set("k", "v", 10)
+    assert cache.get_many(["k", "missing"]) == {"k": "v"}
+    assert cache._cache.get_client() is client
+    # The client holds no connection of its own: dropping the pool's connections (as a Redis
+    # restart does) only makes the next call open a new one.
+    client.connection_pool.disconnect()
+    assert cache.get("k") == "v"
+    assert cache._cache.get_client() is client
+    cache.delete("k")
