@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
@@ -95,6 +96,21 @@ class DashboardFilterForm(forms.Form):
             major=c.get("major") or "",
             label_id=c.get("label"),
         )
+
+
+def filters_query(filters: DashboardFilters) -> str:
+    """The query string of the dashboard with exactly these filters, its period as custom
+    dates: a link made from it (a chart's CSV) gives the figures on the page, whatever day it is
+    followed and however the page's own query string was written."""
+    params = {
+        "preset": "custom",
+        "start": filters.start.isoformat(),
+        "end": filters.end.isoformat(),
+        "class_year": filters.class_year,
+        "major": filters.major,
+        "label": filters.label_id,
+    }
+    return urlencode({name: value for name, value in params.items() if value not in (None, "")})
 
 
 class VolunteerDecisionForm(forms.Form):

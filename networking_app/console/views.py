@@ -3,13 +3,11 @@ nudge emails and the audit log. Every page is `staff_required` (TOTP)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
@@ -17,7 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from networking_app.accounts.decorators import staff_required
@@ -33,16 +32,19 @@ from networking_app.console.forms import (
     NudgeConfirmForm,
     NudgeForm,
     VolunteerDecisionForm,
+    filters_query,
 )
 from networking_app.console.models import EligibilityLabel, VolunteerInvitation
 from networking_app.console.reports import (
     CHART_KEYS,
     CHART_SECTIONS,
+    FiguresPage,
     cached_figures,
+    cached_figures_page,
     dashboard_charts,
     dashboard_choices,
     dashboard_figures,
-    figures_cache_key,
+    store_figures_page,
 )
 
 PAGE_SIZE = 50
@@ -72,39 +74,39 @@ def _every(seconds: int) -> str:
 def dashboard(request):
     form = _dashboard_form(request)
     filters = form.filters()
-    figures = dashboard_figures(filters)
+    page = _figures_page(filters)
     seconds = settings.DASHBOARD_CACHE_SECONDS
-    query = request.GET.urlencode()
     context = {
         "form": form,
         "filters": filters,
-        "figures_html": _figures_html(figures, filters, query),
-        # What the figures' HTML was built from (tests and the CSV exports read them).
-        "d": figures.data,
-        "charts": figures.charts,
-        "computed_at": figures.computed_at,
+        "figures_html": mark_safe(page.html),  # noqa: S308 - rendered by the template engine
+        "computed_at": page.computed_at,
+        # What the figures' HTML was built from, loaded only if read (by tests): the page
+        # itself never needs them once the HTML is cached.
+        "d": SimpleLazyObject(lambda: dashboard_figures(filters).data),
+        "charts": SimpleLazyObject(lambda: dashboard_figures(filters).charts),
         "recomputed": f"recomputed {_every(seconds)}" if seconds > 0 else "computed for this page",
-        "query": query,
+        "query": request.GET.urlencode(),
     }
     return render(request, "console/dashboard.html", context)
 
 
-def _figures_html(figures, filters, query: str) -> SafeString:
-    """The dashboard's figures, charts and tables as HTML: rendered once per computation of
-    the figures (and query string, which the export links repeat), then kept as long as the
-    figures are. It holds no token, nonce or message: those are the page's, per request."""
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    query_digest = hashlib.sha256(query.encode()).hexdigest()
-    key = ":".join(
-        [figures_cache_key(filters), "html", figures.computed_at.isoformat(), query_digest]
-    )
-    html = cache.get(key) if seconds else None
-    if html is None:
-        context = {"d": figures.data, "charts": figures.charts, "filters": filters, "query": query}
+def _figures_page(filters) -> FiguresPage:
+    """The dashboard's figures, charts and tables as HTML, rendered once per computation of the
+    figures (reports.dashboard_figures) and kept as long as they are."""
+    page = cached_figures_page(filters)
+    if page is None:
+        figures = dashboard_figures(filters)
+        context = {
+            "d": figures.data,
+            "charts": figures.charts,
+            "filters": filters,
+            "query": filters_query(filters),
+        }
         html = render_to_string("console/_dashboard_figures.html", context)
-        if seconds:
-            cache.set(key, html, seconds)
-    return mark_safe(html)  # noqa: S308 - rendered by the template engine above
+        page = FiguresPage(html=html, filters=filters, computed_at=figures.computed_at)
+        store_figures_page(page)
+    return page
 
 
 @require_POST

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zoneinfo
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from networking_app.console import reports
-from networking_app.console.models import AuditLog
+from networking_app.console.models import AuditLog, EligibilityLabel
 from networking_app.console.selectors import DashboardFilters, default_filters
 from tests.console.conftest import Expected, add_student_activity
 from tests.factories import StudentFactory
@@ -39,7 +40,9 @@ def _page(client, params=None):
 
 
 def _students(response) -> int:
-    return response.context["d"].students["total"]
+    """The number of students the page shows (from its HTML, which may come from the cache)."""
+    shown = re.search(r"<dt>Students</dt><dd>([\d,]+)</dd>", response.content.decode())
+    return int(shown[1].replace(",", ""))
 
 
 def _new_students(n: int = 1, **profile) -> None:
@@ -95,9 +98,11 @@ def test_lowering_the_setting_shortens_the_life_of_stored_figures(
     first, _ = _page(staff_client)
     _new_students()
     settings.DASHBOARD_CACHE_SECONDS = 1
-    stored = cache.get(reports.figures_cache_key(first.context["filters"]))
-    stored.computed_at -= dt.timedelta(seconds=2)
-    cache.set(reports.figures_cache_key(first.context["filters"]), stored, 300)
+    figures_key = reports.figures_cache_key(first.context["filters"])
+    for key in (figures_key, f"{figures_key}:html"):  # the figures, and the page drawn from them
+        stored = cache.get(key)
+        stored.computed_at -= dt.timedelta(seconds=2)
+        cache.set(key, stored, 300)
     assert _students(_page(staff_client)[0]) == _students(first) + 1
 
 
@@ -246,7 +251,8 @@ def test_without_redis_the_page_computes_every_time(staff_client, programme, set
 
 def test_something_else_under_the_key_is_ignored(staff_client, programme):
     filters = _page(staff_client)[0].context["filters"]
-    cache.set(reports.figures_cache_key(filters), {"an": "older shape"}, 300)
+    key = reports.figures_cache_key(filters)
+    cache.set_many({key: {"an": "older shape"}, f"{key}:html": "<p>An older shape</p>"}, 300)
     _new_students()
     assert _students(_page(staff_client)[0]) == Expected.students + 1
 
@@ -274,14 +280,135 @@ def test_an_export_matches_the_page_it_was_downloaded_from(staff_client, staff, 
     assert AuditLog.objects.filter(action="export.csv").count() == 2
 
 
+def _stored_pages() -> list[str]:
+    return [key for key in cache._cache if key.endswith(":html")]
+
+
 def test_the_figures_html_is_kept_with_the_figures_and_holds_no_token(staff_client, programme):
     first, _ = _page(staff_client)
-    stored = [k for k in cache._cache if ":html:" in k]
+    stored = _stored_pages()
     assert len(stored) == 1
-    html = cache.get(stored[0].split(":", 2)[2])
-    assert "csrfmiddlewaretoken" not in html
-    assert "nonce" not in html
-    assert html in first.content.decode()
+    page = cache.get(stored[0].split(":", 2)[2])
+    assert isinstance(page, reports.FiguresPage)
+    assert page.computed_at == first.context["computed_at"]
+    assert "csrfmiddlewaretoken" not in page.html
+    assert "nonce" not in page.html
+    assert page.html in first.content.decode()
     second, _ = _page(staff_client)
-    assert [k for k in cache._cache if ":html:" in k] == stored
-    assert html in second.content.decode()
+    assert _stored_pages() == stored
+    assert page.html in second.content.decode()
+
+
+def test_a_cached_page_reads_only_the_html_not_the_figures(staff_client, programme):
+    first, _ = _page(staff_client)
+    filters = first.context["filters"]
+    # Were the page to load the figures, it would find none and compute them again.
+    cache.delete(reports.figures_cache_key(filters))
+    second, queries = _page(staff_client)
+    assert second.context["computed_at"] == first.context["computed_at"]
+    assert len(queries) <= 8
+    assert cache.get(reports.figures_cache_key(filters)) is None
+
+
+def test_the_page_is_shared_by_every_spelling_of_the_same_filters(staff_client, programme):
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=89)
+    first, _ = _page(staff_client, {"preset": "90"})
+    _new_students()
+    spelled_out = {"preset": "custom", "start": start.isoformat(), "end": today.isoformat()}
+    second, queries = _page(staff_client, spelled_out)
+    assert _students(second) == _students(first)
+    assert len(queries) <= 8
+    # Its CSV links name the period by its dates, so a link followed tomorrow, when "the last 90
+    # days" are other days, still gives the figures on the page.
+    query = urlencode(spelled_out).replace("&", "&amp;")
+    assert second.content.decode().count(f'?{query}" download>') == len(reports.CHART_KEYS)
+
+
+def test_recomputing_replaces_the_stored_html(staff_client, programme):
+    first, _ = _page(staff_client)
+    _new_students()
+    staff_client.post(RECOMPUTE)
+    after, _ = _page(staff_client)
+    assert _students(after) == _students(first) + 1
+    assert after.context["computed_at"] >= first.context["computed_at"]
+    assert len(_stored_pages()) == 1
+
+
+def test_a_page_from_other_filters_under_the_key_is_ignored(staff_client, programme):
+    first, _ = _page(staff_client)
+    filters = first.context["filters"]
+    other = reports.FiguresPage(
+        html="<p>Not these figures</p>",
+        filters=default_filters(dt.date(2020, 1, 31)),
+        computed_at=first.context["computed_at"],
+    )
+    cache.set(f"{reports.figures_cache_key(filters)}:html", other, 300)
+    assert "Not these figures" not in _page(staff_client)[0].content.decode()
+
+
+def _label_options(response) -> list[str]:
+    form = response.context["form"]
+    return [name for value, name in form.fields["label"].choices if value]
+
+
+def test_a_cached_page_reads_no_filter_choices_from_the_database(staff_client, programme):
+    _page(staff_client)
+    _, queries = _page(staff_client)
+    tables = ("console_eligibilitylabel", "accounts_studentprofile")
+    assert not [q["sql"] for q in queries if any(t in q["sql"] for t in tables)]
+
+
+def test_a_label_just_created_can_be_chosen_at_once(staff_client, programme):
+    assert "Scholars" not in _label_options(_page(staff_client)[0])
+    response = staff_client.post(reverse("console:labels"), {"name": "Scholars"})
+    assert response.status_code == 302
+    label = EligibilityLabel.objects.get(name="Scholars")
+    page, _ = _page(staff_client, {"label": label.pk})
+    assert "Scholars" in _label_options(page)
+    assert page.context["filters"].label_id == label.pk
+
+
+def test_a_label_renamed_or_deleted_elsewhere_is_forgotten(staff_client, programme, staff):
+    # The Django admin saves and deletes labels one by one, like this.
+    label = EligibilityLabel.objects.create(name="Scholars", created_by=staff)
+    assert "Scholars" in _label_options(_page(staff_client)[0])
+    label.name = "Fellows"
+    label.save()
+    assert "Fellows" in _label_options(_page(staff_client)[0])
+    label.delete()
+    assert "Fellows" not in _label_options(_page(staff_client)[0])
+
+
+def test_labels_read_before_a_commit_are_forgotten_after_it(
+    staff_client, programme, staff, django_capture_on_commit_callbacks
+):
+    _page(staff_client)
+    stored = cache.get(reports.LABELS_CACHE_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        EligibilityLabel.objects.create(name="Scholars", created_by=staff)
+        # A page built meanwhile by another request, from the labels before the commit.
+        cache.set(reports.LABELS_CACHE_KEY, stored, 300)
+    assert "Scholars" in _label_options(_page(staff_client)[0])
+
+
+def test_the_csv_links_query_gives_back_the_same_filters(staff):
+    from django.http import QueryDict
+
+    from networking_app.console.forms import DashboardFilterForm, filters_query
+
+    label = EligibilityLabel.objects.create(name="Scholars & co", created_by=staff)
+    choices = {"class_years": [2027], "majors": ["Art & Design"], "labels": [label]}
+    filters = DashboardFilters(
+        start=dt.date(2026, 1, 5),
+        end=dt.date(2026, 3, 1),
+        class_year=2027,
+        major="Art & Design",
+        label_id=label.pk,
+    )
+    query = QueryDict(filters_query(filters))
+    assert DashboardFilterForm(query, choices=choices).filters() == filters
+    assert (
+        DashboardFilterForm(QueryDict(filters_query(default_filters())), choices=choices).filters()
+        == default_filters()
+    )
