@@ -17,10 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from events import selectors, services
+from events.calendar_grid import month_rows, week_days
 from events.forms import CalendarFilterForm, MetPeopleFormSet
 from events.models import RSVP, Event, EventKind, EventStatus, MetAtEvent, RSVPStatus
 from events.qr import check_in_url, qr_svg
@@ -56,7 +57,7 @@ THINGS_TO_REMEMBER = [
 
 # Events shown in one day of the month grid before "+N more".
 MONTH_CELL_EVENTS = 4
-# How long the month and week grids' events are kept (any event saved renews them at once).
+# How long the month and week grids are kept (any event saved renews them at once).
 CALENDAR_SECONDS = 60
 
 
@@ -120,21 +121,28 @@ def _days(start: dt.date, count: int, events: list[CalendarEvent], today, month=
     return days
 
 
-def _events_between(request, context: dict, first: dt.date, end: dt.date) -> list[CalendarEvent]:
-    """The events of the grid from `first` to `end` (exclusive), cached for a minute under the
-    person's data version (their RSVPs) and the events' stamp (any event, host, label or
-    organization saved): networking_app.pagecache. Anonymous visitors are not cached."""
+def _cached_grid(request, context: dict, name: str, first: dt.date, end: dt.date, build):
+    """The grid of the days from `first` to `end` (exclusive) as HTML, built by `build(events)`,
+    and whether it shows any event. Cached for a minute under the person's data version (their
+    RSVPs), the events' stamp (any event, host, label or organization saved) and, like every
+    private cache, their time zone, language and today's date (networking_app.pagecache).
+    Anonymous visitors are not cached."""
     filters = context["filter_form"].filters()
-    return private_cached(
-        request.user,
-        "calendar-events",
-        lambda: selectors.events_between(
+
+    def compute() -> tuple[SafeString, bool]:
+        events = selectors.events_between(
             user=request.user,
             start=_local_midnight(first),
             end=_local_midnight(end),
             filters=filters,
-        ),
-        parts={"first": first, "end": end, "filters": repr(filters)},
+        )
+        return build(events), bool(events)
+
+    return private_cached(
+        request.user,
+        name,
+        compute,
+        parts={"first": first, "end": end, "filters": repr(filters), "q": context["filter_query"]},
         stamp=EVENTS_STAMP,
         seconds=CALENDAR_SECONDS,
     )
@@ -166,17 +174,22 @@ def calendar_month(request):
     last = first.replace(day=days_in_month)
     grid_end = last + dt.timedelta(days=7 - last.weekday())
     context = _calendar_context(request, "month")
-    events = _events_between(request, context, grid_start, grid_end)
-    days = _days(grid_start, (grid_end - grid_start).days, events, today, first.month)
+
+    def build(events: list[CalendarEvent]) -> SafeString:
+        days = _days(grid_start, (grid_end - grid_start).days, events, today, first.month)
+        weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
+        return month_rows(weeks, context["filter_query"])
+
+    rows, has_events = _cached_grid(request, context, "calendar-month", grid_start, grid_end, build)
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = last + dt.timedelta(days=1)
     context.update(
         month=first,
-        weeks=[days[i : i + 7] for i in range(0, len(days), 7)],
+        month_rows=rows,
         previous_param=f"month={previous:%Y-%m}",
         next_param=f"month={following:%Y-%m}",
         today_param="",
-        has_events=bool(events),
+        has_events=has_events,
     )
     return _render_calendar(request, "events/calendar_month.html", context)
 
@@ -187,14 +200,22 @@ def calendar_week(request):
     day = _parse_day(request.GET.get("start"), today)
     monday = day - dt.timedelta(days=day.weekday())
     context = _calendar_context(request, "week")
-    events = _events_between(request, context, monday, monday + dt.timedelta(days=7))
+    end = monday + dt.timedelta(days=7)
+    days, has_events = _cached_grid(
+        request,
+        context,
+        "calendar-week",
+        monday,
+        end,
+        lambda events: week_days(_days(monday, 7, events, today)),
+    )
     context.update(
         week_start=monday,
         week_end=monday + dt.timedelta(days=6),
-        days=_days(monday, 7, events, today),
+        week_days=days,
         previous_param=f"start={monday - dt.timedelta(days=7):%Y-%m-%d}",
-        next_param=f"start={monday + dt.timedelta(days=7):%Y-%m-%d}",
-        has_events=bool(events),
+        next_param=f"start={end:%Y-%m-%d}",
+        has_events=has_events,
     )
     return _render_calendar(request, "events/calendar_week.html", context)
 

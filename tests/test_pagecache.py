@@ -12,6 +12,7 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from contacts import services
 from contacts.models import ActionItem, Contact, Conversation, ConversationStatus, Tag
@@ -210,3 +211,33 @@ def test_calendar_month_sees_event_changes_at_once(student_client, student):
 
     Event.objects.filter(pk=event.pk).delete()
     assert "Alumni brunch" not in student_client.get(url).text
+
+
+def test_calendar_week_sees_event_changes_at_once(student_client, student):
+    url = reverse("events:week")
+    event = EventFactory(title="Alumni breakfast", starts_at=timezone.now() + dt.timedelta(hours=2))
+    monday = timezone.localdate(event.starts_at) - dt.timedelta(
+        days=timezone.localdate(event.starts_at).weekday()
+    )
+    week = f"{url}?start={monday:%Y-%m-%d}"
+    assert "Alumni breakfast" in student_client.get(week).text  # cached from here
+    event.title = "Alumni brunch"
+    event.save()
+    assert "Alumni brunch" in student_client.get(week).text
+    RSVPFactory(event=event, user=student)
+    assert "ev-mine" in student_client.get(week).text
+
+
+def _today_cell(html: str) -> str:
+    return html.split('class="ev-today"', 1)[1].split("</td>", 1)[0]
+
+
+def test_the_month_grid_moves_today_when_the_day_changes(student_client, monkeypatch):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    url = f"{reverse('events:calendar')}?month={tomorrow:%Y-%m}"
+    first = student_client.get(url).text  # cached from here
+    label = f'<span class="visually-hidden">{date_format(tomorrow, "l j F")}</span>'
+    assert 'class="ev-today"' not in first or label not in _today_cell(first)
+    later = timezone.now() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert label in _today_cell(student_client.get(url).text)

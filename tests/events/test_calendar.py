@@ -1,5 +1,5 @@
 """The month grid, the week and the filter form, whose markup is built in Python
-(events.templatetags.events_tags): what each cell, chip and select shows."""
+(events.calendar_grid): what each cell, chip and select shows."""
 
 from __future__ import annotations
 
