@@ -13,47 +13,29 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.models import FlashRequest, Mentor, OverrideKind, RequestStatus, Topic
+from mentoring.models import Mentor, OverrideKind, RequestStatus, Topic
 from mentoring.selectors.directory import directory_cards
 from mentoring.services.availability import open_slots
 from mentoring.templatetags.directory_tags import mentor_card_items
 from networking_app.accounts.models import Affiliation
 from tests.contacts.factories import OrganizationFactory
-from tests.factories import StudentFactory, VolunteerFactory
+from tests.factories import VolunteerFactory
 from tests.mentoring.factories import (
     AvailabilityOverrideFactory,
     AvailabilityWindowFactory,
     MentorFactory,
     TopicFactory,
 )
+from tests.mentoring.test_availability import NEW_YORK, NOW, hold, mentor_in
 
 pytestmark = pytest.mark.django_db
 
 DIRECTORY = reverse("mentoring:directory")
-NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-# Monday 2 March 2026, 06:00 in New York: daylight saving starts on Sunday 8 March.
-NOW = dt.datetime(2026, 3, 2, 6, 0, tzinfo=NEW_YORK)
-
-
-def mentor_in(zone: str = "America/New_York", **fields) -> Mentor:
-    return MentorFactory(user=VolunteerFactory(profile__time_zone=zone), **fields)
 
 
 def weekdays(mentor, start=dt.time(9), end=dt.time(12), days=range(5)):
     for weekday in days:
         AvailabilityWindowFactory(mentor=mentor, weekday=weekday, start_time=start, end_time=end)
-
-
-def hold(mentor, start_at: dt.datetime, status=RequestStatus.PENDING) -> FlashRequest:
-    return FlashRequest.objects.create(
-        student=StudentFactory(),
-        volunteer=mentor.user,
-        start_at=start_at,
-        end_at=start_at + dt.timedelta(minutes=mentor.slot_minutes),
-        message="Hello",
-        status=status,
-        expires_at=start_at,
-    )
 
 
 def all_topics() -> list[tuple[int, str]]:
