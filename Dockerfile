@@ -20,13 +20,12 @@ RUN groupadd --gid 1000 rapport \
 
 WORKDIR /app
 
-# Dependencies first, so this layer is rebuilt only when pyproject.toml changes. Only the
-# manifest is present here, so `pip install .` installs the dependencies plus an empty
-# "rapport" distribution; the code itself runs from /app (settings find templates/ and
-# static/ relative to the source tree), which PYTHONPATH puts on sys.path for celery.
-COPY pyproject.toml README.md ./
-RUN pip install . \
-    && rm -rf build ./*.egg-info
+# Dependencies first, so this layer is rebuilt only when the lock file changes: every package
+# at the exact version and hash in requirements/base.txt (`make upgrade` writes it). The code
+# itself runs from /app (settings find templates/ and static/ relative to the source tree),
+# which PYTHONPATH puts on sys.path for celery.
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --require-hashes --no-deps -r requirements/base.txt
 
 # The source belongs to root and is read-only for the app user; only $VAR_DIR is writable.
 COPY . .

@@ -5,15 +5,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run install migrate demo test lint format deploy-check bench totp clean
+.PHONY: run install migrate demo test lint format deploy-check bench totp upgrade lock clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Rapport needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+# Every package, direct or transitive, comes from the lock file at an exact version and hash.
+# pyproject.toml states the ranges we accept; `make upgrade` resolves them again into the lock.
+$(STAMP): requirements/dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -61,6 +62,19 @@ deploy-check: install
 
 bench: install
 	ONLY=$(ONLY) $(BIN)/python bench/run.py
+
+# Re-resolve pyproject.toml's ranges to the newest versions and write both lock files:
+# requirements/base.txt (the production image) and requirements/dev.txt (make run, make test,
+# CI), the second constrained by the first so both name the same versions.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --python-version 3.11 --universal --generate-hashes
+upgrade: install
+	$(UV_COMPILE) --upgrade -o requirements/base.txt
+	$(UV_COMPILE) --upgrade --extra dev -c requirements/base.txt -o requirements/dev.txt
+
+# After editing pyproject.toml: add or drop packages, keeping every other version.
+lock: install
+	$(UV_COMPILE) -o requirements/base.txt
+	$(UV_COMPILE) --extra dev -c requirements/base.txt -o requirements/dev.txt
 
 clean:
 	rm -rf $(VENV) var/staticfiles
