@@ -161,3 +161,25 @@ def test_production_security_settings():
     assert values["ssl"] is True
     assert values["csp"] == ["'none'"]
     assert values["middleware"] is True
+
+
+@pytest.mark.parametrize(
+    ("settings_module", "debug", "shown"),
+    [
+        ("networking_app.settings.dev", "0", "False"),
+        ("networking_app.settings.base", "0", "False"),
+        ("networking_app.settings.dev", "1", "True"),
+    ],
+)
+def test_sent_mail_page_only_with_debug_on(settings_module, debug, shown):
+    """Without EMAIL_URL mail goes to the file mailbox; its page (which shows password-reset
+    links to anyone) exists only while DEBUG is on."""
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SENT_MAIL_PAGE)",
+        DJANGO_SETTINGS_MODULE=settings_module,
+        DEBUG=debug,
+    )
+    assert result.stdout.strip() == shown, result.stderr

@@ -222,8 +222,12 @@ else:
     # Development default: every message is written to var/mail/ as an .eml file and shown
     # on the development-only "sent mail" page.
     OUTBOX_DELIVERY_BACKEND = "networking_app.devmail.backends.MailboxBackend"
-# The "sent mail" page exists only while messages go to the file mailbox.
-SENT_MAIL_PAGE = OUTBOX_DELIVERY_BACKEND == "networking_app.devmail.backends.MailboxBackend"
+# The "sent mail" page (no login; it shows every message, password-reset links included)
+# exists only on a development machine: DEBUG on and messages going to the file mailbox.
+# dev.py, which turns DEBUG on by default, works this out again.
+SENT_MAIL_PAGE = DEBUG and (
+    OUTBOX_DELIVERY_BACKEND == "networking_app.devmail.backends.MailboxBackend"
+)
 # A worker that has not finished sending within this time is presumed dead.
 OUTBOX_SEND_LEASE_SECONDS = env.int("OUTBOX_SEND_LEASE_SECONDS", 300, minimum=5)
 # A row handed to the broker is not handed again before this time.
