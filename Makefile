@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run install migrate demo test lint format deploy-check bench totp upgrade lock clean
+.PHONY: run install migrate demo test lint format deploy-check bench totp test-clocks upgrade lock clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Rapport needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -36,6 +36,16 @@ totp: install
 TEST_WORKERS ?= 2
 test: install
 	$(BIN)/pytest -n $(TEST_WORKERS)
+
+# The whole suite once per instant, with the process clock moved there (TEST_CLOCK, see
+# tests/conftest.py): just after midnight, mid-morning and just before midnight UTC, and on
+# the days New York springs forward and falls back. No outcome may depend on when it runs.
+CLOCKS ?= 2026-12-07T00:30:00Z 2026-12-07T09:30:00Z 2026-12-07T23:30:00Z 2026-03-08T09:30:00Z 2026-11-01T05:30:00Z
+test-clocks: install
+	@for clock in $(CLOCKS); do \
+		echo "== the suite at $$clock"; \
+		TEST_CLOCK=$$clock $(BIN)/pytest -n $(TEST_WORKERS) -q || exit 1; \
+	done
 
 lint: install
 	$(BIN)/ruff check .

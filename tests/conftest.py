@@ -7,16 +7,22 @@ service is missing, unless REQUIRE_SERVICES=1, which turns that skip into a fail
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 
 from tests.factories import StaffFactory, StudentFactory, VolunteerFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "no")
+# TEST_CLOCK=2026-03-08T09:30:00Z runs the whole suite with the process clock moved to that
+# instant (and ticking from there): `make test-clocks` proves that no outcome depends on when
+# the suite runs. Tests that care about the date or hour freeze their own clock on top of it.
+TEST_CLOCK = os.environ.get("TEST_CLOCK", "")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
@@ -27,6 +33,9 @@ def _service_missing(reason: str) -> None:
 
 
 def pytest_configure(config):
+    if TEST_CLOCK:
+        # Started in every process (xdist workers run this hook too) and never stopped.
+        time_machine.travel(dt.datetime.fromisoformat(TEST_CLOCK), tick=True).start()
     if REQUIRE_SERVICES:
         missing = []
         if not settings.DATABASE_IS_POSTGRES:
@@ -37,6 +46,12 @@ def pytest_configure(config):
             missing.append(f"Chromium is not installed at {CHROMIUM}")
         if missing:
             raise pytest.UsageError("REQUIRE_SERVICES=1 but " + "; ".join(missing))
+
+
+def pytest_report_header(config):
+    if TEST_CLOCK:
+        return f"clock moved to {TEST_CLOCK} (TEST_CLOCK)"
+    return None
 
 
 @pytest.fixture(autouse=True)

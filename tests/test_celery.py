@@ -63,14 +63,20 @@ def test_a_worker_runs_a_task_from_redis(settings, monkeypatch):
 
 @pytest.mark.redis
 def test_redis_cache_backend_works(settings):
-    from django.core.cache import caches
+    import redis
     from django.core.cache.backends.redis import RedisCache
 
     redis_cache = RedisCache(settings.TEST_REDIS_URL, {"KEY_PREFIX": "rapport-test"})
+    server = redis.Redis.from_url(settings.TEST_REDIS_URL)
+    key = redis_cache.make_and_validate_key("ping")
     redis_cache.set("ping", "pong", 10)
     assert redis_cache.get("ping") == "pong"
+    # Stored in the Redis server itself, under the prefix, with the timeout given.
+    assert key.startswith("rapport-test:")
+    assert 0 < server.ttl(key) <= 10
     redis_cache.delete("ping")
-    assert caches  # the default cache stays local to each test
+    assert redis_cache.get("ping") is None
+    assert not server.exists(key)
 
 
 @pytest.mark.postgres
