@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
@@ -29,6 +30,18 @@ def email_domain_allowed(email: str, domains: list[str]) -> bool:
         return True
     domain = email.rsplit("@", 1)[-1].lower().rstrip(".")
     return any(domain == allowed or domain.endswith("." + allowed) for allowed in domains)
+
+
+def student_email_refusal(email: str) -> str | None:
+    """Why a student may not use this address (STUDENT_EMAIL_DOMAINS), or None if they may.
+    The same rule for signing up, adding an address and choosing the primary one."""
+    if email_domain_allowed(email, settings.STUDENT_EMAIL_DOMAINS):
+        return None
+    domains = " or ".join("@" + d for d in settings.STUDENT_EMAIL_DOMAINS)
+    return (
+        f"Student accounts need a university email address ending in {domains}. "
+        "Alumni, parents and friends of the school can sign up as volunteers."
+    )
 
 
 def class_year_field(label: str) -> forms.IntegerField:
@@ -82,17 +95,9 @@ class SignupForm(AllauthSignupForm):
         cleaned = super().clean()
         role = cleaned.get("role")
         email = cleaned.get("email")
-        if (
-            role == Role.STUDENT
-            and email
-            and not email_domain_allowed(email, settings.STUDENT_EMAIL_DOMAINS)
-        ):
-            domains = " or ".join("@" + d for d in settings.STUDENT_EMAIL_DOMAINS)
-            self.add_error(
-                "email",
-                f"Student accounts need a university email address ending in {domains}. "
-                "Alumni, parents and friends of the school can sign up as volunteers.",
-            )
+        refusal = student_email_refusal(email) if role == Role.STUDENT and email else None
+        if refusal:
+            self.add_error("email", refusal)
         if role == Role.VOLUNTEER and not cleaned.get("affiliation"):
             self.add_error("affiliation", "Tell us how you are connected to the school.")
         return cleaned
@@ -116,6 +121,17 @@ class SignupForm(AllauthSignupForm):
             if token and invitation_redeem(token=token, user=user):
                 request.session.pop(INVITATION_SESSION_KEY, None)
         return user
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """allauth's "add an email address", keeping students to STUDENT_EMAIL_DOMAINS."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        refusal = student_email_refusal(email) if self.user.role == Role.STUDENT else None
+        if refusal:
+            raise forms.ValidationError(refusal, code="student_domain")
+        return super().clean_email()
 
 
 class ProfileForm(forms.ModelForm):

@@ -156,7 +156,10 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "networking_app.accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "networking_app.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "networking_app.accounts.forms.SignupForm",
+    "add_email": "networking_app.accounts.forms.AddEmailForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
