@@ -37,7 +37,7 @@ from events.models import (
     MetAtEvent,
     RSVPStatus,
 )
-from events.selectors import events_visible_to
+from events.selectors import audience_refusal, events_visible_to
 from networking_app.accounts.models import User
 from networking_app.emails import render_email
 from networking_app.notifications import links
@@ -349,6 +349,9 @@ def rsvp_refusal(*, event: Event, user: User, now: dt.datetime | None = None) ->
         profile = getattr(user, "volunteer_profile", None)
         if profile is None or not profile.is_approved:
             return "You can RSVP once the career office has approved your volunteer account."
+    _, outside = audience_refusal(event=event, user=user)
+    if outside:
+        return outside
     if event.status == EventStatus.CANCELLED:
         return "This event was cancelled."
     if event.status != EventStatus.PUBLISHED:

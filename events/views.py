@@ -247,6 +247,7 @@ def _rsvp_context(request, event: Event) -> dict:
     now = timezone.now()
     active = rsvp is not None and rsvp.status != RSVPStatus.CANCELLED
     refusal = "" if active else services.rsvp_refusal(event=event, user=user, now=now)
+    outside, _ = selectors.audience_refusal(event=event, user=user)
     going = rsvp is not None and rsvp.status == RSVPStatus.GOING
     full = event.capacity is not None and event.going_count >= event.capacity
     return {
@@ -254,17 +255,28 @@ def _rsvp_context(request, event: Event) -> dict:
         "rsvp": rsvp if active else None,
         "waitlist_position": selectors.waitlist_position(rsvp=rsvp) if active else None,
         "rsvp_refusal": refusal,
+        "needs_class_year": not active and outside == selectors.NEEDS_CLASS_YEAR,
+        "class_years_text": selectors.class_years_text(event),
         "can_rsvp": user.is_authenticated and not active and not refusal,
         "event_full": full,
         "can_cancel_rsvp": active and now < event.ends_at and rsvp.checked_in_at is None,
-        "qr_svg": mark_safe(qr_svg(check_in_url(rsvp))) if going and now < event.ends_at else "",  # noqa: S308 - segno's SVG of our own URL
+        # Once checked in, there is no code left to show at the door.
+        "qr_svg": mark_safe(qr_svg(check_in_url(rsvp)))  # noqa: S308 - segno's SVG of our own URL
+        if going and now < event.ends_at and rsvp.checked_in_at is None
+        else "",
     }
 
 
 @require_safe
 def event_detail(request, event_id: int):
     user = request.user
-    event = selectors.event_for_page(user=user, event_id=event_id)
+    try:
+        event = selectors.event_for_page(user=user, event_id=event_id)
+    except Http404:
+        why = selectors.event_outside_audience(user=user, event_id=event_id)
+        if not why:
+            raise
+        return render(request, "events/event_not_for_you.html", {"why": why}, status=404)
     now = timezone.now()
     context = _rsvp_context(request, event)
     started = now >= event.starts_at

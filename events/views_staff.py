@@ -162,6 +162,18 @@ def _back_to_check_in(request, event: Event):
     return redirect(f"{url}?{urlencode({'q': q})}" if q else url)
 
 
+def _check_in_response(request, event: Event, rsvp_id: int, error: str = ""):
+    """The person's row, and the page's counts swapped out of band so "Checked in" follows."""
+    context = {
+        "event": event,
+        "rsvp": selectors.rsvp_get_for_event(event=event, rsvp_id=rsvp_id),
+        "error": error,
+        "q": request.POST.get("q", "")[:100],
+        "counts": selectors.attendee_counts(event=event),
+    }
+    return render(request, "events/_check_in_response.html", context)
+
+
 @require_POST
 @staff_required
 def check_in_rsvp(request, event_id: int, rsvp_id: int):
@@ -173,10 +185,7 @@ def check_in_rsvp(request, event_id: int, rsvp_id: int):
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if request.htmx:
-        rsvp = selectors.rsvp_get_for_event(event=event, rsvp_id=rsvp_id)
-        return render(
-            request, "events/_check_in_row.html", {"event": event, "rsvp": rsvp, "error": error}
-        )
+        return _check_in_response(request, event, rsvp_id, error)
     if error:
         messages.error(request, error)
     else:
@@ -191,7 +200,6 @@ def check_in_undo(request, event_id: int, rsvp_id: int):
     rsvp = selectors.rsvp_get_for_event(event=event, rsvp_id=rsvp_id)
     services.rsvp_check_in_undo(rsvp=rsvp, by=request.user)
     if request.htmx:
-        rsvp = selectors.rsvp_get_for_event(event=event, rsvp_id=rsvp_id)
-        return render(request, "events/_check_in_row.html", {"event": event, "rsvp": rsvp})
+        return _check_in_response(request, event, rsvp_id)
     messages.success(request, f"{rsvp.user.display_name}'s check-in was taken back.")
     return _back_to_check_in(request, event)

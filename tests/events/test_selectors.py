@@ -114,13 +114,27 @@ def test_class_year_with_or_without_the_profile_loaded(student, profile_loaded):
     assert titles == ["Every year", "Theirs"]
 
 
-def test_a_student_without_a_class_year_sees_events_for_every_year(student):
+def test_a_student_without_a_class_year_sees_class_year_events_but_may_not_rsvp(student):
+    """They might be in the audience: the event is shown, and its page asks for the class year
+    (issue 15). Students of another class year still do not see it."""
     student.student_profile.class_year = None
     student.student_profile.save()
     EventFactory(title="Every year", **_in(1))
-    EventFactory(title="One year", class_years=[2027], **_in(2))
+    one_year = EventFactory(title="One year", class_years=[2027], **_in(2))
+    for user in (_fresh(student), student):
+        titles = [e.title for e in selectors.events_visible_to(user=user).order_by("starts_at")]
+        assert titles == ["Every year", "One year"]
+        code, why = selectors.audience_refusal(event=one_year, user=user)
+        assert code == selectors.NEEDS_CLASS_YEAR
+        assert "set your class year in your profile" in why
+    student.student_profile.class_year = 2030
+    student.student_profile.save()
     for user in (_fresh(student), student):
         assert [e.title for e in selectors.events_visible_to(user=user)] == ["Every year"]
+        assert selectors.audience_refusal(event=one_year, user=user) == (
+            "class_year",
+            "This event is for the class of 2027 only.",
+        )
 
 
 def test_events_between_carries_the_persons_rsvp(student, other_student):

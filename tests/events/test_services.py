@@ -252,3 +252,13 @@ def test_a_volunteer_awaiting_approval_cannot_rsvp(pending_volunteer, volunteer)
         services.rsvp_create(event=event, user=pending_volunteer)
     assert not RSVP.objects.filter(user=pending_volunteer).exists()
     assert services.rsvp_create(event=event, user=volunteer).status == RSVPStatus.GOING
+
+
+def test_rsvp_refused_to_a_student_without_the_events_class_year():
+    """The service applies the audience rule itself, whatever the page showed (issue 15)."""
+    event = EventFactory(audience=Audience.STUDENTS, class_years=[2027])
+    no_year = StudentFactory(student_profile__class_year=None)
+    with pytest.raises(ValidationError, match="set your class year in your profile"):
+        services.rsvp_create(event=event, user=no_year)
+    assert not RSVP.objects.filter(event=event).exists()
+    assert services.rsvp_create(event=event, user=StudentFactory()).status == RSVPStatus.GOING

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Contact, Source
+from events import services
 from events.models import RSVP, Audience, Event, EventStatus, RSVPStatus
 from tests.contacts.factories import ContactFactory, OrganizationFactory
 from tests.events.factories import EventFactory, LabelFactory, RSVPFactory
-from tests.factories import StudentFactory
+from tests.factories import StudentFactory, VolunteerFactory
 from tests.querycount import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
@@ -538,3 +539,107 @@ def test_log_prompt_leaves_the_home_page_once_people_are_logged(student_client, 
     assert "log the people you met" in student_client.get(reverse("home")).content.decode()
     met_people_log(event=past, student=student, people=[{"name": "Ada Lovelace"}])
     assert "log the people you met" not in student_client.get(reverse("home")).content.decode()
+
+
+# --- Audience: one rule for the calendar, the lists, an event's page and RSVP (issue 15) -----
+
+NOW_DEC = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)
+
+
+def _class_event(**fields):
+    starts = NOW_DEC + dt.timedelta(days=7)
+    return EventFactory(
+        title="Class of 2027 mixer",
+        audience=Audience.STUDENTS,
+        class_years=[2027],
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+        **fields,
+    )
+
+
+@pytest.mark.parametrize("is_public", [True, False])
+def test_student_without_class_year_sees_a_class_year_event_and_is_told_why(
+    time_machine, client, is_public
+):
+    time_machine.move_to(NOW_DEC, tick=False)
+    event = _class_event(is_public=is_public)
+    student = StudentFactory(student_profile__class_year=None)
+    client.force_login(student)
+    detail = reverse("events:detail", kwargs={"event_id": event.pk})
+    assert "Class of 2027 mixer" in client.get(reverse("events:agenda")).content.decode()
+    assert (
+        "Class of 2027 mixer"
+        in client.get(reverse("events:calendar") + _month_param(event.starts_at)).content.decode()
+    )
+    response = client.get(detail)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'<a href="{reverse("profile")}">set your class year in your profile</a>' in page
+    assert "RSVP: I'm going" not in page
+    rsvp = client.post(reverse("events:rsvp", kwargs={"event_id": event.pk}), follow=True)
+    assert "set your class year in your profile" in rsvp.content.decode()
+    assert not RSVP.objects.filter(event=event).exists()
+    # Once the class year is set, the same page lets them RSVP.
+    student.student_profile.class_year = 2027
+    student.student_profile.save()
+    assert "RSVP: I'm going" in client.get(detail).content.decode()
+
+
+def test_student_of_another_year_gets_a_clear_explanation_not_a_bare_404(time_machine, client):
+    time_machine.move_to(NOW_DEC, tick=False)
+    event = _class_event()
+    client.force_login(StudentFactory(student_profile__class_year=2030))
+    response = client.get(reverse("events:detail", kwargs={"event_id": event.pk}))
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "This event is for the class of 2027 only." in page
+    assert "Class of 2027 mixer" not in page
+    assert "Class of 2027 mixer" not in client.get(reverse("events:agenda")).content.decode()
+    assert client.post(reverse("events:rsvp", kwargs={"event_id": event.pk})).status_code == 404
+    # A volunteer is told the event is for students; a missing event stays a plain 404.
+    client.force_login(VolunteerFactory())
+    page = client.get(reverse("events:detail", kwargs={"event_id": event.pk})).content.decode()
+    assert "This event is for students." in page
+    missing = client.get(reverse("events:detail", kwargs={"event_id": event.pk + 1000}))
+    assert missing.status_code == 404
+    assert "not open to you" not in missing.content.decode()
+
+
+def test_anonymous_visitor_sees_a_public_class_year_event_and_must_sign_in(time_machine, client):
+    time_machine.move_to(NOW_DEC, tick=False)
+    event = _class_event()
+    page = client.get(reverse("events:detail", kwargs={"event_id": event.pk})).content.decode()
+    assert "Class of 2027 mixer" in page
+    assert "to RSVP" in page
+
+
+# --- Check-in: the counter and the student's page (issue 15) -----------------------------------
+
+
+def test_check_in_updates_the_counter_in_the_htmx_response(time_machine, staff_client, event):
+    time_machine.move_to(event.starts_at - dt.timedelta(minutes=10), tick=False)
+    rsvp = RSVPFactory(event=event)
+    post = reverse("events:check_in_rsvp", kwargs={"event_id": event.pk, "rsvp_id": rsvp.pk})
+    body = staff_client.post(post, HTTP_HX_REQUEST="true").content.decode()
+    assert '<dl class="stats" id="attendee-counts" hx-swap-oob="true">' in body
+    assert '<dd id="count-checked-in">1</dd>' in body
+    page = staff_client.get(reverse("events:check_in", kwargs={"event_id": event.pk}))
+    assert '<dd id="count-checked-in">1</dd>' in page.content.decode()
+    undo = reverse("events:check_in_undo", kwargs={"event_id": event.pk, "rsvp_id": rsvp.pk})
+    body = staff_client.post(undo, HTTP_HX_REQUEST="true").content.decode()
+    assert '<dd id="count-checked-in">0</dd>' in body
+
+
+def test_student_page_says_checked_in_instead_of_showing_the_code(
+    time_machine, student_client, student, staff, event
+):
+    time_machine.move_to(event.starts_at - dt.timedelta(minutes=10), tick=False)
+    rsvp = RSVPFactory(event=event, user=student)
+    detail = reverse("events:detail", kwargs={"event_id": event.pk})
+    assert "Show this code at the door" in student_client.get(detail).content.decode()
+    services.rsvp_check_in(rsvp=rsvp, by=staff)
+    page = student_client.get(detail).content.decode()
+    assert "Show this code at the door" not in page
+    assert "<svg" not in page
+    assert "You are checked in." in page
