@@ -219,6 +219,9 @@ EMAIL_BACKEND = "networking_app.notifications.outbox.OutboxBackend"
 if env.is_set("EMAIL_URL"):
     _email = env.email_url("EMAIL_URL")
     OUTBOX_DELIVERY_BACKEND = _email.pop("EMAIL_BACKEND")
+    if OUTBOX_DELIVERY_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+        # Ours records the recipients a server refuses while it accepts others.
+        OUTBOX_DELIVERY_BACKEND = "networking_app.notifications.smtp.EmailBackend"
     globals().update(_email)
     EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 20, minimum=1)
 else:
@@ -231,8 +234,9 @@ else:
 SENT_MAIL_PAGE = DEBUG and (
     OUTBOX_DELIVERY_BACKEND == "networking_app.devmail.backends.MailboxBackend"
 )
-# A worker that has not finished sending within this time is presumed dead.
-OUTBOX_SEND_LEASE_SECONDS = env.int("OUTBOX_SEND_LEASE_SECONDS", 300, minimum=5)
+# A worker that has not finished sending within this time is presumed dead. It must outlast
+# EMAIL_TIMEOUT times the network steps of a send (a system check says so: 500 s by default).
+OUTBOX_SEND_LEASE_SECONDS = env.int("OUTBOX_SEND_LEASE_SECONDS", 600, minimum=5)
 # A row handed to the broker is not handed again before this time.
 OUTBOX_DISPATCH_LEASE_SECONDS = env.int("OUTBOX_DISPATCH_LEASE_SECONDS", 300, minimum=5)
 # Absolute links in emails (snooze, done, unsubscribe) start with this.
