@@ -5,3 +5,6 @@ class NotificationsConfig(AppConfig):
     name = "networking_app.notifications"
     label = "notifications"
     verbose_name = "Email and reminders"
+
+    def ready(self) -> None:
+        from networking_app.notifications import checks  # noqa: F401 (registers the checks)

@@ -44,7 +44,15 @@ class OutgoingEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # A new token with every claim: a worker records its result only while the row still
+    # carries its token, so one whose lease ran out cannot overwrite a newer claim.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True)
+    # Per recipient (bare address), across attempts: who the mail server accepted, never sent
+    # to again; and the last refusal of the others, {"a@b": {"code": 451, "reply": "..."}}:
+    # a 4xx is retried, a 5xx is final.
+    delivered_to = models.JSONField(default=list, blank=True)
+    refusals = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -85,22 +85,77 @@ class _Handler:
         )
         return "250 Message accepted for delivery"
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.sink.rcpt_reply(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
 
 class SmtpSink:
     """A real SMTP server (aiosmtpd) on loopback, in a thread, that keeps every message.
 
     `delay` seconds are spent before each message is accepted: a slow mail server, so that a
     worker can be killed in the middle of a stream of messages.
+
+    A server that says no: `refuse` maps an address to the replies its next RCPTs get, one each
+    ("451 ..." or "550 ..."), then it is accepted; `password` makes AUTH required and answers
+    any other password with 535; `greeting` (e.g. "554 ...") is sent instead of 220 to every
+    connection, which is then closed.
     """
 
-    def __init__(self, *, delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        delay: float = 0.0,
+        refuse: dict[str, list[str]] | None = None,
+        password: str | None = None,
+        greeting: str | None = None,
+    ) -> None:
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import SMTP, AuthResult
 
         self.delay = delay
         self.port = free_port()
         self._lock = threading.Lock()
         self._messages: list[Received] = []
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self._refuse = {address: list(replies) for address, replies in (refuse or {}).items()}
+        self.rcpt_replies: list[tuple[str, str]] = []  # (address, reply) for every refusal
+        self.connections = 0
+        sink = self
+
+        class Server(SMTP):
+            async def _handle_client(self):
+                with sink._lock:
+                    sink.connections += 1
+                if greeting is None:
+                    return await super()._handle_client()
+                await self.push(greeting)
+                self.transport.close()
+
+        class SinkController(Controller):
+            def factory(self):
+                return Server(self.handler, **self.SMTP_kwargs)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            right = getattr(auth_data, "password", b"") == password.encode()
+            return AuthResult(success=right, handled=False)  # a refusal is answered with 535
+
+        auth = {"authenticator": authenticator, "auth_require_tls": False} if password else {}
+        self._controller = SinkController(
+            _Handler(self), hostname="127.0.0.1", port=self.port, **auth
+        )
+
+    def rcpt_reply(self, address: str) -> str | None:
+        with self._lock:
+            replies = self._refuse.get(address)
+            if not replies:
+                return None
+            reply = replies.pop(0)
+            self.rcpt_replies.append((address, reply))
+            return reply
 
     def __enter__(self) -> SmtpSink:
         # aiosmtpd logs every SMTP command at INFO: thousands of lines in a benchmark.
@@ -108,6 +163,8 @@ class SmtpSink:
         self._log_level = self._log.level
         self._log.setLevel(logging.WARNING)
         self._controller.start()
+        with self._lock:
+            self.connections = 0  # start() connects once to see that the server is up
         return self
 
     def __exit__(self, *exc) -> None:
