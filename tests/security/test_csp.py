@@ -7,8 +7,10 @@ someone, so a new page is checked as soon as it has an access row.
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -104,6 +106,29 @@ def test_htmx_is_loaded_with_the_nonce_and_without_eval(student_client):
     )
     assert '"allowEval": false' in html
     assert '"includeIndicatorStyles": false' in html
+
+
+def test_htmx_config_lets_injected_markup_do_least(student_client):
+    """Markup that slipped through would still be processed by htmx: no eval (hx-on, hx-vars,
+    trigger filters), no <script> in swapped content, requests to our own origin only."""
+    html = student_client.get(reverse("home")).content.decode()
+    meta = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html)
+    assert meta
+    config = json.loads(meta.group(1))
+    assert config["allowEval"] is False
+    assert config["allowScriptTags"] is False
+    assert config["selfRequestsOnly"] is True
+    # The messages (which quote names people typed) are a region htmx leaves alone.
+    assert '<div id="messages" class="messages" aria-live="polite" hx-disable>' in html
+
+
+def test_the_vendored_htmx_knows_the_config_keys_we_set():
+    """htmx 2 reads these keys and honours hx-disable; a different major version may not."""
+    from django.contrib.staticfiles import finders
+
+    source = Path(finders.find("django_htmx/htmx-2.min.js")).read_text()
+    for key in ("allowEval", "allowScriptTags", "selfRequestsOnly", "hx-disable"):
+        assert key in source, key
 
 
 def test_the_admin_may_run_its_own_scripts_only(staff_client):

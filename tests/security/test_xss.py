@@ -1,7 +1,13 @@
 """Stored XSS: every free-text field of every object the access table builds holds a script
-payload, and every page of the access table, fetched by each visitor who may open it, shows it
-escaped (Markdown fields: sanitised). Email templates are rendered with payloads everywhere and
-checked the same way.
+payload and an htmx attribute payload, and every page of the access table, fetched by each
+visitor who may open it, shows it escaped (Markdown fields: sanitised). Pages only a POST or a
+prepared state renders (email previews, import previews, round review and publish, nudge
+previews, check-in results) are checked too. Email templates are rendered with payloads
+everywhere and checked the same way.
+
+The htmx payload needs no script, so the CSP does not stop it: a live `hx-post` with
+`hx-trigger="load"` makes the reader's browser send a request with their CSRF header (the
+<body> carries it), as the staff member who opens the page.
 """
 
 from __future__ import annotations
@@ -20,9 +26,15 @@ from tests.test_access import clients as clients
 from tests.test_access import owned as owned
 
 LONG = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+HTMX = (
+    '<b hx-post="/staff/team/" hx-vals=\'{"email":"x@evil.example"}\' hx-trigger="load" '
+    'hx-get="/" hx-on:click="1">'
+)
 SHORT = "<i>x</i>'\""
+# Longest first: a field gets the first that fits (with the row's id after it).
+PAYLOADS = (LONG + HTMX, HTMX, LONG, SHORT)
 # What must never appear raw in a page: any of these means the payload was not escaped.
-RAW = ("<script>alert(1)", "<img src=x onerror", "<i>x</i>")
+RAW = ("<script>alert(1)", "<img src=x onerror", "<i>x</i>", "<b hx-")
 APPS = {"accounts", "contacts", "mentoring", "events", "notifications", "console"}
 SKIP_NAMES = ("token", "code", "slug", "uid", "key", "password", "secret", "search_")
 SKIP_EXACT = {"time_zone", "normalized_name", "kind", "role", "status", "message_id"}
@@ -45,7 +57,8 @@ def _free_text_fields(model) -> list[models.Field]:
 
 def _payload(field: models.Field, pk) -> str:
     suffix = f" {pk}"
-    text = LONG if (field.max_length or 10_000) >= len(LONG) + len(suffix) else SHORT
+    room = field.max_length or 10_000
+    text = next((p for p in PAYLOADS if len(p) + len(suffix) <= room), SHORT)
     return (text + suffix)[: field.max_length] if field.max_length else text + suffix
 
 
@@ -144,3 +157,137 @@ def test_email_html_escapes_every_value(template):
     except Exception as error:  # a filter that cannot take a string: render what it can
         pytest.fail(f"emails/{template} could not be rendered with payloads: {error!r}")
     assert _raw_payloads(html) == [], f"emails/{template}"
+
+
+# --- Pages a POST or a prepared state renders ----------------------------------------------
+# The crawl above fetches every route once with the access table's objects: a preview that
+# needs a POST, a closed round with matches, an uploaded file or a search is checked here.
+
+ESCAPED_HTMX = "&lt;b hx-post=&quot;/staff/team/&quot;"
+
+
+def _page(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def _round_with_a_match(staff, student, volunteer):
+    """A closed round whose matcher paired `student` with `volunteer`."""
+    from mentoring.models import Match, RoundStatus
+    from mentoring.services.rounds import round_run_matcher
+    from tests.mentoring.access_rounds import (
+        mentor_for,
+        open_round,
+        sign_up_student,
+        sign_up_volunteer,
+    )
+
+    match_round = open_round(created_by=staff, name="Winter round")
+    mentor_for(volunteer)
+    sign_up_volunteer(match_round, volunteer)
+    sign_up_student(match_round, student)
+    match_round.status = RoundStatus.CLOSED
+    match_round.save(update_fields=["status"])
+    round_run_matcher(match_round=match_round)
+    assert Match.objects.filter(round=match_round).count() == 1
+    return match_round
+
+
+def _name(user, text: str) -> None:
+    user.profile.display_name = text
+    user.profile.save(update_fields=["display_name"])
+
+
+def test_round_publish_preview_escapes_the_names_in_the_email(
+    staff, staff_client, student, volunteer
+):
+    """The issue's attack: a student's name with a live hx-post, shown to staff in the
+    introduction email's preview (a <pre>), would add a staff member from staff's browser."""
+    match_round = _round_with_a_match(staff, student, volunteer)
+    _name(student, HTMX)
+    _name(volunteer, LONG)
+    url = reverse("mentoring:round_publish", kwargs={"round_id": match_round.pk})
+    html = _page(staff_client.get(url))
+    assert _raw_payloads(html) == []
+    preview = html.split("<pre", 1)[1].split("</pre>", 1)[0]
+    assert ESCAPED_HTMX in preview
+    assert "&lt;script&gt;alert(1)" in preview
+    # Defence in depth: htmx does not process anything inside the preview.
+    region = html.split('id="intro-preview"', 1)[1].split("</section>", 1)[0]
+    assert region.startswith(" hx-disable>")
+    assert "<pre>" in region
+
+
+def test_nudge_preview_escapes_the_first_recipients_name_and_the_note(staff_client, student):
+    _name(student, HTMX)
+    data = {"audience": "students_not_started", "note": LONG}
+    html = _page(staff_client.post(reverse("console:nudges"), data))
+    assert _raw_payloads(html) == []
+    preview = html.split("<pre", 1)[1].split("</pre>", 1)[0]
+    assert ESCAPED_HTMX in preview
+    assert "&lt;script&gt;alert(1)" in preview
+    region = html.split('<dl class="email-preview"', 1)[1].split("</dl>", 1)[0]
+    assert region.startswith(" hx-disable>")
+    assert "<pre>" in region
+
+
+def test_round_review_and_publish_escape_every_stored_payload(
+    staff, staff_client, student, volunteer
+):
+    match_round = _round_with_a_match(staff, student, volunteer)
+    assert contaminate() > 5
+    # The round's own template is contaminated too: put back the default one, which has the
+    # names in it, so the preview shows both.
+    type(match_round).objects.filter(pk=match_round.pk).update(intro_subject="", intro_body="")
+    for name in ("mentoring:round_review", "mentoring:round_publish", "mentoring:round"):
+        html = _page(staff_client.get(reverse(name, kwargs={"round_id": match_round.pk})))
+        assert _raw_payloads(html) == [], name
+        assert ESCAPED_HTMX in html, name
+
+
+def test_nudge_previews_of_both_audiences_escape_every_stored_payload(
+    staff_client, student, volunteer
+):
+    from tests.mentoring.access_rounds import mentor_for
+
+    mentor_for(volunteer, bookable=True)
+    assert contaminate() > 3
+    for audience in ("students_not_started", "volunteers_unused_capacity"):
+        data = {"audience": audience, "note": HTMX}
+        html = _page(staff_client.post(reverse("console:nudges"), data))
+        assert _raw_payloads(html) == [], audience
+        assert ESCAPED_HTMX in html, audience
+
+
+def test_import_preview_escapes_the_uploaded_rows(student_client, student):
+    import csv
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["First Name", "Last Name", "URL", "Email Address", "Company", "Position"])
+    writer.writerow([HTMX, LONG, "", "", HTMX, SHORT])
+    writer.writerow(["Ann", "Lee", "", "", LONG, HTMX])
+    upload = SimpleUploadedFile("people.csv", out.getvalue().encode())
+    response = student_client.post(reverse("contacts:import"), {"file": upload}, follow=True)
+    html = _page(response)
+    assert "Review people.csv" in html
+    assert _raw_payloads(html) == []
+    assert ESCAPED_HTMX in html
+
+
+def test_check_in_results_escape_the_attendees_names(staff_client):
+    from tests.events.factories import EventFactory, RSVPFactory
+    from tests.factories import StudentFactory
+
+    event = EventFactory()
+    RSVPFactory(event=event, user=StudentFactory(profile__display_name=HTMX))
+    RSVPFactory(event=event, user=StudentFactory(profile__display_name=f"Ann {LONG}"))
+    url = reverse("events:check_in", kwargs={"event_id": event.pk})
+    for q in ("staff", "Ann"):
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            html = _page(staff_client.get(url, {"q": q}, **headers))
+            assert _raw_payloads(html) == [], (q, headers)
+    assert ESCAPED_HTMX in _page(staff_client.get(url, {"q": "staff"}))

@@ -1,0 +1,94 @@
+"""Where HTML is marked safe: only where the HTML is ours, in places listed here.
+
+Every `mark_safe`, `format_html`, `format_html_join` and `SafeString(...)` in our code and
+every `|safe`, `|safeseq` and `{% autoescape off %}` in an HTML template is counted per file.
+A new place (or one more in a listed file) fails until it is reviewed and added below; a place
+that goes away fails until its allowance is lowered, so the list stays exact. Text a person
+typed never reaches one of them: each listed function escapes every value it writes (the
+stored-XSS crawl in test_xss.py checks the pages they build).
+
+Plain-text email templates (`templates/**/*.txt`) turn autoescaping off on purpose: they are
+sent as text/plain and never shown on a page as HTML (networking_app/emails.render_email
+returns plain strings, so a preview escapes them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CODE = ["networking_app", "contacts", "mentoring", "events"]
+
+PYTHON = re.compile(r"\b(mark_safe|format_html_join|format_html|SafeString|SafeText)\(")
+TEMPLATE = re.compile(r"\|\s*(safe|safeseq)\b|\{%\s*autoescape\s+off\s*%\}")
+
+# path: number of places. Each one: why the HTML is ours.
+ALLOWED: dict[str, int] = {
+    # The main navigation: fixed labels and reversed URLs; the CSRF token escaped.
+    "networking_app/templatetags/site.py": 1,
+    # Form fields: labels, attributes and values through conditional_escape; help text is ours.
+    "networking_app/templatetags/fast_forms.py": 1,
+    # The dashboard figures: HTML the template engine rendered (autoescaped), cached as text.
+    "networking_app/console/views.py": 1,
+    # Chart SVG, legend and table: every text through escape/format_html.
+    "networking_app/console/charts.py": 10,
+    "networking_app/console/templatetags/console_tags.py": 2,
+    # The home page's events card: titles escaped.
+    "events/templatetags/events_tags.py": 1,
+    # The month and week grids: titles escaped.
+    "events/calendar_grid.py": 2,
+    # The QR code: segno's SVG of our own check-in URL.
+    "events/views.py": 1,
+    # Directory cards: every value escaped; results HTML rendered by the template engine.
+    "mentoring/templatetags/directory_tags.py": 1,
+    "mentoring/views/directory.py": 1,
+    # Contact rows and the Today lists: every value escaped; results rendered by a template.
+    "contacts/templatetags/contacts_tags.py": 4,
+    "contacts/views/people.py": 1,
+    # An event's description: Markdown sanitised by nh3 (events/markdown.py), tags and
+    # attributes allowlisted (no hx-*, no on*).
+    "templates/events/event_detail.html": 1,
+}
+
+
+def _python_files():
+    for folder in CODE:
+        for path in (ROOT / folder).rglob("*.py"):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def _places() -> Counter:
+    found: Counter = Counter()
+    for path in _python_files():
+        count = len(PYTHON.findall(path.read_text()))
+        if count:
+            found[str(path.relative_to(ROOT))] = count
+    for path in (ROOT / "templates").rglob("*.html"):
+        count = len(TEMPLATE.findall(path.read_text()))
+        if count:
+            found[str(path.relative_to(ROOT))] = count
+    return found
+
+
+def test_html_is_marked_safe_only_in_the_listed_places():
+    found = _places()
+    new = {p: n for p, n in found.items() if n > ALLOWED.get(p, 0)}
+    assert new == {}, (
+        "HTML marked safe in a new place (file: count). Build the HTML in a template instead, "
+        f"or review that no text a person typed reaches it and add it to ALLOWED: {new}"
+    )
+    gone = {p: (n, found.get(p, 0)) for p, n in ALLOWED.items() if found.get(p, 0) < n}
+    assert gone == {}, f"Fewer places than allowed (allowed, found): lower ALLOWED: {gone}"
+
+
+def test_the_scan_finds_what_it_should():
+    assert PYTHON.findall("x = mark_safe(y)\nformat_html('<b>{}</b>', v)") == [
+        "mark_safe",
+        "format_html",
+    ]
+    assert PYTHON.findall("def f() -> SafeString:") == []
+    assert len(TEMPLATE.findall("{{ a|safe }} {{ b | safeseq }} {% autoescape off %}")) == 3
+    assert TEMPLATE.findall("{{ a|safer }}") == []
