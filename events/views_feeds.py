@@ -32,7 +32,13 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Calendars poll every few minutes to hours; recording each poll would be a write per poll.
 LAST_FETCHED_PRECISION = dt.timedelta(minutes=15)
 # Rendered calendars are cached under a hash of everything they show (ics.feed_fingerprint).
+# A person's own feed has one slot per person instead (the hash stored beside the bytes), so
+# their renderings can be found and deleted when their account closes.
 FEED_CACHE_SECONDS = 6 * 60 * 60
+
+
+def _personal_feed_slot(user_id: int) -> str:
+    return f"events:ics:personal:{user_id}"
 
 
 # --- The subscription: reads and writes ----------------------------------------------------
@@ -76,7 +82,13 @@ def calendar_feed_rotate(*, user) -> CalendarFeed:
 def calendar_feed_revoke(*, user) -> bool:
     """Delete the subscription URL; True if there was one."""
     deleted, _ = CalendarFeed.objects.filter(user=user).delete()
+    calendar_feed_forget_renderings(user_id=user.pk)
     return bool(deleted)
+
+
+def calendar_feed_forget_renderings(*, user_id: int) -> None:
+    """Delete the cached rendering of a person's feed (revoked, or their account closed)."""
+    cache.delete(_personal_feed_slot(user_id))
 
 
 def calendar_feed_mark_fetched(*, feed: CalendarFeed, now: dt.datetime) -> None:
@@ -93,16 +105,31 @@ def _etag(key: str) -> str:
     return f'"{key[:32]}"'
 
 
-def _calendar_response(request, render, *, key: str, filename: str, private: bool):
-    """The calendar for cache key `key` (ics.feed_fingerprint): 304 when the calendar app
-    already has it (the key is the ETag), else the bytes from the cache or from `render()`."""
-    etag = _etag(key)
-    response = get_conditional_response(request, etag=etag)
-    if response is None:
+def _cached_body(render, *, key: str, slot: str | None):
+    if slot is None:
         body = cache.get(f"events:ics:{key}")
         if body is None:
             body = render()
             cache.set(f"events:ics:{key}", body, FEED_CACHE_SECONDS)
+        return body
+    stored = cache.get(slot)
+    if stored is not None and stored[0] == key:
+        return stored[1]
+    body = render()
+    cache.set(slot, (key, body), FEED_CACHE_SECONDS)
+    return body
+
+
+def _calendar_response(
+    request, render, *, key: str, filename: str, private: bool, slot: str | None = None
+):
+    """The calendar for cache key `key` (ics.feed_fingerprint): 304 when the calendar app
+    already has it (the key is the ETag), else the bytes from the cache or from `render()`.
+    With `slot`, the cache keeps only the latest rendering, under that name."""
+    etag = _etag(key)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        body = _cached_body(render, key=key, slot=slot)
         response = HttpResponse(body, content_type=CONTENT_TYPE)
         response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["ETag"] = etag
@@ -171,6 +198,7 @@ def feed_personal(request, feed_token: str):
         ),
         filename="rapport.ics",
         private=True,
+        slot=_personal_feed_slot(user.pk),
     )
     # A secret URL must not leak through a Referer or a search engine.
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -11,7 +11,8 @@ tests/accounts/test_deletion.py against every model); rows that only keep a SET_
 them (staff actions, changes they made to a shared session) lose the link. Copies of their
 address and name that are not linked by a key are removed here: emails addressed to them in
 the outbox, their name and address in other people's emails and in the audit log, their ids in
-match-round preferences, and their login sessions on every device.
+match-round preferences, their login sessions on every device, and (once committed) the
+cached rendering of their calendar feed.
 """
 
 from __future__ import annotations
@@ -136,6 +137,7 @@ def _notify(*, recipient: User, start_at: dt.datetime, key: str, session=None) -
             "recipient_is_student": recipient.is_student,
             "directory_url": links.absolute(reverse("mentoring:directory")),
         },
+        recipient=recipient,
     )
     message = EmailMultiAlternatives(
         subject=subject,
@@ -373,6 +375,8 @@ def account_delete(*, user: User, now: dt.datetime | None = None) -> ErasedAccou
     """Erase a student's or volunteer's account and everything personal, keeping only the
     anonymous tallies (ErasedAccount). The user row is locked first, so two clicks on
     "delete" cannot both run and leave two tallies."""
+    from events.views_feeds import calendar_feed_forget_renderings
+
     if not account_may_delete(user):
         raise PermissionDenied("Staff accounts are closed by another staff member.")
     now = now or timezone.now()
@@ -403,5 +407,8 @@ def account_delete(*, user: User, now: dt.datetime | None = None) -> ErasedAccou
         _end_login_sessions(user)
         if hasattr(user, "mentor"):
             directory_changed()
+        user_id = user.pk
         user.delete()
+        # After the commit: a calendar polling the feed before then would render it again.
+        transaction.on_commit(lambda: calendar_feed_forget_renderings(user_id=user_id))
     return erased
