@@ -27,6 +27,9 @@ ACCESS: dict[str, tuple] = {
     "account_inactive": (200, 200, 200, 200, 200),
     "account_signup": (200, 302, 302, 302, 302),
     "account_reauthenticate": (LOGIN, 200, 200, 200, 200),
+    # Reauthentication by an emailed code is off (ACCOUNT_REAUTHENTICATION_METHODS): 403.
+    "account_request_reauthentication_code": (LOGIN, 403, 403, 403, 403),
+    "account_confirm_reauthentication_code": (LOGIN, 403, 403, 403, 403),
     "account_email": (LOGIN, 200, 200, 200, 200),
     "account_email_verification_sent": (200, 200, 200, 200, 200),
     "account_change_password": (LOGIN, 200, 200, 200, 200),

@@ -169,6 +169,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Reauthentication (before sensitive actions) by password or second factor only: a code sent
+# by email would let whoever reads the mailbox confirm a staff action without the second factor.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{env.str('EMAIL_SUBJECT_NAME', 'Rapport')}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"  # production: https
 # allauth's defaults: 5 failed logins per 5 minutes per account, 10 per minute per address...

@@ -90,8 +90,15 @@ def thank_you(held) -> Reminder:
 # --- The reminders page ----------------------------------------------------------------------
 
 
+@pytest.fixture
+def morning(time_machine):
+    """08:00 UTC: the thank-you (due a day after the conversation was marked held) falls due
+    tomorrow before a reminder due tomorrow at 09:00 (student's zone: UTC)."""
+    time_machine.move_to(dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC), tick=False)
+
+
 def test_reminders_page_lists_only_the_users_own_open_reminders(
-    student_client, student, other_student, thank_you
+    morning, student_client, student, other_student, thank_you
 ):
     mine = ContactFactory(owner=student, name="Sam Rivera")
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
