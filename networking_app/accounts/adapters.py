@@ -1,9 +1,18 @@
 from allauth.account.adapter import DefaultAccountAdapter
+
+# The module allauth's own adapter consumes its rate limits with (it returns the usage, which
+# a successful login rolls back).
+from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from networking_app.accounts.known_browsers import browser_knows_account, remember_browser
 from networking_app.accounts.models import Role
+
+# Failed logins for one account from every address, for browsers that never signed in to it
+# (settings.ACCOUNT_RATE_LIMITS; docs/operations.md, "Failed logins").
+ACCOUNT_CEILING = "login_failed_account"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,6 +25,32 @@ class AccountAdapter(DefaultAccountAdapter):
         user.is_superuser = False
         return super().save_user(request, user, form, commit=commit)
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth counts the "key" rate of login_failed per account, so five wrong passwords
+        # from anywhere locked the owner out too. Per (address, account) instead: a stranger's
+        # failures hold back the stranger's address only.
+        login = credentials.get("email", credentials.get("username", "")).lower()
+        return f"{ratelimit.get_ip(request)}:{login}"
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        super().pre_authenticate(request, **credentials)  # per address, per (address, account)
+        email = credentials.get("email", "").lower()
+        if not email or browser_knows_account(request, email):
+            return
+        usage = ratelimit.consume(request, app="allauth.account", action=ACCOUNT_CEILING, key=email)
+        if not usage:
+            # Refused before the password was checked: the attempt costs the address nothing.
+            self._rollback_login_failed_rl_usage()
+            raise self.validation_error("too_many_login_attempts")
+        # Rolled back with allauth's own counts when the password turns out right.
+        self._login_failed_rl_usage.usage.extend(usage.usage)
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        if response is not None and user.email:
+            remember_browser(request, response, user.email)
+        return response
+
     def render_mail(self, template_prefix, email, context, headers=None):
         """allauth's messages get an HTML part too, from templates/emails/allauth.html, built
         from their text part (allauth ships text templates only)."""
@@ -27,6 +62,14 @@ class AccountAdapter(DefaultAccountAdapter):
             )
             message.attach_alternative(html, "text/html")
         return message
+
+    def get_reauthentication_methods(self, user):
+        """Staff confirm with their authenticator: allauth sends people to the first method,
+        so for staff the second factor comes first (the others stay listed)."""
+        methods = super().get_reauthentication_methods(user)
+        if getattr(user, "role", None) == Role.STAFF:
+            methods.sort(key=lambda method: method["id"] != "mfa_reauthenticate")
+        return methods
 
     def send_mail(self, template_prefix, email, context):
         context = {"school_name": settings.SCHOOL_NAME, **context}

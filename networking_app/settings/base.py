@@ -174,9 +174,13 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{env.str('EMAIL_SUBJECT_NAME', 'Rapport')}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"  # production: https
-# allauth's defaults: 5 failed logins per 5 minutes per account, 10 per minute per address...
+# Failed logins (docs/operations.md, "Failed logins"): per address, 10 a minute and 60 an
+# hour whatever the account; 5 per 5 minutes per (address, account), the "key" being both
+# (accounts.adapters); and 100 an hour per account from browsers that never signed in to it,
+# above what one address may try, so a stranger alone never reaches it.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,60/h/ip,5/5m/key",
+    "login_failed_account": "100/h/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
