@@ -425,6 +425,7 @@ def conversation_mark_held(
     answers: dict[int, str] | None = None,
     held_at: dt.datetime | None = None,
 ) -> Conversation:
+    """The conversation took place at `held_at` (default now), which is stored as given."""
     held_at = held_at or timezone.now()
     if held_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"held_at": "A conversation cannot be held in the future."})

@@ -7,6 +7,8 @@ zone, and refuses times that do not exist or are ambiguous there (daylight-savin
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -244,6 +246,15 @@ class ConversationNotesForm(PageForm):
         help_text="What you learned and will act on. The first line goes in the thank-you note.",
     )
 
+    # Only "Save and mark as held" reads it (the view requires it there).
+    held_at = forms.DateTimeField(
+        label="When it happened",
+        required=False,
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text="In your time zone.",
+    )
+
     def __init__(self, *args, questions: list[PreparedQuestion], **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
@@ -256,6 +267,27 @@ class ConversationNotesForm(PageForm):
             )
         for field in self.fields.values():
             field.widget.attrs["form"] = self.FORM_ID
+
+    @staticmethod
+    def held_at_initial(scheduled_at) -> dt.datetime:
+        """The scheduled time once it has passed, else now: what "held" most likely means."""
+        now = timezone.now()
+        if scheduled_at is not None and scheduled_at <= now:
+            return scheduled_at
+        return now.replace(second=0, microsecond=0)
+
+    def require_held_at(self) -> dt.datetime | None:
+        """The time it happened, or None with an error on the field. Checked here rather than
+        in clean() so that "Save notes" never fails on this field."""
+        value = self.cleaned_data.get("held_at")
+        if value is None:
+            self.add_error("held_at", "Say when the conversation happened.")
+        elif value > timezone.now():
+            self.add_error(
+                "held_at", "That time is still to come: say when the conversation happened."
+            )
+            value = None
+        return value
 
     @staticmethod
     def answer_field(question: PreparedQuestion) -> str:

@@ -161,7 +161,11 @@ def _conversation_page(request, conversation: Conversation, **bound_forms) -> Ht
         "cancel_form": CancelForm(),
         "notes_form": ConversationNotesForm(
             questions=detail["questions"],
-            initial={"notes": conversation.notes, "takeaways": conversation.takeaways},
+            initial={
+                "notes": conversation.notes,
+                "takeaways": conversation.takeaways,
+                "held_at": ConversationNotesForm.held_at_initial(conversation.scheduled_at),
+            },
         ),
         "question_form": QuestionForm(),
         "action_item_form": ActionItemForm(),
@@ -292,22 +296,27 @@ def conversation_held(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = _notes_form(request, conversation)
     if form.is_valid():
-        try:
-            services.conversation_mark_held(
-                conversation=conversation,
-                notes=form.cleaned_data["notes"],
-                takeaways=form.cleaned_data["takeaways"],
-                answers=form.answers(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _after_move(
-                request,
-                conversation,
-                success="Marked as held, and your notes are saved. Send a thank-you note "
-                "within 24 hours.",
-            )
+        # Only a scheduled conversation can become held (the service says why otherwise), and
+        # only its page asks when it happened.
+        held_at = form.require_held_at() if conversation.status == S.SCHEDULED else None
+        if not form.errors:
+            try:
+                services.conversation_mark_held(
+                    conversation=conversation,
+                    notes=form.cleaned_data["notes"],
+                    takeaways=form.cleaned_data["takeaways"],
+                    answers=form.answers(),
+                    held_at=held_at,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return _after_move(
+                    request,
+                    conversation,
+                    success="Marked as held, and your notes are saved. Send a thank-you note "
+                    "within 24 hours.",
+                )
     return _refused(request, conversation, "notes_form", form)
 
 

@@ -1,6 +1,7 @@
 """Direct flash requests: a student asks a volunteer for one of their open slots; the volunteer
 accepts (a Session opens), declines with a note, or proposes another of their slots, which the
-student accepts or declines; the student may withdraw; open requests expire after a week.
+student accepts or declines; the student may withdraw; open requests expire after a week, or
+when the time they wait on begins (`request_expires_at`).
 
 Locking: every write that takes or moves a slot locks the volunteer's Mentor row first
 (`sessions.lock_mentor`), then the request. Holding that lock serialises the slot check, the
@@ -43,6 +44,34 @@ def _request_url(flash_request: FlashRequest) -> str:
 
 def _name(user: User) -> str:
     return user.display_name
+
+
+# --- Expiry: one rule for what is shown and what is enforced ---------------------------------
+
+
+def request_expires_at(flash_request: FlashRequest) -> dt.datetime:
+    """When an open request expires: a week after it was sent (or after the volunteer proposed
+    another time), or as soon as the time it is waiting on begins, whichever comes first. The
+    time waited on is the one asked for, or once the volunteer proposed another, that one.
+    Its page and emails show this; `flash_requests_expire` enforces it (`_expired_by`)."""
+    waiting_on = flash_request.start_at
+    if flash_request.status == RequestStatus.PROPOSED and flash_request.proposed_start_at:
+        waiting_on = flash_request.proposed_start_at
+    return min(flash_request.expires_at, waiting_on)
+
+
+def _expired_by(now: dt.datetime) -> Q:
+    """Open requests whose `request_expires_at` is `now` or earlier, as a filter."""
+    return (
+        Q(expires_at__lte=now)
+        | Q(status=RequestStatus.PENDING, start_at__lte=now)
+        | Q(
+            status=RequestStatus.PROPOSED,
+            proposed_start_at__isnull=True,
+            start_at__lte=now,
+        )
+        | Q(status=RequestStatus.PROPOSED, proposed_start_at__lte=now)
+    )
 
 
 # --- Reads ----------------------------------------------------------------------------------
@@ -178,7 +207,7 @@ def flash_request_create(
                 "student": student,
                 "student_profile": getattr(student, "student_profile", None),
                 "when": when_for(volunteer, start_at),
-                "expires": when_for(volunteer, flash_request.expires_at),
+                "expires": when_for(volunteer, request_expires_at(flash_request)),
                 "url": _request_url(flash_request),
             },
             key=f"mentoring:request:{flash_request.pk}:new",
@@ -290,7 +319,7 @@ def flash_request_propose(
                 "volunteer": flash_request.volunteer,
                 "asked": when_for(student, flash_request.start_at),
                 "proposed": when_for(student, start_at),
-                "expires": when_for(student, flash_request.expires_at),
+                "expires": when_for(student, request_expires_at(flash_request)),
                 "url": _request_url(flash_request),
             },
             key=f"mentoring:request:{flash_request.pk}:proposed:{start_at.timestamp():.0f}",
@@ -372,16 +401,12 @@ def flash_request_withdraw(*, flash_request: FlashRequest, by: User) -> FlashReq
 
 
 def flash_requests_expire(*, now: dt.datetime | None = None, batch_size: int = 100) -> int:
-    """Open requests nobody answered in time become expired and the student is told. Also
-    expires open requests whose time (or proposed time) has passed: they can no longer be
-    accepted. Safe to run in several processes at once: rows are claimed with SKIP LOCKED and
-    each email has its own idempotency key."""
+    """Open requests past `request_expires_at` become expired and the student is told: nobody
+    answered within a week, or the time they wait on has begun and can no longer be accepted.
+    Safe to run in several processes at once: rows are claimed with SKIP LOCKED and each
+    email has its own idempotency key."""
     now = now or timezone.now()
-    due = (
-        Q(expires_at__lte=now)
-        | Q(start_at__lte=now)
-        | Q(proposed_start_at__isnull=False, proposed_start_at__lte=now)
-    )
+    due = _expired_by(now)
     expired = 0
     while True:
         with transaction.atomic():

@@ -168,6 +168,7 @@ def _render_request(request, flash_request: FlashRequest, **forms) -> HttpRespon
         "is_volunteer": is_volunteer,
         "other": flash_request.student if is_volunteer else flash_request.volunteer,
         "is_open": flash_request.status in OPEN_REQUEST_STATUSES,
+        "expires_at": request_services.request_expires_at(flash_request),
         "session": getattr(flash_request, "session", None),
     }
     if is_volunteer and flash_request.status == RequestStatus.PENDING:

@@ -437,6 +437,7 @@ def test_held_saves_notes_takeaways_and_answers(student_client, student):
             "takeaways": "Learn SQL",
             f"answer-{first.pk}": "Through a friend",
             f"answer-{second.pk}": "Be curious",
+            "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         },
     )
     assert response.status_code == 302
@@ -1238,3 +1239,71 @@ def test_today_keeps_each_list_in_order_and_to_twenty(student):
     assert [c.pk for c in page.thank_yous] == [c.pk for c in expected]
     assert [c.pk for c in page.follow_ups] == [c.pk for c in reversed(requested)]
     assert [c.pk for c in page.upcoming] == [c.pk for c in reversed(scheduled)]
+
+
+# --- "Save and mark as held" says when it happened (issue 15) ----------------------------------
+
+TUESDAY_8_DEC = dt.datetime(2026, 12, 8, 15, 0, tzinfo=dt.UTC)
+
+
+def test_mark_held_offers_the_scheduled_time_once_past_else_now(
+    time_machine, student_client, student
+):
+    time_machine.move_to(TUESDAY_8_DEC, tick=False)
+    _set_time_zone(student, "America/New_York")
+    past = _conversation(student, S.SCHEDULED, scheduled_at=TUESDAY_8_DEC - dt.timedelta(days=1))
+    page = student_client.get(_url("conversation", conversation_id=past.pk)).text
+    # 15:00 UTC on Monday 7 Dec is 10:00 in New York.
+    assert 'name="held_at" value="2026-12-07T10:00"' in page
+    assert "When it happened" in page
+    later = _conversation(
+        student, S.SCHEDULED, scheduled_at=TUESDAY_8_DEC + dt.timedelta(days=2, seconds=30)
+    )
+    page = student_client.get(_url("conversation", conversation_id=later.pk)).text
+    assert 'name="held_at" value="2026-12-08T10:00"' in page
+
+
+def test_mark_held_stores_the_time_given_not_now(time_machine, student_client, student):
+    time_machine.move_to(TUESDAY_8_DEC, tick=False)
+    _set_time_zone(student, "America/New_York")
+    scheduled = TUESDAY_8_DEC - dt.timedelta(days=3)  # Saturday 5 Dec, 10:00 in New York
+    conversation = _conversation(student, S.SCHEDULED, scheduled_at=scheduled)
+    response = student_client.post(
+        _url("conversation_held", conversation_id=conversation.pk),
+        {"notes": "It went well", "held_at": "2026-12-05T10:30"},
+    )
+    assert response.status_code == 302
+    conversation.refresh_from_db()
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    assert conversation.status == S.HELD
+    assert conversation.held_at == dt.datetime(2026, 12, 5, 10, 30, tzinfo=new_york)
+    assert conversation.scheduled_at == scheduled
+    interaction = Interaction.objects.get(contact=conversation.contact)
+    assert interaction.occurred_on == dt.date(2026, 12, 5)
+
+
+def test_mark_held_before_the_meeting_keeps_its_time_unless_told_otherwise(
+    time_machine, student_client, student
+):
+    """The student marks a future meeting held: it happened earlier than planned, at the
+    time they give; a time still to come is refused with the notes kept."""
+    time_machine.move_to(TUESDAY_8_DEC, tick=False)
+    scheduled = TUESDAY_8_DEC + dt.timedelta(days=2)
+    conversation = _conversation(student, S.SCHEDULED, scheduled_at=scheduled)
+    url = _url("conversation_held", conversation_id=conversation.pk)
+    for held_at, error in (
+        ("2026-12-09T10:00", "That time is still to come"),
+        ("", "Say when the conversation happened."),
+        ("next tuesday", "Enter a valid date/time."),
+    ):
+        response = student_client.post(url, {"notes": "Typed during the call", "held_at": held_at})
+        assert response.status_code == 200
+        assert error in response.text
+        assert "Typed during the call</textarea>" in response.text
+        conversation.refresh_from_db()
+        assert conversation.status == S.SCHEDULED
+        assert conversation.scheduled_at == scheduled
+    student_client.post(url, {"notes": "x", "held_at": "2026-12-08T14:00"})
+    conversation.refresh_from_db()
+    assert conversation.status == S.HELD
+    assert conversation.held_at == dt.datetime(2026, 12, 8, 14, 0, tzinfo=dt.UTC)

@@ -663,3 +663,48 @@ def test_the_students_own_list_shows_their_requests(
     html = student_client.get(reverse("mentoring:requests")).content.decode()
     assert f'id="request-{mine.pk}"' in html
     assert f'id="request-{theirs.pk}"' not in html
+
+
+# --- The expiry shown is the one enforced (issue 15) -------------------------------------------
+
+SUNDAY_6_DEC = dt.datetime(2026, 12, 6, 15, 0, tzinfo=dt.UTC)
+TUESDAY_8_DEC_930 = dt.datetime(2026, 12, 8, 9, 30, tzinfo=dt.UTC)  # a slot: 8:00 + 2 x 45 min
+
+
+def test_a_request_for_tuesday_says_it_expires_on_tuesday_not_a_week_later(
+    time_machine, student, volunteer
+):
+    time_machine.move_to(SUNDAY_6_DEC, tick=False)
+    Profile.objects.filter(user__in=[student, volunteer]).update(time_zone="UTC")
+    student.refresh_from_db()
+    volunteer.refresh_from_db()
+    mentor = bookable_mentor(volunteer)
+    flash_request = services.flash_request_create(
+        student=student, mentor=mentor, start_at=TUESDAY_8_DEC_930, message="Hello"
+    )
+    assert services.request_expires_at(flash_request) == TUESDAY_8_DEC_930
+    [email] = mail.outbox
+    assert "The request expires on Tuesday 8 December 2026, 9:30 AM UTC" in email.body
+    page = _client(student).get(reverse("mentoring:request", args=[flash_request.pk]))
+    html = page.content.decode()
+    assert "Tue 8 Dec 2026, 9:30 AM UTC" in html.split("<dt>Expires</dt>")[1][:200]
+    assert "13 Dec" not in html
+    # Enforced at that very time, not a second before.
+    assert services.flash_requests_expire(now=TUESDAY_8_DEC_930 - dt.timedelta(seconds=1)) == 0
+    assert services.flash_requests_expire(now=TUESDAY_8_DEC_930) == 1
+
+
+def test_a_proposed_time_is_what_a_proposed_request_waits_on(time_machine, student, volunteer):
+    """Once the volunteer proposes a later time, the time first asked for no longer matters:
+    the request stays open until the proposed time (or its week) and says so."""
+    time_machine.move_to(SUNDAY_6_DEC, tick=False)
+    mentor = bookable_mentor(volunteer)
+    flash_request = services.flash_request_create(
+        student=student, mentor=mentor, start_at=TUESDAY_8_DEC_930, message="Hello"
+    )
+    thursday = TUESDAY_8_DEC_930 + dt.timedelta(days=2)
+    services.flash_request_propose(flash_request=flash_request, by=volunteer, start_at=thursday)
+    flash_request.refresh_from_db()
+    assert services.request_expires_at(flash_request) == thursday
+    assert services.flash_requests_expire(now=TUESDAY_8_DEC_930 + dt.timedelta(hours=1)) == 0
+    assert services.flash_requests_expire(now=thursday) == 1
