@@ -33,6 +33,8 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "lease_until",
         "last_error",
+        "delivered_to",
+        "refusals",
         "created_at",
         "sent_at",
     ]
