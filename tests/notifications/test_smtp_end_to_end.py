@@ -127,3 +127,53 @@ def test_thank_you_reminder_arrives_once_with_both_parts_and_unsubscribe_headers
     response = Client().post(urlsplit(unsubscribe_url).path)
     assert response.status_code == 200
     assert services.settings_for(student).delivery["thank_you"] == "off"
+
+
+def test_a_round_introduction_refused_for_one_recipient_reaches_them_alone_later(
+    settings, broker, tmp_path
+):
+    """Through a worker configured by EMAIL_URL alone: the volunteer's mailbox is busy (451)
+    the first time, and the retry goes to the volunteer only."""
+    from django.core.mail import EmailMultiAlternatives
+
+    settings.EMAIL_BACKEND = "networking_app.notifications.outbox.OutboxBackend"
+    busy = {"volunteer@example.org": ["451 4.2.1 Mailbox busy, try again later"]}
+    with SmtpSink(refuse=busy) as sink:
+        env = worker_env(
+            database_url=database_url(connection.settings_dict),
+            broker_url=broker,
+            email_url=sink.url,
+            var_dir=tmp_path / "var",
+        )
+        process = CeleryWorker(env=env, log_path=tmp_path / "worker.log").start()
+        try:
+            process.wait_ready()
+            EmailMultiAlternatives(
+                "Your introduction",
+                "Hello both",
+                to=["student@example.edu", "volunteer@example.org"],
+                headers={outbox.IDEMPOTENCY_HEADER: "round-intro:test"},
+            ).send()
+            row = OutgoingEmail.objects.get()
+            assert wait_until(
+                lambda: OutgoingEmail.objects.filter(
+                    pk=row.pk, refusals__has_any_keys=["volunteer@example.org"]
+                ).exists(),
+                timeout=30,
+            ), process.log_tail()
+            row.refresh_from_db()
+            assert row.status == EmailStatus.QUEUED
+            OutgoingEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+            outbox.outbox_tick()
+            assert wait_until(
+                lambda: OutgoingEmail.objects.filter(pk=row.pk, status=EmailStatus.SENT).exists(),
+                timeout=30,
+            ), process.log_tail()
+        finally:
+            process.stop()
+        received = sink.messages
+    assert [m.rcpt_tos for m in received] == [
+        ("student@example.edu",),
+        ("volunteer@example.org",),
+    ]
+    assert {m.message_id for m in received} == {row.message_id}
