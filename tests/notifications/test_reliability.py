@@ -8,6 +8,7 @@ import datetime as dt
 import threading
 import time
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -175,7 +176,14 @@ def test_redis_down_users_keep_working_and_every_email_goes_out_once_it_is_back(
             assert response.status_code == 200, url
         response = client.post(
             f"/my/conversations/{conversation.pk}/held/",
-            {"notes": "Great advice.", "takeaways": "Apply in spring."},
+            {
+                "notes": "Great advice.",
+                "takeaways": "Apply in spring.",
+                # When it happened, on the student's clock: an hour ago, when it was scheduled.
+                "held_at": timezone.localtime(
+                    conversation.scheduled_at, ZoneInfo(student.profile.time_zone)
+                ).strftime("%Y-%m-%dT%H:%M"),
+            },
         )
         assert response.status_code in (200, 302)
         assert Reminder.objects.filter(user=student, kind="thank_you").exists()
