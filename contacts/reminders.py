@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from contacts.models import ActionItem, Contact, Conversation, ConversationStatus
+from networking_app.emails import format_when
 from networking_app.notifications import services as notify
 from networking_app.notifications.kinds import ReminderKind, Timing, register
 from networking_app.notifications.models import Delivery, Reminder
@@ -71,7 +72,8 @@ def _at(contact: Contact) -> str:
 
 
 def _when(value: dt.datetime) -> str:
-    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    # In the active zone: the reader's, which notifications activates to render a reminder.
+    return format_when(value)
 
 
 # --- Thank-you ------------------------------------------------------------------------------

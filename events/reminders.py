@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from events.models import RSVP, Event, EventStatus, RSVPStatus
+from networking_app.emails import format_when
 from networking_app.notifications import services as notify
 from networking_app.notifications.kinds import ReminderKind, register
 from networking_app.notifications.models import Reminder
@@ -72,7 +73,7 @@ def _render(reminder: Reminder) -> dict:
     same_day = local.date() == timezone.localdate(None, zone)
     where = event.place or ("online (the link is on the event page)" if event.video_url else "")
     lines = [
-        f"{event.title} is on {formats.date_format(local, 'l j F, g:i A')} ({local.tzname()})"
+        f"{event.title} is on {format_when(event.starts_at, zone)}"
         + (f", {where}" if where else "")
         + ".",
         "Dress appropriately, be on time, and bring a few questions. Afterwards, log the "

@@ -39,7 +39,7 @@ from events.models import (
 )
 from events.selectors import audience_refusal, events_visible_to
 from networking_app.accounts.models import User
-from networking_app.emails import render_email
+from networking_app.emails import format_span, recipient_zone, render_email
 from networking_app.notifications import links
 from networking_app.notifications.outbox import IDEMPOTENCY_HEADER, KIND_HEADER, USER_HEADER
 from networking_app.notifications.services import user_zone
@@ -86,15 +86,8 @@ def event_url(event: Event) -> str:
 
 
 def when_for(event: Event, user: User) -> str:
-    """ "Sat 21 Nov 2026, 6:00 PM to 8:00 PM (EST)" in the person's own time zone."""
-    zone = user_zone(user)
-    start = timezone.localtime(event.starts_at, zone)
-    end = timezone.localtime(event.ends_at, zone)
-    day = formats.date_format(start, "DATE_FORMAT")
-    end_text = formats.time_format(end, "g:i A")
-    if end.date() != start.date():
-        end_text = f"{formats.date_format(end, 'DATE_FORMAT')}, {end_text}"
-    return f"{day}, {formats.time_format(start, 'g:i A')} to {end_text} ({start.tzname()})"
+    """ "Saturday 21 November 2026, 6:00 PM to 8:00 PM EST" in the person's own time zone."""
+    return format_span(event.starts_at, event.ends_at, recipient_zone(user))
 
 
 def send_event_email(*, template: str, to: User, event: Event, key: str, **context) -> None:
@@ -108,6 +101,7 @@ def send_event_email(*, template: str, to: User, event: Event, key: str, **conte
             "when": when_for(event, to),
             "url": event_url(event),
         },
+        recipient=to,
     )
     message = EmailMultiAlternatives(
         subject=subject,

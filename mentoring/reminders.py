@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from mentoring.models import Feedback, Session, SessionStatus
+from networking_app.emails import format_when
 from networking_app.notifications import services as notify
 from networking_app.notifications.kinds import ReminderKind, Timing, register
 from networking_app.notifications.models import Reminder
@@ -73,8 +74,7 @@ def _other(session: Session, user_id: int):
 
 
 def _when(session: Session, user) -> str:
-    local = timezone.localtime(session.start_at, notify.user_zone(user))
-    return f"{formats.date_format(local, 'l j F, g:i A')} ({local.tzname()})"
+    return format_when(session.start_at, notify.user_zone(user))
 
 
 def _url(session: Session) -> str:

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from contacts import services as contact_services
 from contacts.models import Contact, Conversation, Relationship, Source
@@ -38,10 +38,9 @@ from mentoring.models import (
 from mentoring.reminders import sync_session
 from mentoring.services.availability import Slot, open_slots
 from networking_app.accounts.models import Affiliation, User
-from networking_app.emails import render_email
+from networking_app.emails import format_when, recipient_zone, render_email
 from networking_app.notifications import links
 from networking_app.notifications.outbox import IDEMPOTENCY_HEADER, KIND_HEADER, USER_HEADER
-from networking_app.notifications.services import user_zone
 
 SLOT_TAKEN = (
     "That time is no longer available: someone may have just booked it. Please choose another time."
@@ -93,8 +92,7 @@ def slot_is_open_ignoring(
 
 def when_for(user: User, value: dt.datetime) -> str:
     """A date-time as `user` reads it: in their own time zone, with the zone's name."""
-    local = timezone.localtime(value, user_zone(user))
-    return f"{formats.date_format(local, 'l j F Y, g:i A')} {local.tzname()}"
+    return format_when(value, recipient_zone(user))
 
 
 def send_mentoring_email(
@@ -110,6 +108,7 @@ def send_mentoring_email(
     subject, text, html = render_email(
         template,
         context={**context, "recipient": to, "programme": settings.MENTORING_PROGRAMME_NAME},
+        recipient=to,
     )
     message = EmailMultiAlternatives(
         subject=subject,

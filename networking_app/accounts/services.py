@@ -92,6 +92,7 @@ def volunteer_review(*, profile: VolunteerProfile, reviewer: User, approve: bool
                 "volunteer_reviewed",
                 to=[locked.user.email],
                 context={"volunteer": locked.user, "approved": approve, "note": locked.review_note},
+                recipient=locked.user,
             )
         )
     return locked

@@ -14,7 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from mentoring.services.profiles import mentor_refresh_bookable
 from networking_app.accounts.models import ApprovalStatus, Role, User, VolunteerProfile
@@ -133,7 +133,8 @@ def invitation_create(
             to=[email],
             context={
                 "link": link,
-                "expires_on": formats.date_format(timezone.localdate(invitation.expires_at)),
+                # The invitee has no account yet: render_email writes in the default zone.
+                "expires_at": invitation.expires_at,
                 "staff": staff,
             },
         )
@@ -321,7 +322,9 @@ def _nudge_context(spec: NudgeSpec, user: User | None) -> dict:
 
 
 def nudge_render(spec: NudgeSpec, user: User | None) -> tuple[str, str, str]:
-    return render_email(Audience.TEMPLATES[spec.audience], context=_nudge_context(spec, user))
+    return render_email(
+        Audience.TEMPLATES[spec.audience], context=_nudge_context(spec, user), recipient=user
+    )
 
 
 def nudge_send(*, spec: NudgeSpec, staff: User, expected: int, nonce: str) -> int:

@@ -193,11 +193,14 @@ def reminders_open_for(*, user):
 # --- Emails --------------------------------------------------------------------------------
 
 
-def _reminder_item(reminder: Reminder) -> dict | None:
+def _reminder_item(reminder: Reminder, zone: zoneinfo.ZoneInfo) -> dict | None:
+    """What the reminder says, written in its reader's zone: a kind's `render` formats times
+    in the active zone (the reminders page has the reader's active already)."""
     definition = get_kind(reminder.kind)
     if definition is None:
         return None
-    item = definition.render(reminder)
+    with timezone.override(zone):
+        item = definition.render(reminder)
     item["url"] = links.absolute(item.get("url", "/"))
     item["snooze_day"] = links.reminder_link(reminder_id=reminder.pk, action="snooze1")
     item["snooze_week"] = links.reminder_link(reminder_id=reminder.pk, action="snooze7")
@@ -214,7 +217,7 @@ def _send(*, user, kind: str, template: str, context: dict, idempotency_key: str
         "unsubscribe_url": unsubscribe_url,
         "reminders_url": links.absolute("/reminders/"),
     }
-    subject, text, html = render_email(template, context=context)
+    subject, text, html = render_email(template, context=context, recipient=user)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -304,7 +307,7 @@ def _dispatch_one(reminder: Reminder, now: dt.datetime, cache: dict) -> None:
         reminder.save(update_fields=["state", "updated_at"])
         return
     if delivery == Delivery.IMMEDIATE:
-        item = _reminder_item(reminder)
+        item = _reminder_item(reminder, user_zone(reminder.user))
         _send(
             user=reminder.user,
             kind=reminder.kind,
@@ -359,7 +362,7 @@ def _send_digest(user, user_settings, local_date: dt.date, now: dt.datetime) -> 
                 reminder.state = ReminderState.CANCELLED
                 reminder.save(update_fields=["state", "updated_at"])
                 continue
-            item = _reminder_item(reminder)
+            item = _reminder_item(reminder, user_zone(user))
             if item is not None:
                 items.append(item)
             _after_sent(reminder, now)

@@ -1,0 +1,24 @@
+"""Times in emails, in the active zone (render_email activates the recipient's) with the zone
+named: `{{ session.start_at|local_when }}`, `{{ event.starts_at|local_span:event.ends_at }}`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+from networking_app.emails import format_span, format_when
+
+register = template.Library()
+
+
+@register.filter
+def local_when(value: dt.datetime | None) -> str:
+    return format_when(value) if value else ""
+
+
+@register.filter
+def local_span(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    if not start:
+        return ""
+    return format_span(start, end) if end else format_when(start)
