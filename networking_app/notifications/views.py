@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -107,7 +108,9 @@ def reminder_action(request, token: str):
     if reminder is None:
         return _invalid_link(request, "gone")
     kind = get_kind(reminder.kind)
-    item = (_items([reminder]) or [None])[0]
+    # Opened from an email, often without signing in: in the reader's zone, as the email was.
+    with timezone.override(services.user_zone(reminder.user)):
+        item = (_items([reminder]) or [None])[0]
     finished = reminder.state in (ReminderState.DONE, ReminderState.CANCELLED)
     if request.method == "POST" and not finished:
         if action == "done":

@@ -34,6 +34,7 @@ from mentoring.services import sessions as mentoring_sessions
 from networking_app.accounts.deletion import account_delete
 from networking_app.accounts.services import volunteer_review
 from networking_app.console import services as console
+from networking_app.notifications import links
 from networking_app.notifications import services as notify
 from networking_app.notifications.kinds import REGISTRY
 from networking_app.notifications.models import NotificationSettings, Reminder, ReminderState
@@ -496,3 +497,25 @@ def test_each_person_reads_a_shared_session_in_their_own_zone(time_machine):
     assert "Monday 7 December 2026, 5:00 PM CET" in _to(volunteer).body
     assert "EST" not in _to(volunteer).body
     assert "CET" not in _to(student).body
+
+
+def test_the_page_a_reminder_email_links_to_reads_in_the_recipients_zone(time_machine):
+    """Snooze and done links open a page without signing in: it speaks in the reader's zone
+    too, not the server's."""
+    season = SEASONS[0]
+    time_machine.move_to(season.now, tick=False)
+    student = _student()
+    conversation = _conversation(
+        student, ConversationStatus.SCHEDULED, scheduled_at=season.start, location="Cafe"
+    )
+    reminder = Reminder.objects.create(
+        user=student,
+        kind="prep",
+        subject_key=f"conversation:{conversation.pk}",
+        due_at=season.now,
+    )
+    link = links.reminder_link(reminder_id=reminder.pk, action="snooze1")
+
+    page = Client().get(link.removeprefix(settings.SITE_URL)).content.decode()
+
+    assert "Monday 7 December 2026, 11:00 AM EST" in page, re.findall(r"is on [^<]*", page)
