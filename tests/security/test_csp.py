@@ -139,6 +139,29 @@ def test_the_admin_may_run_its_own_scripts_only(staff_client):
     assert "object-src 'none'" in header
 
 
+def test_admin_pages_need_nothing_the_policy_forbids(staff_client, staff):
+    """The admin keeps style-src 'self' (no inline styles) and loads scripts from our origin
+    only, with no inline script: its main pages carry none of either, and an icon, so the
+    browser does not ask for /favicon.ico (a 404). tests/e2e/test_admin_csp.py loads them in
+    Chromium."""
+    from tests.events.factories import EventFactory
+
+    staff.is_superuser = True
+    staff.save(update_fields=["is_superuser"])
+    event = EventFactory()
+    for url in ["/admin/", "/admin/accounts/user/", f"/admin/events/event/{event.pk}/change/"]:
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        header = response["Content-Security-Policy"]
+        style_src = re.search(r"style-src ([^;]*)", header).group(1)
+        assert style_src.split() == ["'self'"], url
+        html = response.content.decode()
+        assert re.search(r"<(?:[^>]*\s)?style=", html) is None, url
+        assert "<style" not in html, url
+        assert re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html) is None, f"{url}: inline script"
+        assert '<link rel="icon"' in html, url
+
+
 def test_security_headers_on_a_page(student_client):
     response = student_client.get(reverse("home"))
     assert response["X-Frame-Options"] == "DENY"
