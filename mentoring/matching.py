@@ -18,10 +18,12 @@ Score of an allowed pair (all weights below are named constants, each one kept i
   + NOT_YET_SERVED_POINTS if the student has not had a session or a published match before
   + AVAILABILITY_POINTS_PER_HOUR x shared hours (at most AVAILABILITY_HOURS_COUNTED)
 
-Hard constraints: a volunteer's capacity, at least one shared hour, not met before (a previous
-session or published match, or a pair staff removed in this round), not excluded by the
-student. The total score is maximised exactly with scipy's linear_sum_assignment; an
-unmatched student adds 0.
+Hard constraints: a volunteer's capacity, at least one shared hour, time the student can book
+(the volunteer's availability leaves at least one slot to request in the round's dates, worked
+out once per volunteer: `VolunteerIn.bookable`), not met before (a previous session or
+published match, or a pair staff removed in this round), not excluded by the student. The
+total score is maximised exactly with scipy's linear_sum_assignment; an unmatched student
+adds 0.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ FORBIDDEN_COST = 1e9
 NO_AVAILABILITY = "gave no availability"
 NO_VOLUNTEERS = "no volunteer signed up for this round"
 NO_SHARED_TIME = "no volunteer with a shared time"
+NO_BOOKABLE_TIME = "no volunteer with a shared time has a time to book in the round's dates"
 ALL_EXCLUDED = "excluded or already met all compatible volunteers"
 ALL_FULL = "every compatible volunteer is full"
 
@@ -65,6 +68,7 @@ ALL_FULL = "every compatible volunteer is full"
 SWAP_EXCLUDED = "the student excluded this volunteer"
 SWAP_MET = "they have already met, or staff removed this pair"
 SWAP_NO_SHARED_TIME = "they share no available hour"
+SWAP_NOT_BOOKABLE = "the volunteer has no time to book in the round's dates"
 
 # Parts of the day a student picks, in their own time zone: [start hour, end hour).
 PARTS_OF_DAY: Mapping[str, tuple[int, int]] = {
@@ -92,6 +96,9 @@ class VolunteerIn:
     industry: str = ""  # normalised with `normalise_industry`
     capacity: int = 1
     availability: frozenset[int] = frozenset()  # UTC hours of the week
+    # Whether a student could book one of their slots in the round's dates (see
+    # mentoring.services.availability.bookable_in_period): no pair without it.
+    bookable: bool = True
 
 
 @dataclass(frozen=True)
@@ -189,7 +196,8 @@ def pair_allowed(
 ) -> bool:
     """The hard constraints on one pair (capacity is the solver's)."""
     return (
-        volunteer.id not in student.excluded
+        volunteer.bookable
+        and volunteer.id not in student.excluded
         and (student.id, volunteer.id) not in forbidden
         and bool(student.availability & volunteer.availability)
     )
@@ -272,6 +280,7 @@ def _score_arrays(students, volunteers, forbidden):
 
     preference = np.zeros((n, m))
     allowed = overlap.copy()
+    allowed[:, [j for j, v in enumerate(volunteers) if not v.bookable]] = False
     for i, s in enumerate(students):
         for volunteer_id, rank in s.preferences.items():
             j = volunteer_column.get(volunteer_id)
@@ -305,13 +314,17 @@ def _score_arrays(students, volunteers, forbidden):
 # --- Solving -------------------------------------------------------------------------------
 
 
-def _reason(i: int, student: StudentIn, volunteers, allowed: np.ndarray, overlap) -> str:
+def _reason(
+    i: int, student: StudentIn, volunteers, allowed: np.ndarray, overlap, bookable: np.ndarray
+) -> str:
     if not student.availability:
         return NO_AVAILABILITY
     if not volunteers:
         return NO_VOLUNTEERS
     if not overlap[i].any():
         return NO_SHARED_TIME
+    if not (overlap[i] & bookable).any():
+        return NO_BOOKABLE_TIME
     if not allowed[i].any():
         return ALL_EXCLUDED
     return ALL_FULL
@@ -353,6 +366,7 @@ def solve(
 
     free = [s for s in students if s.id not in locked_students]
     scores, allowed, overlap = _score_arrays(free, volunteers, forbidden)
+    bookable = np.array([v.bookable for v in volunteers], dtype=bool)
 
     # One column per remaining seat of each volunteer, but never more seats than students
     # who could take them: fewer columns, same optimum.
@@ -383,7 +397,7 @@ def solve(
     for i, s in enumerate(free):
         j = assigned.get(i)
         if j is None:
-            unmatched[s.id] = _reason(i, s, volunteers, allowed, overlap)
+            unmatched[s.id] = _reason(i, s, volunteers, allowed, overlap, bookable)
             continue
         breakdown = pair_breakdown(s, volunteers[j])
         matches.append(Proposal(s.id, volunteers[j].id, breakdown["total"], breakdown))
@@ -410,4 +424,6 @@ def swap_problems(
             problems.append((student.id, volunteer.id, SWAP_MET))
         elif not student.availability & volunteer.availability:
             problems.append((student.id, volunteer.id, SWAP_NO_SHARED_TIME))
+        elif not volunteer.bookable:
+            problems.append((student.id, volunteer.id, SWAP_NOT_BOOKABLE))
     return problems

@@ -26,6 +26,7 @@ from mentoring.models import (
     SessionStatus,
     Topic,
 )
+from mentoring.services.availability import bookable_in_period
 from networking_app.accounts.models import ApprovalStatus, User
 
 # Sessions that count as "already served" for a student's priority.
@@ -213,6 +214,22 @@ def match_get_for_participant(*, user: User, match_id: int) -> Match:
 # --- The matcher's input ---------------------------------------------------------------------
 
 
+def round_bookable_volunteers(
+    *, match_round: MatchRound, volunteer_ids, now: dt.datetime | None = None
+) -> set[int]:
+    """User ids, among `volunteer_ids` (ids or a subquery), of the volunteers a student could
+    book now for a conversation in the round's dates: each volunteer's slots are worked out
+    once, in four queries whatever their number."""
+    mentors = list(Mentor.objects.filter(user_id__in=volunteer_ids).select_related("user__profile"))
+    bookable = bookable_in_period(
+        mentors,
+        first_day=match_round.window_start,
+        last_day=match_round.window_end,
+        now=now or timezone.now(),
+    )
+    return {m.user_id for m in mentors if m.pk in bookable}
+
+
 @dataclass
 class MatcherInput:
     students: list[matching.StudentIn]
@@ -243,9 +260,11 @@ def matcher_input(
     match_round: MatchRound,
     student_ids: list[int] | None = None,
     volunteer_ids: list[int] | None = None,
+    now: dt.datetime | None = None,
 ) -> MatcherInput:
     """Everyone in the round (or only the given users) as the matcher sees them, in a fixed
-    number of queries whatever the size of the round."""
+    number of queries whatever the size of the round. A volunteer is `bookable` when a student
+    could book one of their slots in the round's dates now (`round_bookable_volunteers`)."""
     reference = match_round.window_start
     signups = RoundStudent.objects.filter(round=match_round)
     offers = RoundVolunteer.objects.filter(round=match_round)
@@ -320,6 +339,9 @@ def matcher_input(
             mentor_id__in=offers.values("volunteer__mentor__id")
         ).values_list("mentor_id", "weekday", "start_time", "end_time"):
             windows[mentor_id].append((weekday, start, end))
+    bookable = round_bookable_volunteers(
+        match_round=match_round, volunteer_ids=offers.values("volunteer_id"), now=now
+    )
     volunteers = [
         matching.VolunteerIn(
             id=volunteer_id,
@@ -329,6 +351,7 @@ def matcher_input(
             availability=matching.windows_to_utc_hours(
                 windows.get(mentor_id, []), zone=_zone(zone), reference=reference
             ),
+            bookable=volunteer_id in bookable,
         )
         for volunteer_id, capacity, zone, mentor_id, industry in rows
     ]
@@ -382,11 +405,15 @@ class Review:
     unmatched: list[Unmatched]
     last_run: RoundRun | None
     total_score: float
+    # Matches whose volunteer has no slot the student could book now in the round's dates
+    # (their availability changed since the run, or staff locked or swapped them in).
+    without_bookable_time: int = 0
 
 
 def round_review(*, match_round: MatchRound) -> Review:
-    """Proposed matches with their "why", and every student of the round without a match,
-    with the reason the last run gave (or why there is none)."""
+    """Proposed matches with their "why" and whether the student can book a time with their
+    volunteer, and every student of the round without a match, with the reason the last run
+    gave (or why there is none)."""
     matches = list(
         Match.objects.filter(round=match_round)
         .select_related("student__profile", "volunteer__profile", "volunteer__mentor__organization")
@@ -412,11 +439,17 @@ def round_review(*, match_round: MatchRound) -> Review:
             reason = JOINED_AFTER_RUN
         unmatched.append(Unmatched(signup.student, reason))
     unmatched.sort(key=lambda u: (u.reason, u.student.display_name.casefold()))
+    bookable = round_bookable_volunteers(
+        match_round=match_round, volunteer_ids={m.volunteer_id for m in matches}
+    )
+    for match in matches:
+        match.no_bookable_time = match.volunteer_id not in bookable
     return Review(
         matches=matches,
         unmatched=unmatched,
         last_run=last_run,
         total_score=sum(m.score for m in matches),
+        without_bookable_time=sum(1 for m in matches if m.no_bookable_time),
     )
 
 

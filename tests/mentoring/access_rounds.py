@@ -70,10 +70,11 @@ def mentor_for(
     industry: str = "",
     topics: tuple[str, ...] = (),
     windows=WORKDAYS,
-    bookable: bool = False,
+    bookable: bool = True,
     organization: str = "",
 ) -> Mentor:
-    """A mentor profile with weekly windows (volunteer's zone)."""
+    """A mentor profile with weekly windows (volunteer's zone), bookable by default: the
+    matcher pairs a student only with a volunteer they could book in the round's dates."""
     from contacts.services import organization_get_or_create
 
     org = organization_get_or_create(name=organization) if organization else None

@@ -26,6 +26,7 @@ def _random_instance(rng: random.Random, n_students: int, n_volunteers: int):
             industry=rng.choice([*INDUSTRIES, ""]),
             capacity=rng.randint(1, 2),
             availability=frozenset(rng.sample(range(20), rng.randint(0, 6))),
+            bookable=rng.random() < 0.8,
         )
         for j in range(n_volunteers)
     ]
@@ -93,6 +94,7 @@ def _assert_hard_constraints(result, students, volunteers, forbidden, locked=())
         assert volunteer.id not in student.excluded
         assert (student.id, volunteer.id) not in forbidden
         assert student.availability & volunteer.availability
+        assert volunteer.bookable, "a volunteer with no time to book in the round's dates"
     for vid, count in load.items():
         locked_here = sum(1 for _, v in locked if v == vid)
         assert count <= max(by_volunteer[vid].capacity, locked_here)
@@ -300,6 +302,25 @@ def test_swap_problems():
     assert matching.swap_problems([(s2, v1)]) == [(2, 10, matching.SWAP_EXCLUDED)]
     assert matching.swap_problems([(s3, v1)]) == [(3, 10, matching.SWAP_NO_SHARED_TIME)]
     assert matching.swap_problems([(s1, v2)], frozenset({(1, 11)})) == [(1, 11, matching.SWAP_MET)]
+    full = VolunteerIn(id=12, availability=frozenset({2}), bookable=False)
+    assert matching.swap_problems([(s1, full)]) == [(1, 12, matching.SWAP_NOT_BOOKABLE)]
+
+
+def test_a_volunteer_with_no_time_to_book_is_never_matched():
+    """Sharing a weekly hour is not enough: the volunteer's slots must leave a time the student
+    can book in the round's dates (issue 15). Worked out per volunteer, before solving."""
+    no_time = VolunteerIn(id=10, capacity=5, availability=frozenset({1, 2}), bookable=False)
+    has_time = VolunteerIn(id=11, capacity=1, availability=frozenset({2}))
+    students = [
+        StudentIn(id=1, availability=frozenset({1, 2}), preferences={10: 1}),
+        StudentIn(id=2, availability=frozenset({1})),  # shares an hour with no_time only
+    ]
+    assert not pair_allowed(students[0], no_time, frozenset())
+    _scores, allowed = matching.score_matrix(students, [no_time, has_time])
+    assert allowed.tolist() == [[False, True], [False, False]]
+    result = solve(students, [no_time, has_time])
+    assert {(m.student_id, m.volunteer_id) for m in result.matches} == {(1, 11)}
+    assert result.unmatched == {2: matching.NO_BOOKABLE_TIME}
 
 
 # --- Availability in UTC ------------------------------------------------------------------
