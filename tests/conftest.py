@@ -164,7 +164,31 @@ def volunteer_client(volunteer):
     return _client_for(volunteer)
 
 
+def confirm_second_factor(client, user) -> None:
+    """Record in the client's session, as allauth does when someone signs in with their TOTP
+    code, that `user` just entered their second factor: staff actions behind
+    staff_reauthentication_required then go through without asking for it (for the next
+    ACCOUNT_REAUTHENTICATION_TIMEOUT seconds). allauth's own pages that want a
+    reauthentication (deactivating TOTP...) still ask for it. Tests of that requirement do not
+    use this."""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+
+    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "mfa", "at": time.time(), "id": totp.pk, "type": "totp"}
+    ]
+    # allauth ties the records to the signed-in user (allauth.account.internal.flows.login).
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
 @pytest.fixture
 def staff_client(staff):
     """Staff logged in with their second factor (allauth marks the session)."""
-    return _client_for(staff)
+    client = _client_for(staff)
+    confirm_second_factor(client, staff)
+    return client

@@ -28,7 +28,12 @@ from mentoring.models import FlashRequest, Match, MatchRound, Mentor, RoundStatu
 from mentoring.selectors import rounds as selectors
 from mentoring.services import rounds as services
 from mentoring.services.availability import open_slots
-from networking_app.accounts.decorators import role_required, staff_required, student_required
+from networking_app.accounts.decorators import (
+    role_required,
+    staff_reauthentication_required,
+    staff_required,
+    student_required,
+)
 
 STATUS_VERBS = {
     RoundStatus.OPEN: "is open for sign-up",
@@ -248,6 +253,7 @@ def round_swap(request, round_id: int):
 
 
 @staff_required
+@staff_reauthentication_required(allow_get=True)
 def round_publish(request, round_id: int):
     match_round = _staff_round(round_id)
     if request.method == "POST":

@@ -1,6 +1,10 @@
+import time
 from functools import wraps
 from urllib.parse import urlencode
 
+from allauth.account import app_settings as allauth_account_settings
+from allauth.account.authentication import get_authentication_records
+from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -62,3 +66,48 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def second_factor_confirmed_recently(request) -> bool:
+    """Did this session enter a second-factor code (at sign-in or to reauthenticate) less than
+    ACCOUNT_REAUTHENTICATION_TIMEOUT ago? Read from allauth's own record of the session's
+    authentications; a password alone does not count."""
+    window = allauth_account_settings.REAUTHENTICATION_TIMEOUT
+    now = time.time()
+    return any(
+        record.get("method") == "mfa" and now - float(record.get("at", 0)) < window
+        for record in get_authentication_records(request, request.user)
+    )
+
+
+def staff_reauthentication_required(view=None, *, allow_get: bool = False):
+    """Staff actions that grant power or reach many people (adding staff, approving
+    volunteers, publishing a round, bulk email, exports of personal data): staff confirm with
+    their authenticator first, if they have not in the last few minutes. Use inside
+    @staff_required, so only staff with TOTP get here.
+
+    allauth does the rest (its AccountMiddleware catches ReauthenticationRequired): it keeps
+    the POST, sends staff to the TOTP page (AccountAdapter lists it first for staff) and
+    replays the POST once the code is right.
+
+    A POST the page's own script sent (htmx, fetch: Sec-Fetch-Mode other than "navigate") is
+    refused outright: none of these actions is an htmx form, so such a request can only come
+    from markup that should not be there, and it must neither run nor wait for a code."""
+
+    def decorator(view_func):
+        @wraps(view_func)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "GET" and allow_get:
+                return view_func(request, *args, **kwargs)
+            mode = request.headers.get("Sec-Fetch-Mode", "navigate")
+            if request.method == "POST" and mode != "navigate":
+                raise PermissionDenied("Use the page's own button for this action.")
+            if not second_factor_confirmed_recently(request):
+                raise ReauthenticationRequired()
+            return view_func(request, *args, **kwargs)
+
+        return wrapper
+
+    if view is not None:
+        return decorator(view)
+    return decorator

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -57,19 +58,28 @@ def user_finish_staff_setup(*, user: User) -> None:
         )
 
 
+EMAIL_TAKEN = "Someone already has an account with this address."
+
+
 def staff_user_create(
     *, email: str, display_name: str, created_by: User, request: HttpRequest | None = None
 ) -> User:
-    """A staff member adds a colleague, who then chooses a password through the reset email."""
+    """A staff member adds a colleague, who then chooses a password through the reset email.
+    ValidationError (on "email") when the address is taken, even by a request racing this one."""
     from allauth.account.forms import ResetPasswordForm
 
-    with transaction.atomic():
-        user = User.objects.create_user(email=email, role=Role.STAFF, is_staff=True)
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        user_finish_staff_setup(user=user)
-        user.profile.display_name = display_name.strip() or user.profile.display_name
-        user.profile.save(update_fields=["display_name"])
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, role=Role.STAFF, is_staff=True)
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            user_finish_staff_setup(user=user)
+            user.profile.display_name = display_name.strip() or user.profile.display_name
+            user.profile.save(update_fields=["display_name"])
+    except IntegrityError:
+        # Two requests for the same new address both pass the form's check; the unique email
+        # lets one insert through and the other gets the form's answer, not a 500.
+        raise ValidationError({"email": EMAIL_TAKEN}) from None
     if request is not None:
         form = ResetPasswordForm(data={"email": user.email})
         if form.is_valid():

@@ -1,10 +1,11 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from networking_app.accounts.decorators import staff_required
+from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
 from networking_app.accounts.forms import StaffCreateForm, VolunteerReviewForm
 from networking_app.accounts.models import VolunteerProfile
 from networking_app.accounts.selectors import (
@@ -17,6 +18,7 @@ from networking_app.console.audit import audit_record
 
 @require_POST
 @staff_required
+@staff_reauthentication_required
 def volunteer_review_view(request, user_id: int):
     try:
         profile = volunteer_profile_get_for_review(user_id=user_id)
@@ -48,15 +50,20 @@ def volunteer_review_view(request, user_id: int):
 
 
 @staff_required
+@staff_reauthentication_required(allow_get=True)
 def staff_team(request):
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = staff_user_create(
-            email=form.cleaned_data["email"],
-            display_name=form.cleaned_data["display_name"],
-            created_by=request.user,
-            request=request,
-        )
+        try:
+            user = staff_user_create(
+                email=form.cleaned_data["email"],
+                display_name=form.cleaned_data["display_name"],
+                created_by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return _team_page(request, form)
         audit_record(
             actor=request.user,
             action="staff.create",
@@ -70,4 +77,8 @@ def staff_team(request):
             "then set up two-factor authentication.",
         )
         return redirect("staff:team")
+    return _team_page(request, form)
+
+
+def _team_page(request, form: StaffCreateForm):
     return render(request, "accounts/staff_team.html", {"form": form, "team": staff_members()})

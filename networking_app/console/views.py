@@ -19,7 +19,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from networking_app.accounts.decorators import staff_required
+from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
 from networking_app.accounts.models import ApprovalStatus, VolunteerProfile
 from networking_app.accounts.selectors import staff_members
 from networking_app.console import selectors, services
@@ -127,6 +127,7 @@ def dashboard_recompute(request):
 
 
 @staff_required
+@staff_reauthentication_required
 def chart_export(request, chart_key: str):
     """One chart as CSV: the figures the page shows when the cache holds them (so the file
     matches the chart on screen), else only the sections this chart needs, computed now."""
@@ -173,6 +174,7 @@ def volunteers(request):
 
 @require_POST
 @staff_required
+@staff_reauthentication_required
 def volunteer_decide(request, volunteer_id: int):
     profile = get_object_or_404(
         VolunteerProfile.objects.select_related("user__profile"), user_id=volunteer_id
@@ -207,6 +209,7 @@ def volunteer_decide(request, volunteer_id: int):
 
 
 @staff_required
+@staff_reauthentication_required(allow_get=True)
 def invitations(request):
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -339,6 +342,7 @@ def nudges(request):
 
 @require_POST
 @staff_required
+@staff_reauthentication_required
 def nudge_send(request):
     form = NudgeForm(request.POST, choices=selectors.cohort_choices())
     confirm = NudgeConfirmForm(request.POST)

@@ -190,6 +190,10 @@ ACCOUNT_RATE_LIMITS = {
 # Number of reverse proxies in front of the app whose X-Forwarded-For can be trusted.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Staff actions that grant power or reach many people ask for the second factor again when
+# the last one is older than this (accounts.decorators.staff_reauthentication_required); long
+# enough for one review-then-publish sitting, short enough for a screen left unlocked.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", f"Rapport ({SCHOOL_NAME})")
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

@@ -104,11 +104,16 @@ def log_in_as(page, base_url: str, user) -> None:
     """Sign `user` in by handing the browser a session made on the server (no login form):
     for tests whose subject is a page, not the login. Staff sessions count as having passed
     their second factor, as in tests/conftest.py's staff_client."""
+    from allauth.mfa.models import Authenticator
     from django.conf import settings
     from django.test import Client
 
+    from tests.conftest import confirm_second_factor
+
     client = Client()
     client.force_login(user)
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        confirm_second_factor(client, user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]

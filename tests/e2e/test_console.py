@@ -1,10 +1,12 @@
 """The staff console in the browser, on the demo data: staff (with TOTP) open the dashboard,
 change the date range, open a chart's table, export a CSV, approve a pending volunteer and send
-a nudge to students who have not started, seeing the recipient count before sending."""
+a nudge to students who have not started, seeing the recipient count before sending. When
+their last code is older than ten minutes, they enter one again before a bulk email goes out."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -112,6 +114,28 @@ def test_staff_run_the_programme_from_the_console(live_server, page: Page, demo)
     for action in ("export.csv", "volunteer.approve", "nudge.send"):
         expect(audit).to_contain_text(action)
     screenshot(page, "console_audit_1280")
+
+
+def test_staff_enter_their_code_again_before_a_bulk_email(
+    live_server, page: Page, demo, time_machine
+):
+    base = live_server.url
+    _staff_logs_in(page, base)
+    # The code typed at sign-in is now older than ACCOUNT_REAUTHENTICATION_TIMEOUT.
+    time_machine.move_to(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=11))
+    page.goto(base + "/staff/nudges/")
+    page.get_by_label("Students who have not started").check()
+    page.get_by_role("button", name="Preview").click()
+    expected = nudge_recipients(NudgeSpec(audience=Audience.STUDENTS_NOT_STARTED)).count()
+    page.get_by_role("button", name=f"Send to {expected} recipients").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/reauthenticate/"))
+    assert not OutgoingEmail.objects.filter(kind="console_nudge_students").exists()
+    screenshot(page, "console_reauthenticate_1280")
+    page.locator("input[name=code]").fill(current_totp_code())
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("status").filter(has_text=f"{expected} emails queued")).to_be_visible()
+    assert OutgoingEmail.objects.filter(kind="console_nudge_students").count() == expected
 
 
 def test_staff_invite_a_volunteer_who_signs_up_without_waiting(
