@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from contacts.imports.csvfiles import MAPPABLE_FIELDS
-from contacts.imports.files import MAX_BYTES
+from contacts.imports.files import ENCODINGS, MAX_BYTES
 from contacts.imports.models import Decision
 
 
@@ -81,6 +81,23 @@ class ImportAllForm(forms.Form):
     """Set one choice for every row of a kind ("all duplicates: skip")."""
 
     status = forms.ChoiceField(
-        choices=[("", "all rows"), ("new", "new"), ("duplicate", "duplicates")], required=False
+        choices=[
+            ("", "all rows"),
+            ("new", "new"),
+            ("possible", "possible duplicates"),
+            ("duplicate", "duplicates"),
+        ],
+        required=False,
     )
+
     all = forms.ChoiceField(choices=Decision.choices)
+
+
+class ImportEncodingForm(forms.Form):
+    """Read the uploaded file again in another encoding (names with accents look wrong)."""
+
+    encoding = forms.ChoiceField(
+        label="The file's encoding",
+        choices=ENCODINGS,
+        error_messages={"invalid_choice": "Choose one of the encodings in the list."},
+    )

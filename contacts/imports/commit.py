@@ -17,6 +17,14 @@ from django.utils import timezone
 from contacts import reminders
 from contacts.imports import bulk
 from contacts.imports.files import ImportFileError
+from contacts.imports.merging import (
+    FILL,
+    FILLABLE,
+    apply_to_dict,
+    contact_fields,
+    merge_changes,
+    merged_notes,
+)
 from contacts.imports.models import (
     BatchStatus,
     Decision,
@@ -24,6 +32,7 @@ from contacts.imports.models import (
     ImportFormat,
     ImportRow,
     RowOutcome,
+    RowStatus,
 )
 from contacts.imports.preview import (
     check_decision,
@@ -42,11 +51,12 @@ from contacts.models import (
     Source,
     Tag,
 )
+from networking_app.notifications import services as notify
+from networking_app.notifications.models import Reminder
 
 log = logging.getLogger(__name__)
 
 CHUNK = 1_000
-FILLABLE = ["email", "phone", "linkedin_url", "title", "industry", "how_met"]
 
 
 # --- Commit ---------------------------------------------------------------------------------
@@ -124,15 +134,36 @@ class _Draft:
         self.pk: int | None = None
 
     def merge(self, data: dict) -> None:
-        self.data = dict(self.data)
-        for name in [*FILLABLE, "organization"]:
-            if not self.data.get(name) and data.get(name):
-                self.data[name] = data[name]
-        if data.get("notes") and data["notes"] not in self.data.get("notes", ""):
-            self.data["notes"] = f"{self.data.get('notes', '')}\n\n{data['notes']}".strip()
-        self.tags += [t for t in data.get("tags") or [] if t not in self.tags]
+        """Take in a later row of the file about the same person (see contacts.imports.merging:
+        nothing the row says is dropped)."""
+        merged = apply_to_dict({**self.data, "tags": self.tags}, data)
+        self.tags = merged.pop("tags")
+        self.data = merged
         if data.get("connected_on"):
             self.dates.add(data["connected_on"])
+
+
+def _schedule_stay_in_touch(owner, drafts: list[_Draft], now: dt.datetime) -> None:
+    """The stay-in-touch reminders of new contacts that came with a rhythm (Rapport's own
+    export). Written in bulk: the contacts are new, so none has a reminder to supersede, and
+    reminders.sync_contact costs a few queries per contact (what
+    notifications.reminder_schedule would write for each)."""
+    if not drafts:
+        return
+    zone = notify.user_zone(owner)
+    rows = []
+    for draft in drafts:
+        start = max((dt.date.fromisoformat(d) for d in draft.dates), default=now.date())
+        due_on = start + dt.timedelta(days=int(draft.data["cadence_days"]))
+        rows.append(
+            Reminder(
+                user=owner,
+                kind=reminders.STAY_IN_TOUCH,
+                subject_key=f"contact:{draft.pk}",
+                due_at=notify.local_time_on(due_on, reminders.MORNING, zone),
+            )
+        )
+    Reminder.objects.bulk_create(rows, batch_size=CHUNK)
 
 
 def _connected_note(batch: ImportBatch) -> tuple[str, str]:
@@ -225,7 +256,11 @@ def _commit(batch: ImportBatch, default: str) -> None:
             drafts.append(draft)
             target_of_row[row["index"]] = ("new", draft)
             outcome[RowOutcome.CREATED].append(row["index"])
-            if (row["decision"] or default) == Decision.MERGE and row["match_row"]:
+            if (
+                row["status"] == RowStatus.DUPLICATE
+                and (row["decision"] or default) == Decision.MERGE
+                and row["match_row"]
+            ):
                 # The row it repeats was skipped: later repeats merge into this one instead.
                 target_of_row.setdefault(row["match_row"], ("new", draft))
 
@@ -262,6 +297,7 @@ def _commit(batch: ImportBatch, default: str) -> None:
             "relationship": data.get("relationship") or "other",
             "how_met": data.get("how_met", ""),
             "notes": data.get("notes", ""),
+            "cadence_days": int(data.get("cadence_days") or 0),
             "source": Source.IMPORT,
             "import_batch_id": batch.pk,
             "last_interaction_on": max(
@@ -315,19 +351,27 @@ def _commit(batch: ImportBatch, default: str) -> None:
         current_tags = {t.name for t in contact.tags.all()}
         organization_name = contact.organization.name if contact.organization_id else ""
         before_last = contact.last_interaction_on
+        before_cadence = contact.cadence_days
         for _, data in items:
-            for name in FILLABLE:
-                if not getattr(contact, name) and data.get(name):
-                    setattr(contact, name, data[name])
-                    undo["fields"][name] = data[name]
-            if contact.organization_id is None and data.get("organization"):
-                organization = organizations.get(organization_key(data["organization"]))
-                if organization is not None:
-                    contact.organization_id = organization.pk
-                    organization_name = organization.name
-                    undo["organization_id"] = organization.pk
-            if data.get("notes") and data["notes"] not in contact.notes:
-                contact.notes = f"{contact.notes}\n\n{data['notes']}".strip()
+            changes = merge_changes(
+                contact_fields(contact, organization_name, sorted(current_tags)), data
+            )
+            for change in changes:
+                if change.kind != FILL:
+                    continue
+                if change.field in FILLABLE:
+                    setattr(contact, change.field, change.value)
+                    undo["fields"][change.field] = change.value
+                elif change.field == "cadence_days":
+                    contact.cadence_days = int(change.value)
+                    undo["cadence_days"] = contact.cadence_days
+                elif change.field == "organization":
+                    organization = organizations.get(organization_key(change.value))
+                    if organization is not None:
+                        contact.organization_id = organization.pk
+                        organization_name = organization.name
+                        undo["organization_id"] = organization.pk
+            contact.notes = merged_notes(contact.notes, changes)
             for name in data.get("tags") or []:
                 tag = tags[tag_name(name)]
                 if tag.name not in current_tags:
@@ -354,11 +398,21 @@ def _commit(batch: ImportBatch, default: str) -> None:
         contact.updated_at = now
         merged_contacts.append(contact)
         undo_of[contact.pk] = undo
-        if contact.cadence_days and contact.last_interaction_on != before_last:
+        if contact.cadence_days and (
+            contact.last_interaction_on != before_last or contact.cadence_days != before_cadence
+        ):
             resync.append(contact)
     Contact.objects.bulk_update(
         merged_contacts,
-        [*FILLABLE, "organization", "notes", "last_interaction_on", "search_text", "updated_at"],
+        [
+            *FILLABLE,
+            "organization",
+            "notes",
+            "cadence_days",
+            "last_interaction_on",
+            "search_text",
+            "updated_at",
+        ],
         batch_size=CHUNK,
     )
     merged_list = [(cid, i) for cid, items in merged_interactions.items() for i in items]
@@ -366,6 +420,7 @@ def _commit(batch: ImportBatch, default: str) -> None:
     for (contact_id, _), pk in zip(merged_list, ids[len(interactions) :], strict=True):
         undo_of[contact_id]["interactions"].append(pk)
     bulk.insert(Through, links, returning=False, ignore=True)
+    _schedule_stay_in_touch(owner, [d for d in drafts if d.data.get("cadence_days")], now)
     progress_set(batch.pk, total, total, "Finishing")
     for contact in resync:
         reminders.sync_contact(contact)
@@ -452,6 +507,8 @@ def import_undo(*, batch: ImportBatch) -> ImportBatch:
                     setattr(contact, name, "")
             if undo.get("organization_id") and contact.organization_id == undo["organization_id"]:
                 contact.organization = None
+            if undo.get("cadence_days") and contact.cadence_days == undo["cadence_days"]:
+                contact.cadence_days = 0
             if contact.notes == undo.get("notes_after"):
                 contact.notes = undo.get("notes_before", "")
             contact.last_interaction_on = latest.get(contact.pk)
@@ -462,11 +519,18 @@ def import_undo(*, batch: ImportBatch) -> ImportBatch:
             )
         Contact.objects.bulk_update(
             contacts,
-            [*FILLABLE, "organization", "notes", "last_interaction_on", "search_text"],
+            [
+                *FILLABLE,
+                "organization",
+                "notes",
+                "cadence_days",
+                "last_interaction_on",
+                "search_text",
+            ],
             batch_size=CHUNK,
         )
         for contact in contacts:
-            if contact.cadence_days:
+            if contact.cadence_days or undos[contact.pk].get("cadence_days"):
                 reminders.sync_contact(contact)
         created = Contact.objects.filter(owner=owner, import_batch=locked)
         removed = created.count()

@@ -40,6 +40,7 @@ MAPPABLE_FIELDS = [
     ("tags", "Tags"),
     ("notes", "Notes"),
     ("connected_on", "Date you connected"),
+    ("cadence", "Stay in touch"),
 ]
 MAPPABLE = {name for name, _ in MAPPABLE_FIELDS if name}
 LIST_FIELDS = {"emails", "phones", "websites", "tags"}
@@ -103,6 +104,7 @@ SYNONYMS = {
     "note": "notes",
     "comments": "notes",
     "connected on": "connected_on",
+    "stay in touch": "cadence",
 }
 PATTERNS = [
     (re.compile(r"^e-?mail \d+ - value$"), "emails"),

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
+import unicodedata
 
+import charset_normalizer
 from django.core.exceptions import ValidationError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -80,9 +83,165 @@ def _looks_like_utf16(data: bytes) -> str | None:
     return None
 
 
-def decode(filename: str, data: bytes) -> tuple[str, str]:
-    """The file's text and the encoding it was in: UTF-8 (with or without a byte-order mark),
-    UTF-16, then Windows-1252; anything else is refused with a message."""
+# Encodings a student can choose on the preview (codec name as codecs.lookup spells it, label),
+# and the ones detection considers for a file that is not Unicode.
+ENCODINGS = [
+    ("utf-8", "Unicode (UTF-8)"),
+    ("utf-8-sig", "Unicode (UTF-8 with a byte-order mark)"),
+    ("utf-16", "Unicode (UTF-16)"),
+    ("utf-16-le", "Unicode (UTF-16, little-endian)"),
+    ("utf-16-be", "Unicode (UTF-16, big-endian)"),
+    ("cp1252", "Western European (Windows-1252)"),
+    ("iso8859-1", "Western European (ISO-8859-1)"),
+    ("iso8859-15", "Western European (ISO-8859-15)"),
+    ("mac-roman", "Western European (Mac OS Roman)"),
+    ("cp1250", "Central European (Windows-1250)"),
+    ("iso8859-2", "Central European (ISO-8859-2)"),
+    ("mac-latin2", "Central European (Mac OS)"),
+    ("cp1257", "Baltic (Windows-1257)"),
+    ("cp1254", "Turkish (Windows-1254)"),
+    ("cp1253", "Greek (Windows-1253)"),
+    ("cp1251", "Cyrillic (Windows-1251)"),
+    ("koi8-r", "Cyrillic (KOI8-R)"),
+    ("shift_jis", "Japanese (Shift JIS)"),
+    ("gb18030", "Chinese, simplified (GB 18030)"),
+    ("big5", "Chinese, traditional (Big5)"),
+    ("euc_kr", "Korean (EUC-KR)"),
+]
+ENCODING_LABELS = dict(ENCODINGS)
+UNICODE = {"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"}
+# Single-byte encodings first, in the order that breaks a tie between equally likely readings
+# (Windows exports are the most common).
+DETECTABLE = [name for name, _ in ENCODINGS if name not in UNICODE and name != "iso8859-1"]
+SAMPLE_BYTES = 64 * 1024
+# Quotes, apostrophes and dashes do sit next to letters; other symbols, punctuation and
+# numbers glued to a letter are what a name read in the wrong encoding looks like ("£ukasz",
+# "Wi¶niewska": ISO-8859-2 read as Windows-1252).
+_TYPOGRAPHY_CATEGORIES = {"Pi", "Pf", "Pd"}
+_TYPOGRAPHY = {
+    "\N{SINGLE LOW-9 QUOTATION MARK}",
+    "\N{DOUBLE LOW-9 QUOTATION MARK}",
+    "\N{HORIZONTAL ELLIPSIS}",
+    "\N{MIDDLE DOT}",
+    "\N{BULLET}",
+}
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+
+
+def encoding_label(name: str) -> str:
+    return ENCODING_LABELS.get(name, name)
+
+
+def canonical_encoding(name: str) -> str | None:
+    """The codec's name as ENCODINGS spells it, or None for an unknown encoding."""
+    try:
+        return codecs.lookup(name).name
+    except (LookupError, TypeError):
+        return None
+
+
+def _sample(data: bytes) -> bytes:
+    """The lines with a byte above ASCII (what tells encodings apart), up to SAMPLE_BYTES."""
+    lines, size, position = [], 0, 0
+    while size < SAMPLE_BYTES:
+        found = _NON_ASCII.search(data, position)
+        if found is None:
+            break
+        start = data.rfind(b"\n", 0, found.start()) + 1
+        end = data.find(b"\n", found.start())
+        end = len(data) if end == -1 else end
+        lines.append(data[start:end])
+        size += end - start + 1
+        position = end + 1
+    return b"\n".join(lines)[:SAMPLE_BYTES]
+
+
+def _is_other_script(char: str) -> bool:
+    return char.isalpha() and not unicodedata.name(char, "").startswith("LATIN")
+
+
+def _is_odd(char: str) -> bool:
+    """Not a letter, not a space, not usual typography: odd next to a letter."""
+    if char < "\x80" or char in _TYPOGRAPHY:
+        return False
+    category = unicodedata.category(char)
+    return category[0] in "SPN" and category not in _TYPOGRAPHY_CATEGORIES
+
+
+def _oddities(text: str) -> int:
+    """How unlike names and words a decoded text looks: control characters, symbols glued to
+    letters ("£ukasz" is ISO-8859-2 read as Windows-1252), a capital inside a lower-case word
+    ("MŸller": Mac OS Roman read as Windows-1252), a word mixing Latin letters with another
+    script ("ｳkasz")."""
+    score = 0
+    previous = " "
+    for char in text:
+        if char >= "\x80":
+            category = unicodedata.category(char)
+            if char <= "\x9f" or category in ("Cc", "Co", "Cn"):
+                score += 5
+            elif category == "Lu" and previous.islower():
+                score += 1
+            if _is_odd(char) and previous.isalpha():
+                score += 1
+        if char.isalpha() and previous.isalpha() and (char >= "\x80" or previous >= "\x80"):
+            if (char.isascii() and _is_other_script(previous)) or (
+                previous.isascii() and _is_other_script(char)
+            ):
+                score += 1
+        elif char.isalpha() and _is_odd(previous):
+            score += 1
+        previous = char
+    return score
+
+
+def detect_encoding(data: bytes) -> list[str]:
+    """Encodings for a file that is not Unicode, the likeliest first.
+
+    charset-normalizer proposes the candidates and their order; a contact file is mostly ASCII
+    with a few names, too little for its statistics, so the readings are then ranked by how
+    much the decoded names look like names (see _oddities), charset-normalizer's order
+    breaking ties (after Windows-1252). Encodings that read the file identically rank in
+    DETECTABLE's order."""
+    sample = _sample(data)
+    if not sample:
+        return ["cp1252"]
+    proposed: list[str] = []
+    for match in charset_normalizer.from_bytes(sample, cp_isolation=[*DETECTABLE]):
+        for name in [match.encoding, *match.could_be_from_charset]:
+            canonical = canonical_encoding(name)
+            if canonical in DETECTABLE and canonical not in proposed:
+                proposed.append(canonical)
+    readings: dict[str, list[str]] = {}
+    for name in DETECTABLE:
+        try:
+            readings.setdefault(sample.decode(name), []).append(name)
+        except UnicodeDecodeError:
+            continue
+    ranked = []
+    for text, names in readings.items():
+        rank = min((proposed.index(n) for n in names if n in proposed), default=len(proposed))
+        # On a tie Windows-1252 wins, the most common export that is not Unicode.
+        western = "cp1252" not in names
+        ranked.append((_oddities(text), western, rank, DETECTABLE.index(names[0]), names))
+    return [name for *_, names in sorted(ranked) for name in names]
+
+
+def decode(filename: str, data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """The file's text and the encoding it was in: the one given (the student's choice), else
+    UTF-8 (with or without a byte-order mark) or UTF-16, else the encoding detect_encoding
+    finds likeliest; a file no encoding reads is refused with a message."""
+    if encoding:
+        encoding = canonical_encoding(encoding) or encoding
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, UnicodeError, LookupError):
+            raise ImportFileError(
+                f"“{filename}” cannot be read as {encoding_label(encoding)}: it has bytes that "
+                "encoding does not have. Choose another encoding."
+            ) from None
+        return text.removeprefix("\ufeff"), encoding
     attempts: list[str] = []
     if data.startswith(codecs.BOM_UTF8):
         attempts.append("utf-8-sig")
@@ -93,18 +252,25 @@ def decode(filename: str, data: bytes) -> tuple[str, str]:
         if utf16:
             attempts.append(utf16)
         attempts.append("utf-8")
-    attempts.append("cp1252")
-    for encoding in attempts:
+    for name in attempts:
         try:
-            text = data.decode(encoding)
+            text = data.decode(name)
         except (UnicodeDecodeError, UnicodeError):
             continue
         if "\x00" in text:
             continue
-        return text.removeprefix("\ufeff"), encoding
+        return text.removeprefix("\ufeff"), name
+    if b"\x00" not in data[:SAMPLE_BYTES]:
+        for name in detect_encoding(data):
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                continue
+            if not _C1_CONTROLS.search(text):  # never in text: bytes of another encoding
+                return text, name
     raise ImportFileError(
-        f"“{filename}” is not a text file Rapport can read (it is not UTF-8, UTF-16 or "
-        "Windows-1252 text). Export it again as CSV UTF-8 or as vCard."
+        f"“{filename}” is not a text file Rapport can read (it is not UTF-8, UTF-16 or any "
+        "encoding Rapport recognises). Export it again as CSV UTF-8 or as vCard."
     )
 
 
@@ -129,12 +295,13 @@ def check_content(filename: str, kind: str, text: str) -> None:
         )
 
 
-def read_text(filename: str, data: bytes) -> tuple[str, str, str]:
-    """(kind, text, encoding) after every check, or ImportFileError."""
+def read_text(filename: str, data: bytes, encoding: str | None = None) -> tuple[str, str, str]:
+    """(kind, text, encoding) after every check, or ImportFileError. ``encoding`` reads the
+    file in that encoding instead of detecting it."""
     kind = kind_from_name(filename)
     check_size(filename, data)
     check_magic(filename, data)
-    text, encoding = decode(filename, data)
+    text, encoding = decode(filename, data, encoding)
     check_content(filename, kind, text)
     return kind, text, encoding
 

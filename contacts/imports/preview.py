@@ -6,14 +6,22 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from contacts.imports import bulk, csvfiles, vcards
-from contacts.imports.files import ImportFileError, estimate_rows, read_text
+from contacts.imports.files import (
+    ENCODING_LABELS,
+    ImportFileError,
+    canonical_encoding,
+    estimate_rows,
+    read_text,
+)
 from contacts.imports.models import (
     BatchStatus,
     Decision,
@@ -76,39 +84,59 @@ def commits_in_background(batch: ImportBatch) -> bool:
     return batch.total_rows > LARGE_IMPORT_ROWS
 
 
+class _Person(NamedTuple):
+    """Who a contact or an earlier row is, as far as telling people apart goes."""
+
+    ref: int  # the contact's id, or the earlier row's position in the file
+    email: str  # casefolded
+    profile: str  # normalized LinkedIn address
+
+
 def _existing_index(owner) -> dict[str, dict]:
     """The owner's contacts by email, LinkedIn profile and name at organization: one query."""
-    by_email: dict[str, int] = {}
-    by_profile: dict[str, int] = {}
-    by_name: dict[tuple[str, str], int] = {}
+    by_email: dict[str, _Person] = {}
+    by_profile: dict[str, _Person] = {}
+    by_name: dict[tuple[str, str], _Person] = {}
     rows = Contact.objects.filter(owner=owner).values_list(
         "pk", "email", "linkedin_url", "name", "organization__normalized_name"
     )
     for pk, email, url, name, organization in rows.iterator(chunk_size=5000):
+        person = _Person(pk, email.casefold(), normalize_linkedin_url(url) if url else "")
         if email:
-            by_email.setdefault(email.casefold(), pk)
+            by_email.setdefault(person.email, person)
         if url:
-            by_profile.setdefault(normalize_linkedin_url(url), pk)
-        by_name.setdefault((_normalize_person_name(name), organization or ""), pk)
+            by_profile.setdefault(person.profile, person)
+        by_name.setdefault((_normalize_person_name(name), organization or ""), person)
     return {"email": by_email, "profile": by_profile, "name": by_name}
 
 
-def _keys(data: dict) -> list[tuple[str, object]]:
-    keys: list[tuple[str, object]] = []
-    if data.get("email"):
-        keys.append(("email", data["email"].casefold()))
-    if data.get("linkedin_url"):
-        keys.append(("profile", normalize_linkedin_url(data["linkedin_url"])))
-    keys.append(
-        (
-            "name",
-            (
-                _normalize_person_name(data["name"]),
-                organization_key(data.get("organization") or ""),
-            ),
-        )
+def _identity(data: dict, ref: int) -> tuple[_Person, list[tuple[str, object]], tuple]:
+    """The row as a person, its identifying keys (email, LinkedIn profile) and its name key."""
+    person = _Person(
+        ref,
+        (data.get("email") or "").casefold(),
+        normalize_linkedin_url(data["linkedin_url"]) if data.get("linkedin_url") else "",
     )
-    return keys
+    keys: list[tuple[str, object]] = []
+    if person.email:
+        keys.append(("email", person.email))
+    if person.profile:
+        keys.append(("profile", person.profile))
+    name_key = (
+        _normalize_person_name(data["name"]),
+        organization_key(data.get("organization") or ""),
+    )
+    return person, keys, name_key
+
+
+def _difference(one: _Person, other: _Person) -> str:
+    """Why two people with the same name and organization are not the same person: they have
+    different identifiers. "" when nothing tells them apart."""
+    if one.email and other.email and one.email != other.email:
+        return "a different email address"
+    if one.profile and other.profile and one.profile != other.profile:
+        return "a different LinkedIn profile"
+    return ""
 
 
 WHY = {
@@ -142,11 +170,16 @@ class _NeedsMapping(Exception):
     pass
 
 
-def import_parse(*, batch: ImportBatch) -> ImportBatch:
-    """Read the batch's file into rows, each new, a duplicate or invalid. Raises
-    ImportFileError (and marks the batch failed) when the file cannot be imported."""
+def import_parse(*, batch: ImportBatch, keep_on_error: bool = False) -> ImportBatch:
+    """Read the batch's file into rows, each new, a duplicate or invalid, in the batch's
+    encoding if it has one (the one found when it was first read, or the student's choice),
+    else the one detected. Raises ImportFileError (and marks the batch failed, unless
+    ``keep_on_error``: then the batch and its rows are left as they were) when the file cannot
+    be imported."""
     try:
-        kind, text, encoding = read_text(batch.filename, bytes(batch.data or b""))
+        kind, text, encoding = read_text(
+            batch.filename, bytes(batch.data or b""), batch.encoding or None
+        )
         batch.encoding = encoding
         rows = _classified_rows(batch, _raw_records(batch, kind, text))
         with transaction.atomic():
@@ -160,6 +193,8 @@ def import_parse(*, batch: ImportBatch) -> ImportBatch:
         batch.error = str(need)
         batch.save()
     except ImportFileError as error:
+        if keep_on_error:
+            raise
         batch.status = BatchStatus.FAILED
         batch.error = error.messages[0]
         batch.data = None
@@ -169,8 +204,14 @@ def import_parse(*, batch: ImportBatch) -> ImportBatch:
 
 
 def _classified_rows(batch: ImportBatch, raws: Iterable[RawRecord | None]) -> list[dict]:
+    """Each row new, a duplicate or invalid. A row is the same person as a contact (or an
+    earlier row) when they share an email address or a LinkedIn profile, or when they share a
+    name and organization and nothing tells them apart; sharing only a name and organization
+    with different identifiers makes a *possible* duplicate: a new row (added as a new contact
+    unless the student chooses to merge) that names its look-alike."""
     index_of = _existing_index(batch.owner)
     seen: dict[tuple[str, object], int] = {}
+    seen_names: dict[tuple, _Person] = {}
     rows: list[dict] = []
     counts = {"new": 0, "duplicate": 0, "invalid": 0, "empty": 0}
     position = 0
@@ -195,26 +236,11 @@ def _classified_rows(batch: ImportBatch, raws: Iterable[RawRecord | None]) -> li
             row["reason"] = clean.invalid[:300]
         else:
             row["status"] = RowStatus.NEW
-            keys = _keys(clean.data)
-            for key_kind, key in keys:
-                match = index_of[key_kind].get(key)
-                if match:
-                    row["status"] = RowStatus.DUPLICATE
-                    row["match_contact_id"] = match
-                    row["reason"] = f"Already in your contacts ({WHY[key_kind]})."
-                    break
-            else:
-                for key_kind, key in keys:
-                    earlier = seen.get((key_kind, key))
-                    if earlier:
-                        row["status"] = RowStatus.DUPLICATE
-                        row["match_row"] = earlier
-                        row["reason"] = (
-                            f"Same person as row {earlier} of this file ({WHY[key_kind]})."
-                        )
-                        break
+            person, keys, name_key = _identity(clean.data, position)
+            _match(row, person, keys, name_key, index_of, seen, seen_names, rows)
             for key in keys:
                 seen.setdefault(key, position)
+            seen_names.setdefault(name_key, person)
         counts[row["status"]] += 1
         rows.append(row)
     if not rows:
@@ -225,6 +251,51 @@ def _classified_rows(batch: ImportBatch, raws: Iterable[RawRecord | None]) -> li
     batch.invalid_count = counts["invalid"]
     batch.empty_count = counts["empty"]
     return rows
+
+
+def _match(row, person, keys, name_key, index_of, seen, seen_names, rows) -> None:
+    """Set the row's status, match and reason (see _classified_rows)."""
+    for key_kind, key in keys:
+        match = index_of[key_kind].get(key)
+        if match:
+            row["status"] = RowStatus.DUPLICATE
+            row["match_contact_id"] = match.ref
+            row["reason"] = f"Already in your contacts ({WHY[key_kind]})."
+            return
+    for key_kind, key in keys:
+        earlier = seen.get((key_kind, key))
+        if earlier:
+            row["status"] = RowStatus.DUPLICATE
+            row["match_row"] = earlier
+            line = rows[earlier - 1]["line"]
+            row["reason"] = f"Same person as line {line} of this file ({WHY[key_kind]})."
+            return
+    existing = index_of["name"].get(name_key)
+    if existing:
+        row["match_contact_id"] = existing.ref
+        difference = _difference(person, existing)
+        if difference:
+            row["reason"] = (
+                "Possible duplicate: same name and organization as a contact you have, but "
+                f"{difference}. Added as a new contact unless you merge it."
+            )
+        else:
+            row["status"] = RowStatus.DUPLICATE
+            row["reason"] = f"Already in your contacts ({WHY['name']})."
+        return
+    earlier_person = seen_names.get(name_key)
+    if earlier_person:
+        row["match_row"] = earlier_person.ref
+        line = rows[earlier_person.ref - 1]["line"]
+        difference = _difference(person, earlier_person)
+        if difference:
+            row["reason"] = (
+                f"Possible duplicate: same name and organization as line {line} of this file, "
+                f"but {difference}. Added as a new contact unless you merge it."
+            )
+        else:
+            row["status"] = RowStatus.DUPLICATE
+            row["reason"] = f"Same person as line {line} of this file ({WHY['name']})."
 
 
 def import_preview(
@@ -251,6 +322,37 @@ def import_set_mapping(*, batch: ImportBatch, mapping: dict[str, str]) -> Import
     batch.status = BatchStatus.PARSING
     batch.save(update_fields=["mapping", "status"])
     return import_parse(batch=batch)
+
+
+def import_set_encoding(*, batch: ImportBatch, encoding: str) -> ImportBatch:
+    """The student says which encoding the file is in: read the kept file again with it (the
+    choices made on the rows are read again too). A file that encoding cannot read leaves the
+    preview as it was and raises ImportFileError."""
+    if batch.status not in (BatchStatus.NEEDS_MAPPING, BatchStatus.PREVIEW) or not batch.data:
+        raise ImportFileError("This import can no longer be changed.")
+    chosen = canonical_encoding(encoding)
+    if chosen is None or chosen not in ENCODING_LABELS:
+        raise ImportFileError(f"Unknown encoding “{encoding[:40]}”.")
+    read_text(batch.filename, bytes(batch.data), chosen)  # refuses before anything changes
+    if is_large(batch):
+        updated = ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
+            encoding=chosen, status=BatchStatus.QUEUED
+        )
+        if not updated:
+            raise ImportFileError("This import can no longer be changed.")
+        from contacts.imports.services import import_queue_parse
+
+        import_queue_parse(batch=batch)
+        batch.refresh_from_db()
+        return batch
+    previous = batch.encoding
+    batch.encoding = chosen
+    try:
+        return import_parse(batch=batch, keep_on_error=True)
+    except ImportFileError:
+        batch.refresh_from_db()
+        batch.encoding = previous
+        raise
 
 
 def can_discard(batch: ImportBatch) -> bool:
@@ -312,17 +414,29 @@ def import_set_decisions(
         changed += rows.filter(index__in=indexes).update(decision=value)
     if all:
         check_decision(all)
-        chosen = rows.filter(status=status) if status else rows
+        if status == POSSIBLE:
+            chosen = rows.filter(POSSIBLE_Q)
+        else:
+            chosen = rows.filter(status=status) if status else rows
         changed += chosen.update(decision=all)
     return changed
 
 
+# A possible duplicate: a new row that shares a name and organization with a contact or an
+# earlier row but not their email or LinkedIn profile.
+POSSIBLE = "possible"
+POSSIBLE_Q = Q(status=RowStatus.NEW) & (Q(match_contact__isnull=False) | Q(match_row__isnull=False))
+
+
 def effective_decision(*, status: str, decision: str, default: str, has_match: bool) -> str:
-    """What committing does with a row: invalid rows are skipped; "merge" without anything to
+    """What committing does with a row: invalid rows are skipped; a new row (a possible
+    duplicate included) is merged only when the student chose so; "merge" without anything to
     merge into adds the person."""
     if status == RowStatus.INVALID:
         return Decision.SKIP
     value = decision or default
+    if not decision and status == RowStatus.NEW and value == Decision.MERGE:
+        return Decision.CREATE
     if value == Decision.MERGE and not has_match:
         return Decision.CREATE
     return value

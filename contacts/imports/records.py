@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils import timezone
 
-from contacts.models import Relationship
+from contacts.models import Cadence, Relationship
 
 LIMITS = {"name": 200, "organization": 200, "title": 200, "industry": 120, "how_met": 300}
 LABELS = {
@@ -47,6 +47,11 @@ RELATIONSHIP_LOOKUP = {
     **{value.casefold(): value for value in Relationship.values},
     **{label.casefold(): value for value, label in Relationship.choices},
 }
+# "Every month" (Rapport's CSV) or "30" (its vCard) -> days.
+CADENCE_LOOKUP = {
+    **{str(value): value for value in Cadence.values},
+    **{label.casefold(): value for value, label in Cadence.choices},
+}
 
 
 @dataclass
@@ -72,7 +77,9 @@ class RawRecord:
     tags: list[str] = field(default_factory=list)
     notes: str = ""
     connected_on: str = ""
+    cadence: str = ""
     broken: str = ""  # set by a reader that could not make sense of the row at all
+    warnings: list[str] = field(default_factory=list)  # what the reader left out, and why
 
     def is_empty(self) -> bool:
         return not self.broken and not any(
@@ -164,14 +171,20 @@ def clean_record(raw: RawRecord, today: dt.date | None = None) -> CleanRow:
     """The row as it will be stored: one email, one phone and one LinkedIn address on the
     contact, every other address or number kept in the notes, and a reason when the row
     cannot become a contact."""
-    warnings: list[str] = []
+    warnings: list[str] = list(raw.warnings)
     if raw.broken:
-        return CleanRow(line=raw.line, data={"name": one_line(raw.name)[:200]}, invalid=raw.broken)
-    name = one_line(raw.name)
+        return CleanRow(
+            line=raw.line,
+            data={"name": one_line(cell(raw.name))[:200]},
+            invalid=raw.broken,
+            warnings=warnings,
+        )
+    name = one_line(cell(raw.name))
     if not name:
-        name = one_line(" ".join(p for p in [raw.first_name, raw.middle_name, raw.last_name] if p))
+        parts = [cell(p) for p in [raw.first_name, raw.middle_name, raw.last_name] if p]
+        name = one_line(" ".join(parts))
         if name and raw.suffix:
-            name = f"{name} {one_line(raw.suffix)}"
+            name = f"{name} {one_line(cell(raw.suffix))}"
     emails = []
     for text in raw.emails:
         for part in re.split(r"\s*:::\s*|[;,\s]+", cell(text)):
@@ -220,6 +233,7 @@ def clean_record(raw: RawRecord, today: dt.date | None = None) -> CleanRow:
         "tags": [],
         "notes": cell(raw.notes),
         "connected_on": "",
+        "cadence_days": 0,
     }
     if not name:
         label = data["email"] or data["organization"] or (phones[0] if phones else "")
@@ -269,6 +283,13 @@ def clean_record(raw: RawRecord, today: dt.date | None = None) -> CleanRow:
             data["relationship"] = found
         else:
             warnings.append(f"Unknown relationship “{relationship[:40]}”: set to “Other”.")
+    cadence = one_line(cell(raw.cadence))
+    if cadence:
+        found = CADENCE_LOOKUP.get(cadence.casefold())
+        if found is None:
+            warnings.append(f"Unknown stay-in-touch rhythm “{cadence[:40]}”: left out.")
+        else:
+            data["cadence_days"] = found
     tags: dict[str, None] = {}
     for tag in raw.tags:
         tag = tag_name(cell(tag))

@@ -6,13 +6,16 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from contacts.imports.models import Decision, ImportBatch, ImportRow, RowStatus
+from contacts.imports.preview import POSSIBLE, POSSIBLE_Q
 
 SHOW_CHOICES = [
     ("", "All rows"),
     (RowStatus.NEW, "New"),
+    (POSSIBLE, "Possible duplicates"),
     (RowStatus.DUPLICATE, "Duplicates"),
     (RowStatus.INVALID, "Invalid"),
 ]
+SHOW_VALUES = {value for value, _ in SHOW_CHOICES}
 
 
 def batch_get_for_user(*, user, batch_id: int) -> ImportBatch:
@@ -28,10 +31,23 @@ def batches_for_user(*, user, limit: int = 10) -> list[ImportBatch]:
 
 
 def preview_rows(*, batch: ImportBatch, show: str = "") -> QuerySet[ImportRow]:
-    rows = ImportRow.objects.filter(batch=batch).select_related("match_contact__organization")
-    if show in RowStatus.values:
+    rows = (
+        ImportRow.objects.filter(batch=batch)
+        .select_related("match_contact__organization")
+        .prefetch_related("match_contact__tags")
+    )
+    if show == POSSIBLE:
+        rows = rows.filter(POSSIBLE_Q)
+    elif show in RowStatus.values:
         rows = rows.filter(status=show)
     return rows.order_by("index")
+
+
+def rows_by_index(*, batch: ImportBatch, indexes) -> dict[int, ImportRow]:
+    """Earlier rows of the file that rows on a page repeat: one query."""
+    if not indexes:
+        return {}
+    return {r.index: r for r in ImportRow.objects.filter(batch=batch, index__in=set(indexes))}
 
 
 def decision_counts(*, batch: ImportBatch) -> dict[str, int]:
@@ -43,11 +59,16 @@ def decision_counts(*, batch: ImportBatch) -> dict[str, int]:
         value: Q(decision=value) | (Q(decision="") if default == value else Q(pk__in=[]))
         for value in Decision.values
     }
+    # A possible duplicate (a new row) is merged only when the student chose so.
+    chosen[Decision.MERGE] = Q(decision=Decision.MERGE) | (
+        Q(decision="", status=RowStatus.DUPLICATE) if default == Decision.MERGE else Q(pk__in=[])
+    )
     can_merge = Q(match_contact__isnull=False) | Q(match_row__isnull=False)
     counts = ImportRow.objects.filter(batch=batch).aggregate(
         total=Count("pk"),
         skip=Count("pk", filter=~valid | (valid & chosen[Decision.SKIP])),
         merge=Count("pk", filter=valid & chosen[Decision.MERGE] & can_merge),
+        possible=Count("pk", filter=POSSIBLE_Q),
     )
     counts["create"] = counts["total"] - counts["skip"] - counts["merge"]
     return counts

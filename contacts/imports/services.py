@@ -29,6 +29,7 @@ from contacts.imports.preview import (  # noqa: F401 - the public API
     import_parse,
     import_preview,
     import_set_decisions,
+    import_set_encoding,
     import_set_mapping,
     import_start,
     imports_purge_abandoned,

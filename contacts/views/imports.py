@@ -15,11 +15,13 @@ from django.views.decorators.http import require_POST
 from contacts.forms.imports import (
     DECISION_CHOICES,
     ImportAllForm,
+    ImportEncodingForm,
     ImportMappingForm,
     ImportUploadForm,
 )
 from contacts.imports import csvfiles, selectors, services
-from contacts.imports.files import ImportFileError, read_text
+from contacts.imports.files import UNICODE, ImportFileError, encoding_label, read_text
+from contacts.imports.merging import contact_fields, merge_changes
 from contacts.imports.models import BatchStatus, Decision, ImportBatch, ImportFormat, RowStatus
 from contacts.models import Contact
 from networking_app.accounts.decorators import student_required
@@ -74,10 +76,19 @@ def _progress_context(batch: ImportBatch) -> dict:
     }
 
 
+def _encoding_context(batch: ImportBatch) -> dict:
+    """What the pages say about the file's encoding, and the form to change it."""
+    return {
+        "encoding_label": encoding_label(batch.encoding),
+        "encoding_guessed": bool(batch.encoding) and batch.encoding not in UNICODE,
+        "encoding_form": ImportEncodingForm(initial={"encoding": batch.encoding}),
+    }
+
+
 def _mapping_form(batch: ImportBatch, data=None) -> ImportMappingForm:
     samples: list[list[str]] = []
     try:
-        _, text, _ = read_text(batch.filename, bytes(batch.data or b""))
+        _, text, _ = read_text(batch.filename, bytes(batch.data or b""), batch.encoding or None)
         samples = [cells for _, cells in csvfiles.read_table(batch.filename, text).rows if cells][
             :3
         ]
@@ -96,7 +107,8 @@ def import_batch(request, batch_id: int):
     remap = batch.status == BatchStatus.PREVIEW and batch.format == ImportFormat.CSV
     if batch.status == BatchStatus.NEEDS_MAPPING or (remap and request.GET.get("columns")):
         form = _mapping_form(batch)
-        return render(request, "contacts/import_mapping.html", {"batch": batch, "form": form})
+        context = {"batch": batch, "form": form, **_encoding_context(batch)}
+        return render(request, "contacts/import_mapping.html", context)
     if batch.status == BatchStatus.PREVIEW:
         return _preview_page(request, batch)
     return render(request, "contacts/import_done.html", {"batch": batch})
@@ -104,11 +116,14 @@ def import_batch(request, batch_id: int):
 
 def _preview_page(request, batch: ImportBatch):
     show = request.GET.get("show", "")
-    show = show if show in RowStatus.values else ""
+    show = show if show in selectors.SHOW_VALUES else ""
     page = Paginator(selectors.preview_rows(batch=batch, show=show), ROWS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     rows = list(page.object_list)
+    earlier = selectors.rows_by_index(
+        batch=batch, indexes=[r.match_row for r in rows if r.match_row and not r.match_contact_id]
+    )
     for row in rows:
         row.choices = _row_choices(row)
         row.current = services.effective_decision(
@@ -117,6 +132,8 @@ def _preview_page(request, batch: ImportBatch):
             default=batch.default_decision,
             has_match=bool(row.match_contact_id or row.match_row),
         )
+        row.possible = row.status == RowStatus.NEW and bool(row.match_contact_id or row.match_row)
+        row.changes = _merge_preview(row, earlier)
     context = {
         "batch": batch,
         "page": page,
@@ -126,12 +143,27 @@ def _preview_page(request, batch: ImportBatch):
         "counts": selectors.decision_counts(batch=batch),
         "large": services.commits_in_background(batch),
         "next": request.get_full_path(),
+        **_encoding_context(batch),
     }
     return render(request, "contacts/import_preview.html", context)
 
 
+def _merge_preview(row, earlier: dict) -> list | None:
+    """What merging the row would change, field by field (None: nothing to merge into)."""
+    if row.status == RowStatus.INVALID:
+        return None
+    if row.match_contact is not None:
+        contact = row.match_contact
+        organization = contact.organization.name if contact.organization_id else ""
+        tags = sorted(t.name for t in contact.tags.all())
+        return merge_changes(contact_fields(contact, organization, tags), row.data)
+    if row.match_row in earlier:
+        return merge_changes(earlier[row.match_row].data, row.data)
+    return None
+
+
 def _row_choices(row) -> list[tuple[str, str]]:
-    if row.status == RowStatus.DUPLICATE and (row.match_contact_id or row.match_row):
+    if row.status != RowStatus.INVALID and (row.match_contact_id or row.match_row):
         return DECISION_CHOICES
     return [(Decision.CREATE, "Add"), (Decision.SKIP, "Skip")]
 
@@ -160,6 +192,29 @@ def import_mapping(request, batch_id: int):
             messages.error(request, error.messages[0])
         return redirect(_batch_url(batch))
     return render(request, "contacts/import_mapping.html", {"batch": batch, "form": form})
+
+
+@require_POST
+@student_required
+def import_encoding(request, batch_id: int):
+    """Read the kept file again in the encoding the student chose."""
+    batch = ImportBatch.objects.filter(owner=request.user, pk=batch_id).first()
+    if batch is None:
+        raise Http404
+    form = ImportEncodingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["encoding"][0])
+        return redirect(_batch_url(batch))
+    try:
+        batch = services.import_set_encoding(batch=batch, encoding=form.cleaned_data["encoding"])
+    except ImportFileError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            f"The file is read again as {encoding_label(batch.encoding)}; check the names below.",
+        )
+    return redirect(_batch_url(batch))
 
 
 def _back(request, batch: ImportBatch) -> str:

@@ -19,6 +19,7 @@ ACCESS: dict[str, tuple] = {
     "contacts:import_progress": PRIVATE,
     "contacts:import_undo": PRIVATE,
     "contacts:import_mapping": POST_ONLY,
+    "contacts:import_encoding": POST_ONLY,
     "contacts:import_decisions": POST_ONLY,
     "contacts:import_commit": POST_ONLY,
     "contacts:import_discard": POST_ONLY,

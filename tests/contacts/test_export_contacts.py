@@ -120,6 +120,8 @@ def test_csv_header_and_rfc4180_quoting(student):
         "Dinner",
         "alumni network; mentor",
         "First line\nSecond line, with a comma",
+        "",  # no stay-in-touch rhythm
+        "",  # never connected
     ]
 
 
@@ -315,6 +317,7 @@ def _stub(**values):
         "relationship": Relationship.OTHER,
         "how_met": "",
         "notes": "",
+        "cadence_days": 0,
         **values,
     }
     return SimpleNamespace(

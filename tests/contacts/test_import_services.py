@@ -137,8 +137,11 @@ def test_merge_fills_empty_fields_adds_tags_notes_and_date_and_undo_takes_it_bac
     keep.refresh_from_db()
     assert keep.title == "Mathematician"
     assert keep.organization.name == "Analytical Engines"
-    assert keep.relationship == Relationship.ALUMNI  # never overwritten
-    assert keep.notes == "My own note.\n\nSaid to write again in May.\nLikes poetry."
+    assert keep.relationship == Relationship.ALUMNI  # never overwritten, kept in the notes
+    assert keep.notes == (
+        "My own note.\n\nSaid to write again in May.\nLikes poetry.\n\n"
+        "Other relationship: Professor or teacher"
+    )
     assert sorted(t.name for t in keep.tags.all()) == ["alumni", "computing", "mine"]
     assert "computing" in keep.search_text
     assert Contact.objects.filter(owner=student).count() == 3
@@ -391,12 +394,15 @@ def test_large_files_go_through_the_task(student, monkeypatch, django_capture_on
 
 def test_a_bad_file_in_the_task_is_recorded_as_failed(student):
     batch = ImportBatch.objects.create(
-        owner=student, filename="bad.csv", data=b"\x81\x8d\x8f", status=BatchStatus.QUEUED
+        owner=student,
+        filename="bad.csv",
+        data=b"Name,Email\r\n\x81\x00\x00\x8d,x\r\n",
+        status=BatchStatus.QUEUED,
     )
     assert import_process.apply(args=[batch.pk]).get() == "failed"
     batch.refresh_from_db()
     assert batch.status == BatchStatus.FAILED
-    assert "Windows-1252" in batch.error
+    assert "not a text file Rapport can read" in batch.error
 
 
 def test_a_batch_left_behind_by_a_dead_worker_is_claimed_again_after_the_lease(student):

@@ -75,7 +75,7 @@ def test_upload_then_preview_then_commit_then_undo(student, student_client):
     page = student_client.get(url("import_batch", batch)).content.decode()
     assert "Review linkedin_connections.csv" in page
     assert "Priya Raman" in page
-    assert "Same person as row 2 of this file" in page
+    assert "Same person as line 6 of this file" in page
     assert "would add <strong>8</strong> contacts" in page
     assert not Contact.objects.exists()
 
@@ -143,7 +143,7 @@ def test_choices_per_row_with_htmx_and_for_all(student, student_client):
     assert ImportRow.objects.get(batch=batch, index=5).decision == Decision.CREATE
     student_client.post(url("import_decisions", batch), {"status": "new", "all": "skip"})
     counts = student_client.get(url("import_batch", batch)).context["counts"]
-    assert counts == {"total": 9, "skip": 8, "merge": 0, "create": 1}
+    assert counts == {"total": 9, "skip": 8, "merge": 0, "create": 1, "possible": 0}
     # Nonsense is ignored, never a 500.
     response = student_client.post(url("import_decisions", batch), {"decision-x": "boom"})
     assert response.status_code == 302
