@@ -112,6 +112,8 @@ def test_event_from_creation_to_the_people_met(
     page.get_by_label(label("Name or email")).fill("bruno")
     page.get_by_role("button", name="Check in Bruno Baker").click()
     expect(page.locator("#check-in-results")).to_contain_text("Checked in")
+    # The counter follows without a reload (the row's response swaps it out of band).
+    expect(page.locator("#count-checked-in")).to_have_text("1")
     screenshot(page, "events_04_check_in")
     assert RSVP.objects.get(event=event, user=bruno).checked_in_at is not None
     page.goto(f"{base}/events/{event.pk}/attendees/")
