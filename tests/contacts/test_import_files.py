@@ -266,3 +266,134 @@ def test_utf16_without_a_byte_order_mark(student):
         batch = preview(student, "Connections.csv", data=text.encode(encoding))
         assert batch.encoding == encoding
         assert rows(batch)[3].data["name"] == "José Álvarez Núñez"
+
+
+# --- Encodings (issue 15) -----------------------------------------------------------------------
+
+CENTRAL = (
+    "Name,Email,Company\r\n"
+    "Antonín Dvořák,ad@example.cz,Česká filharmonie\r\n"
+    "Łukasz Żółć,lz@example.pl,Kraków Sp. z o.o.\r\n"
+)
+WESTERN = (
+    "Name,Email,Company\r\n"
+    "Renée Müller,rm@example.fr,Société Générale\r\n"
+    "Jürgen Weiß,jw@example.de,Bäckerei\r\n"
+)
+
+
+COLUMNS = {"0": "name", "1": "emails", "2": "organization"}
+
+
+def names(batch: ImportBatch) -> list[str]:
+    return [row.data["name"] for row in batch.rows.order_by("index")]
+
+
+def test_an_iso_8859_2_file_is_detected_and_its_names_read_right(student):
+    batch = preview(student, "contacts.csv", data=CENTRAL.encode("iso8859_2"), mapping=COLUMNS)
+    # Windows-1250 reads these letters exactly as ISO-8859-2 does; either is right.
+    assert batch.encoding in {"iso8859-2", "cp1250"}
+    assert names(batch) == ["Antonín Dvořák", "Łukasz Żółć"]
+    assert rows(batch)[1].data["organization"] == "Česká filharmonie"
+
+
+def test_a_mac_roman_file_is_detected_and_its_names_read_right(student):
+    batch = preview(student, "contacts.csv", data=WESTERN.encode("mac_roman"), mapping=COLUMNS)
+    assert batch.encoding == "mac-roman"
+    assert names(batch) == ["Renée Müller", "Jürgen Weiß"]
+    assert rows(batch)[1].data["organization"] == "Société Générale"
+
+
+def test_the_student_can_read_the_kept_file_again_in_another_encoding(student):
+    from contacts.imports.services import import_set_encoding
+
+    batch = preview(
+        student,
+        "contacts.csv",
+        data="Name,Email\r\nJosé Núñez,jn@example.es\r\n".encode("cp1252"),
+        mapping={"0": "name"},
+    )
+    assert batch.encoding == "cp1252"
+    assert names(batch) == ["José Núñez"]
+    batch = import_set_encoding(batch=batch, encoding="iso8859-2")
+    assert batch.status == BatchStatus.PREVIEW
+    assert batch.encoding == "iso8859-2"
+    assert names(batch) == ["José Núńez"]  # what that encoding makes of the bytes
+    assert ImportBatch.objects.get(pk=batch.pk).encoding == "iso8859-2"
+    batch.refresh_from_db()
+    assert bytes(batch.data) == "Name,Email\r\nJosé Núñez,jn@example.es\r\n".encode(
+        "cp1252"
+    )  # nothing uploaded
+
+
+def test_an_encoding_that_cannot_read_the_file_leaves_the_preview_as_it_was(student):
+    from contacts.imports.services import import_set_encoding
+
+    batch = preview(student, "contacts.csv", data=WESTERN.encode("mac_roman"), mapping=COLUMNS)
+    with pytest.raises(ImportFileError, match="cannot be read as Unicode \\(UTF-8\\)"):
+        import_set_encoding(batch=batch, encoding="utf-8")
+    with pytest.raises(ImportFileError, match="Unknown encoding"):
+        import_set_encoding(batch=batch, encoding="klingon")
+    batch.refresh_from_db()
+    assert (batch.status, batch.encoding) == (BatchStatus.PREVIEW, "mac-roman")
+    assert batch.data is not None
+    assert names(batch) == ["Renée Müller", "Jürgen Weiß"]
+
+
+def test_a_file_with_nul_bytes_that_is_not_utf16_is_refused(student):
+    with pytest.raises(ImportFileError, match="not a text file Rapport can read"):
+        preview(student, "contacts.csv", data=b"Name,Email\r\nA\x00\x00\x81,a@b.co\r\n")
+    assert not ImportBatch.objects.exists()
+
+
+# --- vCards: photos and unreadable lines (issue 15) ----------------------------------------------
+
+
+def test_a_card_with_a_large_photo_is_imported_without_it(student):
+    photo = "\r\n ".join(["QUJDREVGR0g" * 6] * 4000)  # about 270,000 characters of base64
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Renée Photo\r\n"
+        f"PHOTO;ENCODING=b;TYPE=JPEG:{photo}\r\n"
+        "EMAIL:renee@example.org\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Old Phone\r\nPHOTO;ENCODING=BASE64;TYPE=JPEG:\r\n"
+        "QUJDREVGR0g=\r\nQUJDREVGR0g=\r\n\r\nTEL:+1 555 0100\r\nEND:VCARD\r\n"
+    )
+    batch = preview(student, "contacts.vcf", data=card.encode())
+    first, second = rows(batch)[1], rows(batch)[2]
+    assert first.status == RowStatus.NEW
+    assert (first.data["name"], first.data["email"]) == ("Renée Photo", "renee@example.org")
+    assert first.warnings == ["The card's photo was left out (Rapport does not keep photos)."]
+    assert second.status == RowStatus.NEW
+    assert (second.data["name"], second.data["phone"]) == ("Old Phone", "+1 555 0100")
+    assert second.warnings == ["The card's photo was left out (Rapport does not keep photos)."]
+
+
+def test_an_unreadable_line_in_a_card_is_reported_with_its_line_number(student):
+    cards = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:First Card\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Card With Garbage\r\n"
+        "this line has no colon at all\r\nEMAIL:g@example.org\r\nEND:VCARD\r\n"
+    )
+    batch = preview(student, "contacts.vcf", data=cards.encode())
+    garbage = rows(batch)[2]
+    assert garbage.line == 5  # where its BEGIN:VCARD is
+    assert garbage.data["email"] == "g@example.org"
+    assert garbage.warnings == [
+        "Line 8 could not be read and was left out: “this line has no colon at all”."
+    ]
+
+
+def test_row_numbers_are_the_files_line_numbers(student):
+    text = (
+        'Name,Email,Notes\r\nAda,ada@example.org,"two\r\nlines"\r\n\r\n'
+        "Grace,grace@example.org,one\r\nAlan,alan@example.org,\u2028odd\u2029break\r\n"
+        "Kim,kim@example.org,\x0cform feed\r\n"
+    )
+    batch = preview(student, "contacts.csv", data=text.encode(), mapping=COLUMNS)
+    assert [r.line for r in batch.rows.order_by("index")] == [2, 5, 6, 7]
+    cards = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada\r\nNOTE:a\u2028b\x0cc\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Grace\r\nEND:VCARD\r\n"
+    )
+    batch = preview(student, "contacts.vcf", data=cards.encode())
+    assert [r.line for r in batch.rows.order_by("index")] == [1, 6]

@@ -481,3 +481,145 @@ def test_repeats_of_a_skipped_row_become_one_contact(student):
     [ann] = Contact.objects.filter(owner=student)
     assert ann.email == "a@x.org"
     assert ann.interactions.count() == 2  # the dates of rows 2 and 3
+
+
+# --- Telling people apart, and merges that keep every value (issue 15) -------------------------
+
+
+def test_same_name_and_organization_with_another_email_is_a_different_person(student):
+    sam = services.contact_create(
+        owner=student,
+        name="Sam Lee",
+        email="sam.lee@acme.example",
+        organization_name="Acme",
+        relationship="alumni",
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(RAPPORT_HEADER.split(","))
+    writer.writerow(["Sam Lee", "s.lee@other.example", "", "Acme", "Designer"] + [""] * 6)
+    writer.writerow(["Sam Lee", "", "", "Acme", "", "Retail"] + [""] * 5)  # nothing tells apart
+    batch = import_preview(owner=student, filename="r.csv", data=out.getvalue().encode())
+    possible, same = batch.rows.order_by("index")
+    assert possible.status == RowStatus.NEW
+    assert possible.match_contact == sam
+    assert possible.reason.startswith("Possible duplicate")
+    assert "different email address" in possible.reason
+    assert same.status == RowStatus.DUPLICATE
+    assert same.match_contact == sam
+    assert (batch.new_count, batch.duplicate_count) == (1, 1)
+
+    import_commit(batch=batch, default="merge")  # the default merges duplicates only
+    other = Contact.objects.get(owner=student, email="s.lee@other.example")
+    assert other.pk != sam.pk
+    assert other.title == "Designer"
+    sam.refresh_from_db()
+    assert (sam.email, sam.title, sam.industry) == ("sam.lee@acme.example", "", "Retail")
+
+
+def test_rows_of_one_file_with_different_linkedin_profiles_are_different_people(student):
+    data = linkedin_csv(
+        [
+            ("Ann", "Lee", "https://www.linkedin.com/in/ann-lee-1", "", "Acme", "Analyst", ""),
+            ("Ann", "Lee", "https://www.linkedin.com/in/ann-lee-2", "", "Acme", "Engineer", ""),
+        ]
+    )
+    batch = import_preview(owner=student, filename="Connections.csv", data=data)
+    first, second = batch.rows.order_by("index")
+    assert second.status == RowStatus.NEW
+    assert second.match_row == 1
+    assert "different LinkedIn profile" in second.reason
+    assert f"line {first.line} of this file" in second.reason
+    import_commit(batch=batch, default="merge")
+    people = Contact.objects.filter(owner=student).order_by("title")
+    assert [(c.title, c.linkedin_url) for c in people] == [
+        ("Analyst", "https://www.linkedin.com/in/ann-lee-1"),
+        ("Engineer", "https://www.linkedin.com/in/ann-lee-2"),
+    ]
+
+
+def test_a_merge_the_student_asks_for_keeps_every_value_and_undo_takes_it_back(student):
+    sam = services.contact_create(
+        owner=student,
+        name="Sam Lee",
+        email="sam.lee@acme.example",
+        phone="+1 555 0100",
+        linkedin_url="https://www.linkedin.com/in/samlee",
+        organization_name="Acme",
+        title="Analyst",
+        relationship="alumni",
+        notes="Met at the fair.",
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(RAPPORT_HEADER.split(","))
+    writer.writerow(
+        [
+            "Sam Lee",
+            "s.lee@other.example",
+            "+1 555 0199",
+            "Acme",
+            "Designer",
+            "Retail",
+            "https://www.linkedin.com/in/sam-lee-design",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
+    batch = import_preview(owner=student, filename="r.csv", data=out.getvalue().encode())
+    import_commit(batch=batch, decisions={1: "merge"}, default="merge")
+    sam.refresh_from_db()
+    assert Contact.objects.filter(owner=student).count() == 1
+    assert (sam.email, sam.phone, sam.title) == ("sam.lee@acme.example", "+1 555 0100", "Analyst")
+    assert sam.linkedin_url == "https://www.linkedin.com/in/samlee"
+    assert sam.industry == "Retail"  # was empty: filled
+    assert sam.notes == (
+        "Met at the fair.\n\n"
+        "Other email addresses: s.lee@other.example\n"
+        "Other phone numbers: +1 555 0199\n"
+        "Other LinkedIn profiles: https://www.linkedin.com/in/sam-lee-design\n"
+        "Other job title: Designer"
+    )
+    assert "s.lee@other.example" in sam.search_text
+    import_undo(batch=batch)
+    sam.refresh_from_db()
+    assert (sam.notes, sam.industry) == ("Met at the fair.", "")
+
+
+def test_a_duplicate_by_email_merged_by_default_keeps_what_differs_in_the_notes(student):
+    marcus = services.contact_create(
+        owner=student,
+        name="Marcus O'Neill",
+        email="marcus.oneill@example.org",
+        organization_name="PwC",
+        title="Associate",
+        relationship="alumni",
+    )
+    batch = preview(student, "linkedin_connections.csv")
+    row = batch.rows.get(index=2)
+    assert (row.status, row.match_contact) == (RowStatus.DUPLICATE, marcus)
+    import_commit(batch=batch, default="merge")
+    marcus.refresh_from_db()
+    assert marcus.title == "Associate"
+    assert marcus.organization.name == "PwC"
+    assert "Other organization: Deloitte" in marcus.notes
+    assert "Other job title: " in marcus.notes
+    assert marcus.linkedin_url == "https://www.linkedin.com/in/marcusoneill"  # was empty
+
+
+def test_repeats_within_the_file_merged_together_keep_both_values(student):
+    data = linkedin_csv(
+        [
+            ("Ann", "Lee", "https://www.linkedin.com/in/annlee", "a@x.org", "Acme", "Analyst", ""),
+            ("Ann", "Lee", "https://linkedin.com/in/annlee/", "b@x.org", "Acme", "Lead", ""),
+        ]
+    )
+    batch = import_preview(owner=student, filename="Connections.csv", data=data)
+    assert batch.rows.get(index=2).status == RowStatus.DUPLICATE  # same profile
+    import_commit(batch=batch, default="merge")
+    [ann] = Contact.objects.filter(owner=student)
+    assert (ann.email, ann.title) == ("a@x.org", "Analyst")
+    assert "Other email addresses: b@x.org" in ann.notes
+    assert "Other job title: Lead" in ann.notes

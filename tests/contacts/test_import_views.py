@@ -278,6 +278,7 @@ def test_another_student_gets_404_for_every_action(student, other_student_client
     )
     for name in [
         "import_mapping",
+        "import_encoding",
         "import_decisions",
         "import_commit",
         "import_undo",
@@ -332,3 +333,130 @@ def test_progress_fragment_shows_the_count_and_the_bar(student, student_client):
     assert 'value="25"' in text
     assert "HX-Redirect" not in fragment
     assert "Cancel this import" not in text  # a worker holds it
+
+
+# --- Encoding, possible duplicates, what a merge changes, line numbers (issue 15) -------------
+
+
+def test_preview_shows_the_guessed_encoding_and_reads_the_file_again_in_another(
+    student, student_client
+):
+    text = "Name,Email\r\nRenée Müller,rm@example.fr\r\n"
+    batch = import_preview(
+        owner=student,
+        filename="c.csv",
+        data=text.encode("mac_roman"),
+        mapping={"0": "name", "1": "emails"},
+    )
+    page = student_client.get(url("import_batch", batch)).content.decode()
+    assert "Rapport read this file as <strong>Western European (Mac OS Roman)</strong>" in page
+    assert "this is a guess" in page
+    assert url("import_encoding", batch) in page
+    assert '<option value="mac-roman" selected>' in page
+    response = student_client.post(url("import_encoding", batch), {"encoding": "cp1252"})
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.encoding == "cp1252"
+    assert batch.rows.get().data["name"] == "Ren\u017de M\u0178ller"  # the student's choice
+    page = student_client.get(url("import_batch", batch)).content.decode()
+    assert "read again as Western European (Windows-1252)" in page
+    # Nonsense and an encoding that cannot read the file are messages, never a 500.
+    response = student_client.post(
+        url("import_encoding", batch), {"encoding": "klingon"}, follow=True
+    )
+    assert "Choose one of the encodings in the list." in response.content.decode()
+    response = student_client.post(
+        url("import_encoding", batch), {"encoding": "utf-8"}, follow=True
+    )
+    assert "cannot be read as Unicode (UTF-8)" in response.content.decode()
+    batch.refresh_from_db()
+    assert (batch.status, batch.encoding) == (BatchStatus.PREVIEW, "cp1252")
+
+
+def test_the_mapping_page_shows_the_encoding_too(student, student_client):
+    upload(
+        student_client, "c.csv", "Contact;Mail\r\nJürgen Weiß;jw@example.de\r\n".encode("mac_roman")
+    )
+    batch = ImportBatch.objects.get(owner=student)
+    assert batch.status == BatchStatus.NEEDS_MAPPING
+    page = student_client.get(url("import_batch", batch)).content.decode()
+    assert "Western European (Mac OS Roman)" in page
+    assert "Jürgen Weiß" in page  # the examples under each column, read in that encoding
+
+
+def test_preview_shows_possible_duplicates_line_numbers_and_what_a_merge_changes(
+    student, student_client
+):
+    sam = services_contact(student, "Sam Lee", email="sam@acme.example", title="Analyst")
+    data = linkedin_file(
+        [
+            ["Sam", "Lee", "", "sam@other.example", "Acme", "<b>Designer</b>", ""],
+            ["Ann", "Ray", "https://www.linkedin.com/in/ann", "", "Beta", "Lead", ""],
+            ["Ann", "Ray", "https://www.linkedin.com/in/ann/", "ann@beta.example", "Beta", "", ""],
+        ]
+    )
+    batch = import_preview(owner=student, filename="Connections.csv", data=data)
+    response = student_client.get(url("import_batch", batch))
+    page = response.content.decode()
+    sam_row = page[page.index('id="row-1"') : page.index('id="row-2"')]
+    assert "<td>2</td>" in sam_row  # the file's line, the header being line 1
+    assert "Possible duplicate" in sam_row
+    assert f'href="{reverse("contacts:detail", kwargs={"contact_id": sam.pk})}"' in sam_row
+    assert "What merging changes" in sam_row
+    assert "Email: yours is kept; “sam@other.example” goes into the notes" in sam_row
+    assert "Job title: yours is kept; “&lt;b&gt;Designer&lt;/b&gt;” goes into the notes" in sam_row
+    assert '<option value="create" selected>Add as new</option>' in sam_row
+    repeat = page[page.index('id="row-3"') :]
+    assert "Same person as line 3 of this file" in repeat
+    assert "Email: filled in with “ann@beta.example”" in repeat
+    assert "What to do with line 4" in repeat
+    assert response.context["counts"]["possible"] == 1
+    assert "(of which 1 possible duplicate)" in page
+    possible = student_client.get(url("import_batch", batch), {"show": "possible"})
+    assert [r.index for r in possible.context["rows"]] == [1]
+    # "All possible duplicates: merge" is the student's choice, so it merges.
+    student_client.post(url("import_decisions", batch), {"status": "possible", "all": "merge"})
+    assert student_client.get(url("import_batch", batch)).context["counts"]["merge"] == 2
+
+
+def services_contact(owner, name: str, **fields) -> Contact:
+    from contacts import services
+
+    return services.contact_create(
+        owner=owner, name=name, organization_name="Acme", relationship="alumni", **fields
+    )
+
+
+def test_preview_query_count_is_constant_with_possible_duplicates_and_repeats(
+    student, student_client
+):
+    state = {"rows": []}
+
+    def add_rows(count: int):
+        start = len(state["rows"])
+        for i in range(start, start + count):
+            # Every other row repeats the one before under another profile (a possible
+            # duplicate in the file); the others look like a tagged contact with another email.
+            if i % 2:
+                state["rows"].append(
+                    [
+                        f"P{i - 1}",
+                        "Q",
+                        f"https://www.linkedin.com/in/q{i}",
+                        "",
+                        f"Org{i - 1}",
+                        "",
+                        "",
+                    ]
+                )
+            else:
+                state["rows"].append([f"P{i}", "Q", "", f"p{i}@file.example", f"Org{i}", "", ""])
+                services_contact(student, f"P{i} Q", email=f"p{i}@mine.example", tags=["t"])
+        ImportBatch.objects.filter(owner=student).delete()
+        state["batch"] = import_preview(
+            owner=student, filename="Connections.csv", data=linkedin_file(state["rows"])
+        )
+
+    assert_queries_do_not_grow(
+        lambda: student_client.get(url("import_batch", state["batch"])), add_rows
+    )
