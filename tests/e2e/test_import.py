@@ -3,6 +3,7 @@
 Alice already has two of her LinkedIn connections as contacts (Marcus by email, Priya by her
 profile address). She uploads Connections.csv, reviews the preview, merges Priya, skips
 Marcus, imports, finds the import's contacts through the batch filter, and undoes it all.
+The preview numbers rows by the file's lines and says what merging Priya changes.
 """
 
 from __future__ import annotations
@@ -67,7 +68,15 @@ def test_student_imports_linkedin_connections_with_duplicates_then_undoes(
     expect(priya_row).to_contain_text("Priya R.")
     expect(priya_row).to_contain_text("same LinkedIn profile")
     expect(marcus_row).to_contain_text("same email address")
-    expect(page.locator("#row-5")).to_contain_text("Same person as row 2 of this file")
+    expect(page.locator("#row-5")).to_contain_text("Same person as line 6 of this file")
+    # The first column is the file's line (LinkedIn's notes come before the header).
+    expect(priya_row.locator("td").first).to_have_text("5")
+    # What merging Priya changes, field by field: her name in the file is kept in the notes.
+    priya_row.get_by_text("What merging changes").click()
+    expect(priya_row).to_contain_text("Name: yours is kept; “Priya Raman” goes into the notes")
+    expect(priya_row).to_contain_text("Organization: filled in with “Goldman Sachs & Co., LLC”")
+    # The encoding Rapport read the file in is shown (a UTF-8 file: no guess to check).
+    expect(page.locator("#import-encoding")).to_contain_text("Unicode (UTF-8 with a byte-order")
     # JavaScript on: each choice is saved as it changes, so the page-wide button is hidden.
     expect(page.get_by_role("button", name="Save the choices on this page")).to_be_hidden()
     summary = page.locator("#import-summary")
@@ -75,10 +84,10 @@ def test_student_imports_linkedin_connections_with_duplicates_then_undoes(
     assert Contact.objects.filter(owner=student).count() == 2
 
     # 3. Merge Priya, skip Marcus and his repeat further down (same profile as row 2).
-    page.get_by_label("What to do with row 1").select_option("merge")
-    page.get_by_label("What to do with row 2").select_option("skip")
+    page.get_by_label("What to do with line 5").select_option("merge")
+    page.get_by_label("What to do with line 6").select_option("skip")
     expect(summary).to_contain_text("merge 2 rows into contacts and skip 1")
-    page.get_by_label("What to do with row 5").select_option("skip")
+    page.get_by_label("What to do with line 10").select_option("skip")
     expect(summary).to_contain_text("add 6 contacts, merge 1 row into contacts and skip 2")
     screenshot(page, "import-preview")
 
@@ -88,7 +97,7 @@ def test_student_imports_linkedin_connections_with_duplicates_then_undoes(
     assert Contact.objects.filter(owner=student).count() == 8
     priya.refresh_from_db()
     assert priya.organization.name == "Goldman Sachs & Co., LLC"
-    assert priya.notes == "Met at the finance club."
+    assert priya.notes == "Met at the finance club.\n\nAlso known as: Priya Raman"
     marcus.refresh_from_db()
     assert marcus.organization is None  # skipped: untouched
 
