@@ -19,7 +19,7 @@ from events import selectors, services
 from events.export import attendee_rows
 from events.forms import CheckInCodeForm, CheckInSearchForm, EventCancelForm, EventForm
 from events.models import Event, EventStatus
-from networking_app.accounts.decorators import staff_required
+from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
 
 
 def _event_for_staff(request, event_id: int) -> Event:
@@ -67,6 +67,7 @@ def event_edit(request, event_id: int):
 
 
 @staff_required
+@staff_reauthentication_required(allow_get=True)
 def event_cancel(request, event_id: int):
     event = _event_for_staff(request, event_id)
     form = EventCancelForm(request.POST or None)
@@ -104,6 +105,7 @@ def attendees(request, event_id: int):
 
 
 @staff_required
+@staff_reauthentication_required
 def attendees_csv(request, event_id: int):
     event = _event_for_staff(request, event_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

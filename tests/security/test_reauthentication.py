@@ -2,7 +2,8 @@
 last one is older than ACCOUNT_REAUTHENTICATION_TIMEOUT (accounts.decorators.
 staff_reauthentication_required): adding staff, approving volunteers (both review paths and
 invitations, which approve on sign-up), publishing a round, nudge emails, the console's CSV
-export. Until staff enter their TOTP code, nothing happens; after it, allauth replays the
+export, an event's attendee list (personal data) and cancelling an event (which emails
+everyone going). Until staff enter their TOTP code, nothing happens; after it, allauth replays the
 request and the action is done.
 
 The staff here are signed in with force_login only, so their session records no second factor:
@@ -23,9 +24,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from events.models import RSVP, Event, EventStatus, RSVPStatus
 from mentoring.models import Match, MatchRound, RoundStatus
 from networking_app.accounts.models import ApprovalStatus, User, VolunteerProfile
 from networking_app.console.models import AuditLog, VolunteerInvitation
+from tests.events.factories import EventFactory
 from tests.factories import (
     PASSWORD,
     TOTP_SECRET,
@@ -60,7 +63,7 @@ class Action:
     method: str
     url: Callable[[], str]
     data: dict
-    done: Callable[[], bool]
+    done: Callable[[], bool] | None  # None for a download: the response itself shows it
 
 
 def _pending_volunteer() -> User:
@@ -141,6 +144,23 @@ def _action(name: str, staff) -> Action:
             {},
             lambda: AuditLog.objects.filter(action__startswith="export").exists(),
         )
+    if name == "export an event's attendees":
+        event = EventFactory(created_by=staff)
+        return Action(
+            "get",
+            lambda: reverse("events:attendees_csv", kwargs={"event_id": event.pk}),
+            {},
+            None,
+        )
+    if name == "cancel an event":
+        event = EventFactory(created_by=staff)
+        RSVP.objects.create(event=event, user=StudentFactory(), status=RSVPStatus.GOING)
+        return Action(
+            "post",
+            lambda: reverse("events:cancel", kwargs={"event_id": event.pk}),
+            {"reason": "The room flooded."},
+            lambda: Event.objects.get(pk=event.pk).status == EventStatus.CANCELLED,
+        )
     raise KeyError(name)
 
 
@@ -152,6 +172,8 @@ ACTIONS = [
     "publish a round",
     "send a nudge",
     "export a chart",
+    "export an event's attendees",
+    "cancel an event",
 ]
 
 
@@ -174,7 +196,7 @@ def test_without_a_recent_second_factor_staff_are_sent_to_confirm_it_and_nothing
     response = _ask(client, action)
     assert response.status_code == 302
     assert response["Location"].startswith(f"{REAUTH}?next=")
-    assert not action.done()
+    assert action.done is None or not action.done()
     assert len(mail.outbox) == 0
 
 
@@ -191,15 +213,18 @@ def test_after_the_totp_code_the_action_is_done(name, staff, time_machine):
 
     wrong = client.post(response["Location"], {"code": "000000"})
     assert wrong.status_code == 200
-    assert not action.done()
+    assert action.done is None or not action.done()
 
     time_machine.move_to(NOW + dt.timedelta(seconds=40), tick=False)
     resumed = client.post(response["Location"], {"code": _code(NOW + dt.timedelta(seconds=40))})
     assert resumed.status_code in (200, 302)
     if action.method == "get":  # a download: allauth sends staff back to the link
         assert resumed["Location"] == action.url()
-        assert client.get(action.url()).status_code == 200
-    assert action.done()
+        download = client.get(action.url())
+        assert download.status_code == 200
+        assert download["Content-Type"].startswith("text/csv")
+    if action.done is not None:
+        assert action.done()
 
 
 @pytest.mark.parametrize(
