@@ -118,6 +118,8 @@ def test_htmx_config_lets_injected_markup_do_least(student_client):
     assert config["allowEval"] is False
     assert config["allowScriptTags"] is False
     assert config["selfRequestsOnly"] is True
+    # No copy of a private page (contacts, notes) left in the browser's localStorage.
+    assert config["historyCacheSize"] == 0
     # The messages (which quote names people typed) are a region htmx leaves alone.
     assert '<div id="messages" class="messages" aria-live="polite" hx-disable>' in html
 
@@ -127,7 +129,13 @@ def test_the_vendored_htmx_knows_the_config_keys_we_set():
     from django.contrib.staticfiles import finders
 
     source = Path(finders.find("django_htmx/htmx-2.min.js")).read_text()
-    for key in ("allowEval", "allowScriptTags", "selfRequestsOnly", "hx-disable"):
+    for key in (
+        "allowEval",
+        "allowScriptTags",
+        "selfRequestsOnly",
+        "historyCacheSize",
+        "hx-disable",
+    ):
         assert key in source, key
 
 
