@@ -34,7 +34,8 @@ def _service_missing(reason: str) -> None:
 
 def pytest_configure(config):
     if TEST_CLOCK:
-        # Started in every process (xdist workers run this hook too) and never stopped.
+        # Started in every process (xdist workers run this hook too) and never stopped; the
+        # worker processes tests start follow it (tests/moved_clock.py).
         time_machine.travel(dt.datetime.fromisoformat(TEST_CLOCK), tick=True).start()
     if REQUIRE_SERVICES:
         missing = []

@@ -14,6 +14,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -22,6 +23,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+import time_machine
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -356,12 +359,17 @@ class CeleryWorker:
         ]
         if self.concurrency:
             command.append(f"--concurrency={self.concurrency}")
+        env = dict(self.env)
+        if time_machine.escape_hatch.is_travelling():
+            # The test's clock is moved (TEST_CLOCK): the worker's moves as far, from now on.
+            env["TEST_CLOCK_SHIFT"] = str(time.time() - time_machine.escape_hatch.time.time())
+            command = [sys.executable, str(ROOT / "tests" / "moved_clock.py"), *command]
         self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command,
                 cwd=ROOT,
-                env=self.env,
+                env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
