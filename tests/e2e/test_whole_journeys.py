@@ -313,7 +313,7 @@ def test_student_from_sign_up_to_an_import(live_server, page: Page, mailbox):
     page.get_by_label(label("Your contacts file")).set_input_files(str(CONNECTIONS))
     page.get_by_role("button", name="Read the file").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review linkedin_connections.csv")
-    expect(page.locator("#row-5")).to_contain_text("Same person as row 2 of this file")
+    expect(page.locator("#row-5")).to_contain_text("Same person as line 6 of this file")
     summary = page.locator("#import-summary")
     expect(summary).to_contain_text("add 8 contacts")
     screenshot(page, "whole_student_06_import_preview")

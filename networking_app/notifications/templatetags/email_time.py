@@ -12,13 +12,16 @@ from networking_app.emails import format_span, format_when
 register = template.Library()
 
 
+# Like Django's own date filters, anything but a datetime renders as nothing.
+
+
 @register.filter
 def local_when(value: dt.datetime | None) -> str:
-    return format_when(value) if value else ""
+    return format_when(value) if isinstance(value, dt.datetime) else ""
 
 
 @register.filter
 def local_span(start: dt.datetime | None, end: dt.datetime | None) -> str:
-    if not start:
+    if not isinstance(start, dt.datetime):
         return ""
-    return format_span(start, end) if end else format_when(start)
+    return format_span(start, end) if isinstance(end, dt.datetime) else format_when(start)
