@@ -335,12 +335,19 @@ def digests_dispatch(*, now: dt.datetime | None = None) -> int:
     with outbox.enqueue_together():
         for user in users:
             user_settings = getattr(user, "notification_settings", None) or settings_for(user)
-            zone = user_zone(user)
-            local_now = now.astimezone(zone)
-            if now < local_time_on(local_now.date(), user_settings.digest_hour, zone):
-                continue
-            sent += _send_digest(user, user_settings, local_now.date(), now)
+            day = digest_day_due(now=now, zone=user_zone(user), hour=user_settings.digest_hour)
+            if day is not None:
+                sent += _send_digest(user, user_settings, day, now)
     return sent
+
+
+def digest_day_due(*, now: dt.datetime, zone: zoneinfo.ZoneInfo, hour: int) -> dt.date | None:
+    """The local day whose digest may go out at `now` (its hour has come), or None. Sent once
+    per local day: _send_digest's DigestLog refuses the day's second."""
+    local_now = now.astimezone(zone)
+    if now < local_time_on(local_now.date(), hour, zone):
+        return None
+    return local_now.date()
 
 
 def _send_digest(user, user_settings, local_date: dt.date, now: dt.datetime) -> int:
