@@ -1246,10 +1246,17 @@ def test_today_keeps_each_list_in_order_and_to_twenty(student):
 TUESDAY_8_DEC = dt.datetime(2026, 12, 8, 15, 0, tzinfo=dt.UTC)
 
 
-def test_mark_held_offers_the_scheduled_time_once_past_else_now(
-    time_machine, student_client, student
-):
+@pytest.fixture
+def on_tuesday_8_dec(time_machine):
+    """The clock stopped before the student's client signs in (a session started at another
+    date may have expired by then)."""
     time_machine.move_to(TUESDAY_8_DEC, tick=False)
+    return time_machine
+
+
+def test_mark_held_offers_the_scheduled_time_once_past_else_now(
+    on_tuesday_8_dec, student_client, student
+):
     _set_time_zone(student, "America/New_York")
     past = _conversation(student, S.SCHEDULED, scheduled_at=TUESDAY_8_DEC - dt.timedelta(days=1))
     page = student_client.get(_url("conversation", conversation_id=past.pk)).text
@@ -1263,8 +1270,7 @@ def test_mark_held_offers_the_scheduled_time_once_past_else_now(
     assert 'name="held_at" value="2026-12-08T10:00"' in page
 
 
-def test_mark_held_stores_the_time_given_not_now(time_machine, student_client, student):
-    time_machine.move_to(TUESDAY_8_DEC, tick=False)
+def test_mark_held_stores_the_time_given_not_now(on_tuesday_8_dec, student_client, student):
     _set_time_zone(student, "America/New_York")
     scheduled = TUESDAY_8_DEC - dt.timedelta(days=3)  # Saturday 5 Dec, 10:00 in New York
     conversation = _conversation(student, S.SCHEDULED, scheduled_at=scheduled)
@@ -1283,11 +1289,10 @@ def test_mark_held_stores_the_time_given_not_now(time_machine, student_client, s
 
 
 def test_mark_held_before_the_meeting_keeps_its_time_unless_told_otherwise(
-    time_machine, student_client, student
+    on_tuesday_8_dec, student_client, student
 ):
     """The student marks a future meeting held: it happened earlier than planned, at the
     time they give; a time still to come is refused with the notes kept."""
-    time_machine.move_to(TUESDAY_8_DEC, tick=False)
     scheduled = TUESDAY_8_DEC + dt.timedelta(days=2)
     conversation = _conversation(student, S.SCHEDULED, scheduled_at=scheduled)
     url = _url("conversation_held", conversation_id=conversation.pk)
