@@ -71,6 +71,25 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+class WallClockDateTimeField(forms.DateTimeField):
+    """A time as the clock on the wall showed it, in the active (the user's) zone. Django's
+    field refuses the hour a daylight-saving change repeats and the one it skips; a person
+    who was there means the first pass of a repeated hour, and a skipped time moves on by the
+    gap (Python's fold=0 rule)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            for fmt in self.input_formats:
+                try:
+                    naive = dt.datetime.strptime(value.strip(), fmt)
+                except ValueError:
+                    continue
+                zone = timezone.get_current_timezone()
+                return naive.replace(tzinfo=zone).astimezone(dt.UTC)
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 def _future_datetime_field(label: str) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
@@ -247,7 +266,7 @@ class ConversationNotesForm(PageForm):
     )
 
     # Only "Save and mark as held" reads it (the view requires it there).
-    held_at = forms.DateTimeField(
+    held_at = WallClockDateTimeField(
         label="When it happened",
         required=False,
         widget=DateTimeLocalInput(),

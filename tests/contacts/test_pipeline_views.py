@@ -1288,6 +1288,28 @@ def test_mark_held_stores_the_time_given_not_now(on_tuesday_8_dec, student_clien
     assert interaction.occurred_on == dt.date(2026, 12, 5)
 
 
+def test_mark_held_in_the_hour_the_clocks_go_back_takes_its_first_pass(time_machine, student):
+    """1:30 happens twice in New York on 1 Nov 2026: the first pass (EDT) is meant, and it is
+    not refused as ambiguous (it was, by Django's own field)."""
+    time_machine.move_to(dt.datetime(2026, 11, 1, 5, 45, tzinfo=dt.UTC), tick=False)  # 1:45 EDT
+    from django.test import Client
+
+    client = Client()
+    client.force_login(student)
+    _set_time_zone(student, "America/New_York")
+    conversation = _conversation(
+        student, S.SCHEDULED, scheduled_at=dt.datetime(2026, 11, 3, 15, 0, tzinfo=dt.UTC)
+    )
+    response = client.post(
+        _url("conversation_held", conversation_id=conversation.pk),
+        {"notes": "Late call", "held_at": "2026-11-01T01:30"},
+    )
+    assert response.status_code == 302, response.content
+    conversation.refresh_from_db()
+    assert conversation.status == S.HELD
+    assert conversation.held_at == dt.datetime(2026, 11, 1, 5, 30, tzinfo=dt.UTC)
+
+
 def test_mark_held_before_the_meeting_keeps_its_time_unless_told_otherwise(
     on_tuesday_8_dec, student_client, student
 ):
