@@ -182,8 +182,8 @@ def contact_vcard(contact: Contact) -> str:
         lines.append(f"{VCARD_HOW_MET}:{vcard_escape(contact.how_met)}")
     if contact.cadence_days:
         lines.append(f"{VCARD_CADENCE}:{int(contact.cadence_days)}")
-    if _connected_on(contact):
-        lines.append(f"{VCARD_CONNECTED}:{_connected_on(contact)}")
+    if connected_on := _connected_on(contact):
+        lines.append(f"{VCARD_CONNECTED}:{connected_on}")
     if contact.notes:
         lines.append(f"NOTE:{vcard_escape(contact.notes)}")
     tags = _tag_names(contact)
