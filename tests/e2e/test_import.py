@@ -111,7 +111,9 @@ def test_student_imports_linkedin_connections_with_duplicates_then_undoes(
     expect(page.locator("#contact-results")).to_contain_text("Priya R.")
     expect(page.locator("#contact-results")).to_contain_text("Zoë Chen-Whitfield")
     screenshot(page, "import-batch-filter")
-    # The filter survives another filter (htmx keeps the hidden batch field).
+    # The filter survives another filter (htmx keeps the hidden batch field). Typed after the
+    # load event: before it, htmx may not have set up the search box yet.
+    page.wait_for_load_state("load")
     page.get_by_label(label("Search")).fill("Tencent")
     expect(page.locator("#contact-results")).to_contain_text("(1 contact)")
     page.get_by_role("link", name="linkedin_connections.csv").click()

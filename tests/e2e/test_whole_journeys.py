@@ -262,6 +262,9 @@ def test_student_from_sign_up_to_an_import(live_server, page: Page, mailbox):
     # --- 5. A volunteer from the directory ---------------------------------------------------
     nav.get_by_role("link", name="Directory").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Networking Directory")
+    # The heading shows before the deferred scripts run: typing then would go unheard by htmx
+    # (a real person types later). Wait for the load event, after htmx has set up the form.
+    page.wait_for_load_state("load")
     page.get_by_label(label("Search")).fill("Fabrikam")
     expect(page).to_have_url(re.compile(r"q=Fabrikam"))  # htmx swapped the results in
     results = page.locator("#directory-results")
