@@ -7,7 +7,6 @@ contacts.reminders.custom_reminder_set writes them and the notifications pipelin
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -20,6 +19,7 @@ from contacts.models import Contact
 from contacts.reminders import CUSTOM, custom_reminder_set
 from contacts.views import people
 from networking_app.accounts.decorators import student_required
+from networking_app.notifications import selectors as reminder_selectors
 from networking_app.notifications import services as notify
 from networking_app.notifications.models import Reminder, ReminderState
 
@@ -31,32 +31,17 @@ def _subject_prefix(contact: Contact) -> str:
 
 
 def _contact_reminders(contact: Contact) -> list[Reminder]:
-    reminders = list(
-        Reminder.objects.filter(
-            user_id=contact.owner_id,
-            kind=CUSTOM,
-            subject_key__startswith=_subject_prefix(contact),
-            state__in=SHOWN_STATES,
-        ).order_by("due_at", "pk")
+    reminders = reminder_selectors.reminders_about(
+        user_id=contact.owner_id,
+        kind=CUSTOM,
+        subject_prefix=_subject_prefix(contact),
+        states=SHOWN_STATES,
     )
     for reminder in reminders:
         reminder.repeat_label = REPEAT_LABELS.get(
             reminder.repeat_days, f"every {reminder.repeat_days} days"
         )
     return reminders
-
-
-def _reminder_get(*, user, contact: Contact, reminder_id: int) -> Reminder:
-    """The user's own custom reminder about this contact, or a plain 404."""
-    reminder = Reminder.objects.filter(
-        pk=reminder_id,
-        user=user,
-        kind=CUSTOM,
-        subject_key__startswith=_subject_prefix(contact),
-    ).first()
-    if reminder is None:
-        raise Http404
-    return reminder
 
 
 def card_context(*, contact: Contact, form: ContactReminderForm | None = None) -> dict:
@@ -93,7 +78,12 @@ def reminder_add(request, contact_id: int):
 @student_required
 def reminder_cancel(request, contact_id: int, reminder_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
-    reminder = _reminder_get(user=request.user, contact=contact, reminder_id=reminder_id)
+    reminder = reminder_selectors.reminder_about(
+        user=request.user,
+        kind=CUSTOM,
+        subject_prefix=_subject_prefix(contact),
+        reminder_id=reminder_id,
+    )
     if reminder.state in SHOWN_STATES:
         notify.reminder_cancel(user=request.user, kind=CUSTOM, subject_key=reminder.subject_key)
         messages.success(request, f"Reminder cancelled: {reminder.text}")

@@ -42,3 +42,8 @@ def volunteer_counts_by_status() -> dict[str, int]:
 
 def staff_members() -> QuerySet[User]:
     return User.objects.filter(role=Role.STAFF).select_related("profile").order_by("email")
+
+
+def user_active_get(*, user_id: int) -> User | None:
+    """An active account by id (a signed link names it), or None."""
+    return User.objects.filter(pk=user_id, is_active=True).first()

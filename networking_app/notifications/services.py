@@ -184,12 +184,6 @@ def reminder_done(*, reminder: Reminder) -> Reminder:
     return reminder
 
 
-def reminders_open_for(*, user):
-    return Reminder.objects.filter(user=user, state__in=[*OPEN, ReminderState.SENT]).order_by(
-        "due_at"
-    )
-
-
 # --- Emails --------------------------------------------------------------------------------
 
 

@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from networking_app.accounts.models import User
-from networking_app.notifications import links, services
+from networking_app.accounts.selectors import user_active_get
+from networking_app.notifications import links, selectors, services
 from networking_app.notifications.forms import NotificationSettingsForm
 from networking_app.notifications.kinds import get_kind
-from networking_app.notifications.models import Delivery, Reminder, ReminderState
+from networking_app.notifications.models import Delivery, ReminderState
 from networking_app.notifications.services import DIGEST_KIND
 
 # A signed link's action: (the button, what pressing it will do).
@@ -20,37 +20,6 @@ ACTION_LABELS = {
     "snooze7": ("Snooze this reminder for a week", "We will email you about it again in a week."),
     "done": ("Mark this reminder as done", "It is finished, and we will not remind you again."),
 }
-
-
-def _reminder_for_user(user, reminder_id: int) -> Reminder:
-    try:
-        return Reminder.objects.get(pk=reminder_id, user=user)
-    except Reminder.DoesNotExist:
-        raise Http404 from None
-
-
-def _items(reminders):
-    """What each reminder says, for a page: the subjects of each kind are loaded in one query,
-    and a reminder whose subject is gone or no longer relevant is left out."""
-    by_kind: dict[str, list[Reminder]] = {}
-    for reminder in reminders:
-        by_kind.setdefault(reminder.kind, []).append(reminder)
-    for name, group in by_kind.items():
-        kind = get_kind(name)
-        if kind is not None and kind.prefetch is not None:
-            kind.prefetch(group)
-    rows = []
-    for reminder in reminders:
-        kind = get_kind(reminder.kind)
-        if kind is None:
-            continue
-        try:
-            rendered = kind.render(reminder) if kind.is_relevant(reminder) else None
-        except Exception:  # the subject was deleted since: nothing to show
-            rendered = None
-        if rendered is not None:
-            rows.append({"reminder": reminder, "kind": kind, **rendered})
-    return rows
 
 
 @login_required
@@ -66,8 +35,12 @@ def reminders_page(request):
         )
         messages.success(request, "Your reminder settings are saved.")
         return redirect("notifications:reminders")
-    reminders = list(services.reminders_open_for(user=request.user)[:200])
-    context = {"items": _items(reminders), "form": form, "digest_label": Delivery.DIGEST.label}
+    reminders = list(selectors.reminders_open_for(user=request.user)[:200])
+    context = {
+        "items": selectors.reminder_items(reminders),
+        "form": form,
+        "digest_label": Delivery.DIGEST.label,
+    }
     return render(request, "notifications/reminders.html", context)
 
 
@@ -76,7 +49,7 @@ def reminders_page(request):
 def reminder_snooze(request, reminder_id: int, days: int):
     if days not in (1, 7):
         raise Http404
-    reminder = _reminder_for_user(request.user, reminder_id)
+    reminder = selectors.reminder_get_for_user(user=request.user, reminder_id=reminder_id)
     services.reminder_snooze(reminder=reminder, days=days)
     messages.success(request, f"Snoozed for {'a day' if days == 1 else 'a week'}.")
     return redirect("notifications:reminders")
@@ -85,7 +58,7 @@ def reminder_snooze(request, reminder_id: int, days: int):
 @require_POST
 @login_required
 def reminder_done(request, reminder_id: int):
-    reminder = _reminder_for_user(request.user, reminder_id)
+    reminder = selectors.reminder_get_for_user(user=request.user, reminder_id=reminder_id)
     services.reminder_done(reminder=reminder)
     messages.success(request, "Marked as done.")
     return redirect("notifications:reminders")
@@ -104,13 +77,13 @@ def reminder_action(request, token: str):
         return _invalid_link(request, "expired")
     except signing.BadSignature:
         return _invalid_link(request, "tampered")
-    reminder = Reminder.objects.select_related("user__profile").filter(pk=reminder_id).first()
+    reminder = selectors.reminder_from_link(reminder_id=reminder_id)
     if reminder is None:
         return _invalid_link(request, "gone")
     kind = get_kind(reminder.kind)
     # Opened from an email, often without signing in: in the reader's zone, as the email was.
     with timezone.override(services.user_zone(reminder.user)):
-        item = (_items([reminder]) or [None])[0]
+        item = (selectors.reminder_items([reminder]) or [None])[0]
     finished = reminder.state in (ReminderState.DONE, ReminderState.CANCELLED)
     if request.method == "POST" and not finished:
         if action == "done":
@@ -143,7 +116,7 @@ def unsubscribe(request, token: str):
         user_id, kind_name = links.read_unsubscribe_token(token)
     except signing.BadSignature:
         return _invalid_link(request, "tampered")
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = user_active_get(user_id=user_id)
     if user is None:
         return _invalid_link(request, "gone")
     kind = get_kind(kind_name)
