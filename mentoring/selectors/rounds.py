@@ -15,6 +15,7 @@ from django.utils import timezone
 from mentoring import matching
 from mentoring.models import (
     AvailabilityWindow,
+    FlashRequest,
     Match,
     MatchRound,
     Mentor,
@@ -474,3 +475,22 @@ def volunteers_with_choices(*, volunteers: list[RoundVolunteer]) -> list[tuple[i
             label = f"{label} ({organization.name})"
         choices.append((user.pk, label))
     return choices
+
+
+def round_get_visible(*, round_id: int) -> MatchRound | None:
+    """A round students and volunteers may see: anything but a draft."""
+    return MatchRound.objects.exclude(status=RoundStatus.DRAFT).filter(pk=round_id).first()
+
+
+def round_match_ids(*, match_round: MatchRound) -> list[int]:
+    return list(Match.objects.filter(round=match_round).values_list("pk", flat=True))
+
+
+def volunteer_has_windows(*, volunteer: User) -> bool:
+    """Whether the volunteer has set any weekly availability window."""
+    return AvailabilityWindow.objects.filter(mentor__user=volunteer).exists()
+
+
+def match_booking(*, match: Match) -> FlashRequest | None:
+    """The latest request the student made to book this match, if any."""
+    return FlashRequest.objects.filter(match=match).order_by("-created_at").first()

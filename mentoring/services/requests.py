@@ -16,8 +16,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import Http404
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -75,55 +74,6 @@ def _expired_by(now: dt.datetime) -> Q:
 
 
 # --- Reads ----------------------------------------------------------------------------------
-
-
-def flash_request_get_for_user(*, user: User, request_id: int) -> FlashRequest:
-    """The request if `user` is its student or its volunteer; a 404 for anyone else."""
-    found = (
-        FlashRequest.objects.select_related(
-            "student__profile", "student__student_profile", "volunteer__profile", "session"
-        )
-        .filter(Q(student=user) | Q(volunteer=user), pk=request_id)
-        .first()
-    )
-    if found is None:
-        raise Http404("No such request")
-    return found
-
-
-def flash_requests_for_user(*, user: User):
-    """A volunteer's received requests, or a student's sent ones: open ones first (the
-    soonest first), then the others, latest first."""
-    mine = Q(volunteer=user) if user.is_volunteer else Q(student=user)
-    return (
-        FlashRequest.objects.filter(mine)
-        .select_related(
-            "student__profile", "student__student_profile", "volunteer__profile", "session"
-        )
-        .annotate(
-            is_open=Case(
-                When(status__in=OPEN_REQUEST_STATUSES, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("is_open", "start_at")
-    )
-
-
-def flash_requests_waiting_count(*, volunteer: User) -> int:
-    return FlashRequest.objects.filter(volunteer=volunteer, status=RequestStatus.PENDING).count()
-
-
-def mentor_get_bookable(*, mentor_id: int) -> Mentor:
-    mentor = (
-        Mentor.objects.select_related("user__profile", "organization")
-        .filter(pk=mentor_id, is_bookable=True)
-        .first()
-    )
-    if mentor is None:
-        raise Http404("No such mentor")
-    return mentor
 
 
 # --- Create ---------------------------------------------------------------------------------

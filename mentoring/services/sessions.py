@@ -11,14 +11,11 @@ first everywhere keeps the lock order the same, so two writers cannot deadlock.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +33,7 @@ from mentoring.models import (
     SessionStatus,
 )
 from mentoring.reminders import sync_session
+from mentoring.selectors.sessions import other_person
 from mentoring.services.availability import Slot, open_slots
 from networking_app.accounts.models import Affiliation, User
 from networking_app.emails import format_when, recipient_zone, render_email
@@ -128,10 +126,6 @@ def send_mentoring_email(
     message.send()
 
 
-def other_person(session: Session | FlashRequest, user: User) -> User:
-    return session.volunteer if user.pk == session.student_id else session.student
-
-
 def _session_url(session: Session) -> str:
     return links.absolute(reverse("mentoring:session", kwargs={"session_id": session.pk}))
 
@@ -163,63 +157,6 @@ def _require_participant(session: Session | FlashRequest, user: User) -> None:
 
 
 # --- Reads ----------------------------------------------------------------------------------
-
-
-def session_get_for_user(*, user: User, session_id: int) -> Session:
-    """The session if `user` is its student or its volunteer; a 404 for anyone else."""
-    session = (
-        Session.objects.select_related(
-            "student__profile", "volunteer__profile", "request", "cancelled_by__profile"
-        )
-        .filter(Q(student=user) | Q(volunteer=user), pk=session_id)
-        .first()
-    )
-    if session is None:
-        raise Http404("No such session")
-    return session
-
-
-@dataclass(frozen=True)
-class SessionLists:
-    upcoming: list[Session]
-    past: list[Session]
-
-
-PAST_SHOWN = 20
-
-
-def sessions_for_user(*, user: User, now: dt.datetime | None = None) -> SessionLists:
-    """A student's or volunteer's sessions: upcoming first (soonest first), then the most
-    recent past ones. Each session says whether `user` still owes feedback (`needs_feedback`)."""
-    now = now or timezone.now()
-    mine = Q(volunteer=user) if user.is_volunteer else Q(student=user)
-    sessions = (
-        Session.objects.filter(mine)
-        .select_related("student__profile", "volunteer__profile")
-        .annotate(
-            has_my_feedback=Exists(Feedback.objects.filter(session=OuterRef("pk"), author=user))
-        )
-    )
-    upcoming = list(
-        sessions.filter(status=SessionStatus.SCHEDULED, end_at__gt=now).order_by("start_at")
-    )
-    past = list(
-        sessions.exclude(status=SessionStatus.SCHEDULED, end_at__gt=now).order_by("-start_at")[
-            :PAST_SHOWN
-        ]
-    )
-    for session in upcoming + past:
-        session.other = other_person(session, user)
-        session.needs_feedback = (
-            session.start_at <= now
-            and session.status in (SessionStatus.SCHEDULED, SessionStatus.COMPLETED)
-            and not session.has_my_feedback
-        )
-    return SessionLists(upcoming=upcoming, past=past)
-
-
-def session_changes(*, session: Session) -> list[SessionChange]:
-    return list(session.changes.select_related("by__profile").order_by("created_at", "pk"))
 
 
 def min_notice(mentor: Mentor | None) -> dt.timedelta:
@@ -500,10 +437,6 @@ def _record_in_pipeline(session: Session, mentor: Mentor | None) -> Conversation
 
 
 # --- Feedback -------------------------------------------------------------------------------
-
-
-def feedback_for(*, session: Session, author: User) -> Feedback | None:
-    return Feedback.objects.filter(session=session, author=author).first()
 
 
 def feedback_submit(

@@ -42,6 +42,8 @@ from mentoring.models import (
     Session,
     SessionStatus,
 )
+from mentoring.selectors import requests as request_selectors
+from mentoring.selectors import sessions as session_selectors
 from mentoring.services import requests as request_services
 from mentoring.services import sessions as session_services
 from mentoring.services.availability import Slot, mentor_zone, open_slots, slot_is_open
@@ -70,10 +72,6 @@ def _participant_required(request) -> None:
         raise Http404
 
 
-def _mentor_of(volunteer_id: int) -> Mentor | None:
-    return Mentor.objects.select_related("user__profile").filter(user_id=volunteer_id).first()
-
-
 # --- A student asks ------------------------------------------------------------------------
 
 
@@ -86,7 +84,7 @@ def _request_slots(mentor: Mentor, start) -> tuple[bool, list[Slot]]:
 
 @student_required
 def request_new(request, mentor_id: int):
-    mentor = request_services.mentor_get_bookable(mentor_id=mentor_id)
+    mentor = request_selectors.mentor_get_bookable(mentor_id=mentor_id)
     volunteer = mentor.user
     raw_start = request.POST.get("start") if request.method == "POST" else request.GET.get("start")
     start = parse_start(raw_start)
@@ -117,12 +115,8 @@ def request_new(request, mentor_id: int):
                 "answer; we will email you.",
             )
             return redirect("mentoring:request", request_id=flash_request.pk)
-    open_request = (
-        FlashRequest.objects.filter(
-            student=request.user, volunteer=volunteer, status__in=OPEN_REQUEST_STATUSES
-        )
-        .order_by("-created_at")
-        .first()
+    open_request = request_selectors.flash_request_open_between(
+        student=request.user, volunteer=volunteer
     )
     context = {
         "mentor": mentor,
@@ -144,7 +138,7 @@ def request_new(request, mentor_id: int):
 @login_required
 def request_list(request):
     _participant_required(request)
-    flash_requests = list(request_services.flash_requests_for_user(user=request.user))
+    flash_requests = list(request_selectors.flash_requests_for_user(user=request.user))
     return render(
         request,
         "mentoring/request_list.html",
@@ -157,7 +151,7 @@ def request_list(request):
 
 
 def _get_request(request, request_id: int) -> FlashRequest:
-    return request_services.flash_request_get_for_user(user=request.user, request_id=request_id)
+    return request_selectors.flash_request_get_for_user(user=request.user, request_id=request_id)
 
 
 def _render_request(request, flash_request: FlashRequest, **forms) -> HttpResponse:
@@ -172,7 +166,7 @@ def _render_request(request, flash_request: FlashRequest, **forms) -> HttpRespon
         "session": getattr(flash_request, "session", None),
     }
     if is_volunteer and flash_request.status == RequestStatus.PENDING:
-        mentor = _mentor_of(flash_request.volunteer_id)
+        mentor = request_selectors.mentor_of(flash_request.volunteer_id)
         slots = []
         if mentor is not None:
             slots = [
@@ -206,7 +200,7 @@ def _back_to(flash_request: FlashRequest):
 @login_required
 def request_accept(request, request_id: int):
     flash_request = _get_request(request, request_id)
-    mentor = _mentor_of(flash_request.volunteer_id)
+    mentor = request_selectors.mentor_of(flash_request.volunteer_id)
     form = AcceptForm(request.POST, modes=mentor.modes if mentor else None)
     if not form.is_valid():
         return _render_request(request, flash_request, accept_form=form)
@@ -252,7 +246,7 @@ def request_decline(request, request_id: int):
 @login_required
 def request_propose(request, request_id: int):
     flash_request = _get_request(request, request_id)
-    mentor = _mentor_of(flash_request.volunteer_id)
+    mentor = request_selectors.mentor_of(flash_request.volunteer_id)
     slots = open_slots(mentor, limit=SLOTS_OFFERED + 1) if mentor else []
     form = ProposeForm(request.POST, slots=slots)
     if not form.is_valid():
@@ -312,13 +306,13 @@ def request_withdraw(request, request_id: int):
 def session_list(request):
     """The sessions list; for htmx (the home pages load it this way) just the fragment."""
     _participant_required(request)
-    lists = session_services.sessions_for_user(user=request.user)
+    lists = session_selectors.sessions_for_user(user=request.user)
     context = {
         "sessions_loaded": True,
         "upcoming": lists.upcoming,
         "past": lists.past,
         "waiting_count": (
-            request_services.flash_requests_waiting_count(volunteer=request.user)
+            request_selectors.flash_requests_waiting_count(volunteer=request.user)
             if request.user.is_volunteer
             else None
         ),
@@ -329,21 +323,21 @@ def session_list(request):
 
 
 def _get_session(request, session_id: int) -> Session:
-    return session_services.session_get_for_user(user=request.user, session_id=session_id)
+    return session_selectors.session_get_for_user(user=request.user, session_id=session_id)
 
 
 def _render_session(request, session: Session, **forms) -> HttpResponse:
     user = request.user
     now = timezone.now()
-    mentor = _mentor_of(session.volunteer_id)
+    mentor = request_selectors.mentor_of(session.volunteer_id)
     can_change = session_services.session_can_change(session, mentor, now)
     started = session_services.session_has_started(session, now)
     context = {
         "session": session,
         "is_volunteer": user.pk == session.volunteer_id,
-        "other": session_services.other_person(session, user),
+        "other": session_selectors.other_person(session, user),
         "mentor": mentor,
-        "changes": session_services.session_changes(session=session),
+        "changes": session_selectors.session_changes(session=session),
         "can_change": can_change,
         "started": started,
         "min_notice_hours": int(session_services.min_notice(mentor).total_seconds() // 3600),
@@ -362,7 +356,7 @@ def _render_session(request, session: Session, **forms) -> HttpResponse:
             modes=mentor.modes if mentor else None,
         )
     if started and session.status in (SessionStatus.SCHEDULED, SessionStatus.COMPLETED):
-        mine = session_services.feedback_for(session=session, author=user)
+        mine = session_selectors.feedback_for(session=session, author=user)
         context["my_feedback"] = mine
         context["feedback_form"] = forms.get("feedback_form") or FeedbackForm(
             initial=(
@@ -404,7 +398,7 @@ def session_ics(request, session_id: int):
 @login_required
 def session_reschedule(request, session_id: int):
     session = _get_session(request, session_id)
-    mentor = _mentor_of(session.volunteer_id)
+    mentor = request_selectors.mentor_of(session.volunteer_id)
     slots = session_services.reschedule_choices(session=session, mentor=mentor) if mentor else []
     form = RescheduleForm(request.POST, slots=slots)
     if not form.is_valid():
@@ -447,7 +441,7 @@ def session_cancel(request, session_id: int):
 @login_required
 def session_place(request, session_id: int):
     session = _get_session(request, session_id)
-    mentor = _mentor_of(session.volunteer_id)
+    mentor = request_selectors.mentor_of(session.volunteer_id)
     form = PlaceForm(request.POST, modes=mentor.modes if mentor else None)
     if not form.is_valid():
         return _render_session(request, session, place_form=form)

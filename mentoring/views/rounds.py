@@ -24,7 +24,7 @@ from mentoring.forms.rounds import (
     VolunteerJoinForm,
     add_errors,
 )
-from mentoring.models import FlashRequest, Match, MatchRound, Mentor, RoundStatus
+from mentoring.models import Match, MatchRound, Mentor, RoundStatus
 from mentoring.selectors import rounds as selectors
 from mentoring.services import rounds as services
 from mentoring.services.availability import open_slots
@@ -56,7 +56,7 @@ def _staff_round(round_id: int) -> MatchRound:
 
 def _visible_round(round_id: int) -> MatchRound:
     """A round students and volunteers may see: anything but a draft."""
-    match_round = MatchRound.objects.exclude(status=RoundStatus.DRAFT).filter(pk=round_id).first()
+    match_round = selectors.round_get_visible(round_id=round_id)
     if match_round is None:
         raise Http404("No such round")
     return match_round
@@ -230,7 +230,7 @@ def round_match_remove(request, round_id: int, match_id: int):
 @staff_required
 def round_swap(request, round_id: int):
     match_round = _staff_round(round_id)
-    match_ids = list(Match.objects.filter(round=match_round).values_list("pk", flat=True))
+    match_ids = selectors.round_match_ids(match_round=match_round)
     form = SwapForm(request.POST, match_ids=match_ids)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -389,14 +389,13 @@ def round_volunteer_join(request, round_id: int):
                 "an introduction to each student you are matched with.",
             )
             return redirect("mentoring:rounds_open")
-    mentor = Mentor.objects.filter(user=volunteer).first()
     context = {
         "round": match_round,
         "form": form,
         "offer": offer,
         "ineligible": ineligible,
         "is_open": is_open,
-        "has_windows": mentor is not None and mentor.windows.exists(),
+        "has_windows": selectors.volunteer_has_windows(volunteer=volunteer),
     }
     return render(request, "mentoring/round_volunteer_join.html", context)
 
@@ -442,11 +441,7 @@ def round_match(request, match_id: int):
     match = _participant_match(request, match_id)
     mentor = getattr(match.volunteer, "mentor", None)
     is_student = request.user.pk == match.student_id
-    booked = (
-        FlashRequest.objects.filter(match=match).order_by("-created_at").first()
-        if is_student
-        else None
-    )
+    booked = selectors.match_booking(match=match) if is_student else None
     slots = []
     if is_student and booked is None:
         slots = _slots_in_window(match, mentor, timezone.get_current_timezone())
