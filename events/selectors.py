@@ -416,6 +416,21 @@ def rsvp_for(*, user, event: Event) -> RSVP | None:
     return RSVP.objects.filter(event=event, user=user).first()
 
 
+def user_is_going(*, user, event: Event) -> bool:
+    return RSVP.objects.filter(event=event, user=user, status=RSVPStatus.GOING).exists()
+
+
+def met_at_event_for(*, user, event: Event) -> list[MetAtEvent]:
+    """The contacts a student logged as met at the event (nobody else has any)."""
+    if not (user.is_authenticated and user.is_student):
+        return []
+    return list(
+        MetAtEvent.objects.filter(event=event, contact__owner=user)
+        .select_related("contact__organization")
+        .order_by("pk")
+    )
+
+
 def waitlist_position(*, rsvp: RSVP) -> int | None:
     """1 for the first person waiting, ... (None unless waitlisted)."""
     if rsvp.status != RSVPStatus.WAITLISTED:

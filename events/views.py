@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from events import selectors, services
 from events.calendar_grid import month_rows, week_days
 from events.forms import CalendarFilterForm, MetPeopleFormSet
-from events.models import RSVP, Event, EventKind, EventStatus, MetAtEvent, RSVPStatus
+from events.models import Event, EventKind, EventStatus, RSVPStatus
 from events.qr import check_in_url, qr_svg
 from events.selectors import CalendarEvent
 from events.signals import EVENTS_STAMP
@@ -294,13 +294,7 @@ def event_detail(request, event_id: int):
         else [],
         is_over=now >= event.ends_at,
         can_log_met=user.is_authenticated and user.is_student and going and started,
-        met_contacts=list(
-            MetAtEvent.objects.filter(event=event, contact__owner=user)
-            .select_related("contact__organization")
-            .order_by("pk")
-        )
-        if user.is_authenticated and user.is_student
-        else [],
+        met_contacts=selectors.met_at_event_for(user=user, event=event),
     )
     return render(request, "events/event_detail.html", context)
 
@@ -352,7 +346,7 @@ def rsvp_cancel(request, event_id: int):
     if refused:
         return refused
     event = selectors.event_get_visible(user=request.user, event_id=event_id)
-    rsvp = RSVP.objects.filter(event=event, user=request.user).first()
+    rsvp = selectors.rsvp_for(user=request.user, event=event)
     if rsvp is None:
         raise Http404("No RSVP.")
     try:
@@ -371,7 +365,7 @@ def rsvp_cancel(request, event_id: int):
 def met_people(request, event_id: int):
     """ "Log the people you met": students who were going, once the event has started."""
     event = selectors.event_get_visible(user=request.user, event_id=event_id)
-    going = RSVP.objects.filter(event=event, user=request.user, status=RSVPStatus.GOING).exists()
+    going = selectors.user_is_going(user=request.user, event=event)
     if not going or event.status != EventStatus.PUBLISHED or timezone.now() < event.starts_at:
         raise Http404("Nothing to log for this event.")
     formset = MetPeopleFormSet(request.POST or None, prefix="met")
