@@ -452,7 +452,7 @@ def warm_paths_at_event(*, user, event: Event) -> list[EventWarmPath]:
     """For each organization attending: the student's own contacts there and the directory's
     listed volunteers there (mentoring's warm paths, pointed at the event). Three queries."""
     from contacts.models import Contact
-    from mentoring.selectors.directory import _listed_mentors, mentor_card
+    from mentoring.selectors.directory import listed_mentors_at, mentor_card
 
     organizations = list(event.organizations.all())
     if not organizations or not user.is_authenticated or not user.is_student:
@@ -464,7 +464,7 @@ def warm_paths_at_event(*, user, event: Event) -> list[EventWarmPath]:
     ):
         contacts[contact.organization_id].append(contact)
     mentors: dict[int, list] = defaultdict(list)
-    for mentor in _listed_mentors().filter(organization_id__in=ids).order_by("pk"):
+    for mentor in listed_mentors_at(organization_ids=ids).order_by("pk"):
         mentors[mentor.organization_id].append(mentor_card(mentor))
     return [
         EventWarmPath(organization=o, contacts=contacts[o.pk], mentors=mentors[o.pk])

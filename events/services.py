@@ -14,9 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -39,9 +37,8 @@ from events.models import (
 )
 from events.selectors import audience_refusal, events_visible_to
 from networking_app.accounts.models import User
-from networking_app.emails import format_span, recipient_zone, render_email
+from networking_app.emails import format_span, recipient_zone, send_templated_email
 from networking_app.notifications import links
-from networking_app.notifications.outbox import IDEMPOTENCY_HEADER, KIND_HEADER, USER_HEADER
 from networking_app.notifications.services import user_zone
 
 # Fields whose change a calendar (or a person going) should see: SEQUENCE rises.
@@ -92,7 +89,7 @@ def when_for(event: Event, user: User) -> str:
 
 def send_event_email(*, template: str, to: User, event: Event, key: str, **context) -> None:
     """Render templates/emails/<template>.* for `to` into the outbox (caller's transaction)."""
-    subject, text, html = render_email(
+    send_templated_email(
         template,
         context={
             **context,
@@ -102,16 +99,8 @@ def send_event_email(*, template: str, to: User, event: Event, key: str, **conte
             "url": event_url(event),
         },
         recipient=to,
+        key=key,
     )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to.email],
-        headers={IDEMPOTENCY_HEADER: key, KIND_HEADER: template, USER_HEADER: str(to.pk)},
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 def _active_rsvps(event: Event) -> list[RSVP]:

@@ -1,26 +1,34 @@
-"""Calendar invitations (iCalendar, RFC 5545 / iTIP RFC 5546) for flash-mentoring sessions.
+"""Flash-mentoring sessions in calendars: the emailed invitation (iTIP REQUEST or CANCEL) and
+the entry in a person's subscribed feed (events' personal feed). The files are written by
+`networking_app.calendar_files`; this module says what a session looks like in them.
 
-One session is one calendar event for its whole life: the UID never changes
+One session is one calendar item for its whole life: the UID never changes
 (`Session.ics_uid`) and every change raises the SEQUENCE (`Session.ics_sequence`), so a
-calendar that received the first invitation updates or removes that same event when the
-reschedule or the cancellation arrives.
+calendar that received the first invitation updates or removes that same item when the
+reschedule or the cancellation arrives, and the subscribed copy and the emailed copy merge.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from email.utils import parseaddr
-
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from mentoring.models import Mode, Session, SessionStatus
+from networking_app.calendar_files import (
+    MEETING_ALARM,
+    Alarm,
+    Attendee,
+    CalendarItem,
+    Method,
+    Status,
+    calendar_file,
+    site_organizer,
+)
 from networking_app.notifications import links
 
-REQUEST = "REQUEST"
-CANCEL = "CANCEL"
+REQUEST = Method.REQUEST
+CANCEL = Method.CANCEL
 PRODID = "-//Rapport//Flash mentoring//EN"
 MIMETYPES = {
     REQUEST: "text/calendar; method=REQUEST",
@@ -28,81 +36,88 @@ MIMETYPES = {
 }
 
 
-def method_for(session: Session) -> str:
+def method_for(session: Session) -> Method:
     return CANCEL if session.status == SessionStatus.CANCELLED else REQUEST
 
 
-def _address(email: str, name: str, **params: str) -> vCalAddress:
-    address = vCalAddress(f"mailto:{email}")
-    address.params["CN"] = vText(name)
-    for key, value in params.items():
-        address.params[key] = vText(value)
-    return address
+def _page(session: Session) -> str:
+    return links.absolute(reverse("mentoring:session", kwargs={"session_id": session.pk}))
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)
+def _mode_label(session: Session) -> str:
+    return Mode(session.mode).label if session.mode in Mode.values else ""
 
 
 def _is_link(location: str) -> bool:
     return location.startswith(("https://", "http://"))
 
 
-def session_ics(session: Session, *, for_user, method: str | None = None) -> bytes:
-    """The session as an iCalendar object, worded for `for_user` (the summary names the other
-    person). `method` defaults to CANCEL for a cancelled session, REQUEST otherwise."""
+def session_ics(session: Session, *, for_user, method: Method | None = None) -> bytes:
+    """The invitation, worded for `for_user` (the summary names the other person). `method`
+    defaults to CANCEL for a cancelled session, REQUEST otherwise."""
     method = method or method_for(session)
     student, volunteer = session.student, session.volunteer
     other = volunteer if for_user.pk == student.pk else student
-
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
-
-    event = Event()
-    event.add("uid", session.ics_uid)
-    event.add("sequence", session.ics_sequence)
-    event.add("dtstamp", _utc(timezone.now()).replace(microsecond=0))
-    event.add("dtstart", _utc(session.start_at))
-    event.add("dtend", _utc(session.end_at))
-    event.add("summary", f"{settings.MENTORING_PROGRAMME_NAME} with {other.display_name}")
-    page = links.absolute(reverse("mentoring:session", kwargs={"session_id": session.pk}))
-    mode = Mode(session.mode).label if session.mode in Mode.values else ""
+    programme = settings.MENTORING_PROGRAMME_NAME
+    mode = _mode_label(session)
     description = [
-        f"A {settings.MENTORING_PROGRAMME_NAME.lower()} conversation ({mode.lower()}) "
+        f"A {programme.lower()} conversation ({mode.lower()}) "
         f"between {student.display_name} and {volunteer.display_name}.",
-        f"Details, changes and cancellation: {page}",
+        f"Details, changes and cancellation: {_page(session)}",
     ]
-    event.add("description", "\n".join(description))
-    if session.location:
-        event.add("location", session.location)
-        if _is_link(session.location):
-            event.add("url", session.location)
-    elif mode:
-        event.add("location", mode)
-    # Rapport sends every update, so it is the organizer: neither participant's calendar
-    # treats the event as one they own and must send out themselves.
-    from_name, from_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    event.add("organizer", _address(from_email, from_name or "Rapport"))
-    for person in (student, volunteer):
-        event.add(
-            "attendee",
-            _address(
-                person.email,
-                person.display_name,
-                ROLE="REQ-PARTICIPANT",
-                PARTSTAT="ACCEPTED",
-                RSVP="FALSE",
-            ),
-            encode=0,
-        )
-    event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
-    event.add("transp", "OPAQUE")
-    calendar.add_component(event)
-    return calendar.to_ical()
+    item = CalendarItem(
+        uid=session.ics_uid,
+        sequence=session.ics_sequence,
+        stamp=timezone.now(),
+        start=session.start_at,
+        end=session.end_at,
+        summary=f"{programme} with {other.display_name}",
+        description="\n".join(description),
+        location=session.location or mode,
+        url=session.location if _is_link(session.location) else "",
+        organizer=site_organizer(),
+        attendees=tuple(
+            Attendee(email=person.email, name=person.display_name, accepted=True)
+            for person in (student, volunteer)
+        ),
+        status=Status.CANCELLED if method == CANCEL else Status.CONFIRMED,
+    )
+    return calendar_file([item], prodid=PRODID, method=method)
 
 
 def filename_for(session: Session) -> str:
     return f"flash-mentoring-{session.pk}.ics"
+
+
+def session_feed_item(session: Session, *, for_user) -> CalendarItem:
+    """The session in `for_user`'s subscribed calendar, with a reminder an hour before.
+    DTSTAMP is the session's `updated_at`, so the same session always gives the same bytes."""
+    other = session.volunteer if for_user.pk == session.student_id else session.student
+    programme = settings.MENTORING_PROGRAMME_NAME
+    cancelled = session.status == SessionStatus.CANCELLED
+    summary = f"{programme} with {other.display_name}"
+    page = _page(session)
+    mode = _mode_label(session)
+    lines = [f"A {programme.lower()} conversation ({mode.lower()}) with {other.display_name}."]
+    if session.location:
+        lines.append(f"Place or link: {session.location}")
+    lines.append(f"Details, changes and cancellation: {page}")
+    stamp = session.updated_at or timezone.now()
+    return CalendarItem(
+        uid=session.ics_uid,
+        sequence=session.ics_sequence,
+        stamp=stamp,
+        last_modified=stamp,
+        start=session.start_at,
+        end=session.end_at,
+        summary=f"Cancelled: {summary}" if cancelled else summary,
+        description="\n".join(lines),
+        location=session.location or mode,
+        url=page,
+        status=Status.CANCELLED if cancelled else Status.CONFIRMED,
+        alarm=(
+            Alarm(trigger=MEETING_ALARM, text=f"In one hour: {summary}")
+            if session.status == SessionStatus.SCHEDULED
+            else None
+        ),
+    )

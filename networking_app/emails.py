@@ -1,9 +1,19 @@
-"""Rendering of every email Rapport sends, from templates/emails/<name>.{subject.txt,txt,html}."""
+"""Every email Rapport sends: rendered from templates/emails/<name>.{subject.txt,txt,html}
+(`render_email`) and sent by one helper, `send_templated_email`.
+
+Sending goes through Django's EMAIL_BACKEND, which is the outbox
+(networking_app.notifications.outbox.OutboxBackend): the message becomes a row in the caller's
+transaction and is delivered by a worker once that transaction commits. The headers below are
+read (and removed) by the outbox: the idempotency key makes a second message with the same key
+a no-op, the kind and the user are recorded on the row.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -16,6 +26,10 @@ from django.utils import formats, timezone
 # calls these; render_email activates the recipient's zone while it renders.
 
 WHEN_FORMAT = "l j F Y, g:i A"
+
+IDEMPOTENCY_HEADER = "X-Rapport-Idempotency-Key"
+KIND_HEADER = "X-Rapport-Kind"
+USER_HEADER = "X-Rapport-User"
 
 
 def recipient_zone(recipient) -> zoneinfo.ZoneInfo:
@@ -59,16 +73,21 @@ def _data(rendered: str) -> str:
     return str.__str__(rendered)
 
 
+def email_context(context: dict) -> dict:
+    """What every email's templates can use, besides their own context."""
+    return {
+        "school_name": settings.SCHOOL_NAME,
+        "career_office_name": settings.CAREER_OFFICE_NAME,
+        **context,
+    }
+
+
 def render_email(name: str, *, context: dict, recipient=None) -> tuple[str, str, str]:
     """Subject (one line, no CR/LF), text body and HTML body, as plain (unsafe) strings.
 
     Rendered in the time zone of `recipient` (a User; None: an address without an account),
     whoever is signed in: a message with several recipients is rendered once per recipient."""
-    context = {
-        "school_name": settings.SCHOOL_NAME,
-        "career_office_name": settings.CAREER_OFFICE_NAME,
-        **context,
-    }
+    context = email_context(context)
     with timezone.override(recipient_zone(recipient)):
         subject = render_to_string(f"emails/{name}.subject.txt", context)
         subject = " ".join(subject.split())
@@ -77,10 +96,52 @@ def render_email(name: str, *, context: dict, recipient=None) -> tuple[str, str,
     return _data(subject), _data(text), _data(html)
 
 
-def send_templated_email(name: str, *, to: list[str], context: dict, recipient=None) -> None:
+def html_from_text(text: str) -> str:
+    """The HTML part of a message written as text only (allauth's own messages): the text, with
+    its links, in our email layout (templates/emails/allauth.html)."""
+    return _data(render_to_string("emails/allauth.html", email_context({"body": text})))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+def send_templated_email(
+    name: str,
+    *,
+    context: dict,
+    recipient=None,
+    to: list[str] | None = None,
+    key: str = "",
+    kind: str = "",
+    headers: dict[str, str] | None = None,
+    attachments: Iterable[Attachment] = (),
+) -> int:
+    """Render templates/emails/<name>.* and send it (into the outbox, in the caller's
+    transaction). Returns 1 if a message was written, 0 if one with the same `key` already was.
+
+    `recipient`: the User it is for: written in their time zone, sent to their address (unless
+    `to` says otherwise) and recorded on the outbox row as theirs. Without one (an address with
+    no account yet, or one message to several people), it is written in the default zone.
+    `kind` (default: `name`) is what the outbox records and lists; `key`, when given, makes
+    sending twice harmless."""
     subject, text, html = render_email(name, context=context, recipient=recipient)
+    extra = {KIND_HEADER: kind or name}
+    if key:
+        extra[IDEMPOTENCY_HEADER] = key
+    if recipient is not None:
+        extra[USER_HEADER] = str(recipient.pk)
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to if to is not None else [recipient.email],
+        headers={**extra, **(headers or {})},
     )
     message.attach_alternative(html, "text/html")
-    message.send()
+    for attachment in attachments:
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
+    return message.send()

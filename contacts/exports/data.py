@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Model, Prefetch, Q
 from django.utils import timezone
-from icalendar import Calendar
-from icalendar import Event as IcsEvent
 
 from contacts.exports.contacts import contacts_csv_text, contacts_vcard_text
+from contacts.ics import conversation_uid
 from contacts.models import (
     ActionItem,
     Contact,
@@ -50,6 +49,7 @@ from mentoring.models import (
     Session,
 )
 from networking_app.accounts.models import Role, User
+from networking_app.calendar_files import CalendarItem, Status, calendar_file
 from networking_app.notifications.models import NotificationSettings, Reminder
 
 PRODID = "-//Rapport//Download my data//EN"
@@ -501,29 +501,27 @@ def met_at_events_data(user: User) -> list[dict]:
 
 def calendar_ics(user: User) -> bytes:
     """Conversations that have a time, and mentoring sessions, as one iCalendar file."""
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+    stamp = timezone.now()
     conversations = (
         Conversation.objects.filter(owner=user, scheduled_at__isnull=False)
         .select_related("contact")
         .order_by("scheduled_at")
     )
+    items: list[CalendarItem] = []
     for conversation in conversations:
-        event = IcsEvent()
-        event.add("uid", f"conversation-{conversation.pk}@rapport")
-        event.add("dtstamp", stamp)
-        start = conversation.scheduled_at.astimezone(dt.UTC)
-        event.add("dtstart", start)
-        event.add("dtend", start + dt.timedelta(minutes=conversation.duration_minutes or 30))
-        event.add("summary", f"Career conversation with {conversation.contact.name}")
-        if conversation.goal:
-            event.add("description", conversation.goal)
-        if conversation.location:
-            event.add("location", conversation.location)
-        event.add("status", "CANCELLED" if conversation.status == "declined" else "CONFIRMED")
-        calendar.add_component(event)
+        start = conversation.scheduled_at
+        items.append(
+            CalendarItem(
+                uid=conversation_uid(conversation),
+                stamp=stamp,
+                start=start,
+                end=start + dt.timedelta(minutes=conversation.duration_minutes or 30),
+                summary=f"Career conversation with {conversation.contact.name}",
+                description=conversation.goal,
+                location=conversation.location,
+                status=Status.CANCELLED if conversation.status == "declined" else Status.CONFIRMED,
+            )
+        )
     sessions = (
         Session.objects.filter(Q(student=user) | Q(volunteer=user))
         .select_related("student__profile", "volunteer__profile")
@@ -531,18 +529,19 @@ def calendar_ics(user: User) -> bytes:
     )
     for session in sessions:
         other = session.volunteer if session.student_id == user.pk else session.student
-        event = IcsEvent()
-        event.add("uid", session.ics_uid)
-        event.add("sequence", session.ics_sequence)
-        event.add("dtstamp", stamp)
-        event.add("dtstart", session.start_at.astimezone(dt.UTC))
-        event.add("dtend", session.end_at.astimezone(dt.UTC))
-        event.add("summary", f"{settings.MENTORING_PROGRAMME_NAME} with {other.display_name}")
-        if session.location:
-            event.add("location", session.location)
-        event.add("status", "CANCELLED" if session.status == "cancelled" else "CONFIRMED")
-        calendar.add_component(event)
-    return calendar.to_ical()
+        items.append(
+            CalendarItem(
+                uid=session.ics_uid,
+                sequence=session.ics_sequence,
+                stamp=stamp,
+                start=session.start_at,
+                end=session.end_at,
+                summary=f"{settings.MENTORING_PROGRAMME_NAME} with {other.display_name}",
+                location=session.location,
+                status=Status.CANCELLED if session.status == "cancelled" else Status.CONFIRMED,
+            )
+        )
+    return calendar_file(items, prodid=PRODID)
 
 
 # --- The archive --------------------------------------------------------------------------

@@ -61,6 +61,11 @@ TYPO_TOLERANCE_BELOW = 20
 MODE_LABELS = dict(Mode.choices)
 
 
+def listed_mentors_at(*, organization_ids) -> QuerySet[Mentor]:
+    """Volunteers the directory lists at these organizations, loaded for `mentor_card`."""
+    return _listed_mentors().filter(organization_id__in=organization_ids)
+
+
 def _get_or_404(queryset: QuerySet, **lookup):
     try:
         return queryset.get(**lookup)

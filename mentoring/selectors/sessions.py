@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -89,3 +89,13 @@ def session_changes(*, session: Session) -> list[SessionChange]:
 
 def feedback_for(*, session: Session, author: User) -> Feedback | None:
     return Feedback.objects.filter(session=session, author=author).first()
+
+
+def sessions_for_calendar(*, user, since: dt.datetime) -> QuerySet[Session]:
+    """Sessions the person takes part in (as student or volunteer) that end after `since`,
+    with both people's names, for their subscribed calendar (mentoring.ics.session_feed_item)."""
+    return (
+        Session.objects.filter(Q(student=user) | Q(volunteer=user), end_at__gte=since)
+        .select_related("student__profile", "volunteer__profile")
+        .order_by("start_at", "pk")
+    )

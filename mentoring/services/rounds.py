@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -34,9 +32,8 @@ from mentoring.selectors import rounds as selectors
 from mentoring.services.requests import flash_request_create
 from networking_app.accounts.models import User
 from networking_app.console.audit import audit_record
-from networking_app.emails import render_email
+from networking_app.emails import render_email, send_templated_email
 from networking_app.notifications.links import absolute
-from networking_app.notifications.outbox import IDEMPOTENCY_HEADER, KIND_HEADER
 
 MAX_PREFERENCES = 3
 INTRO_EMAIL = "round_intro"
@@ -90,8 +87,8 @@ def intro_values(match: Match) -> dict[str, str]:
     }
 
 
-def intro_render(match: Match) -> tuple[str, str, str]:
-    """Subject, text and HTML of the introduction for one pair, from the round's template."""
+def _intro_context(match: Match) -> dict:
+    """What templates/emails/round_intro.* show: the round's own subject and body, merged."""
     match_round = match.round
     values = intro_values(match)
     subject_template = match_round.intro_subject or DEFAULT_INTRO_SUBJECT
@@ -99,29 +96,28 @@ def intro_render(match: Match) -> tuple[str, str, str]:
     body = merge(body_template, values)
     if "{booking_url}" not in body_template:
         body = f"{body.rstrip()}\n\nBook a time: {values['booking_url']}"
-    return render_email(
-        INTRO_EMAIL,
-        context={
-            "subject": merge(subject_template, values),
-            "body": body,
-            "booking_url": values["booking_url"],
-            "match": match,
-        },
-    )
+    return {
+        "subject": merge(subject_template, values),
+        "body": body,
+        "booking_url": values["booking_url"],
+        "match": match,
+    }
+
+
+def intro_render(match: Match) -> tuple[str, str, str]:
+    """Subject, text and HTML of the introduction for one pair, from the round's template."""
+    return render_email(INTRO_EMAIL, context=_intro_context(match))
 
 
 def _send_intro(match: Match) -> None:
-    subject, text, html = intro_render(match)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    # One message to both (they reply to each other), so no recipient's zone: it shows no time.
+    send_templated_email(
+        INTRO_EMAIL,
+        context=_intro_context(match),
         to=[match.student.email, match.volunteer.email],
         # The outbox stores one message per key: publishing twice cannot email a pair twice.
-        headers={IDEMPOTENCY_HEADER: f"round-intro:{match.pk}", KIND_HEADER: INTRO_EMAIL},
+        key=f"round-intro:{match.pk}",
     )
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 # --- Rounds ----------------------------------------------------------------------------------

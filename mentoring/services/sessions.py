@@ -14,7 +14,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -36,9 +35,8 @@ from mentoring.reminders import sync_session
 from mentoring.selectors.sessions import other_person
 from mentoring.services.availability import Slot, open_slots
 from networking_app.accounts.models import Affiliation, User
-from networking_app.emails import format_when, recipient_zone, render_email
+from networking_app.emails import Attachment, format_when, recipient_zone, send_templated_email
 from networking_app.notifications import links
-from networking_app.notifications.outbox import IDEMPOTENCY_HEADER, KIND_HEADER, USER_HEADER
 
 SLOT_TAKEN = (
     "That time is no longer available: someone may have just booked it. Please choose another time."
@@ -103,27 +101,23 @@ def send_mentoring_email(
 ) -> None:
     """Render templates/emails/<template>.* for `to` and put it in the outbox (in the caller's
     transaction). `invitation` = (session, ics method) attaches the calendar file."""
-    subject, text, html = render_email(
+    attachments = []
+    if invitation is not None:
+        session, method = invitation
+        attachments.append(
+            Attachment(
+                filename=ics.filename_for(session),
+                content=ics.session_ics(session, for_user=to, method=method),
+                mimetype=ics.MIMETYPES[method],
+            )
+        )
+    send_templated_email(
         template,
         context={**context, "recipient": to, "programme": settings.MENTORING_PROGRAMME_NAME},
         recipient=to,
+        key=key,
+        attachments=attachments,
     )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to.email],
-        headers={IDEMPOTENCY_HEADER: key, KIND_HEADER: template, USER_HEADER: str(to.pk)},
-    )
-    message.attach_alternative(html, "text/html")
-    if invitation is not None:
-        session, method = invitation
-        message.attach(
-            ics.filename_for(session),
-            ics.session_ics(session, for_user=to, method=method),
-            ics.MIMETYPES[method],
-        )
-    message.send()
 
 
 def _session_url(session: Session) -> str:

@@ -3,12 +3,12 @@ from allauth.account.adapter import DefaultAccountAdapter
 # The module allauth's own adapter consumes its rate limits with (it returns the usage, which
 # a successful login rolls back).
 from allauth.core.internal import ratelimit
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.utils import timezone
 
 from networking_app.accounts.known_browsers import browser_knows_account, remember_browser
 from networking_app.accounts.models import Role
+from networking_app.emails import email_context, html_from_text, recipient_zone
 
 # Failed logins for one account from every address, for browsers that never signed in to it
 # (settings.ACCOUNT_RATE_LIMITS; docs/operations.md, "Failed logins").
@@ -52,15 +52,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return response
 
     def render_mail(self, template_prefix, email, context, headers=None):
-        """allauth's messages get an HTML part too, from templates/emails/allauth.html, built
-        from their text part (allauth ships text templates only)."""
-        message = super().render_mail(template_prefix, email, context, headers=headers)
+        """allauth renders and sends its own messages (through Django's EMAIL_BACKEND, the
+        outbox, like ours), from its text templates: in the recipient's time zone as every
+        email is (networking_app.emails), with an HTML part made from the text part."""
+        with timezone.override(recipient_zone(context.get("user"))):
+            message = super().render_mail(template_prefix, email, context, headers=headers)
         if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
-            html = render_to_string(
-                "emails/allauth.html",
-                {"body": message.body, "school_name": settings.SCHOOL_NAME},
-            )
-            message.attach_alternative(html, "text/html")
+            message.attach_alternative(html_from_text(message.body), "text/html")
         return message
 
     def get_reauthentication_methods(self, user):
@@ -72,5 +70,4 @@ class AccountAdapter(DefaultAccountAdapter):
         return methods
 
     def send_mail(self, template_prefix, email, context):
-        context = {"school_name": settings.SCHOOL_NAME, **context}
-        return super().send_mail(template_prefix, email, context)
+        return super().send_mail(template_prefix, email, email_context(context))

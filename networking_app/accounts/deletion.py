@@ -31,10 +31,17 @@ from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from mentoring.selectors.directory import directory_changed
 from networking_app.accounts.models import ErasedAccount, Role, User
+from networking_app.calendar_files import (
+    Attendee,
+    CalendarItem,
+    Method,
+    Status,
+    calendar_file,
+    site_organizer,
+)
 
 REPLACEMENT_NAME = "a former member"
 REPLACEMENT_EMAIL = "former-member@invalid"
@@ -96,29 +103,18 @@ def _cohort(user: User) -> dict:
 def _cancellation_ics(session, recipient: User) -> bytes:
     """METHOD:CANCEL for the session's UID, naming only the recipient (and Rapport as the
     organizer, as in mentoring.ics), so the event leaves their calendar."""
-    from email.utils import parseaddr
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//Rapport//Flash mentoring//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL")
-    event = Event()
-    event.add("uid", session.ics_uid)
-    event.add("sequence", session.ics_sequence + 1)
-    event.add("dtstamp", timezone.now().astimezone(dt.UTC).replace(microsecond=0))
-    event.add("dtstart", session.start_at.astimezone(dt.UTC))
-    event.add("dtend", session.end_at.astimezone(dt.UTC))
-    event.add("summary", f"Cancelled: {settings.MENTORING_PROGRAMME_NAME}")
-    from_name, from_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    organizer = vCalAddress(f"mailto:{from_email}")
-    organizer.params["CN"] = vText(from_name or "Rapport")
-    event.add("organizer", organizer)
-    attendee = vCalAddress(f"mailto:{recipient.email}")
-    attendee.params["CN"] = vText(recipient.display_name)
-    event.add("attendee", attendee, encode=0)
-    event.add("status", "CANCELLED")
-    calendar.add_component(event)
-    return calendar.to_ical()
+    item = CalendarItem(
+        uid=session.ics_uid,
+        sequence=session.ics_sequence + 1,
+        stamp=timezone.now(),
+        start=session.start_at,
+        end=session.end_at,
+        summary=f"Cancelled: {settings.MENTORING_PROGRAMME_NAME}",
+        organizer=site_organizer(),
+        attendees=(Attendee(email=recipient.email, name=recipient.display_name),),
+        status=Status.CANCELLED,
+    )
+    return calendar_file([item], prodid="-//Rapport//Flash mentoring//EN", method=Method.CANCEL)
 
 
 def _notify(*, recipient: User, start_at: dt.datetime, key: str, session=None) -> None:

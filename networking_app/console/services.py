@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -28,9 +27,6 @@ from networking_app.console.models import (
 )
 from networking_app.emails import render_email, send_templated_email
 from networking_app.notifications.outbox import (
-    IDEMPOTENCY_HEADER,
-    KIND_HEADER,
-    USER_HEADER,
     enqueue_together,
 )
 
@@ -346,20 +342,12 @@ def nudge_send(*, spec: NudgeSpec, staff: User, expected: int, nonce: str) -> in
         template = Audience.TEMPLATES[spec.audience]
         sent = 0
         for user in recipients:
-            subject, text, html = nudge_render(spec, user)
-            message = EmailMultiAlternatives(
-                subject=subject,
-                body=text,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[user.email],
-                headers={
-                    IDEMPOTENCY_HEADER: f"nudge:{nonce}:{user.pk}",
-                    KIND_HEADER: template,
-                    USER_HEADER: str(user.pk),
-                },
+            sent += send_templated_email(
+                template,
+                context=_nudge_context(spec, user),
+                recipient=user,
+                key=f"nudge:{nonce}:{user.pk}",
             )
-            message.attach_alternative(html, "text/html")
-            sent += message.send()
         audit_record(
             actor=staff,
             action="nudge.send",

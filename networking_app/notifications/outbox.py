@@ -25,13 +25,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+# The headers networking_app.emails.send_templated_email writes for the outbox to read.
+from networking_app.emails import IDEMPOTENCY_HEADER, KIND_HEADER, USER_HEADER
 from networking_app.notifications.models import EmailStatus, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
-IDEMPOTENCY_HEADER = "X-Rapport-Idempotency-Key"
-KIND_HEADER = "X-Rapport-Kind"
-USER_HEADER = "X-Rapport-User"
 # Minutes to wait before attempt n+1 after a transient failure; then the message fails.
 BACKOFF_MINUTES = [1, 5, 15, 60, 180, 360, 720]
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1

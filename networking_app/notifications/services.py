@@ -7,11 +7,10 @@ import logging
 import zoneinfo
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from networking_app.emails import render_email
+from networking_app.emails import send_templated_email
 from networking_app.notifications import links, outbox
 from networking_app.notifications.kinds import REGISTRY, get_kind
 from networking_app.notifications.models import (
@@ -21,7 +20,6 @@ from networking_app.notifications.models import (
     Reminder,
     ReminderState,
 )
-from networking_app.notifications.outbox import IDEMPOTENCY_HEADER, KIND_HEADER, USER_HEADER
 
 logger = logging.getLogger(__name__)
 OPEN = [ReminderState.PENDING, ReminderState.DIGEST]
@@ -211,23 +209,18 @@ def _send(*, user, kind: str, template: str, context: dict, idempotency_key: str
         "unsubscribe_url": unsubscribe_url,
         "reminders_url": links.absolute("/reminders/"),
     }
-    subject, text, html = render_email(template, context=context, recipient=user)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
+    send_templated_email(
+        template,
+        context=context,
+        recipient=user,
+        key=idempotency_key,
+        kind=kind,
         headers={
-            IDEMPOTENCY_HEADER: idempotency_key,
-            KIND_HEADER: kind,
-            USER_HEADER: str(user.pk),
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         },
     )
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 def _after_sent(reminder: Reminder, now: dt.datetime) -> None:
