@@ -23,12 +23,13 @@ from contacts.forms.people import (
     MergePickForm,
     TargetAddForm,
     TargetEditForm,
-    add_service_errors,
 )
 from contacts.imports import selectors as import_selectors
 from contacts.models import Contact
 from contacts.views import reminders as reminder_views
 from networking_app.accounts.decorators import student_required
+from networking_app.forms_errors import add_service_errors
+from networking_app.fragments import wants_fragment
 from networking_app.pagecache import private_cached
 
 CONTACTS_PER_PAGE = 50
@@ -85,7 +86,7 @@ def contact_list(request):
     results_html = mark_safe(  # noqa: S308 - rendered by the template engine above
         private_cached(user, "contact-list", results, parts={"query": sorted(request.GET.lists())})
     )
-    fragment = request.htmx and not request.htmx.history_restore_request
+    fragment = wants_fragment(request)
     if fragment:
         response = HttpResponse(results_html)
     else:
