@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from contacts import reminders
+from contacts import merging, reminders
 from contacts.models import (
     ActionItem,
     ChangeKind,
@@ -219,7 +219,8 @@ def contact_recompute_last_interaction(*, contact: Contact) -> None:
 
 def contact_merge(*, keep: Contact, remove: Contact) -> Contact:
     """Fold `remove` into `keep`: its interactions, conversations, referrals, action items,
-    outcomes and tags move over, empty fields are filled in, and `remove` is deleted."""
+    outcomes and tags move over, its details merge as contacts.merging plans (empty fields
+    filled, differing ones kept in the notes under a label), and `remove` is deleted."""
     if keep.owner_id != remove.owner_id or keep.pk == remove.pk:
         raise ValidationError("Choose two different contacts of your own to merge.")
     with transaction.atomic():
@@ -235,18 +236,17 @@ def contact_merge(*, keep: Contact, remove: Contact) -> Contact:
         for outcome in Outcome.objects.filter(helped_by=remove):
             outcome.helped_by.remove(remove)
             outcome.helped_by.add(keep)
+        plan = merging.plan_merge(merging.fields_of(keep), merging.fields_of(remove))
         keep.tags.add(*remove.tags.all())
-        for name in ["email", "phone", "linkedin_url", "title", "industry", "how_met"]:
-            if not getattr(keep, name) and getattr(remove, name):
-                setattr(keep, name, getattr(remove, name))
-        if keep.organization_id is None:
-            keep.organization_id = remove.organization_id
-        if remove.notes and remove.notes not in keep.notes:
-            keep.notes = f"{keep.notes}\n\n{remove.notes}".strip()
-        if keep.referred_by_id is None and remove.referred_by_id not in (None, keep.pk):
+        for name, value in plan.fills.items():
+            if name in merging.FILLABLE or name == "cadence_days":
+                setattr(keep, name, value)
+            elif name == "organization":
+                keep.organization_id = remove.organization_id
+        keep.notes = plan.notes_after(keep.notes)
+        if keep.referred_by_id is None and merging.merged_referrer(keep, remove) is not None:
             keep.referred_by_id = remove.referred_by_id
             keep.may_use_referrer_name = remove.may_use_referrer_name
-        keep.cadence_days = keep.cadence_days or remove.cadence_days
         keep.save()
         remove.delete()
         contact_recompute_last_interaction(contact=keep)

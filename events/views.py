@@ -16,7 +16,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
@@ -28,6 +27,7 @@ from events.qr import check_in_url, qr_svg
 from events.selectors import CalendarEvent
 from events.signals import EVENTS_STAMP
 from networking_app.accounts.decorators import student_required
+from networking_app.fragments import render_fragment_or_page
 from networking_app.pagecache import private_cached
 
 AGENDA_PER_PAGE = 30
@@ -159,10 +159,9 @@ def _calendar_context(request, view: str) -> dict:
 
 
 def _render_calendar(request, template: str, context: dict):
-    fragment = request.htmx and not request.htmx.history_restore_request
-    response = render(request, "events/_calendar_body.html" if fragment else template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_fragment_or_page(
+        request, fragment="events/_calendar_body.html", page=template, context=context
+    )
 
 
 @require_safe

@@ -11,7 +11,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -20,18 +19,12 @@ from events.export import attendee_rows
 from events.forms import CheckInCodeForm, CheckInSearchForm, EventCancelForm, EventForm
 from events.models import Event, EventStatus
 from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
+from networking_app.forms_errors import add_service_errors
+from networking_app.fragments import render_fragment_or_page
 
 
 def _event_for_staff(request, event_id: int) -> Event:
     return selectors.event_get_visible(user=request.user, event_id=event_id)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @staff_required
@@ -41,7 +34,7 @@ def event_create(request):
         try:
             event = services.event_create(created_by=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{event.title} is on the calendar.")
             return redirect("events:detail", event_id=event.pk)
@@ -59,7 +52,7 @@ def event_edit(request, event_id: int):
         try:
             event = services.event_update(event=event, by=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Saved. People going or waitlisted were told of changes.")
             return redirect("events:detail", event_id=event.pk)
@@ -75,7 +68,7 @@ def event_cancel(request, event_id: int):
         try:
             services.event_cancel(event=event, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{event.title} is cancelled; everyone going was told.")
             return redirect("events:detail", event_id=event.pk)
@@ -97,11 +90,12 @@ def attendees(request, event_id: int):
         "rsvps": list(selectors.attendees_for(event=event, q=q)),
         "counts": selectors.attendee_counts(event=event),
     }
-    fragment = request.htmx and not request.htmx.history_restore_request
-    template = "events/_attendee_rows.html" if fragment else "events/attendees.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_fragment_or_page(
+        request,
+        fragment="events/_attendee_rows.html",
+        page="events/attendees.html",
+        context=context,
+    )
 
 
 @staff_required
@@ -145,11 +139,12 @@ def check_in(request, event_id: int):
         "rsvps": rsvps,
         "counts": selectors.attendee_counts(event=event),
     }
-    fragment = request.htmx and not request.htmx.history_restore_request
-    template = "events/_check_in_results.html" if fragment else "events/check_in.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_fragment_or_page(
+        request,
+        fragment="events/_check_in_results.html",
+        page="events/check_in.html",
+        context=context,
+    )
 
 
 def _fresh_code_form() -> CheckInCodeForm:

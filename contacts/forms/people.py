@@ -1,7 +1,7 @@
 """Forms of the people pages: contacts, their interactions, merges and target organizations.
 
 Forms only validate what was typed; the writes happen in contacts.services, whose own
-ValidationErrors are put back on the form with `add_service_errors`.
+ValidationErrors are put back on the form with `networking_app.forms_errors`.
 """
 
 from __future__ import annotations
@@ -24,19 +24,6 @@ from contacts.models import (
 from contacts.selectors import ContactFilters
 
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
-
-# Service error keys that are named differently on our forms.
-SERVICE_FIELD_ALIASES = {"organization": "organization_name"}
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        name = SERVICE_FIELD_ALIASES.get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 class ContactChoiceField(forms.ModelChoiceField):
@@ -170,6 +157,9 @@ def parse_tags(text: str) -> list[str]:
 
 class ContactForm(forms.Form):
     """A contact as typed. `contact` is the one being edited (None when adding)."""
+
+    # The services name the organization; this form takes it by name.
+    service_error_fields = {"organization": "organization_name"}
 
     name = forms.CharField(label="Name", max_length=200)
     organization_name = forms.CharField(

@@ -38,15 +38,6 @@ STATUS_MOVES = [
 ]
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 class PageForm(forms.Form):
     """A form that shares a page with others: its ids get a prefix, its names do not."""
 

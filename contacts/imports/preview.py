@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -30,22 +29,14 @@ from contacts.imports.models import (
     ImportRow,
     RowStatus,
 )
-from contacts.imports.records import RawRecord, clean_record
-from contacts.models import (
-    Contact,
-    normalize_organization_name,
-)
-from contacts.selectors import _normalize_person_name, normalize_linkedin_url
+from contacts.imports.planning import Known, plan_import
+from contacts.imports.records import CleanRow, RawRecord, clean_record
+from contacts.models import Contact
 
 # Files with more rows than this are read and committed by a Celery task, with a progress bar.
 LARGE_IMPORT_ROWS = 2_000
 # How long a worker may hold a batch it is reading or committing before another may claim it.
 LEASE = dt.timedelta(minutes=15)
-
-
-def organization_key(name: str) -> str:
-    # Casefolding can lengthen a name ("ß" -> "ss"): cut to the column's size.
-    return normalize_organization_name(name or "")[:200]
 
 
 # --- Progress (in the cache: the commit runs in one transaction, invisible until the end) ---
@@ -84,66 +75,13 @@ def commits_in_background(batch: ImportBatch) -> bool:
     return batch.total_rows > LARGE_IMPORT_ROWS
 
 
-class _Person(NamedTuple):
-    """Who a contact or an earlier row is, as far as telling people apart goes."""
-
-    ref: int  # the contact's id, or the earlier row's position in the file
-    email: str  # casefolded
-    profile: str  # normalized LinkedIn address
-
-
-def _existing_index(owner) -> dict[str, dict]:
-    """The owner's contacts by email, LinkedIn profile and name at organization: one query."""
-    by_email: dict[str, _Person] = {}
-    by_profile: dict[str, _Person] = {}
-    by_name: dict[tuple[str, str], _Person] = {}
+def _known_contacts(owner) -> Iterator[Known]:
+    """The owner's contacts as the importer tells people apart: one query, streamed."""
     rows = Contact.objects.filter(owner=owner).values_list(
         "pk", "email", "linkedin_url", "name", "organization__normalized_name"
     )
     for pk, email, url, name, organization in rows.iterator(chunk_size=5000):
-        person = _Person(pk, email.casefold(), normalize_linkedin_url(url) if url else "")
-        if email:
-            by_email.setdefault(person.email, person)
-        if url:
-            by_profile.setdefault(person.profile, person)
-        by_name.setdefault((_normalize_person_name(name), organization or ""), person)
-    return {"email": by_email, "profile": by_profile, "name": by_name}
-
-
-def _identity(data: dict, ref: int) -> tuple[_Person, list[tuple[str, object]], tuple]:
-    """The row as a person, its identifying keys (email, LinkedIn profile) and its name key."""
-    person = _Person(
-        ref,
-        (data.get("email") or "").casefold(),
-        normalize_linkedin_url(data["linkedin_url"]) if data.get("linkedin_url") else "",
-    )
-    keys: list[tuple[str, object]] = []
-    if person.email:
-        keys.append(("email", person.email))
-    if person.profile:
-        keys.append(("profile", person.profile))
-    name_key = (
-        _normalize_person_name(data["name"]),
-        organization_key(data.get("organization") or ""),
-    )
-    return person, keys, name_key
-
-
-def _difference(one: _Person, other: _Person) -> str:
-    """Why two people with the same name and organization are not the same person: they have
-    different identifiers. "" when nothing tells them apart."""
-    if one.email and other.email and one.email != other.email:
-        return "a different email address"
-    if one.profile and other.profile and one.profile != other.profile:
-        return "a different LinkedIn profile"
-    return ""
-
-
-WHY = {
-    "email": "same email address",
-    "profile": "same LinkedIn profile",
-    "name": "same name and organization",
-}
+        yield Known(pk, email, url, name, organization or "")
 
 
 def _raw_records(batch: ImportBatch, kind: str, text: str) -> Iterator[RawRecord | None]:
@@ -203,99 +141,43 @@ def import_parse(*, batch: ImportBatch, keep_on_error: bool = False) -> ImportBa
     return batch
 
 
-def _classified_rows(batch: ImportBatch, raws: Iterable[RawRecord | None]) -> list[dict]:
-    """Each row new, a duplicate or invalid. A row is the same person as a contact (or an
-    earlier row) when they share an email address or a LinkedIn profile, or when they share a
-    name and organization and nothing tells them apart; sharing only a name and organization
-    with different identifiers makes a *possible* duplicate: a new row (added as a new contact
-    unless the student chooses to merge) that names its look-alike."""
-    index_of = _existing_index(batch.owner)
-    seen: dict[tuple[str, object], int] = {}
-    seen_names: dict[tuple, _Person] = {}
-    rows: list[dict] = []
-    counts = {"new": 0, "duplicate": 0, "invalid": 0, "empty": 0}
-    position = 0
+def _cleaned(batch: ImportBatch, raws: Iterable[RawRecord | None]) -> Iterator[CleanRow | None]:
     today = timezone.localdate()
+    position = 0
     for raw in raws:
         if raw is None:
-            counts["empty"] += 1
+            yield None
             continue
         position += 1
         if position % 2000 == 0:
             progress_set(batch.pk, position, 0, "Reading the file")
-        clean = clean_record(raw, today)
-        row = {
-            "batch_id": batch.pk,
-            "index": position,
-            "line": clean.line,
-            "data": clean.data,
-            "warnings": clean.warnings,
-        }
-        if clean.invalid:
-            row["status"] = RowStatus.INVALID
-            row["reason"] = clean.invalid[:300]
-        else:
-            row["status"] = RowStatus.NEW
-            person, keys, name_key = _identity(clean.data, position)
-            _match(row, person, keys, name_key, index_of, seen, seen_names, rows)
-            for key in keys:
-                seen.setdefault(key, position)
-            seen_names.setdefault(name_key, person)
-        counts[row["status"]] += 1
-        rows.append(row)
-    if not rows:
+        yield clean_record(raw, today)
+
+
+def _classified_rows(batch: ImportBatch, raws: Iterable[RawRecord | None]) -> list[dict]:
+    """The file's rows as planned (contacts.imports.planning.plan_import), ready to store."""
+    plan = plan_import(_cleaned(batch, raws), _known_contacts(batch.owner))
+    if not plan.rows:
         raise ImportFileError(f"“{batch.filename}” has no contacts in it.")
-    batch.total_rows = len(rows)
-    batch.new_count = counts["new"]
-    batch.duplicate_count = counts["duplicate"]
-    batch.invalid_count = counts["invalid"]
-    batch.empty_count = counts["empty"]
-    return rows
-
-
-def _match(row, person, keys, name_key, index_of, seen, seen_names, rows) -> None:
-    """Set the row's status, match and reason (see _classified_rows)."""
-    for key_kind, key in keys:
-        match = index_of[key_kind].get(key)
-        if match:
-            row["status"] = RowStatus.DUPLICATE
-            row["match_contact_id"] = match.ref
-            row["reason"] = f"Already in your contacts ({WHY[key_kind]})."
-            return
-    for key_kind, key in keys:
-        earlier = seen.get((key_kind, key))
-        if earlier:
-            row["status"] = RowStatus.DUPLICATE
-            row["match_row"] = earlier
-            line = rows[earlier - 1]["line"]
-            row["reason"] = f"Same person as line {line} of this file ({WHY[key_kind]})."
-            return
-    existing = index_of["name"].get(name_key)
-    if existing:
-        row["match_contact_id"] = existing.ref
-        difference = _difference(person, existing)
-        if difference:
-            row["reason"] = (
-                "Possible duplicate: same name and organization as a contact you have, but "
-                f"{difference}. Added as a new contact unless you merge it."
-            )
-        else:
-            row["status"] = RowStatus.DUPLICATE
-            row["reason"] = f"Already in your contacts ({WHY['name']})."
-        return
-    earlier_person = seen_names.get(name_key)
-    if earlier_person:
-        row["match_row"] = earlier_person.ref
-        line = rows[earlier_person.ref - 1]["line"]
-        difference = _difference(person, earlier_person)
-        if difference:
-            row["reason"] = (
-                f"Possible duplicate: same name and organization as line {line} of this file, "
-                f"but {difference}. Added as a new contact unless you merge it."
-            )
-        else:
-            row["status"] = RowStatus.DUPLICATE
-            row["reason"] = f"Same person as line {line} of this file ({WHY['name']})."
+    batch.total_rows = len(plan.rows)
+    batch.new_count = plan.count(RowStatus.NEW)
+    batch.duplicate_count = plan.count(RowStatus.DUPLICATE)
+    batch.invalid_count = plan.count(RowStatus.INVALID)
+    batch.empty_count = plan.empty
+    return [
+        {
+            "batch_id": batch.pk,
+            "index": row.index,
+            "line": row.line,
+            "data": row.data,
+            "warnings": row.warnings,
+            "status": row.status,
+            "reason": row.reason,
+            "match_contact_id": row.match_contact_id,
+            "match_row": row.match_row,
+        }
+        for row in plan.rows
+    ]
 
 
 def import_preview(
@@ -426,17 +308,3 @@ def import_set_decisions(
 # earlier row but not their email or LinkedIn profile.
 POSSIBLE = "possible"
 POSSIBLE_Q = Q(status=RowStatus.NEW) & (Q(match_contact__isnull=False) | Q(match_row__isnull=False))
-
-
-def effective_decision(*, status: str, decision: str, default: str, has_match: bool) -> str:
-    """What committing does with a row: invalid rows are skipped; a new row (a possible
-    duplicate included) is merged only when the student chose so; "merge" without anything to
-    merge into adds the person."""
-    if status == RowStatus.INVALID:
-        return Decision.SKIP
-    value = decision or default
-    if not decision and status == RowStatus.NEW and value == Decision.MERGE:
-        return Decision.CREATE
-    if value == Decision.MERGE and not has_match:
-        return Decision.CREATE
-    return value

@@ -7,6 +7,7 @@ from django.http import Http404
 
 from contacts.imports.models import Decision, ImportBatch, ImportRow, RowStatus
 from contacts.imports.preview import POSSIBLE, POSSIBLE_Q
+from contacts.merging import MergePlan, fields_of, plan_merge
 
 SHOW_CHOICES = [
     ("", "All rows"),
@@ -48,6 +49,18 @@ def rows_by_index(*, batch: ImportBatch, indexes) -> dict[int, ImportRow]:
     if not indexes:
         return {}
     return {r.index: r for r in ImportRow.objects.filter(batch=batch, index__in=set(indexes))}
+
+
+def row_merge_plan(*, row: ImportRow, earlier: dict[int, ImportRow]) -> MergePlan | None:
+    """What merging the row would change, computed as the commit computes it (None: nothing
+    to merge into). ``earlier`` holds the rows it may repeat (rows_by_index)."""
+    if row.status == RowStatus.INVALID:
+        return None
+    if row.match_contact is not None:
+        return plan_merge(fields_of(row.match_contact), row.data)
+    if row.match_row in earlier:
+        return plan_merge(earlier[row.match_row].data, row.data)
+    return None
 
 
 def decision_counts(*, batch: ImportBatch) -> dict[str, int]:

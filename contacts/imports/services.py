@@ -1,6 +1,7 @@
 """Writes of the import flow, in one place for the views, the Celery task and other apps:
-reading a file into a preview (contacts.imports.preview), committing and undoing it
-(contacts.imports.commit), and handing large files to the worker (here)."""
+reading a file into a preview (contacts.imports.preview), committing it (contacts.imports.commit:
+a pure plan from contacts.imports.planning, written by contacts.imports.apply), undoing it
+(contacts.imports.undo), and handing large files to the worker (here)."""
 
 from __future__ import annotations
 
@@ -11,20 +12,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from contacts.imports.commit import (  # noqa: F401 - the public API
-    import_commit,
-    import_undo,
-    search_text_for,
-)
+from contacts.imports.apply import search_text_for  # noqa: F401 - the public API
+from contacts.imports.commit import import_commit
 from contacts.imports.files import ImportFileError
 from contacts.imports.models import BatchStatus, ImportBatch
+from contacts.imports.planning import effective_decision  # noqa: F401 - the public API
 from contacts.imports.preview import (  # noqa: F401 - the public API
     LARGE_IMPORT_ROWS,
     LEASE,
     can_discard,
     check_decision,
     commits_in_background,
-    effective_decision,
     import_discard,
     import_parse,
     import_preview,
@@ -38,6 +36,7 @@ from contacts.imports.preview import (  # noqa: F401 - the public API
     progress_key,
     progress_set,
 )
+from contacts.imports.undo import import_undo  # noqa: F401 - the public API
 
 log = logging.getLogger(__name__)
 

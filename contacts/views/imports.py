@@ -21,7 +21,6 @@ from contacts.forms.imports import (
 )
 from contacts.imports import csvfiles, selectors, services
 from contacts.imports.files import UNICODE, ImportFileError, encoding_label, read_text
-from contacts.imports.merging import contact_fields, merge_changes
 from contacts.imports.models import BatchStatus, Decision, ImportBatch, ImportFormat, RowStatus
 from contacts.models import Contact
 from networking_app.accounts.decorators import student_required
@@ -133,7 +132,8 @@ def _preview_page(request, batch: ImportBatch):
             has_match=bool(row.match_contact_id or row.match_row),
         )
         row.possible = row.status == RowStatus.NEW and bool(row.match_contact_id or row.match_row)
-        row.changes = _merge_preview(row, earlier)
+        plan = selectors.row_merge_plan(row=row, earlier=earlier)
+        row.changes = plan.changes if plan is not None else None
     context = {
         "batch": batch,
         "page": page,
@@ -146,20 +146,6 @@ def _preview_page(request, batch: ImportBatch):
         **_encoding_context(batch),
     }
     return render(request, "contacts/import_preview.html", context)
-
-
-def _merge_preview(row, earlier: dict) -> list | None:
-    """What merging the row would change, field by field (None: nothing to merge into)."""
-    if row.status == RowStatus.INVALID:
-        return None
-    if row.match_contact is not None:
-        contact = row.match_contact
-        organization = contact.organization.name if contact.organization_id else ""
-        tags = sorted(t.name for t in contact.tags.all())
-        return merge_changes(contact_fields(contact, organization, tags), row.data)
-    if row.match_row in earlier:
-        return merge_changes(earlier[row.match_row].data, row.data)
-    return None
 
 
 def _row_choices(row) -> list[tuple[str, str]]:

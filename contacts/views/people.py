@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from contacts import selectors, services
+from contacts import merging, selectors, services
 from contacts.forms.people import (
     ContactFilterForm,
     ContactForm,
@@ -23,12 +23,13 @@ from contacts.forms.people import (
     MergePickForm,
     TargetAddForm,
     TargetEditForm,
-    add_service_errors,
 )
 from contacts.imports import selectors as import_selectors
 from contacts.models import Contact
 from contacts.views import reminders as reminder_views
 from networking_app.accounts.decorators import student_required
+from networking_app.forms_errors import add_service_errors
+from networking_app.fragments import wants_fragment
 from networking_app.pagecache import private_cached
 
 CONTACTS_PER_PAGE = 50
@@ -85,7 +86,7 @@ def contact_list(request):
     results_html = mark_safe(  # noqa: S308 - rendered by the template engine above
         private_cached(user, "contact-list", results, parts={"query": sorted(request.GET.lists())})
     )
-    fragment = request.htmx and not request.htmx.history_restore_request
+    fragment = wants_fragment(request)
     if fragment:
         response = HttpResponse(results_html)
     else:
@@ -262,60 +263,6 @@ def contact_delete(request, contact_id: int):
 # --- Merge -----------------------------------------------------------------------------------
 
 
-def _merge_preview(keep: Contact, other: Contact) -> list[dict]:
-    """Each field before and after: mirrors what services.contact_merge keeps."""
-
-    keep_tags = sorted(t.name for t in keep.tags.all())
-    other_tags = sorted(t.name for t in other.tags.all())
-    notes = keep.notes
-    if other.notes and other.notes not in keep.notes:
-        notes = f"{keep.notes}\n\n{other.notes}".strip()
-    # The kept contact's referrer wins; one pointing at the removed contact ends up empty.
-    if keep.referred_by_id:
-        referrer = keep.referred_by if keep.referred_by_id != other.pk else ""
-    else:
-        referrer = other.referred_by if other.referred_by_id != keep.pk else ""
-    rows = [
-        ("Name", keep.name, other.name, keep.name),
-        ("Organization", keep.organization, other.organization, None),
-        ("Job title", keep.title, other.title, None),
-        ("Industry", keep.industry, other.industry, None),
-        ("Email", keep.email, other.email, None),
-        ("Phone", keep.phone, other.phone, None),
-        ("LinkedIn", keep.linkedin_url, other.linkedin_url, None),
-        (
-            "How you know them",
-            keep.get_relationship_display(),
-            other.get_relationship_display(),
-            keep.get_relationship_display(),
-        ),
-        ("How you met", keep.how_met, other.how_met, None),
-        ("Referred by", keep.referred_by, other.referred_by, referrer),
-        (
-            "Stay in touch",
-            keep.get_cadence_days_display() if keep.cadence_days else "",
-            other.get_cadence_days_display() if other.cadence_days else "",
-            None,
-        ),
-        (
-            "Tags",
-            ", ".join(keep_tags),
-            ", ".join(other_tags),
-            ", ".join(sorted({*keep_tags, *other_tags})),
-        ),
-        ("Notes", keep.notes, other.notes, notes),
-    ]
-    return [
-        {
-            "label": label,
-            "keep": mine or "",
-            "other": theirs or "",
-            "result": ((mine or theirs) if result is None else result) or "",
-        }
-        for label, mine, theirs, result in rows
-    ]
-
-
 @student_required
 def contact_merge(request, contact_id: int):
     keep = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
@@ -347,7 +294,7 @@ def contact_merge(request, contact_id: int):
         "contact": keep,
         "other": other,
         "form": form,
-        "preview": _merge_preview(keep, other) if other else [],
+        "preview": merging.contact_merge_preview(keep=keep, other=other) if other else [],
         "keep_counts": selectors.contact_history_counts(contact=keep) if other else None,
         "other_counts": (
             selectors.contact_history_counts(contact=other, exclude_referral_id=keep.pk)

@@ -35,10 +35,10 @@ from contacts.forms.pipeline import (
     RescheduleForm,
     ScheduleForm,
     StatusForm,
-    add_service_errors,
 )
 from contacts.models import Conversation, ConversationStatus, DraftKind
 from networking_app.accounts.decorators import student_required
+from networking_app.forms_errors import add_service_errors
 from networking_app.pagecache import private_cached
 
 S = ConversationStatus

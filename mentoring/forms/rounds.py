@@ -1,6 +1,7 @@
 """Forms of match rounds: staff's round settings and review actions, students' and volunteers'
 sign-up. Forms only validate what was typed; the writes and their rules are in
-mentoring.services.rounds, whose ValidationErrors go back on the form with `add_errors`."""
+mentoring.services.rounds, whose ValidationErrors go back on the form through
+`networking_app.forms_errors`."""
 
 from __future__ import annotations
 
@@ -19,15 +20,6 @@ from mentoring.services.rounds import (
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the field it names, else on top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _split(text: str) -> list[str]:

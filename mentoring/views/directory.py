@@ -23,6 +23,7 @@ from mentoring.services.availability import open_slots
 from mentoring.services.profiles import mentor_contact_add
 from networking_app.accounts.decorators import student_required
 from networking_app.context_processors import school
+from networking_app.fragments import wants_fragment
 
 DIRECTORY_PER_PAGE = 20
 MENTOR_PAGE_SLOTS = 10
@@ -118,7 +119,7 @@ def directory(request):
         "results": mark_safe(results.html),  # noqa: S308 (rendered by the template engine)
         "pages": _Pages(*results.pages) if results.pages else None,
     }
-    fragment = request.htmx and not request.htmx.history_restore_request
+    fragment = wants_fragment(request)
     template = "mentoring/_directory_results.html" if fragment else "mentoring/directory.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

@@ -48,17 +48,10 @@ from mentoring.services import requests as request_services
 from mentoring.services import sessions as session_services
 from mentoring.services.availability import Slot, mentor_zone, open_slots, slot_is_open
 from networking_app.accounts.decorators import student_required
+from networking_app.forms_errors import add_service_errors
 
 SLOTS_OFFERED = 40
 SLOTS_ON_REQUEST_PAGE = 8
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _flash_errors(request, error: ValidationError) -> None:
@@ -102,7 +95,7 @@ def request_new(request, mentor_id: int):
                 message=form.cleaned_data["message"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             # The time may just have gone: offer the others, keeping what was typed.
             slot_open, slots = _request_slots(mentor, start)
             if not slot_open:
@@ -256,7 +249,7 @@ def request_propose(request, request_id: int):
             flash_request=flash_request, by=request.user, start_at=form.cleaned_data["start"]
         )
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _render_request(request, flash_request, propose_form=form)
     messages.success(
         request,

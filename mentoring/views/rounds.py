@@ -22,7 +22,6 @@ from mentoring.forms.rounds import (
     StudentJoinForm,
     SwapForm,
     VolunteerJoinForm,
-    add_errors,
 )
 from mentoring.models import Match, MatchRound, Mentor, RoundStatus
 from mentoring.selectors import rounds as selectors
@@ -34,6 +33,7 @@ from networking_app.accounts.decorators import (
     staff_required,
     student_required,
 )
+from networking_app.forms_errors import add_service_errors
 
 STATUS_VERBS = {
     RoundStatus.OPEN: "is open for sign-up",
@@ -81,7 +81,7 @@ def round_create(request):
         try:
             match_round = services.round_create(created_by=request.user, **_round_fields(form))
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"{match_round.name} is saved as a draft. Open it when you are ready."
@@ -100,7 +100,7 @@ def round_edit(request, round_id: int):
         try:
             services.round_update(match_round=match_round, **_round_fields(form))
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{match_round.name} is saved.")
             return redirect("mentoring:round", round_id=match_round.pk)
@@ -326,7 +326,7 @@ def round_join(request, round_id: int):
                 availability=data["availability"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             verb = "updated your answers for" if signup else "joined"
             messages.success(
@@ -381,7 +381,7 @@ def round_volunteer_join(request, round_id: int):
                 capacity=form.cleaned_data["capacity"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -1,5 +1,8 @@
 """Whatever a student uploads, every importer answers with a preview or a clear message:
-never an exception, never a 500, and nothing saved before the commit step."""
+never an exception, never a 500, and nothing saved before the commit step. And the plans an
+import is made of keep their promises: a merge never loses a value, the same file twice adds
+nobody, the order of distinct people does not matter, and the preview shows what the commit
+writes."""
 
 from __future__ import annotations
 
@@ -12,10 +15,29 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contacts import services as contact_services
 from contacts.imports import ImportFileError, import_commit, import_preview
+from contacts.imports import selectors as import_selectors
 from contacts.imports.csvfiles import RAPPORT_HEADER
 from contacts.imports.models import BatchStatus, ImportBatch
-from contacts.models import Contact, Interaction, Organization, Tag
+from contacts.imports.planning import (
+    Known,
+    StoredRow,
+    organization_key,
+    plan_commit,
+    plan_import,
+)
+from contacts.imports.records import CleanRow
+from contacts.merging import (
+    CADENCE_LABELS,
+    FIELDS,
+    FILLABLE,
+    RELATIONSHIP_LABELS,
+    _same,
+    fields_of,
+    plan_merge,
+)
+from contacts.models import Contact, Interaction, Organization, Tag, normalize_organization_name
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +223,190 @@ def test_the_upload_page_never_fails(student_client, data, name):
     assert response.status_code in (200, 302)
     assert not Contact.objects.exists()
     ImportBatch.objects.all().delete()
+
+
+# --- Plan, then apply ---------------------------------------------------------------------------
+
+PLAN = settings(
+    max_examples=80,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# Few letters, so that values often collide (same, differing, contained in the notes).
+word = st.text(alphabet="abAB ", max_size=4)
+person_fields = st.fixed_dictionaries(
+    {
+        "name": st.text(alphabet="abAB", min_size=1, max_size=3),
+        "email": st.sampled_from(["", "a@x.co", "A@x.co", "b@x.co"]),
+        "phone": word,
+        "linkedin_url": st.sampled_from(
+            ["", "https://www.linkedin.com/in/a", "linkedin.com/in/a/", "linkedin.com/in/b"]
+        ),
+        "organization": word,
+        "title": word,
+        "industry": word,
+        "how_met": word,
+        "relationship": st.sampled_from(["other", "alumni", "family_friend"]),
+        "cadence_days": st.sampled_from([0, 30, 91]),
+        "notes": word,
+        "tags": st.lists(st.sampled_from(["x", "y", "z"]), unique=True, max_size=3),
+    }
+)
+
+
+@PLAN
+@given(current=person_fields, incoming=person_fields)
+def test_a_merge_plan_never_loses_a_value(current, incoming):
+    after = plan_merge(current, incoming).applied_to(current)
+    for name, _, _ in FIELDS:
+        value = " ".join(incoming[name].split())
+        if value:
+            assert _same(name, after[name], value) or value in after["notes"], name
+    for name in ("relationship", "cadence_days"):
+        if incoming[name] and incoming[name] not in ("other", after[name]):
+            shown = str({**RELATIONSHIP_LABELS, **CADENCE_LABELS}[incoming[name]])
+            assert shown in after["notes"], name
+    assert incoming["notes"].strip() in after["notes"]
+    assert set(incoming["tags"]) <= set(after["tags"])
+    assert after["notes"].startswith(current["notes"].strip())  # the contact's notes stay first
+    # Merging the same details again changes nothing more.
+    again = plan_merge(after, incoming)
+    assert again.changes == ()
+    assert again.applied_to(after) == after
+
+
+def _row(position: int, fields: dict) -> CleanRow:
+    return CleanRow(line=position + 1, data={**fields, "connected_on": ""})
+
+
+def _created(plan) -> list[dict]:
+    return [c.data for c in plan_commit(rows=_stored(plan), contacts={}, default="merge").new]
+
+
+def _stored(plan) -> list[StoredRow]:
+    return [
+        StoredRow(r.index, r.index, r.data, r.status, r.match_contact_id, r.match_row)
+        for r in plan.rows
+    ]
+
+
+@PLAN
+@given(rows=st.lists(person_fields, max_size=8))
+def test_planning_the_same_file_again_adds_nobody(rows):
+    first = plan_import([_row(i, r) for i, r in enumerate(rows)], known=[])
+    created = _created(first)
+    known = [
+        Known(pk, c["email"], c["linkedin_url"], c["name"], organization_key(c["organization"]))
+        for pk, c in enumerate(created, start=1)
+    ]
+    again = plan_import([_row(i, r) for i, r in enumerate(rows)], known=known)
+    contacts = {pk: {**c, "tags": list(c["tags"])} for pk, c in enumerate(created, start=1)}
+    plan = plan_commit(rows=_stored(again), contacts=contacts, default="merge")
+    assert plan.new == ()
+
+
+@PLAN
+@given(rows=st.lists(person_fields, max_size=8), data=st.data())
+def test_the_order_of_distinct_people_does_not_change_who_is_added(rows, data):
+    people = {}
+    for fields in rows:  # distinct emails, profiles and names: no two rows are one person
+        people.setdefault(fields["name"].casefold(), fields)
+    distinct = [
+        {**fields, "email": f"p{i}@x.co", "linkedin_url": ""}
+        for i, fields in enumerate(people.values())
+    ]
+    shuffled = data.draw(st.permutations(distinct))
+    one = _created(plan_import([_row(i, r) for i, r in enumerate(distinct)], known=[]))
+    other = _created(plan_import([_row(i, r) for i, r in enumerate(shuffled)], known=[]))
+    assert sorted(c["email"] for c in one) == sorted(c["email"] for c in other)
+    assert len(one) == len(distinct)
+
+
+# Through the database: fewer examples, each cleaning up what the one before it left.
+STORED = settings(
+    max_examples=15,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _clean_slate(owner) -> None:
+    Contact.objects.filter(owner=owner).delete()
+    ImportBatch.objects.all().delete()
+
+
+@STORED
+@given(rows=st.lists(person_fields, min_size=1, max_size=5))
+def test_importing_a_file_twice_adds_nobody_the_second_time(student, rows):
+    _clean_slate(student)
+    data = _rapport_csv(rows)
+    default = "merge"
+    import_commit(batch=import_preview(owner=student, filename="r.csv", data=data), default=default)
+    count = Contact.objects.filter(owner=student).count()
+    import_commit(batch=import_preview(owner=student, filename="r.csv", data=data), default=default)
+    assert Contact.objects.filter(owner=student).count() == count
+
+
+SET_APART = {"organization", "tags", "email", "linkedin_url"}
+
+
+@STORED
+@given(pairs=st.lists(st.tuples(person_fields, person_fields), min_size=1, max_size=4))
+def test_the_preview_shows_what_the_commit_writes(student, pairs):
+    _clean_slate(student)
+    contacts = []
+    for i, (mine, _) in enumerate(pairs):
+        contacts.append(
+            contact_services.contact_create(
+                owner=student,
+                **{k: v for k, v in mine.items() if k not in SET_APART},
+                email=f"p{i}@x.co",
+                linkedin_url="https://www.linkedin.com/in/a" if mine["linkedin_url"] else "",
+                organization_name=mine["organization"],
+                tags=mine["tags"],
+            )
+        )
+    rows = [{**theirs, "email": f"P{i}@x.co"} for i, (_, theirs) in enumerate(pairs)]
+    batch = import_preview(owner=student, filename="r.csv", data=_rapport_csv(rows))
+    shown = {}
+    for row in import_selectors.preview_rows(batch=batch):
+        plan = import_selectors.row_merge_plan(row=row, earlier={})
+        shown[row.match_contact_id] = (fields_of(row.match_contact), plan)
+    assert len(shown) == len(pairs)
+    import_commit(batch=batch, default="merge")
+    for contact in Contact.objects.filter(owner=student).prefetch_related("tags"):
+        before, plan = shown[contact.pk]
+        expected, written = plan.applied_to(before), fields_of(contact)
+        for name in ("name", *FILLABLE, "cadence_days", "notes"):
+            assert written[name] == expected[name], name
+        assert normalize_organization_name(written["organization"]) == (
+            normalize_organization_name(expected["organization"])
+        )
+        assert sorted(written["tags"]) == sorted(expected["tags"])
+
+
+def _rapport_csv(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(RAPPORT_HEADER)
+    for r in rows:
+        writer.writerow(
+            [
+                r["name"],
+                r["email"],
+                r["phone"],
+                r["organization"],
+                r["title"],
+                r["industry"],
+                r["linkedin_url"],
+                r["relationship"],
+                r["how_met"],
+                "; ".join(r["tags"]),
+                r["notes"],
+                r["cadence_days"] or "",
+                "",
+            ]
+        )
+    return out.getvalue().encode()

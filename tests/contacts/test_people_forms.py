@@ -16,11 +16,11 @@ from contacts.forms.people import (
     InteractionForm,
     MergePickForm,
     TargetAddForm,
-    add_service_errors,
     parse_tags,
 )
 from contacts.models import Cadence, Relationship
 from contacts.selectors import contact_possible_duplicates, normalize_linkedin_url
+from networking_app.forms_errors import add_service_errors
 
 pytestmark = pytest.mark.django_db
 

@@ -117,6 +117,16 @@ def test_merge_moves_everything_and_fills_gaps(student):
     assert merged.last_interaction_on == timezone.localdate()
 
 
+def test_merge_keeps_a_detail_that_differs_in_the_notes(student):
+    keep = ContactFactory(owner=student, name="Sam Lee", email="sam@a.example", notes="Met at fair")
+    remove = ContactFactory(owner=student, name="Sam Lee", email="sam@b.example", notes="Chess")
+    merged = contact_merge(keep=keep, remove=remove)
+    merged.refresh_from_db()
+    assert merged.email == "sam@a.example"
+    assert merged.notes.startswith("Met at fair\n\nChess\n\n")
+    assert "Other email addresses: sam@b.example" in merged.notes.splitlines()
+
+
 def test_merge_refuses_other_students_contacts(student, other_student):
     with pytest.raises(ValidationError):
         contact_merge(
