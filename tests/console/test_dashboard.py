@@ -148,7 +148,7 @@ def test_median_sqlite_fallback_matches_postgres(monkeypatch, student, n):
     middle = expected[(n - 1) // 2 : n // 2 + 1]
     want = dt.timedelta(hours=sum(middle) / len(middle))
     assert selectors.median_duration(qs, "held_at", "thanked_at") == want
-    monkeypatch.setattr(selectors, "connection", types.SimpleNamespace(vendor="sqlite"))
+    monkeypatch.setattr(selectors.filters, "connection", types.SimpleNamespace(vendor="sqlite"))
     assert selectors.median_duration(qs, "held_at", "thanked_at") == want
     assert selectors.median_duration(qs.none(), "held_at", "thanked_at") is None
 
