@@ -18,9 +18,8 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Sum,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncWeek
+from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from contacts.models import Contact, Conversation, ConversationChange, Interaction, Outcome
@@ -31,8 +30,6 @@ from mentoring.models import (
     SessionStatus,
 )
 from networking_app.accounts.models import (
-    ErasedAccount,
-    Role,
     User,
 )
 from networking_app.console.selectors.filters import (
@@ -45,6 +42,7 @@ from networking_app.console.selectors.filters import (
     students_queryset,
 )
 from networking_app.console.selectors.live import (
+    erased_totals,
     events_section,
     median_days_to_thank,
     mentoring_counts,
@@ -286,22 +284,7 @@ def _all_time(d: Dashboard, filters: DashboardFilters) -> None:
         ).count(),
         "outcomes": cohort_rows(Outcome.objects.all(), filters).count(),
     }
-    erased = ErasedAccount.objects.filter(role=Role.STUDENT)
-    if filters.label_id:
-        erased = erased.none()  # labels are not kept for deleted accounts
-    if filters.class_year:
-        erased = erased.filter(class_year=filters.class_year)
-    if filters.major:
-        erased = erased.filter(major__iexact=filters.major.strip())
-    gone = erased.aggregate(
-        students=Count("pk"),
-        contacts=Coalesce(Sum("contacts"), 0),
-        conversations=Coalesce(Sum("conversations"), 0),
-        held=Coalesce(Sum("conversations_held"), 0),
-        thanked=Coalesce(Sum("conversations_thanked"), 0),
-        sessions_held=Coalesce(Sum("flash_sessions_held"), 0),
-        outcomes=Coalesce(Sum("outcomes"), 0),
-    )
+    gone = erased_totals(filters)
     d.erased = gone
     d.all_time = {key: live[key] + gone[key] for key in live}
 

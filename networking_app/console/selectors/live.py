@@ -39,6 +39,8 @@ from mentoring.models import (
 )
 from networking_app.accounts.models import (
     ApprovalStatus,
+    ErasedAccount,
+    Role,
     VolunteerProfile,
 )
 from networking_app.console.selectors.filters import (
@@ -275,3 +277,24 @@ def events_section(d: Dashboard, filters: DashboardFilters) -> None:
         .values(*EVENT_FIELDS)[:EVENTS_SHOWN]
     )
     d.waitlists = [EventRow(**row) for row in waiting]
+
+
+def erased_totals(filters: DashboardFilters) -> dict:
+    """What the deleted accounts of the cohort left behind (ErasedAccount keeps only counts,
+    the class year and the major, so deleted students still count in the all-time totals)."""
+    erased = ErasedAccount.objects.filter(role=Role.STUDENT)
+    if filters.label_id:
+        erased = erased.none()  # labels are not kept for deleted accounts
+    if filters.class_year:
+        erased = erased.filter(class_year=filters.class_year)
+    if filters.major:
+        erased = erased.filter(major__iexact=filters.major.strip())
+    return erased.aggregate(
+        students=Count("pk"),
+        contacts=Coalesce(Sum("contacts"), 0),
+        conversations=Coalesce(Sum("conversations"), 0),
+        held=Coalesce(Sum("conversations_held"), 0),
+        thanked=Coalesce(Sum("conversations_thanked"), 0),
+        sessions_held=Coalesce(Sum("flash_sessions_held"), 0),
+        outcomes=Coalesce(Sum("outcomes"), 0),
+    )
