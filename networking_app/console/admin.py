@@ -11,6 +11,10 @@ from django.contrib import admin
 from networking_app.console.models import (
     AuditLog,
     EligibilityLabel,
+    FiguresCohort,
+    FiguresDay,
+    FiguresRefresh,
+    FiguresStudentDay,
     StudentLabel,
     VolunteerInvitation,
 )
@@ -99,3 +103,32 @@ class VolunteerInvitationAdmin(admin.ModelAdmin):
     raw_id_fields = ["created_by", "used_by"]
     # The token is the link's secret: never shown.
     exclude = ["token"]
+
+
+class FiguresAdmin(PrivateStudentDataAdmin):
+    """The dashboard's precomputed rows: derived, replaced by every refresh, so read-only."""
+
+    list_filter = ["in_cohort", "class_year", "label"]
+    search_fields = ["major"]
+
+
+@admin.register(FiguresDay)
+class FiguresDayAdmin(FiguresAdmin):
+    list_display = ["day", "class_year", "major", "in_cohort", "label", "contacts_added"]
+
+
+@admin.register(FiguresStudentDay)
+class FiguresStudentDayAdmin(FiguresAdmin):
+    list_display = ["day", "student_id", "class_year", "major", "in_cohort", "active", "offer"]
+
+
+@admin.register(FiguresCohort)
+class FiguresCohortAdmin(FiguresAdmin):
+    list_display = ["class_year", "major", "in_cohort", "label", "students", "not_started"]
+
+
+@admin.register(FiguresRefresh)
+class FiguresRefreshAdmin(PrivateStudentDataAdmin):
+    list_display = ["computed_at", "running_until", "requested_at"]
+    list_filter = ["computed_at"]
+    search_fields = ["id"]

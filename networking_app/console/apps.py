@@ -6,13 +6,3 @@ class ConsoleConfig(AppConfig):
 
     name = "networking_app.console"
     label = "console"
-
-    def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
-        from networking_app.console.models import EligibilityLabel
-        from networking_app.console.reports import labels_changed
-
-        # The dashboard's filter form keeps the labels in the cache (reports.dashboard_choices).
-        post_save.connect(labels_changed, sender=EligibilityLabel, dispatch_uid="console-labels")
-        post_delete.connect(labels_changed, sender=EligibilityLabel, dispatch_uid="console-labels")

@@ -126,3 +126,102 @@ class VolunteerInvitation(models.Model):
         if timezone.now() >= self.expires_at:
             return "expired"
         return "open"
+
+
+# --- The dashboard's precomputed figures (networking_app/console/rollup.py) ------------------
+
+
+class FiguresGroup(models.Model):
+    """The key every precomputed row shares: the students' class year and major (as stored;
+    blank without a profile), whether they are active student accounts (the only ones a
+    cohort filter can choose), and an eligibility label (NULL: counted for everyone; a label:
+    counted again for that label's students only)."""
+
+    class_year = models.PositiveSmallIntegerField(null=True)
+    major = models.CharField(max_length=120, blank=True)
+    in_cohort = models.BooleanField()
+    label = models.ForeignKey(
+        EligibilityLabel, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.class_year or '-'} {self.major or '-'} (label {self.label_id or '-'})"
+
+
+class FiguresDay(FiguresGroup):
+    """What one group of students did on one day (in the office's time zone, TIME_ZONE):
+    counts that add up over any period."""
+
+    day = models.DateField()
+    joined = models.IntegerField(default=0)
+    contacts_added = models.IntegerField(default=0)
+    requested = models.IntegerField(default=0)  # by the day the intro was sent, then:
+    scheduled = models.IntegerField(default=0)
+    held = models.IntegerField(default=0)
+    thanked = models.IntegerField(default=0)
+    held_in_period = models.IntegerField(default=0)  # by the day it was held
+    thanked_in_period = models.IntegerField(default=0)
+    rescheduled = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    outcomes = models.IntegerField(default=0)
+    internships = models.IntegerField(default=0)
+    jobs = models.IntegerField(default=0)
+    outcomes_with_contacts = models.IntegerField(default=0)
+    requests = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    declined = models.IntegerField(default=0)
+    expired = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    capacity_used = models.IntegerField(default=0)
+    sessions_held = models.IntegerField(default=0)
+    no_shows = models.IntegerField(default=0)
+    sessions_cancelled = models.IntegerField(default=0)
+    feedback_count = models.IntegerField(default=0)
+    feedback_sum = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["label", "day"])]
+
+
+class FiguresStudentDay(FiguresGroup):
+    """One student's day, for the counts of distinct students (active in the period, with an
+    offer in it), which do not add up over days."""
+
+    day = models.DateField()
+    student_id = models.IntegerField()
+    active = models.BooleanField()
+    offer = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["label", "day"])]
+
+
+class FiguresCohort(FiguresGroup):
+    """What one group of students has now: how many, how many have not started, and the
+    all-time totals."""
+
+    profiles = models.IntegerField(default=0)
+    students = models.IntegerField(default=0)
+    not_started = models.IntegerField(default=0)
+    contacts = models.IntegerField(default=0)
+    conversations = models.IntegerField(default=0)
+    held = models.IntegerField(default=0)
+    thanked = models.IntegerField(default=0)
+    sessions_held = models.IntegerField(default=0)
+    outcomes = models.IntegerField(default=0)
+
+
+class FiguresRefresh(models.Model):
+    """The one row that says when the figures were last computed, and claims a refresh
+    (`running_until`, a lease: a crashed worker's claim runs out) so that two workers, or a
+    worker and "Recompute now", never compute them at once."""
+
+    computed_at = models.DateTimeField(null=True)
+    running_until = models.DateTimeField(null=True)
+    requested_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"Dashboard figures as of {self.computed_at}"

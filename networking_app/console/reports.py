@@ -1,25 +1,12 @@
-"""The dashboard's charts, built from the aggregates in selectors.dashboard, and the cache of
-both (`dashboard_figures`)."""
+"""The dashboard's charts, built from its figures (selectors.rollup.dashboard_from_rollup for
+the page and its CSV exports, selectors.dashboard for the direct computation)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-from dataclasses import dataclass
+from django.utils import formats
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-from django.utils import formats, timezone, translation
-
-from networking_app.console import selectors
 from networking_app.console.charts import Chart, Series
-from networking_app.console.selectors import Dashboard, DashboardFilters
-
-# Part of every cache key: bump it whenever DashboardFigures, FiguresPage, CohortChoices or what
-# they hold (Dashboard, its rows, Chart) change shape, so that new code never reads what old
-# code stored.
-FIGURES_VERSION = 2
+from networking_app.console.selectors import Dashboard
 
 # Each chart and the dashboard sections (selectors.SECTIONS) its numbers come from: an export
 # computes only those.
@@ -50,165 +37,6 @@ def dashboard_charts(d: Dashboard, only: str | None = None) -> dict[str, Chart]:
     }
     keys = [only] if only else CHART_KEYS
     return {key: builders[key](d) for key in keys}
-
-
-@dataclass
-class DashboardFigures:
-    """What the dashboard page shows (its numbers and charts, drawn), as computed at
-    `computed_at`. Never the page's HTML: that carries the CSRF token and the CSP nonce."""
-
-    data: Dashboard
-    charts: dict[str, Chart]
-    computed_at: dt.datetime
-
-
-@dataclass
-class FiguresPage:
-    """The figures as the dashboard shows them (charts, tables and their CSV links, as HTML),
-    rendered once per computation of the figures so that a cached page neither loads nor draws
-    them again. It holds no token, nonce or message: those are the page's, per request."""
-
-    html: str
-    filters: DashboardFilters
-    computed_at: dt.datetime
-
-
-@dataclass
-class CohortChoices:
-    """The class years and majors the filter form offers (from every student profile)."""
-
-    class_years: list[int]
-    majors: list[str]
-    computed_at: dt.datetime
-
-
-@dataclass
-class LabelChoices:
-    """The eligibility labels the filter form offers, forgotten whenever one changes."""
-
-    labels: list
-    computed_at: dt.datetime
-
-
-def figures_cache_key(filters: DashboardFilters) -> str:
-    """The normalised filters (a preset is already resolved to its dates) and everything else
-    the figures depend on: the viewer's time zone draws the period's bounds and the days of the
-    activity chart, the language formats the charts' dates and numbers."""
-    parts = (
-        filters.start.isoformat(),
-        filters.end.isoformat(),
-        filters.class_year,
-        filters.major,
-        filters.label_id,
-        timezone.get_current_timezone_name(),
-        translation.get_language(),
-    )
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    return f"console:dashboard:v{FIGURES_VERSION}:{digest}"
-
-
-def _page_key(filters: DashboardFilters) -> str:
-    return f"{figures_cache_key(filters)}:html"
-
-
-COHORTS_CACHE_KEY = f"console:dashboard:v{FIGURES_VERSION}:cohorts"
-LABELS_CACHE_KEY = f"console:dashboard:v{FIGURES_VERSION}:labels"
-
-
-def _now() -> dt.datetime:
-    # Whole seconds: the page shows the time in a <time datetime>, which allows no microseconds.
-    return timezone.now().replace(microsecond=0)
-
-
-def _fresh(value, kind: type):
-    """`value` if it is a `kind` at most DASHBOARD_CACHE_SECONDS old, else None."""
-    if not isinstance(value, kind):
-        return None
-    # The age is checked here too, so that lowering the setting takes effect at once.
-    age = timezone.now() - value.computed_at
-    if age >= dt.timedelta(seconds=settings.DASHBOARD_CACHE_SECONDS):
-        return None
-    return value
-
-
-def _cached(key: str, kind: type):
-    """The value stored under `key` if it is a `kind` at most DASHBOARD_CACHE_SECONDS old, else
-    None (also when the cache is off, or unreachable: networking_app.cache)."""
-    if settings.DASHBOARD_CACHE_SECONDS <= 0:
-        return None
-    return _fresh(cache.get(key), kind)
-
-
-def _store(key: str, value) -> None:
-    if settings.DASHBOARD_CACHE_SECONDS > 0:
-        cache.set(key, value, settings.DASHBOARD_CACHE_SECONDS)
-
-
-def cached_figures(filters: DashboardFilters) -> DashboardFigures | None:
-    """The stored figures for these filters if they are fresh enough, else None."""
-    figures = _cached(figures_cache_key(filters), DashboardFigures)
-    if figures is None or figures.data.filters != filters:
-        return None
-    return figures
-
-
-def dashboard_figures(filters: DashboardFilters, *, refresh: bool = False) -> DashboardFigures:
-    """The dashboard's figures for these filters: from the cache when they are at most
-    DASHBOARD_CACHE_SECONDS old (0 turns the cache off), else computed and stored. `refresh`
-    computes and stores them afresh whatever the cache holds."""
-    figures = None if refresh else cached_figures(filters)
-    if figures is None:
-        data = selectors.dashboard(filters)
-        charts = dashboard_charts(data)
-        for chart in charts.values():
-            chart.draw()  # now, so that a page built from the cache does not draw it again
-        figures = DashboardFigures(data=data, charts=charts, computed_at=_now())
-        _store(figures_cache_key(filters), figures)
-        if settings.DASHBOARD_CACHE_SECONDS > 0:
-            cache.delete(_page_key(filters))  # drawn from the figures these replace
-    return figures
-
-
-def cached_figures_page(filters: DashboardFilters) -> FiguresPage | None:
-    """The stored HTML of the figures for these filters if it is fresh enough, else None."""
-    page = _cached(_page_key(filters), FiguresPage)
-    if page is None or page.filters != filters:
-        return None
-    return page
-
-
-def store_figures_page(page: FiguresPage) -> None:
-    _store(_page_key(page.filters), page)
-
-
-def dashboard_choices(*, refresh: bool = False) -> dict:
-    """The filter form's choices, both read from the cache at once. Class years and majors are
-    counted over every student profile (slower as the school grows), so they are kept like the
-    figures. Labels are kept only until one is saved or deleted (`labels_changed`), so that a
-    label just created can be chosen at once."""
-    stored = {}
-    if not refresh and settings.DASHBOARD_CACHE_SECONDS > 0:
-        stored = cache.get_many([COHORTS_CACHE_KEY, LABELS_CACHE_KEY])
-    cohorts = _fresh(stored.get(COHORTS_CACHE_KEY), CohortChoices)
-    if cohorts is None:
-        cohorts = CohortChoices(**selectors.cohort_years_and_majors(), computed_at=_now())
-        _store(COHORTS_CACHE_KEY, cohorts)
-    labels = _fresh(stored.get(LABELS_CACHE_KEY), LabelChoices)
-    if labels is None:
-        labels = LabelChoices(labels=selectors.label_choices(), computed_at=_now())
-        _store(LABELS_CACHE_KEY, labels)
-    return {
-        "class_years": cohorts.class_years,
-        "majors": cohorts.majors,
-        "labels": labels.labels,
-    }
-
-
-def labels_changed(sender=None, **kwargs) -> None:
-    """Forget the stored label choices: now, and again after the commit, so that a page built
-    in between from the labels before the change does not keep them."""
-    cache.delete(LABELS_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(LABELS_CACHE_KEY))
 
 
 def _funnel_chart(d: Dashboard) -> Chart:

@@ -3,20 +3,20 @@ nudge emails and the audit log. Every page is `staff_required` (TOTP)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+import time
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
@@ -34,20 +34,23 @@ from networking_app.console.forms import (
     VolunteerDecisionForm,
     filters_query,
 )
-from networking_app.console.models import EligibilityLabel, VolunteerInvitation
-from networking_app.console.reports import (
-    CHART_KEYS,
-    CHART_SECTIONS,
-    FiguresPage,
-    cached_figures,
-    cached_figures_page,
-    dashboard_charts,
-    dashboard_choices,
-    dashboard_figures,
-    store_figures_page,
+from networking_app.console.models import (
+    EligibilityLabel,
+    FiguresRefresh,
+    VolunteerInvitation,
 )
+from networking_app.console.reports import CHART_KEYS, CHART_SECTIONS, dashboard_charts
+from networking_app.console.rollup import figures_refresh, figures_request_refresh
+from networking_app.console.selectors.rollup import (
+    cohort_years_and_majors,
+    dashboard_from_rollup,
+    figures_state,
+)
+from networking_app.console.tasks import refresh_figures
 
 PAGE_SIZE = 50
+# How long a page waits for the first figures another request is computing.
+FIRST_FIGURES_WAIT = 60
 
 
 def _form_errors(error: ValidationError) -> str:
@@ -57,8 +60,9 @@ def _form_errors(error: ValidationError) -> str:
 # --- Dashboard -------------------------------------------------------------------------------
 
 
-def _dashboard_form(request, *, refresh: bool = False) -> DashboardFilterForm:
-    return DashboardFilterForm(request.GET or None, choices=dashboard_choices(refresh=refresh))
+def _dashboard_form(request) -> DashboardFilterForm:
+    choices = {**cohort_years_and_majors(), "labels": selectors.label_choices()}
+    return DashboardFilterForm(request.GET or None, choices=choices)
 
 
 def _every(seconds: int) -> str:
@@ -70,54 +74,67 @@ def _every(seconds: int) -> str:
     return f"every {unit}" if n == 1 else f"every {n} {unit}s"
 
 
+def _figures() -> FiguresRefresh | None:
+    """The state of the precomputed figures, computed now if they never were (or for every
+    page when DASHBOARD_REFRESH_SECONDS is 0). Figures older than two intervals mean the beat
+    is late: the first page to see it enqueues one refresh, and every page shows their age."""
+    seconds = settings.DASHBOARD_REFRESH_SECONDS
+    state = figures_state()
+    if state is None or seconds <= 0:
+        figures_refresh()
+        # Another refresh held the claim: wait for the figures it is computing.
+        deadline = time.monotonic() + FIRST_FIGURES_WAIT
+        while (state := figures_state()) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+    elif figures_request_refresh(older_than=dt.timedelta(seconds=2 * seconds)):
+        transaction.on_commit(refresh_figures.delay)
+    return state
+
+
+def _figures_pending() -> HttpResponse:
+    response = HttpResponse(
+        "The figures are being computed for the first time: reload in a minute.",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
 @staff_required
 def dashboard(request):
+    state = _figures()  # first: the form's class years and majors come from the figures
+    if state is None:
+        return _figures_pending()
     form = _dashboard_form(request)
     filters = form.filters()
-    page = _figures_page(filters)
-    seconds = settings.DASHBOARD_CACHE_SECONDS
+    d = dashboard_from_rollup(filters)
+    seconds = settings.DASHBOARD_REFRESH_SECONDS
     context = {
         "form": form,
         "filters": filters,
-        "figures_html": mark_safe(page.html),  # noqa: S308 - rendered by the template engine
-        "computed_at": page.computed_at,
-        # What the figures' HTML was built from, loaded only if read (by tests): the page
-        # itself never needs them once the HTML is cached.
-        "d": SimpleLazyObject(lambda: dashboard_figures(filters).data),
-        "charts": SimpleLazyObject(lambda: dashboard_figures(filters).charts),
+        "d": d,
+        "charts": dashboard_charts(d),
+        "computed_at": state.computed_at,
         "recomputed": f"recomputed {_every(seconds)}" if seconds > 0 else "computed for this page",
         "query": request.GET.urlencode(),
+        "figures_query": filters_query(filters),
     }
     return render(request, "console/dashboard.html", context)
-
-
-def _figures_page(filters) -> FiguresPage:
-    """The dashboard's figures, charts and tables as HTML, rendered once per computation of the
-    figures (reports.dashboard_figures) and kept as long as they are."""
-    page = cached_figures_page(filters)
-    if page is None:
-        figures = dashboard_figures(filters)
-        context = {
-            "d": figures.data,
-            "charts": figures.charts,
-            "filters": filters,
-            "query": filters_query(filters),
-        }
-        html = render_to_string("console/_dashboard_figures.html", context)
-        page = FiguresPage(html=html, filters=filters, computed_at=figures.computed_at)
-        store_figures_page(page)
-    return page
 
 
 @require_POST
 @staff_required
 def dashboard_recompute(request):
-    """Recompute the figures of the dashboard whose filters are in the query string, then go
-    back to it. The way back is built here from the form's own fields, never taken from the
+    """Recompute the figures now (under the same claim as the background refresh, so that
+    repeated clicks compute them once), then go back to the dashboard whose filters are in the
+    query string. The way back is built here from the form's own fields, never taken from the
     request, so it cannot lead anywhere else."""
-    form = _dashboard_form(request, refresh=True)
-    dashboard_figures(form.filters(), refresh=True)
-    messages.success(request, "The figures were recomputed just now.")
+    form = _dashboard_form(request)
+    if figures_refresh():
+        messages.success(request, "The figures were recomputed just now.")
+    else:
+        messages.info(request, "The figures are being recomputed: reload in a moment.")
     query = QueryDict(mutable=True)
     for name in form.fields:
         if name in request.GET:
@@ -129,18 +146,16 @@ def dashboard_recompute(request):
 @staff_required
 @staff_reauthentication_required
 def chart_export(request, chart_key: str):
-    """One chart as CSV: the figures the page shows when the cache holds them (so the file
-    matches the chart on screen), else only the sections this chart needs, computed now."""
+    """One chart as CSV, from the same precomputed figures as the page (so the file matches
+    the chart on screen), reading only the sections this chart needs."""
     if chart_key not in CHART_KEYS:
         raise Http404
+    if _figures() is None:
+        return _figures_pending()
     form = _dashboard_form(request)
     filters = form.filters()
-    figures = cached_figures(filters)
-    if figures is not None:
-        chart = figures.charts[chart_key]
-    else:
-        data = selectors.dashboard(filters, sections=CHART_SECTIONS[chart_key])
-        chart = dashboard_charts(data, only=chart_key)[chart_key]
+    data = dashboard_from_rollup(filters, sections=CHART_SECTIONS[chart_key])
+    chart = dashboard_charts(data, only=chart_key)[chart_key]
     services.export_record(
         staff=request.user, chart_key=chart_key, filters=filters, rows=len(chart.categories)
     )
