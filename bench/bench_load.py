@@ -394,8 +394,8 @@ def main() -> None:
         f"caches off: staff dashboard median ≤ {DASHBOARD_MEDIAN_MS} ms": passed(
             cold[5], cold[0], cold_targets[board.label]
         ),
-        "no stampede while the dashboard's figures expire or refresh": passed(
-            window, bare, no_stampede
+        "no stampede while the dashboard's figures expire or refresh": (
+            passed(window, bare, no_stampede) and "failed" not in refreshes
         ),
         "caches on: every main page ≥ 40% of bare": all(
             passed(r, bare, cached_targets[r.label]) for r in cached[1:]
@@ -418,6 +418,9 @@ def main() -> None:
             "No background refresh of the dashboard's figures was found (bench/"
             "load_dashboard.py says where it looks; BENCH_DASHBOARD_REFRESH names one). "
         )
+    if "failed" in refreshes:
+        refresh_text += "**The refresh failed during the window** (its traceback is in the "
+        refresh_text += "run's output). "
     errors = mixed.extra.get("errors_by_request") or {}
     error_text = ", ".join(f"{what}: {n}" for what, n in sorted(errors.items())) or "none"
     verdict_lines = "\n".join(

@@ -12,7 +12,7 @@ The dashboard's figures may be precomputed and refreshed in the background (a Ce
 of the staff console). The benchmark does not know that task's name; it looks for it at run
 time, in this order, and runs without one if there is none:
 1. BENCH_DASHBOARD_REFRESH: `package.module:callable` (a function or a Celery task), or
-   `manage.py <command> [args]`;
+   `manage.py <command> [args]`, or `none` to look no further;
 2. an entry of CELERY_BEAT_SCHEDULE whose name or task mentions the dashboard (or its figures,
    aggregates), run in this process with Celery's eager mode (whatever it sends on runs here);
 3. a callable without required arguments in a module of networking_app.console whose name
@@ -23,6 +23,7 @@ time, in this order, and runs without one if there is none:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import inspect
@@ -135,6 +136,8 @@ def _from_commands() -> tuple[str, Callable[[], object]] | None:
 def find_refresh() -> tuple[str, Callable[[], object]] | None:
     """The dashboard's background refresh as (what it is, a callable), or None."""
     spec = os.environ.get("BENCH_DASHBOARD_REFRESH", "").strip()
+    if spec == "none":
+        return None
     if spec:
         return spec, _named(spec)
     for finder in (_from_beat_schedule, _from_console_modules, _from_commands):
@@ -215,7 +218,8 @@ def start(mode: str, database: str, env: dict[str, str]) -> subprocess.Popen:
 
 def result_of(process: subprocess.Popen, what: str) -> dict:
     # Not communicate(): it reads the pipe underneath what readline() may have buffered.
-    process.stdin.close()
+    if not process.stdin.closed:
+        process.stdin.close()
     out = process.stdout.read()
     process.wait()
     for line in out.splitlines():
@@ -233,10 +237,8 @@ def measure_during_refresh(
     from load import load_result
 
     refresher = start("refresh", database, env)
-    ready = refresher.stdout.readline()
-    if not ready.startswith("READY "):
-        refresher.kill()
-        raise RuntimeError(f"the refresher did not start: {ready!r}")
+    # "READY <what>", "READY -" without a refresh, "" if it failed to start (traceback above).
+    hook = refresher.stdout.readline().removeprefix("READY ").strip()
     site.check(page.path, page.cookie)
     site.wrk_run(page.path, cookie=page.cookie, connections=connections, seconds=2)
     raw: dict = {}
@@ -246,12 +248,19 @@ def measure_during_refresh(
         )
     )
     wrk.start()
-    if ready.split()[1] != "-":
+    if hook not in ("", "-"):
         time.sleep(1)
-        refresher.stdin.write(f"GO {max(1, seconds - 2)} {every}\n")
-        refresher.stdin.flush()
+        with contextlib.suppress(OSError):  # it died: result_of() says so below
+            refresher.stdin.write(f"GO {max(1, seconds - 2)} {every}\n")
+            refresher.stdin.flush()
     wrk.join()
-    report = result_of(refresher, "the refresher")
+    try:
+        with contextlib.suppress(BrokenPipeError):
+            refresher.stdin.close()
+        report = result_of(refresher, "the refresher")
+    except (RuntimeError, OSError) as error:
+        # Its traceback went to the terminal; the figures measured are kept.
+        report = {"refresh": hook, "runs_ms": [], "failed": str(error)}
     result = load_result(
         raw,
         label=f"{page.label}, figures refreshing",
