@@ -1,13 +1,29 @@
-"""Issue 9: the main pages under load, against gunicorn on PostgreSQL, in one run with a bare view.
+"""Issues 9 and 16: the main pages under load against gunicorn on PostgreSQL, in one run with a
+bare view, computed for every request (caches off) and with their caches.
 
 Data: 1,000 students with 200 contacts each (and conversations), 2,000 listed volunteers with
-availability, 500 events with RSVPs. Pages: Today, the contacts list, a directory search, the
-calendar month and the staff dashboard, each driven by wrk from a second process at 20
-connections; then a mixed run of the student's pages at 50 connections for 60 s that must give
-no error at all.
+availability, 500 events with RSVPs (database `<prefix>load`); the staff dashboard has a data
+step and a database of its own (`<prefix>load_dashboard`, bench/load_dashboard.py): 10,000
+students, 200,000 conversations and the rest, as bench/bench_dashboard.py builds them. The
+prefix is BENCH_DATABASE_PREFIX (default `rapport_bench_`).
 
-Targets: each main page at least 25% of the bare view's requests per second; p99 under 250 ms
-at 20 concurrent clients on 2 cores; zero errors over 60 s at 50 connections.
+Each page is driven alone by wrk from a second process at 20 connections (BENCH_CONNECTIONS)
+for BENCH_SECONDS after a warm-up, signed in as a student (the dashboard as staff):
+1. caches off: every setting named *_CACHE_SECONDS set to 0 (PRIVATE_PAGE_CACHE_SECONDS,
+   DIRECTORY_CACHE_SECONDS, ...; the dashboard reads precomputed figures), plus BENCH_COLD_ENV
+   (`NAME=value,NAME=value`) if a cache is turned off another way. Targets: Today, the contacts
+   list, directory search and the calendar month each at least 25% of the bare view's
+   requests per second; the staff dashboard's median at most 300 ms;
+2. caches as configured: every main page at least 40% of the bare view;
+3. the dashboard while its figures are refreshed: they expire every BENCH_EXPIRY_SECONDS (5)
+   (DASHBOARD_REFRESH_SECONDS) and, if the console has a background refresh (found at run time,
+   see bench/load_dashboard.py; BENCH_DASHBOARD_REFRESH names it), a second process runs it
+   that often during the BENCH_WINDOW_SECONDS measured, as beat would. Target (no stampede):
+   p50 and p99 at most 300 ms, no error. The refresh also runs once after the data step;
+4. the mixed run (bench/load_mixed.py): 20 students, one per connection, reading the four
+   student pages and, between reads, logging an interaction, moving a conversation and adding
+   a contact, for BENCH_MIXED_SECONDS, caches as configured. Target: p99 under 250 ms, zero
+   errors (a write must redirect; a re-shown form is an error).
 
 BENCH_SCALE (default 1) shrinks the data and the runs for a quick check; only a full-size run
 writes bench/RESULTS.md.
@@ -19,11 +35,12 @@ import datetime as dt
 import os
 import random
 import time
+from pathlib import Path
 
-from common import machine, setup_django, write_section
+from common import database_url, machine, setup_django, write_section
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
-STUDENTS = max(20, round(1_000 * SCALE))
+STUDENTS = max(40, round(1_000 * SCALE))
 CONTACTS_EACH = 200
 CONVERSATIONS_EACH = 12
 VOLUNTEERS = max(50, round(2_000 * SCALE))
@@ -32,8 +49,14 @@ RSVPS_EACH_EVENT = 12
 ORGANIZATIONS = 2_000
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20" if SCALE >= 1 else "5"))
-MIXED_CONNECTIONS = 50
+MIXED_CONNECTIONS = int(os.environ.get("BENCH_MIXED_CONNECTIONS", "20"))
 MIXED_SECONDS = int(os.environ.get("BENCH_MIXED_SECONDS", "60" if SCALE >= 1 else "10"))
+WINDOW_SECONDS = int(os.environ.get("BENCH_WINDOW_SECONDS", "30" if SCALE >= 1 else str(SECONDS)))
+EXPIRY_SECONDS = int(os.environ.get("BENCH_EXPIRY_SECONDS", "5"))
+DATABASE_PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "rapport_bench_")
+HERE = Path(__file__).resolve().parent
+DASHBOARD_MEDIAN_MS = 300
+MIXED_P99_MS = 250
 
 FIRST = ["Ada", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jo", "Kai"]
 LAST = ["Adams", "Baker", "Chen", "Diaz", "Evans", "Fox", "Garcia", "Hughes", "Ito", "Khan"]
@@ -44,8 +67,8 @@ MAJORS = ["Economics", "Computer Science", "History", "Biology", "English", "Psy
 
 
 def build(rng: random.Random):
-    """Bulk-load the data set; returns (student, staff) to sign in as."""
-    from allauth.mfa.totp.internal.auth import TOTP
+    """Bulk-load the students' data set; returns the students (the first one signs in for the
+    pages measured alone, the next ones are the mixed run's)."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -226,11 +249,6 @@ def build(rng: random.Random):
             ]
         )
 
-        staff = User.objects.create_user(
-            "load-staff@example.edu", "!unusable-but-set!", role=Role.STAFF, is_staff=True
-        )
-        Profile.objects.create(user=staff, display_name="Load Staff", time_zone="UTC")
-        TOTP.activate(staff, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
         events = Event.objects.bulk_create(
             [
                 Event(
@@ -257,111 +275,213 @@ def build(rng: random.Random):
         RSVP.objects.bulk_create(rsvps, batch_size=5_000)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    return students[0], staff
+    return students
+
+
+def _cold_env() -> dict[str, str]:
+    """Every cache of computed pages off: each setting named *_CACHE_SECONDS at 0 (the
+    project reads each from the environment variable of the same name), plus BENCH_COLD_ENV."""
+    from django.conf import settings
+
+    names = {"PRIVATE_PAGE_CACHE_SECONDS", "DIRECTORY_CACHE_SECONDS"}
+    names |= {name for name in dir(settings) if name.endswith("_CACHE_SECONDS")}
+    env = dict.fromkeys(sorted(names), "0")
+    for pair in filter(None, os.environ.get("BENCH_COLD_ENV", "").split(",")):
+        name, _, value = pair.partition("=")
+        env[name.strip()] = value.strip()
+    return env
 
 
 def main() -> None:
-    from load import BARE_PATH, LOAD_SETTINGS, LoadSite, Page, require_wrk, results_table
+    from load import (
+        BARE_PATH,
+        LOAD_SETTINGS,
+        LoadSite,
+        Page,
+        Target,
+        median_at_most,
+        passed,
+        require_wrk,
+        share_of_bare,
+        targets_table,
+    )
+    from load_dashboard import measure_during_refresh, result_of, start
+    from load_mixed import run_mixed_writes
 
     require_wrk()
     os.environ["DJANGO_SETTINGS_MODULE"] = LOAD_SETTINGS
-    setup_django("rapport_bench_load")
+    # A cache key prefix per run and per database: ids start again at 1 in each.
+    run = f"rapport-bench-{os.getpid()}-{int(time.time())}"
+    main_db, dashboard_db = f"{DATABASE_PREFIX}load", f"{DATABASE_PREFIX}load_dashboard"
+    main_env = {"BENCH_CACHE_PREFIX": f"{run}-main"}
+    dashboard_env = {
+        "BENCH_CACHE_PREFIX": f"{run}-dashboard",
+        "DATABASE_URL": database_url(dashboard_db),
+    }
+    # Both data steps at once (nothing is measured yet), the dashboard's in its own process.
+    started = time.perf_counter()
+    builder = start("build", dashboard_db, {**os.environ, **dashboard_env})
+    os.environ.update(main_env)
+    setup_django(main_db)
+    students = build(random.Random(9))
+    load_seconds = time.perf_counter() - started
+    dashboard = result_of(builder, "the dashboard's data step")
+    data_seconds = time.perf_counter() - started
+
     from django.urls import reverse
 
     from contacts.models import Contact
 
-    rng = random.Random(9)
-    started = time.perf_counter()
-    student, staff = build(rng)
-    load_seconds = time.perf_counter() - started
     contacts = Contact.objects.count()
-
-    with LoadSite() as site:
-        student_cookie = site.session_cookie(student)
-        staff_cookie = site.session_cookie(staff)
-        pages = [
-            Page("bare view", BARE_PATH),
-            Page("Today", reverse("home")),
-            Page("contacts list", reverse("contacts:list")),
-            Page("directory search", reverse("mentoring:directory") + "?q=product"),
-            Page("calendar month", reverse("events:calendar")),
-            Page("staff dashboard", reverse("console:dashboard"), cookie=staff_cookie),
-        ]
-        print(f"Loaded in {load_seconds:.0f} s; measuring at {CONNECTIONS} connections.")
-        results = site.run(pages, cookie=student_cookie, connections=CONNECTIONS, seconds=SECONDS)
-        mixed = site.run_mixed(
-            [p.path for p in pages[1:5]],
-            cookie=student_cookie,
+    cold_env = _cold_env()
+    pages = [
+        Page("bare view", BARE_PATH),
+        Page("Today", reverse("home")),
+        Page("contacts list", reverse("contacts:list")),
+        Page("directory search", reverse("mentoring:directory") + "?q=product"),
+        Page("calendar month", reverse("events:calendar")),
+    ]
+    board = Page("staff dashboard", reverse("console:dashboard"), cookie=dashboard["cookie"])
+    each = {"connections": CONNECTIONS, "seconds": SECONDS}
+    print(
+        f"Data in {data_seconds:.0f} s (dashboard refresh: {dashboard['refresh'] or 'none'}); "
+        f"{CONNECTIONS} connections, {SECONDS} s a page.\nCaches off ({', '.join(cold_env)}):",
+        flush=True,
+    )
+    with LoadSite(env={**main_env, **cold_env}) as site:
+        cold = site.run(pages, cookie=site.session_cookie(students[0]), **each)
+        workers = site.workers
+    with LoadSite(env={**dashboard_env, **cold_env}) as site:
+        cold += site.run([board], cookie=None, **each)
+    print("Caches as configured:", flush=True)
+    with LoadSite(env=main_env) as site:
+        cached = site.run(pages, cookie=site.session_cookie(students[0]), **each)
+        mixed = run_mixed_writes(
+            site,
+            students,
+            read_pages=[p.path for p in pages[1:]],
             connections=MIXED_CONNECTIONS,
             seconds=MIXED_SECONDS,
         )
-        workers = site.workers
-    # The same pages with every cache of computed pages off: what each request costs when
-    # nothing was cached (a first visit, or right after a change).
-    # The dashboard has no page cache: it reads figures precomputed in the background, and right
-    # after a refresh (the steady state) is its cold case too.
-    caches = ("PRIVATE_PAGE_CACHE_SECONDS", "DIRECTORY_CACHE_SECONDS")
-    saved = {name: os.environ.get(name) for name in caches}
-    os.environ.update(dict.fromkeys(caches, "0"))
-    try:
-        with LoadSite() as site:
-            uncached = site.run(
-                [
-                    Page(p.label, p.path, cookie=site.session_cookie(staff) if p.cookie else None)
-                    for p in pages
-                ],
-                cookie=site.session_cookie(student),
-                connections=CONNECTIONS,
-                seconds=SECONDS,
-            )
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with LoadSite(env=dashboard_env) as site:
+        cached += site.run([board], cookie=None, **each)
+    expiring = {**dashboard_env, "DASHBOARD_REFRESH_SECONDS": str(EXPIRY_SECONDS)}
+    with LoadSite(env=expiring) as site:
+        window, refreshes = measure_during_refresh(
+            site,
+            board,
+            database=dashboard_db,
+            env={**os.environ, **expiring},
+            connections=CONNECTIONS,
+            seconds=WINDOW_SECONDS,
+            every=EXPIRY_SECONDS,
+        )
 
-    bare = results[0]
-    main_pages = results[1:]
-    ratios_ok = all(r.rps >= 0.25 * bare.rps for r in main_pages)
-    p99_ok = all(r.p99_ms < 250 for r in main_pages)
-    errors = sum(r.errors for r in results) + mixed.errors
-    body = f"""## Load: the main pages against gunicorn (issue 9)
+    student_pages = [p.label for p in pages[1:]]
+    cold_targets = {label: share_of_bare(0.25) for label in student_pages}
+    cold_targets[board.label] = median_at_most(DASHBOARD_MEDIAN_MS)
+    cached_targets = {label: share_of_bare(0.40) for label in [*student_pages, board.label]}
+    no_stampede = Target(
+        f"p50 and p99 ≤ {DASHBOARD_MEDIAN_MS} ms",
+        lambda r, bare: max(r.p50_ms, r.p99_ms) <= DASHBOARD_MEDIAN_MS,
+    )
+    mixed_target = Target(f"p99 < {MIXED_P99_MS} ms", lambda r, bare: r.p99_ms < MIXED_P99_MS)
+    bare = cached[0]
+    verdicts = {
+        "caches off: Today, contacts, directory, month ≥ 25% of bare": all(
+            passed(r, cold[0], cold_targets[r.label]) for r in cold[1:5]
+        ),
+        f"caches off: staff dashboard median ≤ {DASHBOARD_MEDIAN_MS} ms": passed(
+            cold[5], cold[0], cold_targets[board.label]
+        ),
+        "no stampede while the dashboard's figures expire or refresh": (
+            passed(window, bare, no_stampede) and "failed" not in refreshes
+        ),
+        "caches on: every main page ≥ 40% of bare": all(
+            passed(r, bare, cached_targets[r.label]) for r in cached[1:]
+        ),
+        f"mixed run with writes: p99 < {MIXED_P99_MS} ms, zero errors": passed(
+            mixed, bare, mixed_target
+        ),
+    }
+    runs = refreshes["runs_ms"]
+    if dashboard["refresh"]:
+        refresh_text = (
+            f"The console's background refresh, found at run time: `{dashboard['refresh']}`. "
+            f"It ran once after the data step ({dashboard['first_refresh_ms']:,.0f} ms), then "
+            f"every {EXPIRY_SECONDS} s in a second process during the window: {len(runs)} runs"
+            + (f", median {sorted(runs)[len(runs) // 2]:,.0f} ms" if runs else "")
+            + ". "
+        )
+    else:
+        refresh_text = (
+            "No background refresh of the dashboard's figures was found (bench/"
+            "load_dashboard.py says where it looks; BENCH_DASHBOARD_REFRESH names one). "
+        )
+    if "failed" in refreshes:
+        refresh_text += "**The refresh failed during the window** (its traceback is in the "
+        refresh_text += "run's output). "
+    errors = mixed.extra.get("errors_by_request") or {}
+    error_text = ", ".join(f"{what}: {n}" for what, n in sorted(errors.items())) or "none"
+    verdict_lines = "\n".join(
+        f"- {what}: **{'met' if met else 'NOT met'}**" for what, met in verdicts.items()
+    )
+    body = f"""## Load: the main pages against gunicorn, cold and cached (issues 9 and 16)
 
 Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.
 Data: {STUDENTS:,} students with {CONTACTS_EACH} contacts each ({contacts:,} contacts) and
 {CONVERSATIONS_EACH} conversations each, {VOLUNTEERS:,} listed volunteers, {EVENTS:,} events
-with RSVPs; loaded in {load_seconds:.0f} s. gunicorn with {workers} sync workers on PostgreSQL,
-Redis cache, DEBUG off; wrk from a second process, {CONNECTIONS} connections for {SECONDS} s a
-page after a warm-up, each page alone, signed in as a student (the dashboard as staff).
+with RSVPs (loaded in {load_seconds:.0f} s); the staff dashboard on a database of its own with
+{dashboard["students"]:,} students, {dashboard["contacts"]:,} contacts,
+{dashboard["conversations"]:,} conversations, {dashboard["volunteers"]:,} volunteers,
+{dashboard["requests"]:,} flash requests and {dashboard["rsvps"]:,} RSVPs (loaded in
+{dashboard["load_seconds"]:.0f} s, beside the other). gunicorn with {workers} sync workers on
+PostgreSQL, Redis cache, DEBUG off; wrk from a second process, {CONNECTIONS} connections for
+{SECONDS} s a page after a warm-up, each page alone, signed in as a student (the dashboard as
+staff). wrk keeps every connection busy without pause, so on 2 cores a page's latency is about
+its CPU time times the queue of {CONNECTIONS} requests in front of it.
 
-{results_table(results)}
+{verdict_lines}
 
-Mixed run (Today, contacts, directory search, calendar month in turn), {MIXED_CONNECTIONS}
-connections for {MIXED_SECONDS} s: {mixed.requests:,} requests, {mixed.rps:.0f} req/s, p50
-{mixed.p50_ms:.0f} ms, p99 {mixed.p99_ms:.0f} ms, **{mixed.errors} errors** (non-2xx
-{mixed.non2xx}, socket {mixed.socket_errors}).
+### Caches off
 
-The pages above keep what they compute in Redis between requests (docs/operations.md,
-Configuration): the contacts list and Today under the student's data version, which database
-triggers raise on any change to their data; the calendar grid for a minute, under the same
-version and the events' stamp; the directory's results for a minute. The staff dashboard
-reads figures precomputed in the background (no page cache): the same in both runs. wrk asks
-for the same page again and again, so this is the steady state of repeat visits.
-Every cache off, each request computing everything:
+Every cache of computed pages off ({", ".join(f"`{n}={v}`" for n, v in cold_env.items())}):
+what each request costs when nothing was cached, a first visit or the page after a change.
 
-{results_table(uncached)}
+{targets_table(cold, cold_targets)}
 
-Targets: every main page at least 25% of the bare view's throughput:
-**{"met" if ratios_ok else "NOT met"}**; p99 under 250 ms at {CONNECTIONS} connections:
-**{"met" if p99_ok else "NOT met"}**; zero errors: **{"met" if errors == 0 else "NOT met"}**.
-wrk keeps every connection busy without pause (each "client" asks again the moment it has its
-answer), so on 2 cores the latency of a page is about its CPU time times the queue of 20
-requests in front of it, shared with PostgreSQL and wrk itself.
+### Caches as configured
+
+The steady state of repeat visits of unchanged data (wrk asks for the same page again and
+again).
+
+{targets_table(cached, cached_targets)}
+
+### The staff dashboard while its figures expire or refresh
+
+{refresh_text}The figures may also be kept only `DASHBOARD_REFRESH_SECONDS={EXPIRY_SECONDS}`
+seconds, so they expire several times in the {WINDOW_SECONDS} s measured. A stampede (every
+client recomputing at once) shows as a tail of seconds.
+
+{targets_table([bare, window], {window.label: no_stampede})}
+
+### Mixed run: students reading and writing
+
+{MIXED_CONNECTIONS} connections, each a student of their own, for {MIXED_SECONDS} s, caches as
+configured: Today, the contacts list, directory search and the calendar month in turn and,
+between them, logging an interaction, moving a conversation (reschedule, cancel, schedule
+again) and adding a contact, each followed by the page it redirects to
+({mixed.extra.get("reads", 0):,} reads, {mixed.extra.get("writes", 0):,} writes,
+{mixed.extra.get("follows", 0):,} redirects followed). A write counts as an error unless it
+redirects (a re-shown form saved nothing). Errors: {error_text}.
+
+{targets_table([bare, mixed], {mixed.label: mixed_target})}
 """
     print(body)
     if SCALE >= 1:
         write_section("bench_load", body)
+    else:
+        print(f"(BENCH_SCALE={SCALE}: bench/RESULTS.md left unchanged)")
 
 
 if __name__ == "__main__":

@@ -15,14 +15,25 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
-def setup_django(database: str) -> None:
-    """Point Django at a fresh benchmark database on the local PostgreSQL and migrate it."""
+def database_url(database: str) -> str:
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+    return f"{base}/{database}"
+
+
+def setup_django(database: str, *, fresh: bool = True) -> None:
+    """Point Django at a fresh benchmark database on the local PostgreSQL and migrate it
+    (`fresh=False`: at the database as another process left it)."""
     sys.path.insert(0, str(ROOT))
     base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
-    os.environ["DATABASE_URL"] = f"{base}/{database}"
+    os.environ["DATABASE_URL"] = database_url(database)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "networking_app.settings.dev")
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    if not fresh:
+        import django
+
+        django.setup()
+        return
     import psycopg2
 
     admin = psycopg2.connect(f"{base}/postgres")

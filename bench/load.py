@@ -37,8 +37,10 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,17 +140,56 @@ class LoadResult:
     socket_errors: int
     last_bad_status: int
     bytes_per_request: float
+    # What a custom Lua script reported beside wrk's figures (the mixed run's counts).
+    extra: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
         return self.non2xx + self.socket_errors
 
 
-class LoadSite:
-    """gunicorn serving the project (plus the bare view) on the benchmark's database."""
+def load_result(raw: dict, *, label: str, path: str, connections: int, seconds: int) -> LoadResult:
+    """wrk's figures (the WRK_JSON line of a script) as a LoadResult."""
+    duration = raw["duration_us"] / 1e6
+    requests = raw["requests"]
+    known = set(LoadResult.__dataclass_fields__) | {
+        "duration_us", "bytes", "p50_us", "p95_us", "p99_us", "max_us", "mean_us",
+        "connect", "read", "write", "timeout", "last_bad_status", "non2xx", "requests",
+    }  # fmt: skip
+    return LoadResult(
+        label=label,
+        path=path,
+        connections=connections,
+        seconds=seconds,
+        requests=requests,
+        rps=requests / duration if duration else 0.0,
+        p50_ms=raw["p50_us"] / 1000,
+        p95_ms=raw["p95_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        max_ms=raw["max_us"] / 1000,
+        non2xx=raw["non2xx"],
+        socket_errors=raw["connect"] + raw["read"] + raw["write"] + raw["timeout"],
+        last_bad_status=raw["last_bad_status"],
+        bytes_per_request=raw["bytes"] / requests if requests else 0.0,
+        extra={k: v for k, v in raw.items() if k not in known},
+    )
 
-    def __init__(self, *, workers: int | None = None, port: int | None = None) -> None:
+
+class LoadSite:
+    """gunicorn serving the project (plus the bare view) on the benchmark's database.
+
+    `env` is added to gunicorn's environment: another database (DATABASE_URL), caches off
+    (PRIVATE_PAGE_CACHE_SECONDS=0, ...), a cache key prefix of its own."""
+
+    def __init__(
+        self,
+        *,
+        workers: int | None = None,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.wrk = require_wrk()
+        self.env = env or {}
         self.workers = workers or worker_count()
         self.port = port or _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -162,6 +203,7 @@ class LoadSite:
     def start(self) -> LoadSite:
         env = {
             **os.environ,
+            **self.env,
             "DJANGO_SETTINGS_MODULE": LOAD_SETTINGS,
             "DEBUG": "false",
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -237,20 +279,35 @@ class LoadSite:
 
     # --- Load ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _opener():
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        return urllib.request.build_opener(NoRedirect)
+
+    def post(self, path: str, data: dict[str, str], *, cookie: str) -> tuple[int, str]:
+        """One form POST, redirects not followed: (status, Location)."""
+        body = urllib.parse.urlencode(data).encode()
+        request = urllib.request.Request(f"{self.base_url}{path}", data=body, method="POST")
+        request.add_header("Cookie", cookie)
+        request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        try:
+            with self._opener().open(request, timeout=60) as answer:
+                answer.read()
+                return answer.status, answer.headers.get("Location", "")
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Location", "")
+
     def check(self, path: str, cookie: str | None) -> int:
         """One plain request: the page must answer 200 (a redirect to the login page means the
         cookie does not work, and wrk would happily measure redirects)."""
         request = urllib.request.Request(f"{self.base_url}{path}")
         if cookie:
             request.add_header("Cookie", cookie)
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        opener = urllib.request.build_opener(NoRedirect)
         try:
-            with opener.open(request, timeout=60) as answer:
+            with self._opener().open(request, timeout=60) as answer:
                 answer.read()
                 return answer.status
         except urllib.error.HTTPError as error:
@@ -265,9 +322,12 @@ class LoadSite:
         connections: int,
         seconds: int,
         rotate: list[str] | None = None,
+        lua: str | None = None,
+        threads: int | None = None,
     ) -> dict:
-        """One wrk run on `path`, or in turn on each of `rotate` (a mixed load)."""
-        lua = LUA
+        """One wrk run on `path`, or in turn on each of `rotate` (a mixed load), or driven by
+        the Lua script `lua` (which must print a WRK_JSON line as LUA does)."""
+        lua = lua or LUA
         if rotate:
             quoted = ", ".join(json.dumps(p) for p in rotate)
             lua += (
@@ -277,7 +337,8 @@ class LoadSite:
             )
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(lua)
-        threads = max(1, min(connections, int(os.environ.get("BENCH_WRK_THREADS", "2"))))
+        threads = threads or int(os.environ.get("BENCH_WRK_THREADS", "2"))
+        threads = max(1, min(connections, threads))
         command = [
             self.wrk,
             f"-t{threads}",
@@ -313,23 +374,12 @@ class LoadSite:
         if warmup_seconds:
             self.wrk_run(page.path, cookie=cookie, connections=connections, seconds=warmup_seconds)
         raw = self.wrk_run(page.path, cookie=cookie, connections=connections, seconds=seconds)
-        duration = raw["duration_us"] / 1e6
-        requests = raw["requests"]
-        return LoadResult(
+        return load_result(
+            raw,
             label=page.label,
             path=page.shown or page.path,
             connections=connections,
             seconds=seconds,
-            requests=requests,
-            rps=requests / duration if duration else 0.0,
-            p50_ms=raw["p50_us"] / 1000,
-            p95_ms=raw["p95_us"] / 1000,
-            p99_ms=raw["p99_us"] / 1000,
-            max_ms=raw["max_us"] / 1000,
-            non2xx=raw["non2xx"],
-            socket_errors=raw["connect"] + raw["read"] + raw["write"] + raw["timeout"],
-            last_bad_status=raw["last_bad_status"],
-            bytes_per_request=raw["bytes"] / requests if requests else 0.0,
         )
 
     def run_mixed(
@@ -341,24 +391,11 @@ class LoadSite:
         raw = self.wrk_run(
             paths[0], cookie=cookie, connections=connections, seconds=seconds, rotate=paths
         )
-        duration = raw["duration_us"] / 1e6
-        print(f"  mixed: {raw['requests'] / duration:.0f} req/s, errors {raw['non2xx']}")
-        return LoadResult(
-            label="mixed",
-            path=", ".join(paths),
-            connections=connections,
-            seconds=seconds,
-            requests=raw["requests"],
-            rps=raw["requests"] / duration if duration else 0.0,
-            p50_ms=raw["p50_us"] / 1000,
-            p95_ms=raw["p95_us"] / 1000,
-            p99_ms=raw["p99_us"] / 1000,
-            max_ms=raw["max_us"] / 1000,
-            non2xx=raw["non2xx"],
-            socket_errors=raw["connect"] + raw["read"] + raw["write"] + raw["timeout"],
-            last_bad_status=raw["last_bad_status"],
-            bytes_per_request=raw["bytes"] / raw["requests"] if raw["requests"] else 0.0,
+        result = load_result(
+            raw, label="mixed", path=", ".join(paths), connections=connections, seconds=seconds
         )
+        print(f"  mixed: {result.rps:.0f} req/s, errors {result.non2xx}")
+        return result
 
     def run(
         self,
@@ -403,5 +440,49 @@ def results_table(results: list[LoadResult], *, baseline: str | None = None) -> 
             f"| {r.label} (`{r.path}`) | {r.connections} | {r.seconds} | {r.requests:,} | "
             f"{r.rps:.0f} | {ratio} | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | "
             f"{r.max_ms:.1f} | {r.non2xx} | {r.socket_errors} |"
+        )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a row of `targets_table` must reach: `text` as shown, `met(result, bare)`."""
+
+    text: str
+    met: Callable[[LoadResult, LoadResult], bool]
+
+
+def share_of_bare(share: float) -> Target:
+    return Target(f"≥ {share:.0%} of bare", lambda r, bare: r.rps >= share * bare.rps)
+
+
+def median_at_most(ms: float) -> Target:
+    return Target(f"p50 ≤ {ms:.0f} ms", lambda r, bare: r.p50_ms <= ms)
+
+
+def passed(result: LoadResult, bare: LoadResult, target: Target) -> bool:
+    """The target is met, without an error, over at least one answered request."""
+    return result.requests > 0 and result.errors == 0 and target.met(result, bare)
+
+
+def targets_table(results: list[LoadResult], targets: dict[str, Target]) -> str:
+    """A Markdown table of `results` against the first row (the bare view), with each row's
+    target and whether it is `passed`."""
+    bare = results[0]
+    lines = [
+        "| page | requests | req/s | % of bare | p50 ms | p95 ms | p99 ms | max ms | errors "
+        "| target | verdict |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        target = targets.get(r.label)
+        verdict = "—"
+        if target:
+            verdict = "**met**" if passed(r, bare, target) else "**NOT met**"
+        share = f"{r.rps / bare.rps:.0%}" if bare.rps else "n/a"
+        lines.append(
+            f"| {r.label} (`{r.path}`) | {r.requests:,} | {r.rps:.0f} | {share} | "
+            f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.max_ms:.1f} | {r.errors} | "
+            f"{target.text if target else '—'} | {verdict} |"
         )
     return "\n".join(lines)

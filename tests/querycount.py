@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 # costs nothing; the caches have their own tests).
 PAGE_CACHES_OFF = {
     "PRIVATE_PAGE_CACHE_SECONDS": 0,
-    "DASHBOARD_CACHE_SECONDS": 0,
     "DIRECTORY_CACHE_SECONDS": 0,
 }
 

@@ -2,7 +2,7 @@
 URLconf that adds the bare view. Never used outside bench/ (see bench/load.py)."""
 
 from networking_app.settings.base import *  # noqa: F403
-from networking_app.settings.base import BASE_DIR, LOGGING, REDIS_URL, TEMPLATES, env
+from networking_app.settings.base import BASE_DIR, CACHES, LOGGING, REDIS_URL, TEMPLATES, env
 
 DEBUG = False
 ROOT_URLCONF = "bench.loadsite.urls"
@@ -22,3 +22,8 @@ if not REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+# Each run (and each of its databases) keys its entries apart (bench/bench_load.py): ids start
+# again at 1 in a new database, and an earlier run's entries would otherwise answer for them.
+CACHES["default"]["KEY_PREFIX"] = env.str(
+    "BENCH_CACHE_PREFIX", CACHES["default"].get("KEY_PREFIX", "rapport-bench")
+)
