@@ -8,6 +8,7 @@ from django.http import Http404
 from contacts.imports.models import Decision, ImportBatch, ImportRow, RowStatus
 from contacts.imports.preview import POSSIBLE, POSSIBLE_Q
 from contacts.merging import MergePlan, fields_of, plan_merge
+from contacts.models import Contact
 
 SHOW_CHOICES = [
     ("", "All rows"),
@@ -19,9 +20,11 @@ SHOW_CHOICES = [
 SHOW_VALUES = {value for value, _ in SHOW_CHOICES}
 
 
-def batch_get_for_user(*, user, batch_id: int) -> ImportBatch:
-    # The uploaded bytes stay in the database: pages never need them.
-    batch = ImportBatch.objects.defer("data").filter(owner=user, pk=batch_id).first()
+def batch_get_for_user(*, user, batch_id: int, with_file: bool = False) -> ImportBatch:
+    """The student's own batch, or a plain 404. The uploaded bytes stay in the database
+    unless `with_file` (reading the file again needs them; pages never do)."""
+    batches = ImportBatch.objects.filter(owner=user, pk=batch_id)
+    batch = (batches if with_file else batches.defer("data")).first()
     if batch is None:
         raise Http404
     return batch
@@ -94,3 +97,21 @@ def batch_for_contact_filter(*, user, value) -> ImportBatch | None:
     except (TypeError, ValueError):
         return None
     return ImportBatch.objects.defer("data").filter(owner=user, pk=batch_id).first()
+
+
+def undo_summary(*, batch: ImportBatch) -> dict:
+    """What undoing the batch would remove or revert: the contacts (and their conversations)
+    it added, and how many existing contacts it merged into."""
+    added = Contact.objects.filter(owner_id=batch.owner_id, import_batch=batch).aggregate(
+        contacts=Count("pk", distinct=True),
+        conversations=Count("conversations", distinct=True),
+    )
+    merged = (
+        Contact.objects.filter(
+            owner_id=batch.owner_id,
+            pk__in=batch.rows.filter(outcome="merged").values("contact_id"),
+        )
+        .exclude(import_batch=batch)
+        .count()
+    )
+    return {"added": added, "merged": merged}

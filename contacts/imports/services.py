@@ -41,6 +41,17 @@ from contacts.imports.undo import import_undo  # noqa: F401 - the public API
 log = logging.getLogger(__name__)
 
 
+def import_parse_at_once(*, batch: ImportBatch) -> ImportBatch:
+    """Read a small file while the student waits. A file that cannot be imported leaves
+    nothing behind: the ImportFileError goes back to the upload form."""
+    batch.status = BatchStatus.PARSING
+    try:
+        return import_parse(batch=batch)
+    except ImportFileError:
+        batch.delete()
+        raise
+
+
 # --- Background (contacts/tasks.py) --------------------------------------------------------
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +20,6 @@ from contacts.forms.imports import (
 from contacts.imports import csvfiles, selectors, services
 from contacts.imports.files import UNICODE, ImportFileError, encoding_label, read_text
 from contacts.imports.models import BatchStatus, Decision, ImportBatch, ImportFormat, RowStatus
-from contacts.models import Contact
 from networking_app.accounts.decorators import student_required
 
 ROWS_PER_PAGE = 100
@@ -49,11 +46,9 @@ def import_start(request):
             if services.is_large(batch):
                 services.import_queue_parse(batch=batch)
                 return redirect(_batch_url(batch))
-            batch.status = BatchStatus.PARSING
             try:
-                services.import_parse(batch=batch)
+                services.import_parse_at_once(batch=batch)
             except ImportFileError as error:
-                batch.delete()
                 form.add_error("file", error.messages[0])
             else:
                 return redirect(_batch_url(batch))
@@ -167,9 +162,7 @@ def import_progress(request, batch_id: int):
 @require_POST
 @student_required
 def import_mapping(request, batch_id: int):
-    batch = ImportBatch.objects.filter(owner=request.user, pk=batch_id).first()
-    if batch is None:
-        raise Http404
+    batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id, with_file=True)
     form = _mapping_form(batch, request.POST)
     if form.is_valid():
         try:
@@ -184,9 +177,7 @@ def import_mapping(request, batch_id: int):
 @student_required
 def import_encoding(request, batch_id: int):
     """Read the kept file again in the encoding the student chose."""
-    batch = ImportBatch.objects.filter(owner=request.user, pk=batch_id).first()
-    if batch is None:
-        raise Http404
+    batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id, with_file=True)
     form = ImportEncodingForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["encoding"][0])
@@ -273,14 +264,7 @@ def import_undo(request, batch_id: int):
         else:
             messages.success(request, f"The import of {batch.filename} is undone.")
         return redirect(_batch_url(batch))
-    added = Contact.objects.filter(owner=request.user, import_batch=batch).aggregate(
-        contacts=Count("pk", distinct=True),
-        conversations=Count("conversations", distinct=True),
-    )
-    touched = Contact.objects.filter(
-        Q(owner=request.user), Q(pk__in=batch.rows.filter(outcome="merged").values("contact_id"))
-    ).exclude(import_batch=batch)
-    context = {"batch": batch, "added": added, "merged": touched.count()}
+    context = {"batch": batch, **selectors.undo_summary(batch=batch)}
     return render(request, "contacts/import_undo.html", context)
 
 
