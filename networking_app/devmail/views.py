@@ -4,10 +4,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from networking_app.devmail.selectors import mailbox_message_get, mailbox_messages
-from networking_app.notifications.models import OutgoingEmail
+from networking_app.notifications.selectors import outbox_latest
 
 OUTBOX_SHOWN = 50
-OUTBOX_COLUMNS = ("to", "subject", "status", "attempts", "last_error", "created_at")
 
 
 def _require_enabled() -> None:
@@ -20,9 +19,7 @@ def _require_enabled() -> None:
 def sent_mail_list(request):
     _require_enabled()
     # The outbox too: with no worker running, mail waits there and never reaches the files.
-    outbox = list(
-        OutgoingEmail.objects.only(*OUTBOX_COLUMNS).order_by("-created_at", "-pk")[:OUTBOX_SHOWN]
-    )
+    outbox = outbox_latest(limit=OUTBOX_SHOWN)
     context = {"messages_sent": mailbox_messages(), "outbox": outbox, "outbox_shown": OUTBOX_SHOWN}
     return render(request, "devmail/list.html", context)
 

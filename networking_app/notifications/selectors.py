@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from networking_app.notifications.kinds import get_kind
-from networking_app.notifications.models import Reminder, ReminderState
+from networking_app.notifications.models import OutgoingEmail, Reminder, ReminderState
 
 OPEN_STATES = (ReminderState.PENDING, ReminderState.DIGEST)
 
@@ -73,3 +73,10 @@ def reminder_items(reminders: list[Reminder]) -> list[dict]:
         if rendered is not None:
             rows.append({"reminder": reminder, "kind": kind, **rendered})
     return rows
+
+
+def outbox_latest(*, limit: int) -> list[OutgoingEmail]:
+    """The newest emails in the outbox, whatever their state (the development mailbox shows
+    them: with no worker running, mail waits there)."""
+    columns = ("to", "subject", "status", "attempts", "last_error", "created_at")
+    return list(OutgoingEmail.objects.only(*columns).order_by("-created_at", "-pk")[:limit])
