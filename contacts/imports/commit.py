@@ -51,6 +51,7 @@ from contacts.models import (
     Source,
     Tag,
 )
+from networking_app.cache import bump_version, person
 from networking_app.notifications import services as notify
 from networking_app.notifications.models import Reminder
 
@@ -198,6 +199,7 @@ def import_commit(
             locked.status = BatchStatus.PREVIEW
             import_set_decisions(batch=locked, decisions=decisions)
         _commit(locked, default)
+        bump_version(person(locked.owner_id))
     cache.delete(progress_key(locked.pk))
     batch.refresh_from_db()
     return batch
@@ -538,6 +540,7 @@ def import_undo(*, batch: ImportBatch) -> ImportBatch:
         locked.status = BatchStatus.UNDONE
         locked.undone_at = timezone.now()
         locked.save(update_fields=["status", "undone_at"])
+        bump_version(person(owner.pk))
         log.info("import %s undone: %s contacts removed", locked.pk, removed)
     batch.refresh_from_db()
     return batch
