@@ -341,9 +341,9 @@ connections for {MIXED_SECONDS} s: {mixed.requests:,} requests, {mixed.rps:.0f} 
 {mixed.non2xx}, socket {mixed.socket_errors}).
 
 The pages above keep what they compute in Redis between requests (docs/operations.md,
-Configuration): the contacts list and Today under the student's data version, which database
-triggers raise on any change to their data; the calendar grid for a minute, under the same
-version and the events' stamp; the directory's results for a minute; the staff dashboard's
+Configuration): the contacts list and Today under the student's version, which the services
+raise on any change to their data; the calendar grid for a minute, under the same version
+and the events' version; the directory's results for a minute; the staff dashboard's
 figures and their HTML for five minutes. wrk asks for the same page again and again, so this is
 the steady state of repeat visits. Every cache off, each request computing everything:
 
