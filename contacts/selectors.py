@@ -329,8 +329,11 @@ class TodayPage:
         )
 
 
-def today_page(*, user, now: dt.datetime | None = None, limit: int = 20) -> TodayPage:
-    """What needs the student today, each list most urgent first and at most `limit` long.
+def today_page(
+    *, user, now: dt.datetime | None = None, limit: int = 20, with_action_items: bool = True
+) -> TodayPage:
+    """What needs the student today, each list most urgent first and at most `limit` long
+    (without the action items when not `with_action_items`: see action_items_due).
 
     The three conversation lists (one status each) come from one plain query and are cut to
     `limit` here: a student has few conversations due at once, and a row number per status
@@ -374,18 +377,24 @@ def today_page(*, user, now: dt.datetime | None = None, limit: int = 20) -> Toda
         .filter(_losing_touch_filter(today))
         .order_by("stay_in_touch_due", "name")
     )
-    action_items = (
-        ActionItem.objects.filter(owner=user, done_at__isnull=True, due_on__lte=today)
-        .select_related("contact")
-        .only("text", "due_on", "contact__name")
-        .order_by("due_on", "id")
-    )
     return TodayPage(
         thank_yous=lists[S.HELD],
         follow_ups=lists[S.REQUESTED],
         upcoming=upcoming,
         losing_touch=list(losing_touch[:limit]),
-        action_items=list(action_items[:limit]),
+        action_items=action_items_due(user=user, today=today, limit=limit)
+        if with_action_items
+        else [],
+    )
+
+
+def action_items_due(*, user, today: dt.date, limit: int = 20) -> list[ActionItem]:
+    """The open action items due by `today`, oldest first: the Today page's checklist."""
+    return list(
+        ActionItem.objects.filter(owner=user, done_at__isnull=True, due_on__lte=today)
+        .select_related("contact")
+        .only("text", "due_on", "contact__name")
+        .order_by("due_on", "id")[:limit]
     )
 
 

@@ -33,6 +33,7 @@ from contacts.models import (
     normalize_organization_name,
 )
 from networking_app.accounts.models import User
+from networking_app.cache import bump_version, person
 
 S = ConversationStatus
 
@@ -53,6 +54,12 @@ MODE_TO_INTERACTION = {
     MeetingMode.PHONE: InteractionKind.CALL,
     MeetingMode.VIDEO: InteractionKind.VIDEO,
 }
+
+
+def _changed(owner_id: int) -> None:
+    """The owner's cached pages (contacts list, Today, calendar, home) recompute next time:
+    every service below that changes what they show calls this (networking_app.cache)."""
+    bump_version(person(owner_id))
 
 
 class TransitionError(ValidationError):
@@ -181,6 +188,7 @@ def contact_create(
         contact.tags.set(_tag_objects(owner=owner, names=tags or []))
         contact_refresh_search_text(contact=contact)
         reminders.sync_contact(contact)
+        _changed(owner.pk)
     return contact
 
 
@@ -203,11 +211,13 @@ def contact_update(
             contact.tags.set(_tag_objects(owner=contact.owner, names=tags))
         contact_refresh_search_text(contact=contact)
         reminders.sync_contact(contact)
+        _changed(contact.owner_id)
     return contact
 
 
 def contact_delete(*, contact: Contact) -> None:
     contact.delete()
+    _changed(contact.owner_id)
 
 
 def contact_recompute_last_interaction(*, contact: Contact) -> None:
@@ -215,6 +225,7 @@ def contact_recompute_last_interaction(*, contact: Contact) -> None:
     Contact.objects.filter(pk=contact.pk).update(last_interaction_on=latest)
     contact.last_interaction_on = latest
     reminders.sync_contact(contact)
+    _changed(contact.owner_id)
 
 
 def contact_merge(*, keep: Contact, remove: Contact) -> Contact:
@@ -304,6 +315,7 @@ def conversation_plan(
                 PreparedQuestion.objects.create(
                     conversation=conversation, text=text, position=position
                 )
+        _changed(contact.owner_id)
     return conversation
 
 
@@ -318,6 +330,7 @@ def _set_status(conversation: Conversation, status: str, *fields: str) -> None:
     conversation.status = status
     conversation.save(update_fields=["status", "updated_at", *fields])
     reminders.sync_conversation(conversation)
+    _changed(conversation.owner_id)
 
 
 def conversation_mark_requested(
@@ -391,6 +404,7 @@ def conversation_reschedule(
         if location is not None:
             conversation.location = location
         conversation.save(update_fields=["scheduled_at", "location", "updated_at"])
+        _changed(conversation.owner_id)
         reminders.sync_conversation(conversation)
     return conversation
 
@@ -516,6 +530,7 @@ def conversation_update_notes(
     conversation.notes = notes
     conversation.takeaways = takeaways
     conversation.save(update_fields=["goal", "notes", "takeaways", "updated_at"])
+    _changed(conversation.owner_id)
     return conversation
 
 
@@ -531,9 +546,11 @@ def question_prepare(*, conversation: Conversation, text: str) -> PreparedQuesti
     if not text:
         raise ValidationError({"text": "Write the question."})
     last = conversation.questions.aggregate(m=Max("position"))["m"]
-    return PreparedQuestion.objects.create(
+    question = PreparedQuestion.objects.create(
         conversation=conversation, text=text, position=(last or 0) + 1
     )
+    _changed(conversation.owner_id)
+    return question
 
 
 def question_answers_save(*, conversation: Conversation, answers: dict[int, str]) -> None:
@@ -544,6 +561,7 @@ def question_answers_save(*, conversation: Conversation, answers: dict[int, str]
 
 def question_remove(*, question: PreparedQuestion) -> None:
     question.delete()
+    _changed(question.conversation.owner_id)
 
 
 def action_item_create(
@@ -565,6 +583,7 @@ def action_item_create(
             contact=contact,
         )
         reminders.sync_action_item(item)
+        _changed(owner.pk)
     return item
 
 
@@ -573,6 +592,7 @@ def action_item_toggle_done(*, item: ActionItem) -> ActionItem:
         item.done_at = None if item.done_at else timezone.now()
         item.save(update_fields=["done_at"])
         reminders.sync_action_item(item)
+        _changed(item.owner_id)
     return item
 
 

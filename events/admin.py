@@ -4,14 +4,18 @@ from django.contrib import admin
 from django.db import models
 
 from events.models import RSVP, CalendarFeed, Event, EventHost, Label, MetAtEvent
+from networking_app.cache import EVENTS, VersionedAdmin, person
 from networking_app.console.admin import PrivateStudentDataAdmin
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+    def cache_scopes(self, obj) -> list[str]:
+        return [EVENTS]
 
 
 class EventHostInline(admin.TabularInline):
@@ -21,7 +25,7 @@ class EventHostInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(VersionedAdmin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "kind", "status", "starts_at", "capacity", "audience", "is_public"]
     list_filter = ["status", "kind", "audience", "is_public"]
@@ -30,18 +34,24 @@ class EventAdmin(admin.ModelAdmin):
     filter_horizontal = ["organizations", "labels"]
     inlines = [EventHostInline]
 
+    def cache_scopes(self, obj) -> list[str]:
+        return [EVENTS]
+
 
 @admin.register(EventHost)
-class EventHostAdmin(admin.ModelAdmin):
+class EventHostAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["event", "user", "role"]
     list_filter = ["role"]
     search_fields = ["event__title", "user__email"]
     list_select_related = ["event", "user"]
     raw_id_fields = ["event", "user"]
 
+    def cache_scopes(self, obj) -> list[str]:
+        return [EVENTS]
+
 
 @admin.register(RSVP)
-class RSVPAdmin(admin.ModelAdmin):
+class RSVPAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["event", "user", "status", "queued_at", "checked_in_at"]
     list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter)]
     search_fields = ["event__title", "user__email"]
@@ -49,6 +59,9 @@ class RSVPAdmin(admin.ModelAdmin):
     raw_id_fields = ["event", "user", "checked_in_by"]
     # The QR code's secret is a bearer credential for check-in: never shown.
     exclude = ["check_in_code"]
+
+    def cache_scopes(self, obj) -> list[str]:
+        return [person(obj.user_id)]
 
 
 @admin.register(CalendarFeed)

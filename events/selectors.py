@@ -9,6 +9,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Case,
@@ -35,6 +36,7 @@ from events.models import (
     Audience,
     Event,
     EventHost,
+    EventKind,
     EventStatus,
     Label,
     LabelKind,
@@ -42,6 +44,7 @@ from events.models import (
     RSVPStatus,
 )
 from networking_app.accounts.models import StudentProfile, User
+from networking_app.cache import EVENTS, cache_key, cached, person, viewer_parts
 
 LISTED_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 
@@ -213,6 +216,10 @@ class CalendarEvent:
     ends_at: dt.datetime
     my_status: str = ""
 
+    @property
+    def kind_label(self) -> str:
+        return EventKind(self.kind).label
+
 
 # The columns of CalendarEvent but my_status: the long text columns stay in the database.
 _EVENT_COLUMNS = ("pk", "title", "kind", "status", "starts_at", "ends_at")
@@ -379,6 +386,23 @@ def home_events_for(
     sections[0].sort(key=lambda event: (event.starts_at, event.pk))
     sections[1].sort(key=lambda event: event.starts_at, reverse=True)
     return sections
+
+
+# The home card's lifetime: an event starting moves from "upcoming" within a minute.
+HOME_EVENTS_SECONDS = 60
+
+
+def home_events_card(*, user, limit: int = 5) -> tuple[list[CalendarEvent], list[CalendarEvent]]:
+    """home_events_for, kept for a minute under the events' version and the person's own
+    (their RSVPs, the people they logged): networking_app.cache."""
+    if not user.is_authenticated:
+        return home_events_for(user=user, limit=limit)
+    return cached(
+        cache_key("home-events", user.pk, limit, user.role, *viewer_parts()),
+        lambda: home_events_for(user=user, limit=limit),
+        timeout=min(HOME_EVENTS_SECONDS, settings.PRIVATE_PAGE_CACHE_SECONDS),
+        scopes=[EVENTS, person(user.pk)],
+    )
 
 
 # --- One event -------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from events.models import (
 )
 from events.selectors import audience_refusal, events_visible_to
 from networking_app.accounts.models import User
+from networking_app.cache import EVENTS, bump_version, person
 from networking_app.emails import format_span, recipient_zone, send_templated_email
 from networking_app.notifications import links
 from networking_app.notifications.services import user_zone
@@ -190,6 +191,7 @@ def event_create(
         _set_relations(
             event, organizations=organizations, industries=industries, tags=tags, hosts=hosts
         )
+        bump_version(EVENTS)
     return event
 
 
@@ -210,6 +212,7 @@ def _promote_waitlist(event: Event, *, now: dt.datetime) -> list[RSVP]:
         rsvp.status = RSVPStatus.GOING
         rsvp.promoted_at = now
         rsvp.save(update_fields=["status", "promoted_at", "updated_at"])
+        bump_version(person(rsvp.user_id))
         going += 1
         promoted.append(rsvp)
     for rsvp in promoted:
@@ -268,6 +271,7 @@ def event_update(
         _set_relations(
             event, organizations=organizations, industries=industries, tags=tags, hosts=hosts
         )
+        bump_version(EVENTS)
         now = timezone.now()
         if changed & set(NOTIFY_FIELDS) and event.status == EventStatus.PUBLISHED:
             for rsvp in _active_rsvps(event):
@@ -307,6 +311,7 @@ def event_cancel(*, event: Event, by: User, reason: str) -> Event:
         event.save(
             update_fields=["status", "cancelled_at", "cancel_reason", "ics_sequence", "updated_at"]
         )
+        bump_version(EVENTS)
         for rsvp in _active_rsvps(event):
             send_event_email(
                 template="event_cancelled",
@@ -384,6 +389,7 @@ def rsvp_create(*, event: Event, user: User) -> RSVP:
             rsvp.checked_in_by = None
             rsvp.save()
         reminders.sync_rsvp(rsvp, event=event)
+        bump_version(person(user.pk))
     return rsvp
 
 
@@ -409,6 +415,7 @@ def rsvp_cancel(*, rsvp: RSVP) -> RSVP:
         rsvp.cancelled_at = now
         rsvp.save(update_fields=["status", "cancelled_at", "updated_at"])
         reminders.sync_rsvp(rsvp, event=event)
+        bump_version(person(rsvp.user_id))
         if was_going and event.status == EventStatus.PUBLISHED:
             _promote_waitlist(event, now=now)
     return rsvp
@@ -466,18 +473,20 @@ def met_people_log(*, event: Event, student: User, people: list[dict]) -> list[C
     how_met = f"{event.title}, {day}"[:300]
     contacts = []
     with transaction.atomic():
-        for person in people:
+        for met in people:
             contact = contact_services.contact_create(
                 owner=student,
-                organization_name=(person.get("organization") or "").strip(),
+                organization_name=(met.get("organization") or "").strip(),
                 source=Source.EVENT,
-                name=person["name"].strip(),
-                email=(person.get("email") or "").strip(),
-                title=(person.get("title") or "").strip(),
-                notes=(person.get("notes") or "").strip(),
+                name=met["name"].strip(),
+                email=(met.get("email") or "").strip(),
+                title=(met.get("title") or "").strip(),
+                notes=(met.get("notes") or "").strip(),
                 relationship=Relationship.MET_AT_EVENT,
                 how_met=how_met,
             )
             MetAtEvent.objects.create(event=event, contact=contact)
             contacts.append(contact)
+        # The home card stops asking to log the people met there.
+        bump_version(person(student.pk))
     return contacts

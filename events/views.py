@@ -9,26 +9,26 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from events import selectors, services
-from events.calendar_grid import month_rows, week_days
 from events.forms import CalendarFilterForm, MetPeopleFormSet
 from events.models import Event, EventKind, EventStatus, RSVPStatus
 from events.qr import check_in_url, qr_svg
 from events.selectors import CalendarEvent
-from events.signals import EVENTS_STAMP
 from networking_app.accounts.decorators import student_required
+from networking_app.cache import EVENTS, cache_key, cached, person, viewer_parts
 from networking_app.fragments import render_fragment_or_page
-from networking_app.pagecache import private_cached
 
 AGENDA_PER_PAGE = 30
 # Kinds where the seeds' "things to remember" apply: meeting people face to face.
@@ -123,28 +123,28 @@ def _days(start: dt.date, count: int, events: list[CalendarEvent], today, month=
 
 def _cached_grid(request, context: dict, name: str, first: dt.date, end: dt.date, build):
     """The grid of the days from `first` to `end` (exclusive) as HTML, built by `build(events)`,
-    and whether it shows any event. Cached for a minute under the person's data version (their
-    RSVPs), the events' stamp (any event, host, label or organization saved) and, like every
-    private cache, their time zone, language and today's date (networking_app.pagecache).
-    Anonymous visitors are not cached."""
+    and whether it shows any event. Kept for a minute under the events' version (raised by
+    events.services on any change to an event, its hosts, labels or organizations) and the
+    person's own (their RSVPs, their class year), for their time zone, language and today's
+    date (networking_app.cache)."""
     filters = context["filter_form"].filters()
+    user = request.user
+    user_id = user.pk if user.is_authenticated else None
 
     def compute() -> tuple[SafeString, bool]:
         events = selectors.events_between(
-            user=request.user,
+            user=user,
             start=_local_midnight(first),
             end=_local_midnight(end),
             filters=filters,
         )
         return build(events), bool(events)
 
-    return private_cached(
-        request.user,
-        name,
+    return cached(
+        cache_key(name, user_id, first, end, repr(filters), *viewer_parts()),
         compute,
-        parts={"first": first, "end": end, "filters": repr(filters), "q": context["filter_query"]},
-        stamp=EVENTS_STAMP,
-        seconds=CALENDAR_SECONDS,
+        timeout=min(CALENDAR_SECONDS, settings.PRIVATE_PAGE_CACHE_SECONDS),
+        scopes=[EVENTS] if user_id is None else [EVENTS, person(user_id)],
     )
 
 
@@ -177,7 +177,10 @@ def calendar_month(request):
     def build(events: list[CalendarEvent]) -> SafeString:
         days = _days(grid_start, (grid_end - grid_start).days, events, today, first.month)
         weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
-        return month_rows(weeks, context["filter_query"])
+        return render_to_string(
+            "events/_grid.html#month-rows",
+            {"weeks": weeks, "filter_query": context["filter_query"]},
+        )
 
     rows, has_events = _cached_grid(request, context, "calendar-month", grid_start, grid_end, build)
     previous = (first - dt.timedelta(days=1)).replace(day=1)
@@ -206,7 +209,9 @@ def calendar_week(request):
         "calendar-week",
         monday,
         end,
-        lambda events: week_days(_days(monday, 7, events, today)),
+        lambda events: render_to_string(
+            "events/_grid.html#week-days", {"days": _days(monday, 7, events, today)}
+        ),
     )
     context.update(
         week_start=monday,

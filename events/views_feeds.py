@@ -13,7 +13,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 from events import ics
 from events.models import CalendarFeed
 from events.selectors import event_get_visible
+from networking_app.cache import cache_key, cached, uncache
 from networking_app.notifications import links
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -38,7 +38,7 @@ FEED_CACHE_SECONDS = 6 * 60 * 60
 
 
 def _personal_feed_slot(user_id: int) -> str:
-    return f"events:ics:personal:{user_id}"
+    return cache_key("ics-personal", user_id)
 
 
 # --- The subscription: reads and writes ----------------------------------------------------
@@ -88,7 +88,7 @@ def calendar_feed_revoke(*, user) -> bool:
 
 def calendar_feed_forget_renderings(*, user_id: int) -> None:
     """Delete the cached rendering of a person's feed (revoked, or their account closed)."""
-    cache.delete(_personal_feed_slot(user_id))
+    uncache(_personal_feed_slot(user_id))
 
 
 def calendar_feed_mark_fetched(*, feed: CalendarFeed, now: dt.datetime) -> None:
@@ -106,18 +106,9 @@ def _etag(key: str) -> str:
 
 
 def _cached_body(render, *, key: str, slot: str | None):
-    if slot is None:
-        body = cache.get(f"events:ics:{key}")
-        if body is None:
-            body = render()
-            cache.set(f"events:ics:{key}", body, FEED_CACHE_SECONDS)
-        return body
-    stored = cache.get(slot)
-    if stored is not None and stored[0] == key:
-        return stored[1]
-    body = render()
-    cache.set(slot, (key, body), FEED_CACHE_SECONDS)
-    return body
+    """The fingerprint is the version (networking_app.cache's validator): any change to what
+    the calendar shows is a new one, so no service needs to raise anything for feeds."""
+    return cached(slot or cache_key("ics", key), render, timeout=FEED_CACHE_SECONDS, validator=key)
 
 
 def _calendar_response(

@@ -17,15 +17,19 @@ from mentoring.models import (
     Topic,
 )
 from mentoring.services.profiles import mentor_refresh_bookable
+from networking_app.cache import DIRECTORY, VersionedAdmin
 from networking_app.console.admin import PrivateStudentDataAdmin
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     list_filter = [("mentors", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def cache_scopes(self, obj) -> list[str]:
+        return [DIRECTORY]  # the filter's topics and the cards'
 
 
 class AvailabilityWindowInline(admin.TabularInline):
@@ -34,7 +38,7 @@ class AvailabilityWindowInline(admin.TabularInline):
 
 
 @admin.register(Mentor)
-class MentorAdmin(admin.ModelAdmin):
+class MentorAdmin(VersionedAdmin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["user", "organization", "title", "listed", "is_bookable", "on_leave_until"]
     list_filter = ["is_bookable", "listed", "topics", "slot_minutes"]
@@ -53,6 +57,9 @@ class MentorAdmin(admin.ModelAdmin):
     # Derived by mentoring.services.profiles: editing them here would be overwritten.
     readonly_fields = ["search_text", "search_names", "is_bookable", "updated_at"]
     inlines = [AvailabilityWindowInline]
+
+    def cache_scopes(self, obj) -> list[str]:
+        return [DIRECTORY]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

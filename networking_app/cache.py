@@ -1,16 +1,43 @@
-"""Redis as Django's cache, degrading instead of failing while Redis is unreachable.
+"""The one way pages cache computed data, and Redis as Django's cache.
 
-The cache holds nothing that cannot be lost (allauth's rate-limit counters, the worker
-heartbeat): during an outage reads miss and writes are dropped, so pages keep working. Rate
-limits are not enforced while Redis is down; that is logged.
+Caching (zulip's `cache_with_key`, one flush site per owner):
+
+- `cached(key, compute, timeout=..., scopes=...)` returns compute(), or what it returned
+  under `key` while the version of each of `scopes` has not changed since, within `timeout`
+  seconds (0: off). Values are computed data, plain values, dataclasses or HTML rendered from
+  a template without the request, never model instances or a response: CSRF tokens, CSP
+  nonces and messages stay per request.
+- `bump_version(*scopes)` is called by the service that changes the data of a scope, inside
+  its transaction: the values cached under the old version are not served again.
+- A scope is whose or what data a value depends on: `person(user_id)` (a person's own
+  contacts, conversations, action items, RSVPs, class year), `DIRECTORY` (what students see of
+  volunteers), `EVENTS` (events, their hosts, labels and organizations).
+
+A version is a random token kept in the cache beside the values: lost (evicted, Redis
+restarted), a new one is drawn and the values stored under the old one are simply missed. A
+value is stored with the versions read *before* it was computed, so a change committed while
+it is computed makes it stale at once.
+
+The cache holds nothing that cannot be lost (these values, allauth's rate-limit counters, the
+worker heartbeat): during an outage reads miss and writes are dropped, so pages keep working.
+Rate limits are not enforced while Redis is down; that is logged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import transaction
+from django.utils import timezone, translation
 from redis.exceptions import RedisError
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -73,3 +100,122 @@ class ResilientRedisCache(RedisCache):
     decr = _degrade("decr", 0)
     clear = _degrade("clear", None)
     get_or_set = _degrade("get_or_set", _compute)
+
+
+# --- Cached computed data, keyed by versions ----------------------------------------------
+
+# Raise when the shape of any cached value changes, so new code never reads what old code
+# stored.
+FORMAT = 2
+# A version outlives every value stored under it (the longest lifetime is hours); an expired
+# one is drawn anew, which only costs a miss.
+VERSION_SECONDS = 24 * 60 * 60
+
+DIRECTORY = "directory"
+EVENTS = "events"
+
+
+def person(user_id: int) -> str:
+    """The scope of one person's own data."""
+    return f"person:{user_id}"
+
+
+def _version_key(scope: str) -> str:
+    return f"version:{scope}"
+
+
+def cache_key(name: str, *parts) -> str:
+    """The key of value `name` computed from `parts` (anything with a stable repr). Hashed:
+    words a person typed into a search are no key."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"cached:{FORMAT}:{name}:{digest}"
+
+
+def viewer_parts() -> tuple[str, str, str]:
+    """What a value rendered for the current request depends on besides its data: the time
+    zone, the language and the local date ("today", "overdue since")."""
+    return (
+        timezone.get_current_timezone_name(),
+        translation.get_language() or "",
+        timezone.localdate().isoformat(),
+    )
+
+
+def bump_version(*scopes: str) -> None:
+    """Mark the data of `scopes` as changed. Call it in the transaction that changes it: the
+    version is raised now and again when it commits, since a value computed in between from
+    the rows before the change would otherwise be stored under the new version. Outside a
+    transaction the second raise follows at once."""
+    keys = [_version_key(scope) for scope in scopes]
+
+    def raise_versions() -> None:
+        token = uuid.uuid4().hex
+        cache.set_many(dict.fromkeys(keys, token), VERSION_SECONDS)
+
+    raise_versions()
+    transaction.on_commit(raise_versions)
+
+
+def _current_versions(keys: list[str], found: dict) -> tuple[str, ...]:
+    versions = []
+    for key in keys:
+        version = found.get(key)
+        if version is None:
+            version = uuid.uuid4().hex
+            # add(): two processes starting at once keep one version.
+            if not cache.add(key, version, VERSION_SECONDS):
+                version = cache.get(key) or version
+        versions.append(version)
+    return tuple(versions)
+
+
+def cached(
+    key: str,
+    compute: Callable[[], T],
+    *,
+    timeout: int,
+    scopes: Iterable[str] = (),
+    validator: str = "",
+) -> T:
+    """compute(), or the value stored under `key` (see cache_key) while the versions of
+    `scopes` and `validator` (a fingerprint of the data, when the caller has one) are those
+    it was stored with, within `timeout` seconds. One round trip on a hit; timeout 0: off."""
+    if timeout <= 0:
+        return compute()
+    version_keys = [_version_key(scope) for scope in scopes]
+    found = cache.get_many([key, *version_keys])
+    stamp = (*_current_versions(version_keys, found), validator)
+    stored = found.get(key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == stamp:
+        return stored[1]
+    value = compute()
+    cache.set(key, (stamp, value), timeout)
+    return value
+
+
+def uncache(key: str) -> None:
+    """Delete a value at once (what a closed account leaves must not wait for its timeout)."""
+    cache.delete(key)
+
+
+class VersionedAdmin:
+    """A ModelAdmin mixin for models whose rows cached pages show: saving (the object, its
+    many-to-many fields and inlines) or deleting rows in the admin raises the versions that
+    `cache_scopes(obj)` names, as the services do."""
+
+    def cache_scopes(self, obj) -> list[str]:
+        raise NotImplementedError
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        bump_version(*self.cache_scopes(form.instance))
+
+    def delete_model(self, request, obj):
+        scopes = self.cache_scopes(obj)
+        super().delete_model(request, obj)
+        bump_version(*scopes)
+
+    def delete_queryset(self, request, queryset):
+        scopes = {scope for obj in queryset for scope in self.cache_scopes(obj)}
+        super().delete_queryset(request, queryset)
+        bump_version(*scopes)

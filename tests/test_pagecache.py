@@ -1,6 +1,6 @@
-"""Cached private pages (networking_app/pagecache.py): the data version that database triggers
-raise on every change to a person's data, and the pages that use it (contacts list, Today,
-the home page's events card)."""
+"""Cached pages of computed data (networking_app/cache.py): the versions that the services
+changing the data raise, and the pages that use them (contacts list, Today, the calendar, the
+home page's events card)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from contacts import services
-from contacts.models import ActionItem, Contact, Conversation, ConversationStatus, Tag
-from events.models import MetAtEvent
-from networking_app.accounts.models import Profile, StudentProfile
-from networking_app.pagecache import private_key
+from contacts.imports import import_commit, import_preview, import_undo
+from contacts.models import ActionItem, Contact, Conversation
+from events import services as event_services
+from events.models import RSVP
+from networking_app.cache import EVENTS, cache_key, cached, person
 from tests.contacts.factories import (
     ActionItemFactory,
     ContactFactory,
@@ -31,64 +31,151 @@ from tests.factories import StudentFactory
 pytestmark = pytest.mark.django_db
 
 
-def _version(user) -> int:
-    return Profile.objects.values_list("data_version", flat=True).get(user=user)
+def _recomputes(scope: str, change) -> bool:
+    """Whether a value cached under `scope` before `change()` is computed again after it."""
+    key = cache_key("probe", scope)
+    cached(key, lambda: "before", timeout=60, scopes=[scope])
+    change()
+    return cached(key, lambda: "after", timeout=60, scopes=[scope]) == "after"
 
 
-# Each change, made through any path, raises the version of the person whose data it is.
+def _contact(s) -> Contact:
+    return Contact.objects.filter(owner=s).first()
+
+
+def _conversation(s) -> Conversation:
+    return Conversation.objects.filter(owner=s).first()
+
+
+def _tomorrow() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=1)
+
+
+CSV = (
+    b"Name,Email,Phone,Organization,Title,Industry,LinkedIn URL,Relationship,How we met,"
+    b"Tags,Notes\n"
+    b"Bulk One,bulk.one@example.com,,,,,,,,,\n"
+)
+
+
+def _import_and_undo(s) -> None:
+    batch = import_commit(batch=import_preview(owner=s, filename="rapport-contacts.csv", data=CSV))
+    assert Contact.objects.filter(owner=s, name="Bulk One").exists()
+    import_undo(batch=batch)
+
+
+def _rsvp_cancel(s) -> None:
+    event = EventFactory(starts_at=_tomorrow())
+    event_services.rsvp_cancel(rsvp=event_services.rsvp_create(event=event, user=s))
+
+
+def _met_people(s) -> None:
+    ended = timezone.now() - dt.timedelta(hours=1)
+    event = EventFactory(starts_at=ended - dt.timedelta(hours=2), ends_at=ended)
+    RSVPFactory(event=event, user=s)
+    event_services.met_people_log(event=event, student=s, people=[{"name": "Met Someone"}])
+
+
+# Every service that changes what a person's cached pages show raises their version (and only
+# theirs): the next page after any of these recomputes.
 CHANGES = {
-    "contact created": lambda s: ContactFactory(owner=s),
-    "contacts bulk-created": lambda s: Contact.objects.bulk_create(
-        [Contact(owner=s, name="Bulk One"), Contact(owner=s, name="Bulk Two")]
+    "contact created": lambda s: services.contact_create(
+        owner=s, name="New One", relationship="other"
     ),
-    "contact updated by a queryset": lambda s: Contact.objects.filter(owner=s).update(
-        cadence_days=F("cadence_days")
+    "contact updated": lambda s: services.contact_update(contact=_contact(s), name="Renamed"),
+    "contact tagged": lambda s: services.contact_update(contact=_contact(s), tags=["mentor"]),
+    "contact deleted": lambda s: services.contact_delete(contact=_contact(s)),
+    "contacts merged": lambda s: services.contact_merge(
+        keep=_contact(s), remove=ContactFactory(owner=s)
     ),
-    "contact deleted": lambda s: Contact.objects.filter(owner=s).delete(),
-    "tag added to a contact": lambda s: (
-        Contact.objects.filter(owner=s).first().tags.add(Tag.objects.create(owner=s, name="mentor"))
+    "interaction logged": lambda s: services.interaction_log(contact=_contact(s), kind="email"),
+    "conversation planned": lambda s: services.conversation_plan(contact=_contact(s), goal="x"),
+    "conversation scheduled": lambda s: services.conversation_schedule(
+        conversation=_conversation(s), scheduled_at=_tomorrow(), mode="video"
     ),
-    "conversation created": lambda s: ConversationFactory(
-        owner=s, contact=Contact.objects.filter(owner=s).first()
+    "conversation notes": lambda s: services.conversation_update_notes(
+        conversation=_conversation(s), goal="new goal", notes="", takeaways=""
     ),
-    "conversation moved": lambda s: Conversation.objects.filter(owner=s).update(
-        status=ConversationStatus.HELD
+    "question prepared": lambda s: services.question_prepare(
+        conversation=_conversation(s), text="What surprised you?"
     ),
-    "prepared question": lambda s: PreparedQuestionFactory(
-        conversation=Conversation.objects.filter(owner=s).first()
+    "question removed": lambda s: services.question_remove(
+        question=PreparedQuestionFactory(conversation=_conversation(s))
     ),
-    "action item": lambda s: ActionItemFactory(owner=s),
-    "action item done": lambda s: ActionItem.objects.filter(owner=s).update(done_at=timezone.now()),
-    "rsvp": lambda s: RSVPFactory(user=s),
-    "met at an event": lambda s: MetAtEvent.objects.create(
-        event=EventFactory(), contact=ContactFactory(owner=s)
+    "action item": lambda s: services.action_item_create(owner=s, text="Send the article"),
+    "action item done": lambda s: services.action_item_toggle_done(
+        item=ActionItem.objects.filter(owner=s).first()
     ),
-    "class year": lambda s: StudentProfile.objects.filter(user=s).update(class_year=2031),
+    "import committed and undone": _import_and_undo,
+    "rsvp": lambda s: event_services.rsvp_create(event=EventFactory(starts_at=_tomorrow()), user=s),
+    "rsvp cancelled": _rsvp_cancel,
+    "met at an event": _met_people,
 }
 
 
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_every_change_to_a_persons_data_raises_their_version_only(change, student):
+def test_every_service_changing_a_persons_data_raises_their_version_only(change, student):
     someone_else = StudentFactory()
     contact = ContactFactory(owner=student)
     ConversationFactory(owner=student, contact=contact)
     ActionItemFactory(owner=student)
-    mine, theirs = _version(student), _version(someone_else)
+    theirs = cache_key("probe", person(someone_else.pk))
+    cached(theirs, lambda: "before", timeout=60, scopes=[person(someone_else.pk)])
 
-    CHANGES[change](student)
+    assert _recomputes(person(student.pk), lambda: CHANGES[change](student))
+    assert cached(theirs, lambda: "after", timeout=60, scopes=[person(someone_else.pk)]) == (
+        "before"
+    )
 
-    assert _version(student) > mine
-    assert _version(someone_else) == theirs
+
+def test_a_promotion_from_the_waitlist_raises_the_promoted_persons_version(student):
+    event = EventFactory(starts_at=_tomorrow(), capacity=1)
+    waiting = StudentFactory()
+    seat = event_services.rsvp_create(event=event, user=student)
+    assert event_services.rsvp_create(event=event, user=waiting).status == "waitlisted"
+    assert _recomputes(person(waiting.pk), lambda: event_services.rsvp_cancel(rsvp=seat))
+    assert RSVP.objects.get(event=event, user=waiting).status == "going"
 
 
-def test_saving_a_profile_never_lowers_its_version(student):
-    profile = Profile.objects.get(user=student)  # loaded before the change below
-    ContactFactory(owner=student)
-    raised = _version(student)
-    profile.display_name = "New Name"
-    profile.save()
-    assert _version(student) == raised
-    assert Profile.objects.get(user=student).display_name == "New Name"
+def test_the_event_services_raise_the_events_version(staff):
+    start = _tomorrow()
+    created = []
+    assert _recomputes(
+        EVENTS,
+        lambda: created.append(
+            event_services.event_create(
+                created_by=staff,
+                title="Panel",
+                place="Hall",
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=1),
+            )
+        ),
+    )
+    event = created[0]
+    assert _recomputes(
+        EVENTS, lambda: event_services.event_update(event=event, by=staff, title="Renamed")
+    )
+    assert _recomputes(
+        EVENTS, lambda: event_services.event_cancel(event=event, by=staff, reason="Snow")
+    )
+
+
+def test_a_change_committed_while_a_value_is_computed_makes_it_stale(
+    student, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from networking_app.cache import bump_version
+
+    key = cache_key("probe", "race")
+    scope = person(student.pk)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        bump_version(scope)
+        # Meanwhile another request computes the value from the rows before the commit.
+        assert cached(key, lambda: "before", timeout=60, scopes=[scope]) == "before"
+        assert cached(key, lambda: "again", timeout=60, scopes=[scope]) == "before"
+    assert cached(key, lambda: "after", timeout=60, scopes=[scope]) == "after"
 
 
 def _queries(client, url) -> tuple[int, str]:
@@ -145,36 +232,66 @@ def test_today_shows_a_new_action_item_at_once(student_client, student):
     ActionItemFactory(
         owner=student, text="Send the article", due_on=timezone.localdate() - dt.timedelta(days=1)
     )
-    assert "Send the article" in student_client.get(url).text
+    assert "Send the article" in student_client.get(url).text  # read live: its form has a token
+
+
+def test_today_is_served_from_the_cache_until_a_service_changes_the_data(student_client, student):
+    contact = ContactFactory(owner=student, name="Ada Lovelace")
+    conversation = ConversationFactory(owner=student, contact=contact)
+    url = reverse("contacts:today")
+    computed, first = _queries(student_client, url)
+    cached_count, _ = _queries(student_client, url)
+    assert cached_count < computed
+    assert "today-upcoming" not in first
+    services.conversation_schedule(
+        conversation=conversation, scheduled_at=timezone.now() + dt.timedelta(days=1), mode="video"
+    )
+    _, after = _queries(student_client, url)
+    assert "today-upcoming" in after
+    assert "Ada Lovelace" in after
 
 
 def _card(html: str) -> str:
     return html.split('id="upcoming-events"', 1)[1].split("</section>", 1)[0]
 
 
-def test_home_events_card_sees_new_events_and_rsvps(student_client, student):
+def _event(staff, title: str, **fields):
+    start = fields.pop("starts_at", timezone.now() + dt.timedelta(hours=2))
+    return event_services.event_create(
+        created_by=staff,
+        title=title,
+        place="Hall",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        **fields,
+    )
+
+
+def test_home_events_card_sees_new_events_and_rsvps(student_client, student, staff):
     url = reverse("home")
     assert "Spring career fair" not in student_client.get(url).text
-    event = EventFactory(title="Spring career fair")  # saved: the events' stamp changes
+    event = _event(staff, "Spring career fair")  # the events' version is raised
     text = student_client.get(url).text
     assert "Spring career fair" in text
     assert "Going" not in _card(text)
-    RSVPFactory(event=event, user=student)  # the student's own data: their version changes
+    event_services.rsvp_create(event=event, user=student)  # the student's own version
     assert "Going" in _card(student_client.get(url).text)
 
 
-def test_the_key_follows_the_time_zone_and_the_data(student, rf):
-    from django.utils import timezone as tz
+def test_the_key_follows_the_time_zone_the_language_and_the_parts():
+    from django.utils import translation
 
-    user = type(student).objects.select_related("profile").get(pk=student.pk)
-    with tz.override("America/New_York"):
-        new_york = private_key(user, "x", {})
-    with tz.override("Asia/Tokyo"):
-        tokyo = private_key(user, "x", {})
-    assert new_york != tokyo
-    assert private_key(user, "x", {"q": "a"}) != private_key(user, "x", {"q": "b"})
-    unloaded = type(student).objects.get(pk=student.pk)
-    assert private_key(unloaded, "x", {}) is None  # profile not loaded: no cache
+    from networking_app.cache import viewer_parts
+
+    with timezone.override("America/New_York"):
+        new_york = cache_key("x", *viewer_parts())
+    with timezone.override("Asia/Tokyo"):
+        tokyo = cache_key("x", *viewer_parts())
+    with translation.override("fr"):
+        french = cache_key("x", *viewer_parts())
+    assert len({new_york, tokyo, french}) == 3
+    assert cache_key("x", {"q": "a"}) != cache_key("x", {"q": "b"})
+    assert "secret" not in cache_key("x", "secret words")
 
 
 def test_zero_turns_the_cache_off(student_client, student, settings):
@@ -185,47 +302,70 @@ def test_zero_turns_the_cache_off(student_client, student, settings):
     assert first == second
 
 
-def test_calendar_month_sees_event_changes_at_once(student_client, student):
+def test_calendar_month_sees_event_changes_at_once(student_client, student, staff):
+    from django.contrib import admin
+
     from events.models import Event
-    from tests.contacts.factories import OrganizationFactory
 
     url = reverse("events:calendar")
-    event = EventFactory(title="Alumni breakfast", starts_at=timezone.now() + dt.timedelta(hours=2))
+    event = _event(staff, "Alumni breakfast")
     assert "Alumni breakfast" in student_client.get(url).text  # cached from here
 
-    event.title = "Alumni brunch"
-    event.save()
+    event_services.event_update(event=event, by=staff, title="Alumni brunch")
     text = student_client.get(url).text
     assert "Alumni brunch" in text
     assert "Alumni breakfast" not in text
 
-    RSVPFactory(event=event, user=student)  # the student's own data
+    event_services.rsvp_create(event=event, user=student)  # the student's own data
     assert "ev-mine" in student_client.get(url).text
 
-    organization = OrganizationFactory(name="Globex")
-    EventFactory(title="Globex day").organizations.add(organization)  # a choice of the filter
-    filtered = f"{url}?organization={organization.pk}"
+    globex = _event(staff, "Globex day", organizations=["Globex"])  # a choice of the filter
+    filtered = f"{url}?organization={globex.organizations.get().pk}"
     assert "Alumni brunch" not in student_client.get(filtered).text
-    event.organizations.add(organization)  # many-to-many: the stamp is renewed too
+    event_services.event_update(event=event, by=staff, organizations=["Globex"])
     assert "Alumni brunch" in student_client.get(filtered).text
 
-    Event.objects.filter(pk=event.pk).delete()
+    # Deleted in the admin (no service deletes an event).
+    admin.site._registry[Event].delete_model(None, Event.objects.get(pk=event.pk))
     assert "Alumni brunch" not in student_client.get(url).text
 
 
-def test_calendar_week_sees_event_changes_at_once(student_client, student):
+def test_calendar_week_sees_event_changes_at_once(student_client, student, staff):
     url = reverse("events:week")
-    event = EventFactory(title="Alumni breakfast", starts_at=timezone.now() + dt.timedelta(hours=2))
+    event = _event(staff, "Alumni breakfast")
     monday = timezone.localdate(event.starts_at) - dt.timedelta(
         days=timezone.localdate(event.starts_at).weekday()
     )
     week = f"{url}?start={monday:%Y-%m-%d}"
     assert "Alumni breakfast" in student_client.get(week).text  # cached from here
-    event.title = "Alumni brunch"
-    event.save()
+    event_services.event_update(event=event, by=staff, title="Alumni brunch")
     assert "Alumni brunch" in student_client.get(week).text
-    RSVPFactory(event=event, user=student)
+    event_services.rsvp_create(event=event, user=student)
     assert "ev-mine" in student_client.get(week).text
+
+
+def test_a_class_year_saved_on_the_profile_page_shows_in_the_calendar(student_client, student):
+    from events.models import Audience
+
+    EventFactory(
+        title="Seniors only",
+        audience=Audience.STUDENTS,
+        class_years=[2031],
+        starts_at=timezone.now() + dt.timedelta(hours=2),
+    )
+    url = reverse("events:calendar")
+    assert "Seniors only" not in student_client.get(url).text  # cached from here
+    response = student_client.post(
+        reverse("profile"),
+        {
+            "display_name": "Ada",
+            "time_zone": "UTC",
+            "role-class_year": "2031",
+            "role-major": "History",
+        },
+    )
+    assert response.status_code == 302
+    assert "Seniors only" in student_client.get(url).text
 
 
 def _today_cell(html: str) -> str:

@@ -19,6 +19,7 @@ from contacts.imports.preview import (
 )
 from contacts.merging import fields_of
 from contacts.models import Contact
+from networking_app.cache import bump_version, person
 
 COMMITTABLE = (BatchStatus.PREVIEW, BatchStatus.COMMIT_QUEUED, BatchStatus.COMMITTING)
 
@@ -46,6 +47,7 @@ def import_commit(
             import_set_decisions(batch=locked, decisions=decisions)
         plan, contacts = commit_plan_for(batch=locked, default=default)
         apply_commit_plan(batch=locked, plan=plan, contacts=contacts, default=default)
+        bump_version(person(locked.owner_id))
     cache.delete(progress_key(locked.pk))
     batch.refresh_from_db()
     return batch

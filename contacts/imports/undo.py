@@ -16,6 +16,7 @@ from contacts.imports.files import ImportFileError
 from contacts.imports.models import BatchStatus, ImportBatch, ImportRow, RowOutcome
 from contacts.merging import FILLABLE
 from contacts.models import Contact, Interaction
+from networking_app.cache import bump_version, person
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def import_undo(*, batch: ImportBatch) -> ImportBatch:
         locked.status = BatchStatus.UNDONE
         locked.undone_at = timezone.now()
         locked.save(update_fields=["status", "undone_at"])
+        bump_version(person(locked.owner_id))
         log.info("import %s undone: %s contacts removed", locked.pk, removed)
     batch.refresh_from_db()
     return batch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from contacts import merging, selectors, services
@@ -28,9 +29,9 @@ from contacts.imports import selectors as import_selectors
 from contacts.models import Contact
 from contacts.views import reminders as reminder_views
 from networking_app.accounts.decorators import student_required
+from networking_app.cache import cache_key, cached, person, viewer_parts
 from networking_app.forms_errors import add_service_errors
 from networking_app.fragments import wants_fragment
-from networking_app.pagecache import private_cached
 
 CONTACTS_PER_PAGE = 50
 # What the duplicate warning compares.
@@ -47,11 +48,16 @@ def _plural(count: int, noun: str) -> str:
 @student_required
 def contact_list(request):
     """The student's contacts, filtered and paged. The tag choices and the rendered results
-    are cached under the student's data version (networking_app.pagecache): the first page
-    after any change to their contacts recomputes."""
+    are cached under the student's version (networking_app.cache), which contacts' services
+    raise: the first page after any change to their contacts recomputes."""
     user = request.user
-    tag_choices = private_cached(
-        user, "contact-tag-choices", lambda: ContactFilterForm.tag_choices_for(user)
+    timeout = settings.PRIVATE_PAGE_CACHE_SECONDS
+    scopes = [person(user.pk)]
+    tag_choices = cached(
+        cache_key("contact-tag-choices", user.pk),
+        lambda: ContactFilterForm.tag_choices_for(user),
+        timeout=timeout,
+        scopes=scopes,
     )
     filter_form = ContactFilterForm(request.GET, user=user, tag_choices=tag_choices)
     values = filter_form.valid_values()
@@ -60,7 +66,7 @@ def contact_list(request):
         batch = import_selectors.batch_for_contact_filter(user=user, value=request.GET["batch"])
     filtered = any(name != "sort" for name in values) or batch is not None
 
-    def results() -> str:
+    def results() -> SafeString:
         filters = ContactFilterForm.to_filters(values)
         if batch is not None:
             filters.extra["batch"] = batch.pk
@@ -83,8 +89,12 @@ def contact_list(request):
         return render_to_string("contacts/_contact_results.html", context, request)
 
     # The whole query string: the pagination links repeat it.
-    results_html = mark_safe(  # noqa: S308 - rendered by the template engine above
-        private_cached(user, "contact-list", results, parts={"query": sorted(request.GET.lists())})
+    # render_to_string's SafeString: pickled and read back as such.
+    results_html = cached(
+        cache_key("contact-list", user.pk, sorted(request.GET.lists()), *viewer_parts()),
+        results,
+        timeout=timeout,
+        scopes=scopes,
     )
     fragment = wants_fragment(request)
     if fragment:

@@ -8,6 +8,7 @@ what the student typed, never a 500.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,9 +16,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from contacts import drafts, selectors, services
@@ -38,8 +41,8 @@ from contacts.forms.pipeline import (
 )
 from contacts.models import Conversation, ConversationStatus, DraftKind
 from networking_app.accounts.decorators import student_required
+from networking_app.cache import cache_key, cached, person, viewer_parts
 from networking_app.forms_errors import add_service_errors
-from networking_app.pagecache import private_cached
 
 S = ConversationStatus
 
@@ -647,27 +650,48 @@ def outcome_delete(request, outcome_id: int):
 # --- Today ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TodayLists:
+    """The Today page's lists but the action items, as rendered, and whether all are empty."""
+
+    html: SafeString  # pickled as such: the cache keeps it safe
+    empty: bool
+
+
 def today_response(request, *, home: bool = False) -> HttpResponse:
     """The Today page; a student's home page shows it too, with a welcome."""
     from mentoring.selectors.sessions import has_session_this_week
 
-    # Cached under the student's data version (networking_app.pagecache): any change to their
-    # conversations, contacts or action items makes the next visit recompute.
-    page = private_cached(request.user, "today", lambda: selectors.today_page(user=request.user))
+    user = request.user
+    today_date = timezone.localdate()
+
+    def lists() -> TodayLists:
+        page = selectors.today_page(user=user, with_action_items=False)
+        html = render_to_string("contacts/today.html#lists", {"page": page})
+        return TodayLists(html=html, empty=page.is_empty)
+
+    # The lists but the action items (their forms carry the CSRF token) are kept under the
+    # student's version (networking_app.cache), which every write to their conversations and
+    # contacts raises; the lifetime bounds what the clock moves (a thank-you falling due).
+    cached_lists = cached(
+        cache_key("today", user.pk, *viewer_parts()),
+        lists,
+        timeout=settings.PRIVATE_PAGE_CACHE_SECONDS,
+        scopes=[person(user.pk)],
+    )
+    action_items = selectors.action_items_due(user=user, today=today_date)
+    is_empty = cached_lists.empty and not action_items
     context = {
-        "page": page,
+        "page": {"is_empty": is_empty, "action_items": action_items},
+        "lists_html": cached_lists.html,
         "home": home,
-        "today_date": timezone.localdate(),
+        "today_date": today_date,
         # The all-clear must not say "no conversation this week" above a flash mentoring
         # session that is (the sessions card loads on its own).
-        "session_this_week": page.is_empty and has_session_this_week(user=request.user),
+        "session_this_week": is_empty and has_session_this_week(user=user),
     }
     if home:
-        context["student"] = private_cached(
-            request.user,
-            "student-profile",
-            lambda: getattr(request.user, "student_profile", None),
-        )
+        context["student"] = getattr(user, "student_profile", None)
     return render(request, "contacts/today.html", context)
 
 

@@ -8,22 +8,20 @@ show a hidden value it never receives.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
-import uuid
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 
 from contacts.models import (
     Contact,
@@ -50,6 +48,7 @@ from mentoring.services.availability import (
     slots_from,
 )
 from networking_app.accounts.models import Affiliation, ApprovalStatus, User, VolunteerProfile
+from networking_app.cache import DIRECTORY, cache_key, cached
 
 # Words shorter than this are only matched as the start of a word: their trigrams would
 # match half the directory.
@@ -535,14 +534,9 @@ def topics() -> QuerySet[Topic]:
 # --- The results' cache (DIRECTORY_CACHE_SECONDS) ------------------------------------------
 #
 # A page of results is the same for every student who makes the same search in the same time
-# zone and language, so it is kept for a short time: see views.directory.directory.
-
-# Part of every key: bump it whenever DirectoryResults, the markup it holds or the topic rows
-# change shape, so that new code never serves what old code stored.
-RESULTS_VERSION = 1
-_CACHE_PREFIX = f"mentoring:directory:v{RESULTS_VERSION}"
-_GENERATION_KEY = f"{_CACHE_PREFIX}:generation"
-_TOPICS_KEY = f"{_CACHE_PREFIX}:topics"
+# zone and language, so it is kept for a short time under the directory's version
+# (networking_app.cache.DIRECTORY, raised by mentoring.services.profiles whenever what students
+# see of a volunteer changes): see views.directory.directory.
 
 
 @dataclass(frozen=True)
@@ -550,11 +544,10 @@ class DirectoryResults:
     """A page of results as rendered: the heading, the count and the cards or the empty state
     (`html`), and which page of how many it is when it shows pagination (`pages`). Never the
     pagination links, which carry the student's own query string, nor anything holding a
-    CSRF token, the CSP nonce or a message. `generation`: see directory_changed."""
+    CSRF token, the CSP nonce or a message."""
 
-    html: str
+    html: SafeString
     pages: tuple[int, int] | None
-    generation: str | None
 
 
 def results_cache_key(values: dict, page: int) -> str:
@@ -562,63 +555,24 @@ def results_cache_key(values: dict, page: int) -> str:
     search decides what it treats alike) and the page number as the paginator reads it; and
     what the markup depends on besides: the time zone the next open times are written in,
     and the language that writes dates and numbers. Hashed: the words typed are no key."""
-    parts = (
+    return cache_key(
+        "directory-results",
         sorted(values.items()),
         page,
         timezone.get_current_timezone_name(),
         translation.get_language(),
     )
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    return f"{_CACHE_PREFIX}:results:{digest}"
-
-
-def cached_results(key: str) -> tuple[DirectoryResults | None, str | None]:
-    """The results stored under `key` if the directory has not changed since, else None; and
-    the generation to store freshly computed results with (read before they are computed,
-    so that a change committed meanwhile makes them stale at once). (None, None) when the
-    cache is off, and (None, None) too while it is unreachable (networking_app.cache)."""
-    if settings.DIRECTORY_CACHE_SECONDS <= 0:
-        return None, None
-    found = cache.get_many([key, _GENERATION_KEY])
-    generation = found.get(_GENERATION_KEY)
-    results = found.get(key)
-    if not isinstance(results, DirectoryResults) or results.generation != generation:
-        return None, generation
-    return results, generation
-
-
-def store_results(key: str, results: DirectoryResults) -> None:
-    if settings.DIRECTORY_CACHE_SECONDS > 0:
-        cache.set(key, results, settings.DIRECTORY_CACHE_SECONDS)
-
-
-def _new_generation() -> None:
-    cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
-
-
-def directory_changed() -> None:
-    """Make every stored page of results stale, so that a change to what students see of a
-    volunteer (their profile, hidden fields, listing, approval, account) shows at once. Call
-    it in the transaction that makes the change: the pages go stale now and again when it
-    commits, since a page computed meanwhile from the rows before the change would be
-    stored as new. Next open times do not call it: they may be up to
-    DIRECTORY_CACHE_SECONDS old."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
 
 
 def topic_rows() -> list[tuple[int, str, str]]:
     """Every topic's (id, slug, name), in name order: the filter form offers them on every
     directory page, so they are kept DIRECTORY_CACHE_SECONDS too."""
-    seconds = settings.DIRECTORY_CACHE_SECONDS
-    if seconds > 0:
-        rows = cache.get(_TOPICS_KEY)
-        if isinstance(rows, list):
-            return rows
-    rows = list(topics().values_list("pk", "slug", "name"))
-    if seconds > 0:
-        cache.set(_TOPICS_KEY, rows, seconds)
-    return rows
+    return cached(
+        cache_key("directory-topics"),
+        lambda: list(topics().values_list("pk", "slug", "name")),
+        timeout=settings.DIRECTORY_CACHE_SECONDS,
+        scopes=[DIRECTORY],
+    )
 
 
 # --- One volunteer's page, and warm paths --------------------------------------------------

@@ -28,7 +28,6 @@ from mentoring.models import (
     OverrideKind,
     Topic,
 )
-from mentoring.selectors.directory import directory_changed
 from mentoring.services.availability import mentor_zone
 from networking_app.accounts.models import (
     Affiliation,
@@ -37,6 +36,7 @@ from networking_app.accounts.models import (
     User,
     VolunteerProfile,
 )
+from networking_app.cache import DIRECTORY, bump_version
 
 # --- Derived fields ------------------------------------------------------------------------
 
@@ -88,7 +88,8 @@ def _refresh(mentor: Mentor, now: dt.datetime | None = None) -> Mentor:
         search_names=mentor.search_names,
         is_bookable=mentor.is_bookable,
     )
-    directory_changed()
+    # What students see of the volunteer may have changed: kept directory pages go.
+    bump_version(DIRECTORY)
     return mentor
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -14,7 +15,6 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from mentoring.forms.directory import DirectoryFilterForm
@@ -22,6 +22,7 @@ from mentoring.selectors import directory as selectors
 from mentoring.services.availability import open_slots
 from mentoring.services.profiles import mentor_contact_add
 from networking_app.accounts.decorators import student_required
+from networking_app.cache import DIRECTORY, cached
 from networking_app.context_processors import school
 from networking_app.fragments import wants_fragment
 
@@ -58,7 +59,7 @@ def _page_number(raw: str | None) -> int:
 
 
 def _results(
-    values: dict, page_number: int, topics: list[tuple[int, str, str]], generation: str | None
+    values: dict, page_number: int, topics: list[tuple[int, str, str]]
 ) -> selectors.DirectoryResults:
     """Run the search and render a page of its results (the `results` partial)."""
     filters = DirectoryFilterForm.to_filters(values)
@@ -85,7 +86,7 @@ def _results(
     # messages within reach of markup that other students will be served.
     html = render_to_string("mentoring/_directory_results.html#results", context)
     pages = (page.number, page.paginator.num_pages) if cards and page.has_other_pages() else None
-    return selectors.DirectoryResults(html=html, pages=pages, generation=generation)
+    return selectors.DirectoryResults(html=html, pages=pages)
 
 
 @student_required
@@ -99,8 +100,8 @@ def directory(request):
     someone has just asked for). Nothing is booked from this page: the volunteer's page
     computes their open times afresh, and asking for a time checks under the volunteer's
     lock that it is still open (services.requests.flash_request_create). A change to what
-    students see of a volunteer shows at once where the write calls
-    selectors.directory_changed, else within that time too. The pagination links carry the
+    students see of a volunteer shows at once where the service raises the directory's
+    version (networking_app.cache), else within that time too. The pagination links carry the
     student's own query string, so they are rendered for each request.
     """
     topics = selectors.topic_rows()
@@ -109,14 +110,15 @@ def directory(request):
     )
     values = filter_form.valid_values()
     page_number = _page_number(request.GET.get("page"))
-    key = selectors.results_cache_key(values, page_number)
-    results, generation = selectors.cached_results(key)
-    if results is None:
-        results = _results(values, page_number, topics, generation)
-        selectors.store_results(key, results)
+    results = cached(
+        selectors.results_cache_key(values, page_number),
+        lambda: _results(values, page_number, topics),
+        timeout=settings.DIRECTORY_CACHE_SECONDS,
+        scopes=[DIRECTORY],
+    )
     context = {
         "filter_form": filter_form.for_display(values),
-        "results": mark_safe(results.html),  # noqa: S308 (rendered by the template engine)
+        "results": results.html,
         "pages": _Pages(*results.pages) if results.pages else None,
     }
     fragment = wants_fragment(request)

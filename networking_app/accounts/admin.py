@@ -8,6 +8,7 @@ from networking_app.accounts.models import (
     User,
     VolunteerProfile,
 )
+from networking_app.cache import DIRECTORY, VersionedAdmin, person
 
 
 class ProfileInline(admin.StackedInline):
@@ -34,7 +35,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(StudentProfile)
-class StudentProfileAdmin(admin.ModelAdmin):
+class StudentProfileAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["user", "class_year", "major"]
     list_filter = ["class_year"]
     search_fields = ["user__email", "user__profile__display_name", "major"]
@@ -43,23 +44,32 @@ class StudentProfileAdmin(admin.ModelAdmin):
     # A student's preparation (interests, strengths, goals) is theirs, not the admin's.
     fields = ["user", "class_year", "major"]
 
+    def cache_scopes(self, obj) -> list[str]:
+        return [person(obj.user_id)]  # the class year decides which events they see
+
 
 @admin.register(VolunteerProfile)
-class VolunteerProfileAdmin(admin.ModelAdmin):
+class VolunteerProfileAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["user", "affiliation", "class_year", "status", "created_at", "reviewed_at"]
     list_filter = ["status", "affiliation"]
     search_fields = ["user__email", "user__profile__display_name"]
     list_select_related = ["user"]
     raw_id_fields = ["user", "reviewed_by"]
 
+    def cache_scopes(self, obj) -> list[str]:
+        return [DIRECTORY]
+
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["user", "display_name", "time_zone", "updated_at"]
     list_filter = ["user__role", "time_zone"]
     search_fields = ["user__email", "display_name"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+    def cache_scopes(self, obj) -> list[str]:
+        return [DIRECTORY]  # a volunteer's name on their card
 
 
 @admin.register(ErasedAccount)

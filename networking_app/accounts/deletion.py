@@ -32,8 +32,8 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.selectors.directory import directory_changed
 from networking_app.accounts.models import ErasedAccount, Role, User
+from networking_app.cache import DIRECTORY, EVENTS, bump_version
 from networking_app.calendar_files import (
     Attendee,
     CalendarItem,
@@ -401,8 +401,8 @@ def account_delete(*, user: User, now: dt.datetime | None = None) -> ErasedAccou
         _clean_audit_log(user)
         _clean_invitations(user)
         _end_login_sessions(user)
-        if hasattr(user, "mentor"):
-            directory_changed()
+        # What others see of them (their directory card, the events they host) is cached.
+        bump_version(DIRECTORY, EVENTS)
         user_id = user.pk
         user.delete()
         # After the commit: a calendar polling the feed before then would render it again.

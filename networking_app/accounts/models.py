@@ -117,24 +117,9 @@ class Profile(models.Model):
         max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
     updated_at = models.DateTimeField(auto_now=True)
-    # Raised by database triggers whenever the person's private data changes (contacts, tags,
-    # conversations, action items, RSVPs...: accounts migration 0006), whoever wrote it and
-    # however (bulk, COPY, another user's action). Cached pages of that data carry it in
-    # their key (networking_app/pagecache.py). Never written by Django after the insert.
-    data_version = models.BigIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return self.display_name
-
-    def save(self, *args, **kwargs):
-        # A profile loaded before a trigger raised data_version must not write it back lower.
-        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "data_version"
-            ]
-        super().save(*args, **kwargs)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

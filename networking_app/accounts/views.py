@@ -15,6 +15,7 @@ from networking_app.accounts.selectors import (
     volunteer_profiles_pending,
 )
 from networking_app.accounts.staff_email_views import failed_email_count
+from networking_app.cache import bump_version, person
 from networking_app.tasks import HEARTBEAT_CACHE_KEY
 
 
@@ -57,6 +58,8 @@ def profile_edit(request):
             form.save()
             if role_form is not None:
                 role_form.save()
+                # A student's class year decides which events their calendar shows.
+                bump_version(person(request.user.pk))
             if request.user.is_volunteer:
                 # The directory searches the volunteer's name: keep it current.
                 from mentoring.services.profiles import mentor_refresh_bookable

@@ -137,7 +137,7 @@ DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", 300, minimum=0)
 # every page). Students may see next open times that old; asking for a time checks it afresh.
 DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", 60, minimum=0)
 # How long a student's own lists (contacts, Today) stay cached, in seconds; any change to
-# their data makes the next page recompute at once (networking_app/pagecache.py). 0: off.
+# their data makes the next page recompute at once (networking_app/cache.py). 0: off.
 PRIVATE_PAGE_CACHE_SECONDS = env.int("PRIVATE_PAGE_CACHE_SECONDS", 300, minimum=0)
 
 # --- Accounts ------------------------------------------------------------------------------

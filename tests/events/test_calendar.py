@@ -1,5 +1,5 @@
-"""The month grid, the week and the filter form, whose markup is built in Python
-(events.calendar_grid): what each cell, chip and select shows."""
+"""The month grid, the week and the filter form (templates/events/_grid.html's partials): what
+each cell, chip and select shows."""
 
 from __future__ import annotations
 

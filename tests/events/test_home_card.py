@@ -1,5 +1,5 @@
-"""{% upcoming_events %}, the card on every home page, built in Python: its markup, escaping,
-time zone and what each role sees."""
+"""{% upcoming_events %}, the card on every home page (templates/events/_upcoming_events.html):
+its markup, escaping, time zone and what each role sees."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The directory's results kept in the cache (DIRECTORY_CACHE_SECONDS, views.directory): a
 kept page runs no directory query and is the page the search computes; searches, time zones
-and languages that differ never share one; kept pages expire and go stale on
-directory_changed; with the cache off or unreachable every page is computed."""
+and languages that differ never share one; kept pages expire and go stale when a service
+raises the directory's version; with the cache off or unreachable every page is computed."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import re
 import time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,14 +18,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from mentoring.models import Mentor
-from mentoring.selectors.directory import (
-    DirectoryResults,
-    cached_results,
-    directory_changed,
-    results_cache_key,
-    store_results,
-)
-from tests.factories import StudentFactory, VolunteerFactory
+from mentoring.selectors.directory import results_cache_key
+from networking_app import cache as page_cache
+from networking_app.accounts.services import volunteer_review
+from tests.factories import StaffFactory, StudentFactory, VolunteerFactory
 from tests.mentoring.factories import AvailabilityWindowFactory, MentorFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +110,7 @@ def test_kept_pages_cost_the_same_queries_at_any_size(student_client, params, he
     small = kept_page_queries()
     for n in range(100):
         listed(f"Large {n:03d}", open_times=n % 2 == 0)
-    directory_changed()
+    page_cache.bump_version(page_cache.DIRECTORY)
     large = kept_page_queries()
     assert directory_queries(small) == directory_queries(large) == []
     assert len(small) == len(large)
@@ -243,26 +240,20 @@ def test_kept_pages_expire(student_client, settings):
     assert "No open time in the coming weeks" not in section
 
 
-def test_directory_changed_makes_kept_pages_stale(student_client):
+def test_the_directorys_version_makes_kept_pages_stale(student_client):
     olive = listed("Open Olive")
     assert names(get(student_client)[0]) == ["Open Olive"]
     Mentor.objects.filter(pk=olive.pk).update(listed=False, is_bookable=False)
     assert names(get(student_client)[0]) == ["Open Olive"]
-    directory_changed()
+    page_cache.bump_version(page_cache.DIRECTORY)
     assert names(get(student_client)[0]) == []
 
 
-def test_a_page_computed_before_a_change_commits_is_stale_after(
-    django_capture_on_commit_callbacks,
-):
-    key = results_cache_key({}, 1)
-    with django_capture_on_commit_callbacks(execute=True):
-        directory_changed()
-        # Meanwhile another request computes the page from the rows before the change.
-        _, generation = cached_results(key)
-        store_results(key, DirectoryResults(html="before", pages=None, generation=generation))
-        assert cached_results(key)[0] is not None
-    assert cached_results(key)[0] is None
+def test_a_volunteer_leaving_the_directory_goes_from_kept_pages_at_once(student_client):
+    olive = listed("Open Olive")
+    assert names(get(student_client)[0]) == ["Open Olive"]
+    volunteer_review(profile=olive.user.volunteer_profile, reviewer=StaffFactory(), approve=False)
+    assert names(get(student_client)[0]) == []
 
 
 # --- Off, or unreachable ---------------------------------------------------------------------
@@ -276,7 +267,7 @@ def test_zero_seconds_computes_every_page(student_client, settings):
     assert directory_queries(first_sql)
     assert directory_queries(second_sql)
     assert first == second
-    assert cached_results(results_cache_key({}, 1)) == (None, None)
+    assert cache.get(results_cache_key({}, 1)) is None
 
 
 def test_an_unreachable_cache_computes_every_page(student_client, settings, caplog):
