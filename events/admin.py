@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db import models
 
 from events.models import RSVP, CalendarFeed, Event, EventHost, Label, MetAtEvent
-from networking_app.console.admin import PrivateStudentDataAdmin
+from networking_app.core.admin import PrivateStudentDataAdmin
 
 
 @admin.register(Label)

@@ -303,7 +303,7 @@ def _clean_audit_log(user: User) -> None:
     """Staff records (ours and the Django admin's) keep the action, not who it was about."""
     from django.contrib.admin.models import LogEntry
 
-    from networking_app.console.models import AuditLog
+    from networking_app.core.models import AuditLog
 
     scrub = _scrubber(user)
     for entry in AuditLog.objects.filter(_text_filter(["summary"], _needles(user))):

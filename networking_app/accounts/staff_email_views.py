@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from networking_app.accounts.decorators import staff_required
-from networking_app.console.audit import audit_record
+from networking_app.core.audit import audit_record
 from networking_app.notifications.models import EmailStatus, OutgoingEmail
 from networking_app.notifications.outbox import outbox_retry
 

@@ -13,7 +13,7 @@ from networking_app.accounts.selectors import (
     volunteer_profile_get_for_review,
 )
 from networking_app.accounts.services import staff_user_create, volunteer_review
-from networking_app.console.audit import audit_record
+from networking_app.core.audit import audit_record
 
 
 @require_POST

@@ -56,11 +56,11 @@ from networking_app.accounts.models import (
     VolunteerProfile,
 )
 from networking_app.console.models import (
-    AuditLog,
     EligibilityLabel,
     StudentLabel,
     VolunteerInvitation,
 )
+from networking_app.core.models import AuditLog
 
 HOLDING_REQUEST_STATUSES = [RequestStatus.PENDING, RequestStatus.PROPOSED, RequestStatus.ACCEPTED]
 DAYS_PER_MONTH = 30.4375

@@ -20,7 +20,7 @@ from mentoring.services.profiles import mentor_refresh_bookable
 from networking_app.accounts.models import ApprovalStatus, Role, User, VolunteerProfile
 from networking_app.accounts.services import volunteer_review
 from networking_app.console import selectors
-from networking_app.console.audit import audit_record
+from networking_app.core.audit import audit_record
 from networking_app.console.models import (
     EligibilityLabel,
     StudentLabel,

@@ -16,11 +16,11 @@ from mentoring.models import Mentor
 from networking_app.accounts.models import ApprovalStatus, Role, User, VolunteerProfile
 from networking_app.console import services
 from networking_app.console.models import (
-    AuditLog,
     EligibilityLabel,
     StudentLabel,
     VolunteerInvitation,
 )
+from networking_app.core.models import AuditLog
 from networking_app.notifications.models import OutgoingEmail
 from tests.contacts.factories import ContactFactory
 from tests.factories import StaffFactory, StudentFactory, VolunteerFactory

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from networking_app.console import reports
-from networking_app.console.models import AuditLog, EligibilityLabel
+from networking_app.console.models import EligibilityLabel
+from networking_app.core.models import AuditLog
 from networking_app.console.selectors import DashboardFilters, default_filters
 from tests.console.conftest import Expected, add_student_activity
 from tests.factories import StudentFactory

@@ -27,7 +27,8 @@ from django.urls import reverse
 from events.models import RSVP, Event, EventStatus, RSVPStatus
 from mentoring.models import Match, MatchRound, RoundStatus
 from networking_app.accounts.models import ApprovalStatus, User, VolunteerProfile
-from networking_app.console.models import AuditLog, VolunteerInvitation
+from networking_app.console.models import VolunteerInvitation
+from networking_app.core.models import AuditLog
 from tests.events.factories import EventFactory
 from tests.factories import (
     PASSWORD,
