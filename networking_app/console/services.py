@@ -20,12 +20,12 @@ from mentoring.services.profiles import mentor_refresh_bookable
 from networking_app.accounts.models import ApprovalStatus, Role, User, VolunteerProfile
 from networking_app.accounts.services import volunteer_review
 from networking_app.console import selectors
-from networking_app.core.audit import audit_record
 from networking_app.console.models import (
     EligibilityLabel,
     StudentLabel,
     VolunteerInvitation,
 )
+from networking_app.core.audit import audit_record
 from networking_app.emails import render_email, send_templated_email
 from networking_app.notifications.outbox import (
     IDEMPOTENCY_HEADER,

@@ -20,8 +20,8 @@ from django.utils import formats, timezone
 
 from networking_app.console import reports
 from networking_app.console.models import EligibilityLabel
-from networking_app.core.models import AuditLog
 from networking_app.console.selectors import DashboardFilters, default_filters
+from networking_app.core.models import AuditLog
 from tests.console.conftest import Expected, add_student_activity
 from tests.factories import StudentFactory
 from tests.querycount import assert_queries_do_not_grow
