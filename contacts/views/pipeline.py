@@ -38,6 +38,7 @@ from contacts.forms.pipeline import (
     add_service_errors,
 )
 from contacts.models import Conversation, ConversationStatus, DraftKind
+from contacts.this_week import has_something_this_week
 from networking_app.accounts.decorators import student_required
 from networking_app.pagecache import private_cached
 
@@ -649,8 +650,6 @@ def outcome_delete(request, outcome_id: int):
 
 def today_response(request, *, home: bool = False) -> HttpResponse:
     """The Today page; a student's home page shows it too, with a welcome."""
-    from mentoring.selectors.sessions import has_session_this_week
-
     # Cached under the student's data version (networking_app.pagecache): any change to their
     # conversations, contacts or action items makes the next visit recompute.
     page = private_cached(request.user, "today", lambda: selectors.today_page(user=request.user))
@@ -660,7 +659,7 @@ def today_response(request, *, home: bool = False) -> HttpResponse:
         "today_date": timezone.localdate(),
         # The all-clear must not say "no conversation this week" above a flash mentoring
         # session that is (the sessions card loads on its own).
-        "session_this_week": page.is_empty and has_session_this_week(user=request.user),
+        "session_this_week": page.is_empty and has_something_this_week(user=request.user),
     }
     if home:
         context["student"] = private_cached(
