@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "contacts",
     "mentoring",
     "events",
+    "networking_app.demo",
 ]
 
 MIDDLEWARE = [
