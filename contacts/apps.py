@@ -5,6 +5,8 @@ class ContactsConfig(AppConfig):
     name = "contacts"
 
     def ready(self) -> None:
+        from contacts.closing import register_closing_steps
         from contacts.reminders import register_kinds
 
         register_kinds()
+        register_closing_steps()

@@ -7,11 +7,13 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from events.closing import register_closing_steps
         from events.models import Event, EventHost
         from events.reminders import register_kinds
         from events.signals import events_changed
 
         register_kinds()
+        register_closing_steps()
         post_save.connect(events_changed, sender=Event, dispatch_uid="events-stamp-save")
         post_delete.connect(events_changed, sender=Event, dispatch_uid="events-stamp-delete")
         # The calendar filters by organization and industry through these.

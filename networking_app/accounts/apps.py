@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "networking_app.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from networking_app.accounts.deletion import register_closing_steps
+
+        register_closing_steps()

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -174,6 +174,12 @@ def invitation_revoke(*, invitation: VolunteerInvitation, staff: User) -> Volunt
             )
     invitation.refresh_from_db()
     return invitation
+
+
+def invitations_forget(user: User, now: dt.datetime) -> None:
+    """Closing-account step (registered with accounts in ConsoleConfig.ready): a volunteer's
+    sign-up invitation holds their address."""
+    VolunteerInvitation.objects.filter(Q(email__iexact=user.email) | Q(used_by=user)).delete()
 
 
 def invitation_redeem_at_signup(request, user: User) -> None:
