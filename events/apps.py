@@ -9,11 +9,13 @@ class EventsConfig(AppConfig):
 
         from events.closing import register_closing_steps
         from events.models import Event, EventHost
+        from events.my_data import register_data_files
         from events.reminders import register_kinds
         from events.signals import events_changed
 
         register_kinds()
         register_closing_steps()
+        register_data_files()
         post_save.connect(events_changed, sender=Event, dispatch_uid="events-stamp-save")
         post_delete.connect(events_changed, sender=Event, dispatch_uid="events-stamp-delete")
         # The calendar filters by organization and industry through these.

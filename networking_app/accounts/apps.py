@@ -7,5 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from networking_app.accounts.deletion import register_closing_steps
+        from networking_app.accounts.my_data import register_files
 
         register_closing_steps()
+        register_files()
