@@ -54,6 +54,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r networking_app contacts mentoring events -x '*/migrations/*' --severity-level high
 	$(MANAGE) check --fail-level WARNING
+	$(BIN)/lint-imports
 	@if command -v docker-compose >/dev/null 2>&1; then \
 		docker-compose --env-file .env.example -f docker-compose.yml config -q && echo "docker-compose.yml: valid"; \
 	else echo "docker-compose not installed: skipping the compose file check"; fi

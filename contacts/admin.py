@@ -20,7 +20,7 @@ from contacts.models import (
     Tag,
     TargetOrganization,
 )
-from networking_app.console.admin import PrivateStudentDataAdmin
+from networking_app.core.admin import PrivateStudentDataAdmin
 
 
 @admin.register(Organization)

@@ -5,7 +5,7 @@ from django.db import models
 
 from events.models import RSVP, CalendarFeed, Event, EventHost, Label, MetAtEvent
 from networking_app.cache import EVENTS, VersionedAdmin, person
-from networking_app.console.admin import PrivateStudentDataAdmin
+from networking_app.core.admin import PrivateStudentDataAdmin
 
 
 @admin.register(Label)

@@ -5,6 +5,10 @@ class EventsConfig(AppConfig):
     name = "events"
 
     def ready(self) -> None:
+        from events.closing import register_closing_steps
+        from events.my_data import register_data_files
         from events.reminders import register_kinds
 
         register_kinds()
+        register_closing_steps()
+        register_data_files()

@@ -18,7 +18,7 @@ from mentoring.models import (
 )
 from mentoring.services.profiles import mentor_refresh_bookable
 from networking_app.cache import DIRECTORY, VersionedAdmin
-from networking_app.console.admin import PrivateStudentDataAdmin
+from networking_app.core.admin import PrivateStudentDataAdmin
 
 
 @admin.register(Topic)

@@ -2,4 +2,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class RapportAdminConfig(AdminConfig):
-    default_site = "networking_app.admin_site.RapportAdminSite"
+    default_site = "networking_app.accounts.admin_site.RapportAdminSite"

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from networking_app import views
-from networking_app.accounts.urls import staff_urlpatterns
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("", include("networking_app.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("my/", include("contacts.urls")),
@@ -12,7 +12,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("", include("networking_app.accounts.urls_data")),
     path("", include("networking_app.notifications.urls")),
-    path("staff/", include(staff_urlpatterns)),
+    path("staff/", include("networking_app.console.urls_staff")),
     path("staff/", include("networking_app.console.urls")),
     path("dev/mail/", include("networking_app.devmail.urls")),
     path("admin/", admin.site.urls),

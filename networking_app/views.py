@@ -1,6 +1,25 @@
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
+
+from contacts.views.pipeline import today_response
+from mentoring.views.volunteer import volunteer_home
+from networking_app.accounts.models import Role
+
+
+def home(request):
+    """ "/": each role's home page, owned by the app it belongs to (students' Today in contacts,
+    volunteers' status in mentoring, the staff home in the console); anonymous visitors go to
+    the login page. The project package picks one, so no app imports another for it."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("account_login")
+    if user.role == Role.STAFF:
+        return redirect("staff:home")
+    if user.role == Role.VOLUNTEER:
+        return volunteer_home(request)
+    return today_response(request, home=True)
 
 
 @never_cache

@@ -51,7 +51,6 @@ ACCESS: dict[str, tuple] = {
     # Career-office staff only (403 for other roles; staff without MFA are sent to set it up).
     "staff:home": (LOGIN, 403, 403, 403, 200),
     "staff:team": (LOGIN, 403, 403, 403, 200),
-    "staff:volunteer_review": (405, 405, 405, 405, 405),
     "staff:emails": (LOGIN, 403, 403, 403, 200),
     "staff:email_retry": (405, 405, 405, 405, 405),
     # Reminders: any signed-in user's own; actions are POST only (tests/notifications).

@@ -30,7 +30,7 @@ def _grow(student, volunteer, staff, n: int) -> None:
     from mentoring.models import Mentor
     from mentoring.services.availability import open_slots
     from mentoring.services.requests import flash_request_accept, flash_request_create
-    from networking_app.console.models import AuditLog
+    from networking_app.core.models import AuditLog
     from networking_app.notifications.models import OutgoingEmail
     from tests.contacts.factories import (
         ActionItemFactory,

@@ -40,6 +40,7 @@ from contacts.forms.pipeline import (
     StatusForm,
 )
 from contacts.models import Conversation, ConversationStatus, DraftKind
+from contacts.this_week import has_something_this_week
 from networking_app.accounts.decorators import student_required
 from networking_app.cache import cache_key, cached, person, viewer_parts
 from networking_app.forms_errors import add_service_errors
@@ -660,8 +661,6 @@ class TodayLists:
 
 def today_response(request, *, home: bool = False) -> HttpResponse:
     """The Today page; a student's home page shows it too, with a welcome."""
-    from mentoring.selectors.sessions import has_session_this_week
-
     user = request.user
     today_date = timezone.localdate()
 
@@ -688,7 +687,7 @@ def today_response(request, *, home: bool = False) -> HttpResponse:
         "today_date": today_date,
         # The all-clear must not say "no conversation this week" above a flash mentoring
         # session that is (the sessions card loads on its own).
-        "session_this_week": is_empty and has_session_this_week(user=user),
+        "session_this_week": is_empty and has_something_this_week(user=user),
     }
     if home:
         context["student"] = getattr(user, "student_profile", None)

@@ -104,6 +104,13 @@ def _locked_mentor(user_id: int) -> Mentor | None:
     )
 
 
+def mentor_refresh_after_profile_saved(user: User) -> None:
+    """Profile-saved step (registered with accounts in MentoringConfig.ready): the directory
+    searches a volunteer's display name, so keep it current."""
+    if user.is_volunteer:
+        mentor_refresh_bookable(user=user)
+
+
 def mentor_refresh_bookable(*, user: User) -> Mentor | None:
     """Recompute whether the volunteer is listed and bookable, and what the directory
     searches. Call after changing their approval, activity or display name."""

@@ -31,7 +31,7 @@ from mentoring.models import (
 from mentoring.selectors import rounds as selectors
 from mentoring.services.requests import flash_request_create
 from networking_app.accounts.models import User
-from networking_app.console.audit import audit_record
+from networking_app.core.audit import audit_record
 from networking_app.emails import render_email, send_templated_email
 from networking_app.notifications.links import absolute
 

@@ -36,6 +36,16 @@ volunteer_required = role_required(Role.VOLUNTEER)
 PREVIEW_SLOTS = 10
 
 
+@volunteer_required
+def volunteer_home(request):
+    """A volunteer's home page ("/" for volunteers): their approval and listing status."""
+    context = {
+        "volunteer": request.user.volunteer_profile,
+        "status": mentor_profile_status(user=request.user),
+    }
+    return render(request, "mentoring/home_volunteer.html", context)
+
+
 def _mentor(user) -> Mentor:
     """The volunteer's mentor profile, or an unsaved one with the defaults before the first
     save (a GET writes nothing)."""

@@ -38,9 +38,17 @@ def _verified(user: User) -> None:
     )
 
 
+@dataclass(frozen=True)
+class DemoPeople:
+    student: User
+    volunteer: User
+    staff: User
+
+
 @transaction.atomic
-def demo_data_load() -> list[DemoAccount]:
-    """Create the demo accounts if they are missing; running it again changes nothing."""
+def demo_accounts_load() -> DemoPeople:
+    """Create the demo accounts if they are missing; running it again changes nothing. The
+    apps' demo content is loaded by networking_app.demo, which sits above them all."""
     if not User.objects.filter(email="student@example.edu").exists():
         student = User.objects.create_user("student@example.edu", DEMO_PASSWORD, role=Role.STUDENT)
         profile_create_for_role(
@@ -90,20 +98,14 @@ def demo_data_load() -> list[DemoAccount]:
         staff.profile.display_name = "Alex Morgan"
         staff.profile.time_zone = "America/New_York"
         staff.profile.save()
-    from contacts.demo import demo_contacts_load
+    return DemoPeople(
+        student=User.objects.get(email="student@example.edu"),
+        volunteer=User.objects.get(email="volunteer@example.org"),
+        staff=User.objects.get(email="staff@example.edu"),
+    )
 
-    demo_contacts_load(student=User.objects.get(email="student@example.edu"))
-    from mentoring.demo import demo_mentoring_load
 
-    demo_mentoring_load(volunteer=User.objects.get(email="volunteer@example.org"))
-    from events.demo import demo_events_load
-
-    demo_events_load()
-    from networking_app.console.demo import demo_console_load
-
-    demo_console_load()
-
-    staff = User.objects.get(email="staff@example.edu")
+def demo_staff_mfa_activate(*, staff: User) -> None:
+    """The demo staff member's TOTP, from a fixed secret (`make totp` prints the code)."""
     if not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(staff, DEMO_TOTP_SECRET)
-    return DEMO_ACCOUNTS

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from networking_app.accounts.hooks import signup_steps_run
 from networking_app.accounts.models import (
     Affiliation,
     Profile,
@@ -114,12 +115,8 @@ class SignupForm(AllauthSignupForm):
                 affiliation=self.cleaned_data.get("affiliation") or "",
                 class_year=self.cleaned_data.get("class_year"),
             )
-            # Signed up through a staff invitation link: approved at once, link used up.
-            from networking_app.console.services import INVITATION_SESSION_KEY, invitation_redeem
-
-            token = request.session.get(INVITATION_SESSION_KEY) if request else None
-            if token and invitation_redeem(token=token, user=user):
-                request.session.pop(INVITATION_SESSION_KEY, None)
+            # Other apps' steps, e.g. the console's invitation links (accounts/hooks.py).
+            signup_steps_run(request=request, user=user)
         return user
 
 
@@ -173,11 +170,6 @@ class VolunteerProfileForm(forms.ModelForm):
         model = VolunteerProfile
         fields = ["affiliation", "class_year"]
         labels = {"affiliation": "Connection to the school"}
-
-
-class VolunteerReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Turn down")])
-    note = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class StaffCreateForm(forms.Form):

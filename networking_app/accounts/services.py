@@ -4,19 +4,15 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
-from mentoring.services.profiles import mentor_refresh_bookable
 from networking_app.accounts.models import (
     Affiliation,
-    ApprovalStatus,
     Profile,
     Role,
     StudentProfile,
     User,
     VolunteerProfile,
 )
-from networking_app.emails import send_templated_email
 
 
 def profile_create_for_role(
@@ -85,27 +81,6 @@ def staff_user_create(
         if form.is_valid():
             form.save(request)
     return user
-
-
-def volunteer_review(*, profile: VolunteerProfile, reviewer: User, approve: bool, note: str = ""):
-    """Approve or turn down a volunteer. Locks the row so two staff cannot race."""
-    with transaction.atomic():
-        locked = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
-        locked.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
-        locked.reviewed_at = timezone.now()
-        locked.reviewed_by = reviewer
-        locked.review_note = note.strip()
-        locked.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note"])
-        mentor_refresh_bookable(user=locked.user)
-        transaction.on_commit(
-            lambda: send_templated_email(
-                "volunteer_reviewed",
-                to=[locked.user.email],
-                context={"volunteer": locked.user, "approved": approve, "note": locked.review_note},
-                recipient=locked.user,
-            )
-        )
-    return locked
 
 
 def profile_update(*, profile: Profile, display_name: str, time_zone: str) -> Profile:

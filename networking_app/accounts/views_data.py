@@ -12,10 +12,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from contacts.exports.data import data_archive, data_archive_filename
 from networking_app.accounts.decorators import role_required
 from networking_app.accounts.deletion import account_delete, account_may_delete
 from networking_app.accounts.models import Role
+from networking_app.accounts.my_data import data_archive, data_archive_filename
 
 
 class AccountDeleteForm(forms.Form):

@@ -1,5 +1,5 @@
-"""The career office's own records: an audit log of staff actions, eligibility labels for
-students, and invitation links for volunteers."""
+"""The career office's own records: eligibility labels for students and invitation links for
+volunteers (the audit log of staff actions is the shared core's: networking_app.core)."""
 
 from __future__ import annotations
 
@@ -9,29 +9,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-
-
-class AuditLog(models.Model):
-    """One staff action: an approval, a round publication, an export, a bulk email...
-
-    `detail` holds ids and counts only, never a student's notes or contact details."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=64)
-    summary = models.CharField(max_length=300)
-    target_type = models.CharField(max_length=64, blank=True)
-    target_id = models.CharField(max_length=64, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["action", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
 
 
 class EligibilityLabel(models.Model):

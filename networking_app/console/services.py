@@ -11,20 +11,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.services.profiles import mentor_refresh_bookable
 from networking_app.accounts.models import ApprovalStatus, Role, User, VolunteerProfile
-from networking_app.accounts.services import volunteer_review
 from networking_app.console import selectors
-from networking_app.console.audit import audit_record
 from networking_app.console.models import (
     EligibilityLabel,
     StudentLabel,
     VolunteerInvitation,
 )
+from networking_app.core.audit import audit_record
 from networking_app.emails import render_email, send_templated_email
 from networking_app.notifications.outbox import (
     enqueue_together,
@@ -60,47 +59,59 @@ class VolunteerDecision:
 def volunteer_decide(
     *, profile: VolunteerProfile, staff: User, decision: str, note: str = ""
 ) -> VolunteerProfile:
-    """Approve, turn down, pause or resume a volunteer. A paused volunteer is neither listed
-    nor bookable until resumed (mentoring's is_bookable needs the approved status)."""
+    """Approve, turn down, pause or resume a volunteer: the one way staff change a volunteer's
+    approval. A decision the current status does not allow (approving someone approved,
+    turning down someone turned down) is refused with a ValidationError. The volunteer is
+    emailed when approved or turned down; a paused volunteer is neither listed nor bookable
+    until resumed (mentoring's is_bookable needs the approved status)."""
     if decision not in VolunteerDecision.ALLOWED:
         raise ValidationError("Choose approve, turn down, pause or resume.")
-    if profile.status not in VolunteerDecision.ALLOWED[decision]:
-        raise ValidationError(
-            f"{profile.user.display_name} is {profile.get_status_display().lower()}: "
-            f"they cannot be {'turned down' if decision == 'reject' else decision + 'd'}."
-        )
     with transaction.atomic():
-        if decision in (VolunteerDecision.APPROVE, VolunteerDecision.REJECT):
-            profile = volunteer_review(
-                profile=profile,
-                reviewer=staff,
-                approve=decision == VolunteerDecision.APPROVE,
-                note=note,
+        # Locked, and the status checked under the lock: two staff members deciding at once
+        # cannot both apply (the second sees the first one's status).
+        locked = (
+            VolunteerProfile.objects.select_for_update(of=("self",))
+            .select_related("user__profile")
+            .get(pk=profile.pk)
+        )
+        if locked.status not in VolunteerDecision.ALLOWED[decision]:
+            raise ValidationError(
+                f"{locked.user.display_name} is {locked.get_status_display().lower()}: "
+                f"they cannot be {'turned down' if decision == 'reject' else decision + 'd'}."
             )
-        else:
-            # Locked so a pause and an approval by two staff members cannot interleave.
-            locked = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
-            if locked.status not in VolunteerDecision.ALLOWED[decision]:
-                raise ValidationError("Someone changed this volunteer's status meanwhile.")
-            locked.status = (
-                ApprovalStatus.PAUSED
-                if decision == VolunteerDecision.PAUSE
-                else ApprovalStatus.APPROVED
-            )
-            locked.reviewed_at = timezone.now()
-            locked.reviewed_by = staff
-            locked.review_note = note.strip()[:500]
-            locked.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note"])
-            mentor_refresh_bookable(user=locked.user)
-            profile = locked
+        locked.status = {
+            VolunteerDecision.APPROVE: ApprovalStatus.APPROVED,
+            VolunteerDecision.REJECT: ApprovalStatus.REJECTED,
+            VolunteerDecision.PAUSE: ApprovalStatus.PAUSED,
+            VolunteerDecision.RESUME: ApprovalStatus.APPROVED,
+        }[decision]
+        locked.reviewed_at = timezone.now()
+        locked.reviewed_by = staff
+        locked.review_note = note.strip()[:500]
+        locked.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note"])
         audit_record(
             actor=staff,
             action=f"volunteer.{decision}",
-            summary=f"{decision.capitalize()} volunteer {profile.user.email}",
-            target=profile.user,
-            volunteer_id=profile.user_id,
+            summary=f"{decision.capitalize()} volunteer {locked.user.email}",
+            target=locked.user,
+            volunteer_id=locked.user_id,
         )
-    return profile
+        if decision in (VolunteerDecision.APPROVE, VolunteerDecision.REJECT):
+            approved = decision == VolunteerDecision.APPROVE
+            transaction.on_commit(
+                lambda: send_templated_email(
+                    "volunteer_reviewed",
+                    to=[locked.user.email],
+                    context={
+                        "volunteer": locked.user,
+                        "approved": approved,
+                        "note": locked.review_note,
+                    },
+                    recipient=locked.user,
+                )
+            )
+        mentor_refresh_bookable(user=locked.user)
+    return locked
 
 
 # --- Invitations -----------------------------------------------------------------------------
@@ -159,6 +170,20 @@ def invitation_revoke(*, invitation: VolunteerInvitation, staff: User) -> Volunt
             )
     invitation.refresh_from_db()
     return invitation
+
+
+def invitations_forget(user: User, now: dt.datetime) -> None:
+    """Closing-account step (registered with accounts in ConsoleConfig.ready): a volunteer's
+    sign-up invitation holds their address."""
+    VolunteerInvitation.objects.filter(Q(email__iexact=user.email) | Q(used_by=user)).delete()
+
+
+def invitation_redeem_at_signup(request, user: User) -> None:
+    """Sign-up step (registered with accounts in ConsoleConfig.ready): someone who signed up
+    through a staff invitation link is approved at once, and the link is used up."""
+    token = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
+    if token and invitation_redeem(token=token, user=user):
+        request.session.pop(INVITATION_SESSION_KEY, None)
 
 
 def invitation_redeem(*, token: str, user: User, now: dt.datetime | None = None) -> bool:

@@ -196,7 +196,9 @@ def volunteer_decide(request, volunteer_id: int):
     )
     form = VolunteerDecisionForm(request.POST)
     back = reverse("console:volunteers")
-    if request.POST.get("status_filter") in ApprovalStatus.values:
+    if request.POST.get("back") == "home":  # the staff home page's queue of pending volunteers
+        back = reverse("staff:home")
+    elif request.POST.get("status_filter") in ApprovalStatus.values:
         back += f"?status={request.POST['status_filter']}"
     if not form.is_valid():
         messages.error(request, "Choose approve, turn down, pause or resume.")

@@ -8,3 +8,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from networking_app.notifications import checks  # noqa: F401 (registers the checks)
+        from networking_app.notifications.closing import register_closing_steps
+        from networking_app.notifications.my_data import register_data_files
+
+        register_closing_steps()
+        register_data_files()

@@ -1,12 +1,16 @@
-"""Reads of reminders: a person's own, looked up by owner so another's is a plain 404."""
+"""Reads of reminders (a person's own, looked up by owner so another's is a plain 404) and of
+the outbox (for staff: envelopes only, recipient, subject and error; staff never see what an
+email said)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Count, Min, QuerySet
 from django.http import Http404
 
 from networking_app.notifications.kinds import get_kind
-from networking_app.notifications.models import OutgoingEmail, Reminder, ReminderState
+from networking_app.notifications.models import EmailStatus, OutgoingEmail, Reminder, ReminderState
 
 OPEN_STATES = (ReminderState.PENDING, ReminderState.DIGEST)
 
@@ -80,3 +84,37 @@ def outbox_latest(*, limit: int) -> list[OutgoingEmail]:
     them: with no worker running, mail waits there)."""
     columns = ("to", "subject", "status", "attempts", "last_error", "created_at")
     return list(OutgoingEmail.objects.only(*columns).order_by("-created_at", "-pk")[:limit])
+
+
+# --- The outbox, for staff -----------------------------------------------------------------
+
+ENVELOPE = ("pk", "kind", "to", "subject", "attempts", "last_error", "created_at", "status")
+
+
+def email_counts_by_status() -> dict[str, int]:
+    counts = dict.fromkeys(EmailStatus.values, 0)
+    rows = OutgoingEmail.objects.order_by().values_list("status").annotate(n=Count("pk"))
+    counts.update(dict(rows))
+    return counts
+
+
+def failed_email_count() -> int:
+    return OutgoingEmail.objects.filter(status=EmailStatus.FAILED).count()
+
+
+def failed_emails(*, limit: int) -> list[OutgoingEmail]:
+    return list(
+        OutgoingEmail.objects.filter(status=EmailStatus.FAILED)
+        .only(*ENVELOPE)
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def oldest_queued_at() -> dt.datetime | None:
+    return OutgoingEmail.objects.filter(status=EmailStatus.QUEUED).aggregate(
+        oldest=Min("created_at")
+    )["oldest"]
+
+
+def email_envelope_get(*, email_id: int) -> OutgoingEmail | None:
+    return OutgoingEmail.objects.only(*ENVELOPE).filter(pk=email_id).first()

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "networking_app.core",
     "networking_app.accounts",
     "networking_app.devmail",
     "networking_app.notifications",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "contacts",
     "mentoring",
     "events",
+    "networking_app.demo",
 ]
 
 MIDDLEWARE = [

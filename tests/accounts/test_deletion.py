@@ -26,8 +26,8 @@ from events.models import RSVP, RSVPStatus
 from mentoring.models import FlashRequest, Session, SessionStatus
 from networking_app.accounts.deletion import account_delete
 from networking_app.accounts.models import ErasedAccount, User
-from networking_app.console.audit import audit_record
 from networking_app.console.models import VolunteerInvitation
+from networking_app.core.audit import audit_record
 from networking_app.notifications.models import OutgoingEmail, Reminder
 from tests.contacts.test_export_data import fill_student_data
 from tests.events.factories import EventFactory
@@ -87,7 +87,7 @@ def rows_mentioning(*needles: str) -> dict[str, list]:
 REVIEWED_SET_NULL = {
     "accounts.VolunteerProfile.reviewed_by",  # the staff member who reviewed
     "notifications.OutgoingEmail.user",  # rows addressed to them are deleted by the service
-    "console.AuditLog.actor",  # staff actions; staff accounts are not deleted here
+    "core.AuditLog.actor",  # staff actions; staff accounts are not deleted here
     "console.EligibilityLabel.created_by",
     "console.StudentLabel.added_by",
     "console.VolunteerInvitation.created_by",

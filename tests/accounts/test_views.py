@@ -3,7 +3,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from networking_app.accounts.models import ApprovalStatus, Role, User
+from networking_app.accounts.models import Role, User
 from tests.factories import StaffFactory, VolunteerFactory
 from tests.querycount import assert_queries_do_not_grow
 
@@ -28,75 +28,6 @@ def test_volunteer_home_shows_approval_status(client, pending_volunteer, volunte
     assert "awaiting approval" in client.get("/").text
     client.force_login(volunteer)
     assert "Your volunteer account is approved" in client.get("/").text
-
-
-def test_staff_home_lists_pending_volunteers(staff_client, pending_volunteer, volunteer):
-    response = staff_client.get(reverse("staff:home"))
-    assert response.status_code == 200
-    assert "Dana Pending" in response.text
-    assert "Carol Volunteer" not in response.text  # already approved
-    assert "No background worker has checked in yet" in response.text
-
-
-def test_staff_home_shows_the_worker_heartbeat(staff_client):
-    from networking_app.tasks import heartbeat
-
-    heartbeat.apply()
-    response = staff_client.get(reverse("staff:home"))
-    assert "The scheduler and a worker last checked in" in response.text
-
-
-def test_staff_approves_a_volunteer_who_is_told_by_email(
-    staff_client, staff, pending_volunteer, django_capture_on_commit_callbacks
-):
-    url = reverse("staff:volunteer_review", args=[pending_volunteer.pk])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(url, {"decision": "approve", "note": ""}, follow=True)
-    assert "Dana Pending is approved" in response.text
-    profile = pending_volunteer.volunteer_profile
-    profile.refresh_from_db()
-    assert profile.status == ApprovalStatus.APPROVED
-    assert profile.reviewed_by == staff
-    assert profile.reviewed_at is not None
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == [pending_volunteer.email]
-    assert "approved" in message.subject
-    assert message.alternatives
-    assert message.alternatives[0][1] == "text/html"
-
-
-def test_staff_turns_down_a_volunteer_with_a_note(
-    staff_client, pending_volunteer, django_capture_on_commit_callbacks
-):
-    url = reverse("staff:volunteer_review", args=[pending_volunteer.pk])
-    with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(url, {"decision": "reject", "note": "We could not verify you."})
-    pending_volunteer.volunteer_profile.refresh_from_db()
-    assert pending_volunteer.volunteer_profile.status == ApprovalStatus.REJECTED
-    assert "We could not verify you." in mail.outbox[0].body
-
-
-def test_review_with_a_bad_decision_changes_nothing(staff_client, pending_volunteer):
-    url = reverse("staff:volunteer_review", args=[pending_volunteer.pk])
-    response = staff_client.post(url, {"decision": "maybe"}, follow=True)
-    assert "Choose whether to approve or turn down" in response.text
-    pending_volunteer.volunteer_profile.refresh_from_db()
-    assert pending_volunteer.volunteer_profile.status == ApprovalStatus.PENDING
-
-
-def test_review_of_someone_who_is_not_a_volunteer_is_404(staff_client, student):
-    url = reverse("staff:volunteer_review", args=[student.pk])
-    assert staff_client.post(url, {"decision": "approve"}).status_code == 404
-
-
-@pytest.mark.parametrize("who", ["student_client", "volunteer_client"])
-def test_other_roles_cannot_review_volunteers(request, who, pending_volunteer):
-    client = request.getfixturevalue(who)
-    url = reverse("staff:volunteer_review", args=[pending_volunteer.pk])
-    assert client.post(url, {"decision": "approve"}).status_code == 403
-    pending_volunteer.volunteer_profile.refresh_from_db()
-    assert pending_volunteer.volunteer_profile.status == ApprovalStatus.PENDING
 
 
 @pytest.mark.django_db

@@ -16,11 +16,11 @@ from mentoring.models import Mentor
 from networking_app.accounts.models import ApprovalStatus, Role, User, VolunteerProfile
 from networking_app.console import services
 from networking_app.console.models import (
-    AuditLog,
     EligibilityLabel,
     StudentLabel,
     VolunteerInvitation,
 )
+from networking_app.core.models import AuditLog
 from networking_app.notifications.models import OutgoingEmail
 from tests.contacts.factories import ContactFactory
 from tests.factories import StaffFactory, StudentFactory, VolunteerFactory
@@ -92,17 +92,41 @@ def test_decisions_that_do_not_apply_are_refused(staff_client, staff, volunteer,
     assert not AuditLog.objects.exists()
 
 
-def test_the_old_staff_review_is_audited_too(staff_client, staff, pending_volunteer):
-    staff_client.post(
-        reverse("staff:volunteer_review", kwargs={"user_id": pending_volunteer.pk}),
-        {"decision": "approve"},
+def test_the_staff_home_queue_approves_through_the_same_decision(
+    staff_client, staff, pending_volunteer
+):
+    response = staff_client.post(
+        reverse("console:volunteer_decide", kwargs={"volunteer_id": pending_volunteer.pk}),
+        {"decision": "approve", "back": "home"},
     )
+    assert response["Location"] == reverse("staff:home")
     entry = AuditLog.objects.get()
     assert (entry.action, entry.actor, entry.detail) == (
         "volunteer.approve",
         staff,
         {"volunteer_id": pending_volunteer.pk},
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "decision"),
+    [("approved", "approve"), ("rejected", "reject"), ("approved", "reject")],
+)
+def test_a_decision_already_taken_is_refused_cleanly(
+    staff_client, status, decision, django_capture_on_commit_callbacks
+):
+    volunteer = VolunteerFactory(volunteer_profile__status=status)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("console:volunteer_decide", kwargs={"volunteer_id": volunteer.pk}),
+            {"decision": decision, "back": "home"},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "they cannot be" in response.content.decode()
+    assert VolunteerProfile.objects.get(user=volunteer).status == status
+    assert not AuditLog.objects.exists()
+    assert mail.outbox == []
 
 
 def test_volunteer_list_filters_by_status(staff_client, volunteer, pending_volunteer):
@@ -433,7 +457,7 @@ def test_students_and_volunteers_cannot_post_to_staff_routes(
 
 
 def test_email_retry_and_staff_creation_are_audited(staff_client, staff):
-    from tests.accounts.test_staff_emails import make_email
+    from tests.console.test_staff_emails import make_email
 
     failed = make_email("failed")
     staff_client.post(reverse("staff:email_retry", kwargs={"email_id": failed.pk}))

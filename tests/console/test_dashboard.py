@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from networking_app.console import selectors
 from networking_app.console.charts import Chart, Series, csv_text, neutralise, nice_ceiling
-from networking_app.console.models import AuditLog, EligibilityLabel, StudentLabel
+from networking_app.console.models import EligibilityLabel, StudentLabel
 from networking_app.console.reports import CHART_KEYS, dashboard_charts
+from networking_app.core.models import AuditLog
 from tests.console.conftest import Expected, add_student_activity, noon
 from tests.contacts.factories import ConversationFactory
 from tests.factories import StudentFactory

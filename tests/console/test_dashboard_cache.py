@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from networking_app.console import reports
-from networking_app.console.models import AuditLog, EligibilityLabel
+from networking_app.console.models import EligibilityLabel
 from networking_app.console.selectors import DashboardFilters, default_filters
+from networking_app.core.models import AuditLog
 from tests.console.conftest import Expected, add_student_activity
 from tests.factories import StudentFactory
 from tests.security.test_injection import EVIL_NEXT, _lands_on

@@ -14,8 +14,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Page
 
-from networking_app.accounts.demo import demo_data_load
 from networking_app.accounts.models import User
+from networking_app.demo.load import demo_data_load
 from tests.e2e.conftest import SCREENSHOT_DIR, log_in_as
 
 PHONE = {"width": 390, "height": 844}

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from networking_app.accounts.demo import DEMO_PASSWORD, demo_data_load
+from networking_app.accounts.demo import DEMO_PASSWORD
 from networking_app.accounts.models import ApprovalStatus, User
 from networking_app.console.demo import demo_console_load
-from networking_app.console.models import AuditLog
 from networking_app.console.services import Audience, NudgeSpec, nudge_recipients
+from networking_app.core.models import AuditLog
+from networking_app.demo.load import demo_data_load
 from networking_app.notifications.models import OutgoingEmail
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_journeys import assert_no_horizontal_scroll, current_totp_code, label, log_in

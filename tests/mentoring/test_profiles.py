@@ -14,7 +14,7 @@ from contacts.models import Organization
 from mentoring.models import Mentor, Mode, Topic
 from mentoring.services import profiles as services
 from networking_app.accounts.models import Affiliation, ApprovalStatus
-from networking_app.accounts.services import volunteer_review
+from networking_app.console.services import volunteer_decide
 from tests.contacts.factories import OrganizationFactory
 from tests.factories import StudentFactory, VolunteerFactory
 from tests.mentoring.factories import AvailabilityWindowFactory, MentorFactory, TopicFactory
@@ -194,17 +194,25 @@ def test_approval_and_rejection_by_staff_update_bookable(pending_volunteer, staf
     mentor = save(pending_volunteer)
     assert not mentor.is_bookable
 
-    volunteer_review(profile=pending_volunteer.volunteer_profile, reviewer=staff, approve=True)
+    volunteer_decide(profile=pending_volunteer.volunteer_profile, staff=staff, decision="approve")
     mentor.refresh_from_db()
     assert mentor.is_bookable
 
-    volunteer_review(profile=pending_volunteer.volunteer_profile, reviewer=staff, approve=False)
+    # Approved, then paused by staff (an approval cannot be turned down afterwards).
+    volunteer_decide(profile=pending_volunteer.volunteer_profile, staff=staff, decision="pause")
+    mentor.refresh_from_db()
+    assert not mentor.is_bookable
+
+
+def test_a_volunteer_turned_down_is_not_bookable(pending_volunteer, staff):
+    mentor = save(pending_volunteer)
+    volunteer_decide(profile=pending_volunteer.volunteer_profile, staff=staff, decision="reject")
     mentor.refresh_from_db()
     assert not mentor.is_bookable
 
 
 def test_review_of_a_volunteer_without_mentor_profile_still_works(pending_volunteer, staff):
-    volunteer_review(profile=pending_volunteer.volunteer_profile, reviewer=staff, approve=True)
+    volunteer_decide(profile=pending_volunteer.volunteer_profile, staff=staff, decision="approve")
     pending_volunteer.volunteer_profile.refresh_from_db()
     assert pending_volunteer.volunteer_profile.status == ApprovalStatus.APPROVED
     assert not Mentor.objects.filter(user=pending_volunteer).exists()

@@ -32,8 +32,8 @@ from mentoring.services import requests as mentoring_requests
 from mentoring.services import rounds as mentoring_rounds
 from mentoring.services import sessions as mentoring_sessions
 from networking_app.accounts.deletion import account_delete
-from networking_app.accounts.services import volunteer_review
 from networking_app.console import services as console
+from networking_app.console.services import volunteer_decide
 from networking_app.notifications import links
 from networking_app.notifications import services as notify
 from networking_app.notifications.kinds import REGISTRY
@@ -293,7 +293,9 @@ def _nudge(audience: str) -> Callable[[Season], Written]:
 def volunteer_reviewed(season: Season) -> Written:
     volunteer = VolunteerFactory(profile__time_zone=NEW_YORK, volunteer_profile__status="pending")
     with TestCase.captureOnCommitCallbacks(execute=True):
-        volunteer_review(profile=volunteer.volunteer_profile, reviewer=StaffFactory(), approve=True)
+        volunteer_decide(
+            profile=volunteer.volunteer_profile, staff=StaffFactory(), decision="approve"
+        )
     return _written(_to(volunteer))
 
 

@@ -27,7 +27,8 @@ from django.urls import reverse
 from events.models import RSVP, Event, EventStatus, RSVPStatus
 from mentoring.models import Match, MatchRound, RoundStatus
 from networking_app.accounts.models import ApprovalStatus, User, VolunteerProfile
-from networking_app.console.models import AuditLog, VolunteerInvitation
+from networking_app.console.models import VolunteerInvitation
+from networking_app.core.models import AuditLog
 from tests.events.factories import EventFactory
 from tests.factories import (
     PASSWORD,
@@ -96,12 +97,12 @@ def _action(name: str, staff) -> Action:
             {"email": "new.colleague@example.edu", "display_name": "Nico"},
             lambda: User.objects.filter(email="new.colleague@example.edu").exists(),
         )
-    if name == "review a volunteer":
+    if name == "approve from the staff home":
         volunteer = _pending_volunteer()
         return Action(
             "post",
-            lambda: reverse("staff:volunteer_review", kwargs={"user_id": volunteer.pk}),
-            {"decision": "approve"},
+            lambda: reverse("console:volunteer_decide", kwargs={"volunteer_id": volunteer.pk}),
+            {"decision": "approve", "back": "home"},
             lambda: _approved(volunteer),
         )
     if name == "decide on a volunteer":
@@ -166,7 +167,7 @@ def _action(name: str, staff) -> Action:
 
 ACTIONS = [
     "add staff",
-    "review a volunteer",
+    "approve from the staff home",
     "decide on a volunteer",
     "invite a volunteer",
     "publish a round",

@@ -17,11 +17,11 @@ from networking_app.accounts.models import (
     VolunteerProfile,
 )
 from networking_app.console.models import (
-    AuditLog,
     EligibilityLabel,
     StudentLabel,
     VolunteerInvitation,
 )
+from networking_app.core.models import AuditLog
 
 
 def cohort_years_and_majors() -> dict:

@@ -1,10 +1,10 @@
-"""Record staff actions in the audit log (networking_app.console.models.AuditLog)."""
+"""Record staff actions in the audit log (networking_app.core.models.AuditLog)."""
 
 from __future__ import annotations
 
 from django.db import models
 
-from networking_app.console.models import AuditLog
+from networking_app.core.models import AuditLog
 
 
 def audit_record(

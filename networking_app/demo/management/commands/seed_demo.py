@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from networking_app.accounts.demo import DEMO_PASSWORD, demo_data_load
+from networking_app.accounts.demo import DEMO_PASSWORD
+from networking_app.demo.load import demo_data_load
 
 
 class Command(BaseCommand):

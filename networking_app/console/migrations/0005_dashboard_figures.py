@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('console', '0003_dashboard_indexes'),
+        ('console', '0004_auditlog_to_core'),
     ]
 
     operations = [
