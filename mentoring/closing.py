@@ -7,14 +7,11 @@ in; the directory forgets them."""
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from mentoring.models import (
     OPEN_REQUEST_STATUSES,
@@ -32,9 +29,16 @@ from mentoring.services.sessions import when_for
 from networking_app.accounts.closing import ClosingStep, register
 from networking_app.accounts.models import User
 from networking_app.cache import DIRECTORY, bump_version
-from networking_app.emails import render_email
+from networking_app.calendar_files import (
+    Attendee,
+    CalendarItem,
+    Method,
+    Status,
+    calendar_file,
+    site_organizer,
+)
+from networking_app.emails import Attachment, send_templated_email
 from networking_app.notifications import links
-from networking_app.notifications.outbox import IDEMPOTENCY_HEADER, KIND_HEADER, USER_HEADER
 
 
 def _tally(user: User) -> dict:
@@ -55,31 +59,31 @@ def _tally(user: User) -> dict:
 def _cancellation_ics(session, recipient: User) -> bytes:
     """METHOD:CANCEL for the session's UID, naming only the recipient (and Rapport as the
     organizer, as in mentoring.ics), so the event leaves their calendar."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//Rapport//Flash mentoring//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL")
-    event = Event()
-    event.add("uid", session.ics_uid)
-    event.add("sequence", session.ics_sequence + 1)
-    event.add("dtstamp", timezone.now().astimezone(dt.UTC).replace(microsecond=0))
-    event.add("dtstart", session.start_at.astimezone(dt.UTC))
-    event.add("dtend", session.end_at.astimezone(dt.UTC))
-    event.add("summary", f"Cancelled: {settings.MENTORING_PROGRAMME_NAME}")
-    from_name, from_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    organizer = vCalAddress(f"mailto:{from_email}")
-    organizer.params["CN"] = vText(from_name or "Rapport")
-    event.add("organizer", organizer)
-    attendee = vCalAddress(f"mailto:{recipient.email}")
-    attendee.params["CN"] = vText(recipient.display_name)
-    event.add("attendee", attendee, encode=0)
-    event.add("status", "CANCELLED")
-    calendar.add_component(event)
-    return calendar.to_ical()
+    item = CalendarItem(
+        uid=session.ics_uid,
+        sequence=session.ics_sequence + 1,
+        stamp=timezone.now(),
+        start=session.start_at,
+        end=session.end_at,
+        summary=f"Cancelled: {settings.MENTORING_PROGRAMME_NAME}",
+        organizer=site_organizer(),
+        attendees=(Attendee(email=recipient.email, name=recipient.display_name),),
+        status=Status.CANCELLED,
+    )
+    return calendar_file([item], prodid="-//Rapport//Flash mentoring//EN", method=Method.CANCEL)
 
 
 def _notify(*, recipient: User, start_at: dt.datetime, key: str, session=None) -> None:
-    subject, text, html = render_email(
+    attachments = []
+    if session is not None:
+        attachments.append(
+            Attachment(
+                f"flash-mentoring-{session.pk}.ics",
+                _cancellation_ics(session, recipient),
+                "text/calendar; method=CANCEL",
+            )
+        )
+    send_templated_email(
         "account_closed_notice",
         context={
             "recipient": recipient,
@@ -90,26 +94,9 @@ def _notify(*, recipient: User, start_at: dt.datetime, key: str, session=None) -
             "directory_url": links.absolute(reverse("mentoring:directory")),
         },
         recipient=recipient,
+        key=key,
+        attachments=attachments,
     )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-        headers={
-            IDEMPOTENCY_HEADER: key,
-            KIND_HEADER: "account_closed_notice",
-            USER_HEADER: str(recipient.pk),
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    if session is not None:
-        message.attach(
-            f"flash-mentoring-{session.pk}.ics",
-            _cancellation_ics(session, recipient),
-            "text/calendar; method=CANCEL",
-        )
-    message.send()
 
 
 def _call_off(user: User, now: dt.datetime) -> None:

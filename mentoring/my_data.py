@@ -9,7 +9,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
-from icalendar import Event as IcsEvent
 
 from mentoring.models import (
     AvailabilityOverride,
@@ -22,6 +21,7 @@ from mentoring.models import (
     RoundVolunteer,
     Session,
 )
+from mentoring.selectors.sessions import other_person
 from networking_app.accounts.models import User
 from networking_app.accounts.my_data import (
     STUDENT_OR_VOLUNTEER,
@@ -33,6 +33,7 @@ from networking_app.accounts.my_data import (
     register,
     register_calendar_events,
 )
+from networking_app.calendar_files import CalendarItem, Status
 
 
 def flash_requests_data(user: User) -> list[dict]:
@@ -200,28 +201,29 @@ def availability_data(user: User) -> dict:
     }
 
 
-def calendar_events(user: User, stamp: dt.datetime) -> list[IcsEvent]:
+def calendar_events(user: User, stamp: dt.datetime) -> list[CalendarItem]:
     """Mentoring sessions, for the ZIP's calendar.ics."""
-    events = []
     sessions = (
         Session.objects.filter(Q(student=user) | Q(volunteer=user))
         .select_related("student__profile", "volunteer__profile")
         .order_by("start_at")
     )
-    for session in sessions:
-        other = session.volunteer if session.student_id == user.pk else session.student
-        event = IcsEvent()
-        event.add("uid", session.ics_uid)
-        event.add("sequence", session.ics_sequence)
-        event.add("dtstamp", stamp)
-        event.add("dtstart", session.start_at.astimezone(dt.UTC))
-        event.add("dtend", session.end_at.astimezone(dt.UTC))
-        event.add("summary", f"{settings.MENTORING_PROGRAMME_NAME} with {other.display_name}")
-        if session.location:
-            event.add("location", session.location)
-        event.add("status", "CANCELLED" if session.status == "cancelled" else "CONFIRMED")
-        events.append(event)
-    return events
+    return [
+        CalendarItem(
+            uid=session.ics_uid,
+            sequence=session.ics_sequence,
+            stamp=stamp,
+            start=session.start_at,
+            end=session.end_at,
+            summary=(
+                f"{settings.MENTORING_PROGRAMME_NAME} with "
+                f"{other_person(session, user).display_name}"
+            ),
+            location=session.location,
+            status=Status.CANCELLED if session.status == "cancelled" else Status.CONFIRMED,
+        )
+        for session in sessions
+    ]
 
 
 def register_data_files() -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Prefetch
-from icalendar import Event as IcsEvent
 
 from contacts.exports.contacts import contacts_csv_text, contacts_vcard_text
+from contacts.ics import conversation_uid
 from contacts.models import (
     ActionItem,
     Contact,
@@ -31,6 +31,7 @@ from networking_app.accounts.my_data import (
     register,
     register_calendar_events,
 )
+from networking_app.calendar_files import CalendarItem, Status
 
 CONTACT_FIELDS = [
     "id",
@@ -208,29 +209,27 @@ def questions_data(user: User) -> list[dict]:
     return [export_fields(q, ["text", "created_at"]) for q in Question.objects.filter(owner=user)]
 
 
-def calendar_events(user: User, stamp: dt.datetime) -> list[IcsEvent]:
+def calendar_events(user: User, stamp: dt.datetime) -> list[CalendarItem]:
     """Conversations that have a time, for the ZIP's calendar.ics."""
-    events = []
     conversations = (
         Conversation.objects.filter(owner=user, scheduled_at__isnull=False)
         .select_related("contact")
         .order_by("scheduled_at")
     )
-    for conversation in conversations:
-        event = IcsEvent()
-        event.add("uid", f"conversation-{conversation.pk}@rapport")
-        event.add("dtstamp", stamp)
-        start = conversation.scheduled_at.astimezone(dt.UTC)
-        event.add("dtstart", start)
-        event.add("dtend", start + dt.timedelta(minutes=conversation.duration_minutes or 30))
-        event.add("summary", f"Career conversation with {conversation.contact.name}")
-        if conversation.goal:
-            event.add("description", conversation.goal)
-        if conversation.location:
-            event.add("location", conversation.location)
-        event.add("status", "CANCELLED" if conversation.status == "declined" else "CONFIRMED")
-        events.append(event)
-    return events
+    return [
+        CalendarItem(
+            uid=conversation_uid(conversation),
+            stamp=stamp,
+            start=conversation.scheduled_at,
+            end=conversation.scheduled_at
+            + dt.timedelta(minutes=conversation.duration_minutes or 30),
+            summary=f"Career conversation with {conversation.contact.name}",
+            description=conversation.goal,
+            location=conversation.location,
+            status=Status.CANCELLED if conversation.status == "declined" else Status.CONFIRMED,
+        )
+        for conversation in conversations
+    ]
 
 
 def register_data_files() -> None:

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 
 from django.db.models import Model
 from django.utils import timezone
-from icalendar import Calendar
-from icalendar import Event as IcsEvent
 
 from networking_app.accounts.models import Role, User
+from networking_app.calendar_files import CalendarItem, calendar_file
 
 PRODID = "-//Rapport//Download my data//EN"
 EVERYONE = (Role.STUDENT, Role.VOLUNTEER, Role.STAFF)
@@ -53,8 +52,8 @@ class DataFile:
 
 
 REGISTRY: dict[str, DataFile] = {}
-# (order, events(user, dtstamp) -> iterable of icalendar events), for calendar.ics.
-CALENDAR_SOURCES: dict[str, tuple[int, Callable[[User, dt.datetime], Iterable[IcsEvent]]]] = {}
+# (order, items(user, dtstamp) -> calendar items), for calendar.ics.
+CALENDAR_SOURCES: dict[str, tuple[int, Callable[[User, dt.datetime], Iterable[CalendarItem]]]] = {}
 
 
 def register(*files: DataFile) -> None:
@@ -63,7 +62,7 @@ def register(*files: DataFile) -> None:
 
 
 def register_calendar_events(
-    name: str, events: Callable[[User, dt.datetime], Iterable[IcsEvent]], *, order: int
+    name: str, events: Callable[[User, dt.datetime], Iterable[CalendarItem]], *, order: int
 ) -> None:
     CALENDAR_SOURCES[name] = (order, events)
 
@@ -137,14 +136,13 @@ def register_files() -> None:
 def calendar_ics(user: User) -> bytes:
     """Every app's events for this person (conversations, then mentoring sessions) as one
     iCalendar file."""
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
-    for _order, events in sorted(CALENDAR_SOURCES.values(), key=lambda source: source[0]):
-        for event in events(user, stamp):
-            calendar.add_component(event)
-    return calendar.to_ical()
+    stamp = timezone.now()
+    items = [
+        item
+        for _order, events in sorted(CALENDAR_SOURCES.values(), key=lambda source: source[0])
+        for item in events(user, stamp)
+    ]
+    return calendar_file(items, prodid=PRODID)
 
 
 def _json(data) -> bytes:
