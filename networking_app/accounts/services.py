@@ -83,6 +83,14 @@ def staff_user_create(
     return user
 
 
+def profile_get_or_create(*, user: User) -> Profile:
+    """The user's profile; an account made without one (createsuperuser) gets it now."""
+    profile, _ = Profile.objects.get_or_create(
+        user=user, defaults={"display_name": user.display_name}
+    )
+    return profile
+
+
 def profile_update(*, profile: Profile, display_name: str, time_zone: str) -> Profile:
     profile.display_name = display_name.strip()
     profile.time_zone = time_zone

@@ -5,7 +5,8 @@ from django.shortcuts import redirect, render
 
 from networking_app.accounts.forms import ProfileForm, StudentProfileForm, VolunteerProfileForm
 from networking_app.accounts.hooks import profile_saved_steps_run
-from networking_app.accounts.models import Profile, Role
+from networking_app.accounts.models import Role
+from networking_app.accounts.services import profile_get_or_create
 from networking_app.cache import bump_version, person
 
 
@@ -19,9 +20,7 @@ def _role_form(user, data=None):
 
 @login_required
 def profile_edit(request):
-    profile, _ = Profile.objects.get_or_create(
-        user=request.user, defaults={"display_name": request.user.display_name}
-    )
+    profile = profile_get_or_create(user=request.user)
     data = request.POST if request.method == "POST" else None
     form = ProfileForm(data, instance=profile)
     role_form = _role_form(request.user, data)
