@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
 from contacts.views.pipeline import today_response
+from events.selectors import home_events_card
 from mentoring.views.volunteer import volunteer_home
 from networking_app.accounts.models import Role
 
@@ -17,9 +18,13 @@ def home(request):
         return redirect("account_login")
     if user.role == Role.STAFF:
         return redirect("staff:home")
+    # The events card of every home page (templates/events/_upcoming_events.html#card):
+    # events sit above contacts and mentoring, so their home pages are handed it.
+    upcoming, to_log = home_events_card(user=user)
+    events_card = {"upcoming": upcoming, "to_log": to_log}
     if user.role == Role.VOLUNTEER:
-        return volunteer_home(request)
-    return today_response(request, home=True)
+        return volunteer_home(request, extra={"events_card": events_card})
+    return today_response(request, home=True, extra={"events_card": events_card})
 
 
 @never_cache

@@ -659,8 +659,9 @@ class TodayLists:
     empty: bool
 
 
-def today_response(request, *, home: bool = False) -> HttpResponse:
-    """The Today page; a student's home page shows it too, with a welcome."""
+def today_response(request, *, home: bool = False, extra: dict | None = None) -> HttpResponse:
+    """The Today page; a student's home page shows it too, with a welcome and what the
+    project's home view adds (`extra`: the events card)."""
     user = request.user
     today_date = timezone.localdate()
 
@@ -691,6 +692,7 @@ def today_response(request, *, home: bool = False) -> HttpResponse:
     }
     if home:
         context["student"] = getattr(user, "student_profile", None)
+    context.update(extra or {})
     return render(request, "contacts/today.html", context)
 
 

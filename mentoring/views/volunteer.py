@@ -37,11 +37,13 @@ PREVIEW_SLOTS = 10
 
 
 @volunteer_required
-def volunteer_home(request):
-    """A volunteer's home page ("/" for volunteers): their approval and listing status."""
+def volunteer_home(request, *, extra: dict | None = None):
+    """A volunteer's home page ("/" for volunteers): their approval and listing status, and
+    what the project's home view adds (`extra`: the events card)."""
     context = {
         "volunteer": request.user.volunteer_profile,
         "status": mentor_profile_status(user=request.user),
+        **(extra or {}),
     }
     return render(request, "mentoring/home_volunteer.html", context)
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 
+from events.selectors import home_events_card
 from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
 from networking_app.accounts.forms import StaffCreateForm
 from networking_app.accounts.selectors import (
@@ -33,6 +34,8 @@ def staff_home(request):
         "heartbeat": parse_datetime(heartbeat) if heartbeat else None,
         "failed_emails": failed_email_count(),
     }
+    upcoming, to_log = home_events_card(user=request.user)
+    context["events_card"] = {"upcoming": upcoming, "to_log": to_log}
     return render(request, "console/staff_home.html", context)
 
 

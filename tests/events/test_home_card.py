@@ -1,4 +1,5 @@
-"""{% upcoming_events %}, the card on every home page (templates/events/_upcoming_events.html):
+"""The events card on every home page (templates/events/_upcoming_events.html#card, fed by
+events.selectors.home_events_card):
 its markup, escaping, time zone and what each role sees."""
 
 from __future__ import annotations
@@ -8,23 +9,24 @@ import zoneinfo
 
 import pytest
 from django.db import connection
-from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import EventKind, RSVPStatus
+from events.selectors import home_events_card
 from networking_app.accounts.models import User
 from tests.events.factories import EventFactory, RSVPFactory
 
 pytestmark = pytest.mark.django_db
 
-CARD = Template("{% load events_tags %}{% upcoming_events %}")
-
 
 def _card(user, zone: str = "UTC") -> str:
     with timezone.override(zoneinfo.ZoneInfo(zone)):
-        return CARD.render(Context({"user": user}))
+        upcoming, to_log = home_events_card(user=user)
+        context = {"user": user, "upcoming": upcoming, "to_log": to_log}
+        return render_to_string("events/_upcoming_events.html#card", context)
 
 
 def _detail(event) -> str:
