@@ -26,8 +26,6 @@ TEMPLATE = re.compile(r"\|\s*(safe|safeseq)\b|\{%\s*autoescape\s+off\s*%\}")
 
 # path: number of places. Each one: why the HTML is ours.
 ALLOWED: dict[str, int] = {
-    # Form fields: labels, attributes and values through conditional_escape; help text is ours.
-    "networking_app/templatetags/fast_forms.py": 1,
     # The dashboard figures: HTML the template engine rendered (autoescaped), cached as text.
     "networking_app/console/views.py": 1,
     # Chart SVG, legend and table: every text through escape/format_html.
