@@ -18,13 +18,13 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
 
 from events import selectors, services
 from events.forms import CalendarFilterForm, MetPeopleFormSet
 from events.models import Event, EventKind, EventStatus, RSVPStatus
-from events.qr import check_in_url, qr_svg
+from events.qr import check_in_url, qr_code
 from events.selectors import CalendarEvent
 from networking_app.accounts.decorators import student_required
 from networking_app.cache import EVENTS, cache_key, cached, person, viewer_parts
@@ -265,9 +265,9 @@ def _rsvp_context(request, event: Event) -> dict:
         "event_full": full,
         "can_cancel_rsvp": active and now < event.ends_at and rsvp.checked_in_at is None,
         # Once checked in, there is no code left to show at the door.
-        "qr_svg": mark_safe(qr_svg(check_in_url(rsvp)))  # noqa: S308 - segno's SVG of our own URL
+        "qr_code": qr_code(check_in_url(rsvp))
         if going and now < event.ends_at and rsvp.checked_in_at is None
-        else "",
+        else None,
     }
 
 

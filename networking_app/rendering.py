@@ -1,14 +1,15 @@
-"""Helpers for markup built in Python for long lists (template tags that render rows).
+"""Cheap URL and date strings for long lists.
 
-A list of fifty rows through {% for %}, {% url %} and |date spent more time in the template
-engine than in its queries. These helpers keep the per-row work to string building:
+A list of fifty rows through {% for %}, {% url %} and |date spends more time in reverse() and
+date formatting than in the rest of the row (bench/RESULTS.md, "Template rendering (issue
+16)"). These helpers compute only strings; the markup stays in templates
+(networking_app/templatetags/rows.py: `{% object_url %}`, `|when`; the site navigation):
 
 - `object_url` reverses a URL pattern once per process with a marker in place of the id, then
   substitutes the id: reverse() walks the resolver each time (tens of microseconds).
-- `day` formats a date like the |date filter, remembering recent results: the same few hundred
-  dates recur on every page a student opens.
-- `esc` is the standard library's HTML escape (what django.utils.html.escape calls, without the
-  lazy-string wrapper): every value written into markup goes through it or format_html.
+- `url_of` reverses a URL without arguments once per process.
+- `day`, `day_of` and `esc` serve the events calendar's Python-built cells
+  (events/calendar_grid.py, events/templatetags/events_tags.py) until they are templates too.
 """
 
 from __future__ import annotations

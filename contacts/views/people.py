@@ -89,7 +89,7 @@ def contact_list(request):
         return render_to_string("contacts/_contact_results.html", context, request)
 
     # The whole query string: the pagination links repeat it.
-    # render_to_string's SafeString: pickled and read back as such.
+    # Rendered by the template engine: a SafeString, which stays one through the cache.
     results_html = cached(
         cache_key("contact-list", user.pk, sorted(request.GET.lists()), *viewer_parts()),
         results,

@@ -118,6 +118,7 @@ def directory(request):
     )
     context = {
         "filter_form": filter_form.for_display(values),
+        # Rendered by the template engine: a SafeString, which stays one through the cache.
         "results": results.html,
         "pages": _Pages(*results.pages) if results.pages else None,
     }

@@ -1,8 +1,10 @@
-"""A small server-rendered chart renderer: grouped bars and lines as inline SVG.
+"""Server-rendered charts: grouped bars and lines as inline SVG.
 
-No JavaScript and no style attributes (the Content Security Policy forbids them): colours come
-from classes in static/css/console.css. Each chart is also a table (for screen readers, behind
-a <details>) and a CSV file; `rows()` feeds both, so the three always show the same numbers.
+Here only the numbers: where each grid line, label, bar, line and dot goes (`Chart.geometry`).
+The markup is templates/console/_chart_figure.html. No JavaScript and no style attributes (the
+Content Security Policy forbids them): colours come from classes in static/css/console.css.
+Each chart is also a table (for screen readers, behind a <details>) and a CSV file; `rows()`
+feeds both, so the three always show the same numbers.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ import math
 from dataclasses import dataclass, field
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 720
 HEIGHT = 300
@@ -43,9 +43,9 @@ class Chart:
     categories: list[str]
     series: list[Series] = field(default_factory=list)
     description: str = ""
-    # The SVG, legend and table once drawn: a cached chart (reports.dashboard_figures) is
-    # not drawn again for every page.
-    drawn: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # The geometry once computed: a cached chart (reports.dashboard_figures) is not computed
+    # again for every page.
+    drawn: dict[str, Geometry] = field(default_factory=dict, repr=False, compare=False)
 
     def header(self) -> list[str]:
         return [self.category_label, *(s.name for s in self.series)]
@@ -60,25 +60,15 @@ class Chart:
     def is_empty(self) -> bool:
         return not any(v for s in self.series for v in s.values)
 
-    def _part(self, name: str, render) -> SafeString:
-        if name not in self.drawn:
-            self.drawn[name] = str(render(self))
-        return mark_safe(self.drawn[name])  # noqa: S308 (the renderers escape every text)
-
-    def svg(self) -> SafeString:
-        return self._part("svg", render_svg)
-
-    def legend(self) -> SafeString:
-        return self._part("legend", render_legend)
-
-    def table(self) -> SafeString:
-        return self._part("table", render_table)
+    @property
+    def geometry(self) -> Geometry:
+        if not isinstance(self.drawn.get("geometry"), Geometry):
+            self.drawn["geometry"] = chart_geometry(self)
+        return self.drawn["geometry"]
 
     def draw(self) -> None:
-        """Draw the SVG, legend and table now, so that they are kept with the chart."""
-        self.svg()
-        self.legend()
-        self.table()
+        """Compute the geometry now, so that it is kept with the chart."""
+        self.geometry  # noqa: B018
 
     def csv(self) -> str:
         return chart_csv(self)
@@ -108,104 +98,136 @@ def _number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def _text(x: float, y: float, content: str, *, css: str, anchor: str = "middle", rotate=False):
-    transform = f' transform="rotate(-35 {x:.1f} {y:.1f})"' if rotate else ""
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" class="{css}" text-anchor="{anchor}"{transform}>'
-        f"{escape(content)}</text>"
-    )
+def _at(value: float) -> str:
+    """A coordinate as the SVG gets it: one decimal."""
+    return f"{value:.1f}"
 
 
-def render_svg(chart: Chart) -> SafeString:
+@dataclass
+class Label:
+    x: str
+    y: str
+    text: str
+    css: str
+    anchor: str = "middle"
+    rotate: bool = False
+
+
+@dataclass
+class Mark:
+    """A bar (x, y, width, height) or a dot (x, y) and its tooltip."""
+
+    x: str
+    y: str
+    title: str
+    width: str = ""
+    height: str = ""
+
+
+@dataclass
+class Drawn:
+    """One series: its colour class, a line's points, and its bars or dots."""
+
+    name: str
+    css: str
+    points: str = ""
+    marks: list[Mark] = field(default_factory=list)
+
+
+@dataclass
+class Geometry:
+    title_id: str
+    desc_id: str
+    grid: list[tuple[str, Label]]  # each grid line's y and its tick label
+    labels: list[Label]
+    axis_y: str
+    series: list[Drawn]
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = MARGIN_LEFT
+    right: int = WIDTH - MARGIN_RIGHT
+
+
+def chart_geometry(chart: Chart) -> Geometry:
     plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     values = [v for s in chart.series for v in s.values]
     whole = all(float(v).is_integer() for v in values)
     top, step = nice_ceiling(max(values, default=0), whole=whole)
     n = max(len(chart.categories), 1)
-    title_id = f"chart-{escape(chart.key)}-title"
-    desc_id = f"chart-{escape(chart.key)}-desc"
-    parts = [
-        f'<svg class="chart chart-{chart.kind}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{title_id} {desc_id}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{title_id}">{escape(chart.title)}</title>',
-        f'<desc id="{desc_id}">{escape(chart.description or chart.title)}. '
-        "The numbers are in the table below the chart.</desc>",
-    ]
 
     def y_of(value: float) -> float:
         return MARGIN_TOP + plot_h - (value / top) * plot_h
 
-    ticks = round(top / step)
-    for i in range(ticks + 1):
+    grid = []
+    for i in range(round(top / step) + 1):
         value = i * step
         y = y_of(value)
-        parts.append(
-            f'<line class="chart-grid" x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" '
-            f'y1="{y:.1f}" y2="{y:.1f}"/>'
-        )
-        parts.append(_text(MARGIN_LEFT - 6, y + 4, _number(value), css="chart-tick", anchor="end"))
+        tick = Label(_at(MARGIN_LEFT - 6), _at(y + 4), _number(value), "chart-tick", anchor="end")
+        grid.append((_at(y), tick))
     band = plot_w / n
     every = max(1, math.ceil(n / MAX_X_LABELS))
     longest = max((len(c) for c in chart.categories), default=0)
     # Labels lie flat when they fit under their bar; otherwise they are tilted.
     flat = longest * CHAR_WIDTH <= band * every - 4
+    labels = []
     for i, category in enumerate(chart.categories):
         if i % every:
             continue
         x = MARGIN_LEFT + band * (i + 0.5)
         limit = max(8, int(band * every / CHAR_WIDTH)) if flat else 16
-        label = category if len(category) <= limit else category[: limit - 1] + "…"
+        text = category if len(category) <= limit else category[: limit - 1] + "…"
         if flat:
-            parts.append(_text(x, MARGIN_TOP + plot_h + 16, label, css="chart-label"))
+            labels.append(Label(_at(x), _at(MARGIN_TOP + plot_h + 16), text, "chart-label"))
         else:
-            parts.append(
-                _text(
-                    x + 4,
-                    MARGIN_TOP + plot_h + 14,
-                    label,
-                    css="chart-label",
+            labels.append(
+                Label(
+                    _at(x + 4),
+                    _at(MARGIN_TOP + plot_h + 14),
+                    text,
+                    "chart-label",
                     anchor="end",
                     rotate=True,
                 )
             )
-    parts.append(
-        f'<line class="chart-axis" x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" '
-        f'y1="{y_of(0):.1f}" y2="{y_of(0):.1f}"/>'
-    )
     k = max(len(chart.series), 1)
+    drawn = []
     for s_index, series in enumerate(chart.series):
-        css = f"chart-series-{s_index % 6}"
+        one = Drawn(name=series.name, css=f"chart-series-{s_index % 6}")
         if chart.kind == "line":
             points = [
                 (MARGIN_LEFT + band * (i + 0.5), y_of(v)) for i, v in enumerate(series.values)
             ]
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            parts.append(f'<polyline class="chart-line {css}" points="{path}"/>')
+            one.points = " ".join(f"{_at(x)},{_at(y)}" for x, y in points)
             if len(points) <= 62:
                 for (x, y), category, v in zip(
                     points, chart.categories, series.values, strict=False
                 ):
-                    parts.append(
-                        f'<circle class="chart-dot {css}" cx="{x:.1f}" cy="{y:.1f}" r="3">'
-                        f"<title>{escape(series.name)}, {escape(category)}: "
-                        f"{escape(_number(v))}</title></circle>"
-                    )
+                    title = f"{series.name}, {category}: {_number(v)}"
+                    one.marks.append(Mark(_at(x), _at(y), title))
         else:
-            inner = band * 0.8
-            bar_w = inner / k
+            bar_w = band * 0.8 / k
             for i, (category, v) in enumerate(zip(chart.categories, series.values, strict=False)):
                 x = MARGIN_LEFT + band * i + band * 0.1 + bar_w * s_index
                 y = y_of(v)
-                height = max(y_of(0) - y, 0)
-                parts.append(
-                    f'<rect class="chart-bar {css}" x="{x:.1f}" y="{y:.1f}" '
-                    f'width="{max(bar_w - 1, 1):.1f}" height="{height:.1f}">'
-                    f"<title>{escape(series.name)}, {escape(category)}: "
-                    f"{escape(_number(v))}</title></rect>"
+                one.marks.append(
+                    Mark(
+                        _at(x),
+                        _at(y),
+                        f"{series.name}, {category}: {_number(v)}",
+                        width=_at(max(bar_w - 1, 1)),
+                        height=_at(max(y_of(0) - y, 0)),
+                    )
                 )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 (every piece of text above is escaped)
+        drawn.append(one)
+    return Geometry(
+        title_id=f"chart-{chart.key}-title",
+        desc_id=f"chart-{chart.key}-desc",
+        grid=grid,
+        labels=labels,
+        axis_y=_at(y_of(0)),
+        series=drawn,
+    )
 
 
 def format_number(value) -> str:
@@ -215,50 +237,6 @@ def format_number(value) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
     return intcomma(int(value))
-
-
-def render_legend(chart: Chart) -> SafeString:
-    """The series' names next to their colours (the SVG's classes), when there are several."""
-    if len(chart.series) <= 1:
-        return mark_safe("")
-    items = format_html_join(
-        "",
-        '<li><span class="chart-swatch chart-series-{}"></span>{}</li>',
-        ((index, series.name) for index, series in enumerate(chart.series)),
-    )
-    return format_html('<ul class="chart-legend" aria-hidden="true">{}</ul>', items)
-
-
-def render_table(chart: Chart) -> SafeString:
-    """The chart's numbers as a table behind a <details>, for screen readers and for reading
-    exact values; the same rows as the CSV."""
-    head = format_html_join("", '<th scope="col">{}</th>', ((h,) for h in chart.header()))
-    body = format_html_join(
-        "\n",
-        "<tr>{}{}</tr>",
-        (
-            (
-                format_html('<th scope="row">{}</th>', row[0]),
-                format_html_join("", "<td>{}</td>", ((format_number(c),) for c in row[1:])),
-            )
-            for row in chart.rows()
-        ),
-    )
-    return format_html(
-        '<details class="chart-table">\n'
-        "<summary>Show the numbers as a table"
-        '<span class="visually-hidden">: {}</span></summary>\n'
-        "<table>\n"
-        '<caption class="visually-hidden">{}</caption>\n'
-        "<thead><tr>{}</tr></thead>\n"
-        "<tbody>\n{}\n</tbody>\n"
-        "</table>\n"
-        "</details>",
-        chart.title,
-        chart.title,
-        head,
-        body,
-    )
 
 
 def neutralise(cell) -> object:

@@ -89,7 +89,7 @@ TEMPLATES = [
             ],
             # Tag libraries of the project package itself (not an app of its own).
             "libraries": {
-                "fast_forms": "networking_app.templatetags.fast_forms",
+                "rows": "networking_app.templatetags.rows",
                 "site": "networking_app.templatetags.site",
             },
         },

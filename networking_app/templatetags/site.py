@@ -1,9 +1,9 @@
-"""`{% site_nav %}`: the main navigation of every page, built in Python.
+"""`{% site_nav %}`: the main navigation of every page (templates/_partials/site_nav.html).
 
-The navigation was a template of twenty {% url %} tags and conditions, rendered on every page;
-it cost about a quarter of a millisecond, as much as a small page's own query. The links are
-reversed once per process (networking_app.rendering.url_of); which one is the current page
-depends on the resolved URL's namespace and name, as before.
+Which links a visitor gets and which one is the current page (from the resolved URL's namespace
+and name) is decided here; the links are reversed once per process
+(networking_app.rendering.url_of), since twenty {% url %} tags on every page cost as much as a
+small page's own query.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ import functools
 from collections.abc import Callable
 
 from django import template
-from django.middleware.csrf import get_token
 from django.templatetags.static import static
-from django.utils.safestring import SafeString, mark_safe
 
-from networking_app.rendering import esc, url_of
+from networking_app.rendering import url_of
 
 register = template.Library()
 
@@ -89,39 +87,35 @@ ANONYMOUS: list[tuple[str, str, Current | None]] = [
 ]
 
 
-def _links(entries, ns: str, name: str) -> list[str]:
-    items = []
-    for viewname, label, current in entries:
-        mark = ' aria-current="page"' if current is not None and current(ns, name) else ""
-        items.append(f'<li><a href="{url_of(viewname)}"{mark}>{label}</a></li>')
-    return items
+def _links(entries, ns: str, name: str) -> list[tuple[str, str, bool]]:
+    return [
+        (url_of(viewname), label, current is not None and current(ns, name))
+        for viewname, label, current in entries
+    ]
 
 
-@register.simple_tag(takes_context=True)
-def site_nav(context) -> SafeString:
+@register.inclusion_tag("_partials/site_nav.html", takes_context=True)
+def site_nav(context) -> dict:
+    """The links (URL, label, whether it is the current page) for the visitor, and for a signed-in
+    one the log-out form (its CSRF token from the page's context, by {% csrf_token %})."""
     request = context.get("request")
     user = context.get("user")
     match = getattr(request, "resolver_match", None)
     ns = (match.namespace or "") if match else ""
     name = (match.url_name or "") if match else ""
-    if user is not None and user.is_authenticated:
-        if user.is_staff_member:
-            entries = STAFF
-        elif user.is_student:
-            entries = STUDENT
-        else:
-            entries = VOLUNTEER
-        items = _links(entries + EVERYONE, ns, name)
-        token = esc(get_token(request)) if request is not None else ""
-        items.append(
-            f'<li><form method="post" action="{url_of("account_logout")}" class="inline-form">'
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-            '<button type="submit" class="link-button">Log out</button></form></li>'
-        )
+    signed_in = user is not None and user.is_authenticated
+    if not signed_in:
+        entries = ANONYMOUS
+    elif user.is_staff_member:
+        entries = STAFF + EVERYONE
+    elif user.is_student:
+        entries = STUDENT + EVERYONE
     else:
-        items = _links(ANONYMOUS, ns, name)
-    body = "\n".join(items)
-    return mark_safe(f'<nav class="site-nav" aria-label="Main">\n<ul>\n{body}\n</ul>\n</nav>')  # noqa: S308
+        entries = VOLUNTEER + EVERYONE
+    return {
+        "links": _links(entries, ns, name),
+        "logout_url": url_of("account_logout") if signed_in else None,
+    }
 
 
 @functools.cache

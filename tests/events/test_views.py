@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zoneinfo
 
 import pytest
+import segno
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +18,7 @@ from django.utils import timezone
 from contacts.models import Contact, Source
 from events import services
 from events.models import RSVP, Audience, Event, EventStatus, RSVPStatus
+from events.qr import qr_code
 from tests.contacts.factories import ContactFactory, OrganizationFactory
 from tests.events.factories import EventFactory, LabelFactory, RSVPFactory
 from tests.factories import StudentFactory, VolunteerFactory
@@ -643,3 +646,20 @@ def test_student_page_says_checked_in_instead_of_showing_the_code(
     assert "Show this code at the door" not in page
     assert "<svg" not in page
     assert "You are checked in." in page
+
+
+def test_the_check_in_qr_code_draws_exactly_the_dark_modules():
+    """templates/events/_rsvp.html draws events.qr.qr_code's runs: read back, they are
+    segno's matrix, quiet zone included."""
+    data = "http://testserver/events/1/check-in/?code=abc"
+    code = qr_code(data)
+    drawn = [[False] * code.modules for _ in range(code.modules)]
+    for x, y, length in re.findall(r"M(\d+) (\d+)\.5h(\d+)", code.path):
+        for column in range(int(x), int(x) + int(length)):
+            drawn[int(y)][column] = True
+    expected = [
+        [bool(module) for module in row]
+        for row in segno.make(data, error="m").matrix_iter(scale=1, border=2)
+    ]
+    assert drawn == expected
+    assert code.pixels == code.modules * 4

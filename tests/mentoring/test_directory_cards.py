@@ -1,5 +1,5 @@
 """The directory's result cards (mentoring.selectors.directory.directory_cards and
-mentoring/templatetags/directory_tags.py) and its filter fields: the same next open time as a
+templates/mentoring/_directory_results.html) and its filter fields: the same next open time as a
 volunteer's own page, the same markup as the templates they replaced, everything escaped."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import zoneinfo
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import Mentor, OverrideKind, RequestStatus, Topic
 from mentoring.selectors.directory import directory_cards
 from mentoring.services.availability import open_slots
-from mentoring.templatetags.directory_tags import mentor_card_items
 from networking_app.accounts.models import Affiliation
 from tests.contacts.factories import OrganizationFactory
 from tests.factories import VolunteerFactory
@@ -230,6 +230,12 @@ def test_no_ids_no_query(django_assert_num_queries):
 # --- Markup --------------------------------------------------------------------------------
 
 
+def mentor_card_items(cards) -> str:
+    """The cards' <li> as the directory's results show them."""
+    html = render_to_string("mentoring/_directory_results.html#results", {"cards": cards})
+    return re.search(r'<li class="card mentor-card">.*</li>', html, re.S).group(0)
+
+
 def _normal(html: str) -> str:
     html = re.sub(r"\s+", " ", html)
     return re.sub(r"\s*(<|>)\s*", r"\1", html).strip()
@@ -298,8 +304,8 @@ def test_card_values_are_escaped():
 
 
 def test_filter_fields_are_what_django_renders(student_client):
-    """The fields are written by networking_app/templatetags/fast_forms.py: the same labels,
-    ids, help text, aria-describedby and kept values as Django's as_field_group."""
+    """The fields are Django's own field groups: labels, ids, help text, aria-describedby and
+    kept values."""
     TopicFactory(slug="resume-review", name="Resume review")
     response = student_client.get(
         DIRECTORY,

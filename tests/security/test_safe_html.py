@@ -26,20 +26,6 @@ TEMPLATE = re.compile(r"\|\s*(safe|safeseq)\b|\{%\s*autoescape\s+off\s*%\}")
 
 # path: number of places. Each one: why the HTML is ours.
 ALLOWED: dict[str, int] = {
-    # The main navigation: fixed labels and reversed URLs; the CSRF token escaped.
-    "networking_app/templatetags/site.py": 1,
-    # Form fields: labels, attributes and values through conditional_escape; help text is ours.
-    "networking_app/templatetags/fast_forms.py": 1,
-    # The dashboard figures: HTML the template engine rendered (autoescaped), cached as text.
-    # Chart SVG, legend and table: every text through escape/format_html.
-    "networking_app/console/charts.py": 10,
-    "networking_app/console/templatetags/console_tags.py": 2,
-    # The QR code: segno's SVG of our own check-in URL.
-    "events/views.py": 1,
-    # Directory cards: every value escaped.
-    "mentoring/templatetags/directory_tags.py": 1,
-    # Contact rows and the Today lists: every value escaped.
-    "contacts/templatetags/contacts_tags.py": 4,
     # An event's description: Markdown sanitised by nh3 (events/markdown.py), tags and
     # attributes allowlisted (no hx-*, no on*).
     "templates/events/event_detail.html": 1,

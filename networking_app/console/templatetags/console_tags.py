@@ -1,7 +1,5 @@
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
 from networking_app.console.charts import DASH, Chart, format_number
 
@@ -21,28 +19,9 @@ def number(value) -> str:
     return format_number(value)
 
 
-@register.simple_tag
-def chart_figure(chart: Chart, query: str = "") -> SafeString:
-    """A dashboard chart: its SVG, legend and table (drawn once, kept with the cached figures)
-    and the link to its CSV with the page's filters."""
+@register.inclusion_tag("console/_chart_figure.html")
+def chart_figure(chart: Chart, query: str = "") -> dict:
+    """A dashboard chart: its SVG, legend and table (the geometry computed once, kept with the
+    cached figures) and the link to its CSV with the page's filters."""
     url = reverse("console:chart_export", kwargs={"chart_key": chart.key})
-    if query:
-        url = f"{url}?{query}"
-    empty = ""
-    if chart.is_empty:
-        empty = format_html('<p class="muted">{}</p>\n', "Nothing to show for this period.")
-    return format_html(
-        '<figure class="chart-figure" id="chart-{}">\n'
-        "<figcaption><h3>{}</h3></figcaption>\n"
-        "{}{}\n{}\n{}\n"
-        '<p><a href="{}" download>Download CSV<span class="visually-hidden"> of {}</span></a></p>\n'
-        "</figure>",
-        chart.key,
-        chart.title,
-        empty,
-        chart.svg(),
-        chart.legend(),
-        chart.table(),
-        url,
-        chart.title,
-    )
+    return {"chart": chart, "g": chart.geometry, "url": f"{url}?{query}" if query else url}

@@ -1,0 +1,49 @@
+"""`{% object_url %}` and `|when`: what `{% url %}` and `|date` give, cheap enough for every row
+of a long list.
+
+Measured (bench/RESULTS.md, "Template rendering (issue 16)"): in a 50-row list, reverse() and
+date formatting per row cost more than the rest of the row. These keep the markup in the
+template and only compute the strings: a URL pattern reversed once per process
+(networking_app.rendering.object_url), the texts of recent dates remembered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+
+from networking_app.rendering import object_url as _object_url
+
+register = template.Library()
+
+
+@register.simple_tag
+def object_url(viewname: str, **kwargs) -> str:
+    """`{% url viewname kwarg=pk %}` for a URL with one integer id (and fixed string
+    arguments), reversed once per pattern: `{% object_url "contacts:detail" contact_id=c.pk %}`."""
+    ids = [name for name, value in kwargs.items() if isinstance(value, int)]
+    if len(ids) != 1:
+        raise template.TemplateSyntaxError(f"object_url {viewname} takes exactly one integer id")
+    pk = kwargs.pop(ids[0])
+    return _object_url(viewname, ids[0], pk, **kwargs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(value: dt.date, zone: dt.tzinfo, format_name: str, language: str | None) -> str:
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value, zone)
+    return date_format(value, format_name)
+
+
+@register.filter
+def when(value: dt.date | None, format_name: str = "DATE_FORMAT") -> str:
+    """`value|date:format_name`, remembered: the same few hundred dates and slot times recur on
+    every page (an aware datetime is shown in the current time zone, as |date does)."""
+    if not isinstance(value, dt.date):
+        return ""
+    return _formatted(value, timezone.get_current_timezone(), format_name, get_language())
