@@ -1,4 +1,5 @@
 from django.db.models import Count, QuerySet
+from django.http import Http404
 
 from networking_app.accounts.models import ApprovalStatus, Role, User, VolunteerProfile
 
@@ -23,7 +24,13 @@ def volunteer_profiles_pending() -> QuerySet[VolunteerProfile]:
 
 
 def volunteer_profile_get_for_review(*, user_id: int) -> VolunteerProfile:
-    return VolunteerProfile.objects.select_related("user__profile").get(user_id=user_id)
+    """A volunteer's profile with their name, for staff deciding on it; a plain 404 if none."""
+    profile = (
+        VolunteerProfile.objects.select_related("user__profile").filter(user_id=user_id).first()
+    )
+    if profile is None:
+        raise Http404("No such volunteer")
+    return profile
 
 
 def user_counts_by_role() -> dict[str, int]:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from networking_app.accounts.hooks import profile_saved_steps_run
 from networking_app.accounts.models import (
     Affiliation,
     Profile,
@@ -13,6 +14,7 @@ from networking_app.accounts.models import (
     User,
     VolunteerProfile,
 )
+from networking_app.cache import bump_version, person
 
 
 def profile_create_for_role(
@@ -89,6 +91,18 @@ def profile_get_or_create(*, user: User) -> Profile:
         user=user, defaults={"display_name": user.display_name}
     )
     return profile
+
+
+def profile_save(*, user: User, form, role_form=None) -> None:
+    """Save the profile page's valid forms (the profile, and the student's or volunteer's
+    part), then let the other apps follow (accounts.hooks: a volunteer's directory entry)."""
+    with transaction.atomic():
+        form.save()
+        if role_form is not None:
+            role_form.save()
+            # A student's class year decides which events their calendar shows.
+            bump_version(person(user.pk))
+        profile_saved_steps_run(user=user)
 
 
 def profile_update(*, profile: Profile, display_name: str, time_zone: str) -> Profile:

@@ -1,13 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 
 from networking_app.accounts.forms import ProfileForm, StudentProfileForm, VolunteerProfileForm
-from networking_app.accounts.hooks import profile_saved_steps_run
 from networking_app.accounts.models import Role
-from networking_app.accounts.services import profile_get_or_create
-from networking_app.cache import bump_version, person
+from networking_app.accounts.services import profile_get_or_create, profile_save
 
 
 def _role_form(user, data=None):
@@ -25,13 +22,7 @@ def profile_edit(request):
     form = ProfileForm(data, instance=profile)
     role_form = _role_form(request.user, data)
     if request.method == "POST" and form.is_valid() and (role_form is None or role_form.is_valid()):
-        with transaction.atomic():
-            form.save()
-            if role_form is not None:
-                role_form.save()
-                # A student's class year decides which events their calendar shows.
-                bump_version(person(request.user.pk))
-            profile_saved_steps_run(user=request.user)
+        profile_save(user=request.user, form=form, role_form=role_form)
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form, "role_form": role_form})

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
-from networking_app.accounts.models import ApprovalStatus, VolunteerProfile
-from networking_app.accounts.selectors import staff_members
+from networking_app.accounts.models import ApprovalStatus
+from networking_app.accounts.selectors import staff_members, volunteer_profile_get_for_review
 from networking_app.console import selectors, services
 from networking_app.console.forms import (
     AuditFilterForm,
@@ -191,9 +191,7 @@ def volunteers(request):
 @staff_required
 @staff_reauthentication_required
 def volunteer_decide(request, volunteer_id: int):
-    profile = get_object_or_404(
-        VolunteerProfile.objects.select_related("user__profile"), user_id=volunteer_id
-    )
+    profile = volunteer_profile_get_for_review(user_id=volunteer_id)
     form = VolunteerDecisionForm(request.POST)
     back = reverse("console:volunteers")
     if request.POST.get("back") == "home":  # the staff home page's queue of pending volunteers
