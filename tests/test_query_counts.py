@@ -12,15 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.querycount import PAGE_CACHES_OFF
-from tests.test_access import WHO, _expected, _named_routes, _route_kwargs
-from tests.test_access import clients as clients
-from tests.test_access import owned as owned
+from tests.querycount import PAGE_CACHES_OFF, capture_queries
+from tests.routes import WHO, expected_for, named_routes, route_kwargs
 
 GROWTH = 6
 
@@ -43,8 +39,7 @@ def _grow(student, volunteer, staff, n: int) -> None:
     )
     from tests.events.factories import EventFactory, RSVPFactory
     from tests.factories import StudentFactory, VolunteerFactory
-    from tests.mentoring.access_requests import bookable_mentor
-    from tests.mentoring.access_rounds import open_round
+    from tests.mentoring.helpers import bookable_mentor, open_round
 
     for i in range(n):
         contact = ContactFactory(owner=student)
@@ -91,9 +86,9 @@ def _grow(student, volunteer, staff, n: int) -> None:
 
 
 def _count(client, url) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         response = client.get(url)
-    return response.status_code, len(queries.captured_queries)
+    return response.status_code, len(queries)
 
 
 def test_no_page_grows_its_queries_with_the_data(
@@ -101,11 +96,11 @@ def test_no_page_grows_its_queries_with_the_data(
 ):
     for name, value in PAGE_CACHES_OFF.items():
         setattr(settings, name, value)
-    routes = [n for n in _named_routes() if not n.startswith("admin:")]
+    routes = [n for n in named_routes() if not n.startswith("admin:")]
     pages = []
     for name in routes:
-        url = reverse(name, kwargs=_route_kwargs(name, owned))
-        for who, expected in enumerate(_expected(name)):
+        url = reverse(name, kwargs=route_kwargs(name, owned))
+        for who, expected in enumerate(expected_for(name)):
             if expected == 200:
                 pages.append((name, who, url))
     assert len(pages) > 150

@@ -13,8 +13,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -23,8 +21,8 @@ from networking_app.console.models import AuditLog, EligibilityLabel
 from networking_app.console.selectors import DashboardFilters, default_filters
 from tests.console.conftest import Expected, add_student_activity
 from tests.factories import StudentFactory
-from tests.querycount import assert_queries_do_not_grow
-from tests.security.test_injection import EVIL_NEXT, _lands_on
+from tests.helpers import EVIL_NEXT, lands_on
+from tests.querycount import assert_queries_stable, capture_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +31,7 @@ RECOMPUTE = "/staff/dashboard/recompute/"
 
 
 def _page(client, params=None):
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         response = client.get(DASHBOARD, params or {})
     assert response.status_code == 200
     return response, queries
@@ -66,7 +64,7 @@ def test_a_second_view_within_the_ttl_reuses_the_figures(staff_client, programme
     assert len(computing) > 25
     assert len(cached) <= 8
     tables = ("contacts_conversation", "contacts_contact", "events_rsvp", "mentoring_")
-    assert not [q["sql"] for q in cached if any(t in q["sql"] for t in tables)]
+    assert not [sql for sql in cached if any(t in sql for t in tables)]
     # The page is rendered from them like a computed one, charts and tables included.
     body = second.content.decode()
     assert body.count("<svg") == len(reports.CHART_KEYS)
@@ -77,7 +75,7 @@ def test_a_cached_page_costs_the_same_queries_at_two_sizes(staff_client, program
     def get_page():
         return staff_client.get(DASHBOARD, {"preset": "90"})
 
-    count = assert_queries_do_not_grow(get_page, _new_students, small=2, large=12, page_caches=True)
+    count = assert_queries_stable(get_page, _new_students, small=2, large=12, page_caches=True)
     assert count <= 8
 
 
@@ -148,7 +146,7 @@ def test_recompute_only_ever_goes_back_to_the_dashboard(staff_client, target):
     response = staff_client.post(f"{RECOMPUTE}?{query}", {"next": target})
     assert response.status_code == 302
     assert response["Location"] == f"{DASHBOARD}?preset=7"
-    assert _lands_on(response["Location"], RECOMPUTE) == ("http", "testserver")
+    assert lands_on(response["Location"], RECOMPUTE) == ("http", "testserver")
 
 
 def test_recompute_with_invalid_filters_goes_back_to_them(staff_client):
@@ -262,11 +260,11 @@ def test_an_export_matches_the_page_it_was_downloaded_from(staff_client, staff, 
     shown = page.context["charts"]["class_year"].rows()
     _new_students(class_year=2027)
     url = reverse("console:chart_export", kwargs={"chart_key": "class_year"})
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         response = staff_client.get(url, {"preset": "90"})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1:] == [[str(cell) for cell in row] for row in shown]
-    assert not [q for q in queries if "contacts_contact" in q["sql"]]
+    assert not [sql for sql in queries if "contacts_contact" in sql]
     entry = AuditLog.objects.get(action="export.csv")
     assert (entry.actor, entry.detail["chart"], entry.detail["rows"]) == (
         staff,
@@ -356,7 +354,7 @@ def test_a_cached_page_reads_no_filter_choices_from_the_database(staff_client, p
     _page(staff_client)
     _, queries = _page(staff_client)
     tables = ("console_eligibilitylabel", "accounts_studentprofile")
-    assert not [q["sql"] for q in queries if any(t in q["sql"] for t in tables)]
+    assert not [sql for sql in queries if any(t in sql for t in tables)]
 
 
 def test_a_label_just_created_can_be_chosen_at_once(staff_client, programme):

@@ -8,34 +8,6 @@ checked for every role in tests/contacts/test_access_post.py.
 
 from __future__ import annotations
 
-from contacts.models import DraftKind
-from tests.contacts.factories import (
-    ActionItemFactory,
-    ContactFactory,
-    ConversationFactory,
-    InteractionFactory,
-    OutcomeFactory,
-    PreparedQuestionFactory,
-    TargetOrganizationFactory,
-)
-
 LOGIN = "login"
 PRIVATE = (LOGIN, 200, 404, 404, 404)
 POST_ONLY = (405, 405, 405, 405, 405)
-
-
-def owned_objects(student) -> dict:
-    """URL parameters naming one object of each kind that belongs to `student`."""
-    contact = ContactFactory(owner=student)
-    conversation = ConversationFactory(owner=student, contact=contact)
-    return {
-        "contact_id": contact.pk,
-        "other_contact_id": ContactFactory(owner=student).pk,
-        "conversation_id": conversation.pk,
-        "question_id": PreparedQuestionFactory(conversation=conversation).pk,
-        "item_id": ActionItemFactory(owner=student, contact=contact).pk,
-        "interaction_id": InteractionFactory(owner=student, contact=contact).pk,
-        "target_id": TargetOrganizationFactory(owner=student).pk,
-        "outcome_id": OutcomeFactory(owner=student).pk,
-        "kind": DraftKind.INTRO.value,
-    }

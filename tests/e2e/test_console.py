@@ -21,7 +21,7 @@ from networking_app.console.models import AuditLog
 from networking_app.console.services import Audience, NudgeSpec, nudge_recipients
 from networking_app.notifications.models import OutgoingEmail
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_journeys import assert_no_horizontal_scroll, current_totp_code, label, log_in
+from tests.e2e.helpers import assert_no_horizontal_scroll, current_totp_code, label, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -12,10 +12,6 @@ test_directory.py.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.utils import timezone
-
 LOGIN = "login"
 VOLUNTEERS_ONLY = (LOGIN, 403, 403, 200, 403)
 STUDENTS_ONLY = (LOGIN, 200, 200, 404, 404)
@@ -33,30 +29,3 @@ ACCESS: dict[str, tuple] = {
     "mentoring:mentor": STUDENTS_ONLY,
     "mentoring:add_contact": POST_ONLY,
 }
-
-
-def directory_objects(volunteer) -> dict:
-    """URL parameters naming the volunteer's listed mentor profile, one of their weekly
-    windows and one of their one-day changes."""
-    from mentoring.models import Mentor
-    from mentoring.services.profiles import mentor_refresh_bookable
-    from tests.mentoring.factories import (
-        AvailabilityOverrideFactory,
-        AvailabilityWindowFactory,
-        MentorFactory,
-    )
-
-    # Other apps' rows (tests/mentoring/access_requests.py) may have made it already.
-    if Mentor.objects.filter(user=volunteer).exists():
-        Mentor.objects.filter(user=volunteer).update(
-            listed=True, code_of_conduct_accepted_at=timezone.now()
-        )
-        mentor = mentor_refresh_bookable(user=volunteer)
-    else:
-        mentor = MentorFactory(user=volunteer)
-    assert mentor.is_bookable, "the volunteer fixture must be approved to be listed"
-    window = AvailabilityWindowFactory(mentor=mentor)
-    override = AvailabilityOverrideFactory(
-        mentor=mentor, date=timezone.localdate() + dt.timedelta(days=3)
-    )
-    return {"mentor_id": mentor.pk, "window_id": window.pk, "override_id": override.pk}

@@ -23,14 +23,10 @@ from mentoring.tasks import expire_requests
 from networking_app.accounts.models import Profile
 from networking_app.notifications.models import Reminder
 from tests.factories import StudentFactory, VolunteerFactory
-from tests.mentoring.access_requests import (
-    ACCESS,
-    LOGIN,
-    OTHER_VOLUNTEER,
-    bookable_mentor,
-    request_objects,
-)
-from tests.querycount import assert_queries_do_not_grow
+from tests.mentoring.access_requests import ACCESS, LOGIN, OTHER_VOLUNTEER
+from tests.mentoring.helpers import bookable_mentor, request_objects
+from tests.querycount import assert_queries_stable
+from tests.routes import route_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -578,7 +574,7 @@ def test_the_requests_list_costs_the_same_queries_at_5_and_200_rows(
         added.extend(FlashRequest.objects.bulk_create(rows))
 
     url = reverse("mentoring:requests")
-    assert_queries_do_not_grow(lambda: volunteer_client.get(url), add_rows, small=5, large=200)
+    assert_queries_stable(lambda: volunteer_client.get(url), add_rows, small=5, large=200)
     assert volunteer_client.get(url).content.decode().count('id="request-') == 200
 
 
@@ -605,10 +601,8 @@ def test_every_route_of_this_file_is_in_the_access_table():
 def test_route_access_for_everyone(
     name, client, student, other_student, volunteer, other_volunteer, staff
 ):
-    from tests.test_access import _route_kwargs
-
     objects = request_objects(student, volunteer)
-    url = reverse(name, kwargs=_route_kwargs(name, objects))
+    url = reverse(name, kwargs=route_kwargs(name, objects))
     people = [None, student, other_student, volunteer, staff, other_volunteer]
     expected = (*ACCESS[name], OTHER_VOLUNTEER[name])
     actual = []
@@ -629,10 +623,8 @@ POST_ACTIONS = [name for name, row in ACCESS.items() if row[0] == 405]
 def test_strangers_cannot_post_actions(
     name, client, student, other_student, volunteer, other_volunteer, staff
 ):
-    from tests.test_access import _route_kwargs
-
     objects = request_objects(student, volunteer)
-    url = reverse(name, kwargs=_route_kwargs(name, objects))
+    url = reverse(name, kwargs=route_kwargs(name, objects))
     response = client.post(url)
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]

@@ -15,9 +15,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.test_access import WHO, _expected, _named_routes, _route_kwargs
-from tests.test_access import clients as clients
-from tests.test_access import owned as owned
+from tests.routes import WHO, expected_for, named_routes, route_kwargs
 
 
 class _Findings(HTMLParser):
@@ -59,34 +57,38 @@ def _policy_nonce(header: str) -> str | None:
     return match.group(1) if match else None
 
 
-@pytest.mark.parametrize("name", [n for n in _named_routes() if not n.startswith("admin:")])
-def test_every_page_keeps_to_the_content_security_policy(name, clients, owned):
-    url = reverse(name, kwargs=_route_kwargs(name, owned))
-    expected = _expected(name)
-    for who, client in enumerate(clients):
-        if expected[who] != 200:
-            continue
-        response = client.get(url)
-        assert response.status_code == 200, f"{name} as {WHO[who]}"
-        content_type = response.get("Content-Type", "")
-        if not content_type.startswith("text/html"):
-            continue
-        header = response.get("Content-Security-Policy", "")
-        assert header, f"{name} as {WHO[who]}: no Content-Security-Policy header"
-        if "sandbox" in header:
-            continue  # a sandboxed document (the development mailbox's message frame)
-        for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
-            assert directive in header, f"{name}: {directive} missing from {header}"
-        # An empty script-src (a fragment that loads no script) allows no script at all.
-        script_src = re.search(r"script-src([^;]*)", header)
-        assert script_src, header
-        assert "'unsafe-inline'" not in script_src.group(1)
-        assert "'self'" not in script_src.group(1), "scripts are nonce-only outside the admin"
-        findings = _Findings()
-        findings.feed(response.content.decode())
-        assert findings.problems == [], f"{name} as {WHO[who]}: {findings.problems}"
-        nonce = _policy_nonce(header)
-        assert findings.nonces <= {nonce}, f"{name}: script nonces {findings.nonces} != {nonce}"
+@pytest.mark.django_db
+class TestEveryPage:
+    """One world for every route (tests/conftest.py route_world)."""
+
+    @pytest.mark.parametrize("name", [n for n in named_routes() if not n.startswith("admin:")])
+    def test_every_page_keeps_to_the_content_security_policy(self, name, route_world):
+        url = reverse(name, kwargs=route_kwargs(name, route_world.owned))
+        expected = expected_for(name)
+        for who, client in enumerate(route_world.visitors()):
+            if expected[who] != 200:
+                continue
+            response = client.get(url)
+            assert response.status_code == 200, f"{name} as {WHO[who]}"
+            content_type = response.get("Content-Type", "")
+            if not content_type.startswith("text/html"):
+                continue
+            header = response.get("Content-Security-Policy", "")
+            assert header, f"{name} as {WHO[who]}: no Content-Security-Policy header"
+            if "sandbox" in header:
+                continue  # a sandboxed document (the development mailbox's message frame)
+            for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+                assert directive in header, f"{name}: {directive} missing from {header}"
+            # An empty script-src (a fragment that loads no script) allows no script at all.
+            script_src = re.search(r"script-src([^;]*)", header)
+            assert script_src, header
+            assert "'unsafe-inline'" not in script_src.group(1)
+            assert "'self'" not in script_src.group(1), "scripts are nonce-only outside the admin"
+            findings = _Findings()
+            findings.feed(response.content.decode())
+            assert findings.problems == [], f"{name} as {WHO[who]}: {findings.problems}"
+            nonce = _policy_nonce(header)
+            assert findings.nonces <= {nonce}, f"{name}: script nonces {findings.nonces} != {nonce}"
 
 
 def test_the_nonce_changes_with_every_response(student_client):

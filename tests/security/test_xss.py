@@ -21,9 +21,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from tests.test_access import WHO, _expected, _named_routes, _route_kwargs
-from tests.test_access import clients as clients
-from tests.test_access import owned as owned
+from tests.routes import STUDENT, WHO, expected_for, named_routes, route_kwargs
 
 LONG = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 HTMX = (
@@ -92,27 +90,39 @@ def _raw_payloads(html: str) -> list[str]:
     return [raw for raw in RAW if raw in html]
 
 
-@pytest.mark.parametrize("name", [n for n in _named_routes() if not n.startswith("admin:")])
-def test_every_page_escapes_stored_payloads(name, clients, owned):
-    assert contaminate() > 10
-    url = reverse(name, kwargs=_route_kwargs(name, owned))
-    expected = _expected(name)
-    for who, client in enumerate(clients):
-        if expected[who] != 200:
-            continue
-        response = client.get(url)
-        if not response.get("Content-Type", "").startswith("text/html"):
-            continue
-        html = response.content.decode()
-        assert _raw_payloads(html) == [], f"{name} as {WHO[who]}: unescaped payload in {url}"
+@pytest.fixture(scope="class")
+def contaminated_world(route_world, django_db_blocker):
+    """The route table's world with a payload in every free-text field of every row, once for
+    the class (rolled back with the world)."""
+    with django_db_blocker.unblock():
+        assert contaminate() > 10
+    return route_world
 
 
-def test_the_payloads_do_reach_the_pages(student_client, owned):
-    """The check above is not vacuous: a contact's page shows the (escaped) payload."""
-    contaminate()
-    url = reverse("contacts:detail", kwargs={"contact_id": owned["contact_id"]})
-    html = student_client.get(url).content.decode()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+@pytest.mark.django_db
+class TestEveryPage:
+    """One contaminated world for every route (tests/conftest.py route_world)."""
+
+    @pytest.mark.parametrize("name", [n for n in named_routes() if not n.startswith("admin:")])
+    def test_every_page_escapes_stored_payloads(self, name, contaminated_world):
+        url = reverse(name, kwargs=route_kwargs(name, contaminated_world.owned))
+        expected = expected_for(name)
+        for who, client in enumerate(contaminated_world.visitors()):
+            if expected[who] != 200:
+                continue
+            response = client.get(url)
+            if not response.get("Content-Type", "").startswith("text/html"):
+                continue
+            html = response.content.decode()
+            assert _raw_payloads(html) == [], f"{name} as {WHO[who]}: unescaped payload in {url}"
+
+    def test_the_payloads_do_reach_the_pages(self, contaminated_world):
+        """The check above is not vacuous: a contact's page shows the (escaped) payload."""
+        student_client = contaminated_world.visitors()[STUDENT]
+        contact_id = contaminated_world.owned["contact_id"]
+        url = reverse("contacts:detail", kwargs={"contact_id": contact_id})
+        html = student_client.get(url).content.decode()
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 class _Anything(str):
@@ -175,7 +185,7 @@ def _round_with_a_match(staff, student, volunteer):
     """A closed round whose matcher paired `student` with `volunteer`."""
     from mentoring.models import Match, RoundStatus
     from mentoring.services.rounds import round_run_matcher
-    from tests.mentoring.access_rounds import (
+    from tests.mentoring.helpers import (
         mentor_for,
         open_round,
         sign_up_student,
@@ -248,7 +258,7 @@ def test_round_review_and_publish_escape_every_stored_payload(
 def test_nudge_previews_of_both_audiences_escape_every_stored_payload(
     staff_client, student, volunteer
 ):
-    from tests.mentoring.access_rounds import mentor_for
+    from tests.mentoring.helpers import mentor_for
 
     mentor_for(volunteer, bookable=True)
     assert contaminate() > 3
