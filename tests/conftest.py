@@ -125,6 +125,10 @@ def _carol():
     return VolunteerFactory(email="carol@example.org", profile__display_name="Carol Volunteer")
 
 
+def _frank():
+    return VolunteerFactory(email="frank@example.org", profile__display_name="Frank Volunteer")
+
+
 def _erin():
     return StaffFactory(email="erin@example.edu", profile__display_name="Erin Staff")
 
@@ -142,6 +146,11 @@ def other_student(db):
 @pytest.fixture
 def volunteer(db):
     return _carol()
+
+
+@pytest.fixture
+def other_volunteer(db):
+    return _frank()
 
 
 @pytest.fixture
@@ -181,6 +190,11 @@ def volunteer_client(volunteer):
     return _client_for(volunteer)
 
 
+@pytest.fixture
+def other_volunteer_client(other_volunteer):
+    return _client_for(other_volunteer)
+
+
 def confirm_second_factor(client, user) -> None:
     """Record in the client's session, as allauth does when someone signs in with their TOTP
     code, that `user` just entered their second factor: staff actions behind
@@ -216,9 +230,23 @@ def staff_client(staff):
 
 
 @pytest.fixture
-def clients(client, student_client, other_student_client, volunteer_client, staff_client):
+def clients(
+    client,
+    student_client,
+    other_student_client,
+    volunteer_client,
+    other_volunteer_client,
+    staff_client,
+):
     """A client for each visitor of the route table (tests/routes.py WHO), in its order."""
-    return [client, student_client, other_student_client, volunteer_client, staff_client]
+    return [
+        client,
+        student_client,
+        other_student_client,
+        volunteer_client,
+        other_volunteer_client,
+        staff_client,
+    ]
 
 
 @pytest.fixture
@@ -245,13 +273,19 @@ def route_world(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            people = {"student": _alice(), "other_student": _bob(), "volunteer": _carol()}
-            people["staff"] = _erin()
+            people = {
+                "student": _alice(),
+                "other_student": _bob(),
+                "volunteer": _carol(),
+                "other_volunteer": _frank(),
+                "staff": _erin(),
+            }
             clients = [
                 Client(),
                 _client_for(people["student"]),
                 _client_for(people["other_student"]),
                 _client_for(people["volunteer"]),
+                _client_for(people["other_volunteer"]),
                 _staff_client_for(people["staff"]),
             ]
             owned = build_owned(people["student"], people["volunteer"], people["staff"])

@@ -417,9 +417,9 @@ def test_audit_list_query_count(staff_client, staff):
 def test_students_and_volunteers_cannot_post_to_staff_routes(
     name, student_client, volunteer_client, client, staff, pending_volunteer
 ):
-    from tests.console.access_console import access_objects
+    from tests.console.helpers import console_objects
 
-    objects = access_objects(None, pending_volunteer, staff)
+    objects = console_objects(pending_volunteer, staff)
     from tests.urlconf import all_routes
 
     kwargs = {p: objects[p] for p in all_routes()[name].params}

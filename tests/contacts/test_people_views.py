@@ -26,8 +26,6 @@ from contacts.models import (
     Tag,
     TargetOrganization,
 )
-from tests.contacts.access_people import ACCESS
-from tests.contacts.access_rows import LOGIN
 from tests.contacts.factories import (
     ActionItemFactory,
     ContactFactory,
@@ -949,29 +947,6 @@ def test_profile_edits_the_preparation_fields(student_client, student):
 
 
 # --- Who may do what -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def clients(client, student_client, other_student_client, volunteer_client, staff_client):
-    return [client, student_client, other_student_client, volunteer_client, staff_client]
-
-
-@pytest.mark.parametrize("name", sorted(ACCESS))
-def test_access_rows_for_get(name, clients, student):
-    """The rows handed to tests/test_access.py hold for the people pages."""
-    from tests.urlconf import all_routes
-
-    owned = owned_objects(student)
-    kwargs = {p: owned[p] for p in all_routes()[name].params}
-    target = reverse(name, kwargs=kwargs)
-    actual = []
-    for client in clients:
-        response = client.get(target)
-        status = response.status_code
-        if status == 302 and reverse("account_login") in response["Location"]:
-            status = LOGIN
-        actual.append(status)
-    assert tuple(actual) == ACCESS[name]
 
 
 def _snapshot(student):

@@ -204,7 +204,7 @@ def directory_objects(volunteer) -> dict:
         MentorFactory,
     )
 
-    # Other apps' rows (tests/mentoring/access_requests.py) may have made it already.
+    # request_objects() may have made it already (the route table's world).
     if Mentor.objects.filter(user=volunteer).exists():
         Mentor.objects.filter(user=volunteer).update(
             listed=True, code_of_conduct_accepted_at=timezone.now()

@@ -22,14 +22,12 @@ from tests.contacts.factories import (
     TargetOrganizationFactory,
 )
 from tests.factories import StudentFactory, VolunteerFactory
-from tests.mentoring.access_directory import ACCESS, LOGIN
 from tests.mentoring.factories import (
     AvailabilityOverrideFactory,
     AvailabilityWindowFactory,
     MentorFactory,
     TopicFactory,
 )
-from tests.mentoring.helpers import directory_objects
 from tests.querycount import assert_queries_stable
 
 pytestmark = pytest.mark.django_db
@@ -78,39 +76,6 @@ def every_day(mentor, start=dt.time(9), end=dt.time(17)):
 
 
 # --- Access --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def clients(client, student_client, other_student_client, volunteer_client, staff_client):
-    return [client, student_client, other_student_client, volunteer_client, staff_client]
-
-
-@pytest.mark.parametrize("name", sorted(ACCESS))
-def test_access_rows_for_get(name, clients, volunteer):
-    """The rows handed to tests/test_access.py hold for the volunteer and directory pages."""
-    from tests.urlconf import all_routes
-
-    objects = directory_objects(volunteer)
-    target = reverse(name, kwargs={p: objects[p] for p in all_routes()[name].params})
-    actual = []
-    for client in clients:
-        status = client.get(target).status_code
-        if status == 302 and reverse("account_login") in client.get(target)["Location"]:
-            status = LOGIN
-        actual.append(status)
-    assert tuple(actual) == ACCESS[name]
-
-
-def test_every_route_of_these_files_has_a_row():
-    from tests.urlconf import all_routes
-
-    mine = {
-        name
-        for name, route in all_routes().items()
-        if route.pattern.startswith(("mentoring/volunteer/", "mentoring/directory/"))
-        and not route.pattern.endswith("/request/")
-    }
-    assert mine == set(ACCESS)
 
 
 @pytest.mark.parametrize("who", ["volunteer_client", "staff_client"])

@@ -28,7 +28,6 @@ from mentoring.models import (
 from mentoring.selectors import rounds as selectors
 from mentoring.services import rounds as services
 from tests.factories import StudentFactory, VolunteerFactory
-from tests.mentoring.access_rounds import ACCESS, LOGIN
 from tests.mentoring.helpers import (
     mentor_for,
     open_round,
@@ -62,36 +61,6 @@ def _pairs(match_round) -> set[tuple[int, int]]:
 
 
 # --- Access ----------------------------------------------------------------------------------
-
-
-def test_every_round_route_is_in_the_access_table():
-    names = {n for n in all_routes() if n.startswith("mentoring:round")}
-    assert names == set(ACCESS)
-
-
-@pytest.mark.parametrize("name", sorted(ACCESS))
-def test_round_route_access(
-    name,
-    client,
-    student_client,
-    other_student_client,
-    volunteer_client,
-    staff_client,
-    staff,
-    student,
-    volunteer,
-):
-    params = round_objects(staff, student, volunteer)
-    kwargs = {p: params[p] for p in all_routes()[name].params}
-    url = reverse(name, kwargs=kwargs)
-    actual = []
-    for c in (client, student_client, other_student_client, volunteer_client, staff_client):
-        response = c.get(url)
-        status = response.status_code
-        if status == 302 and ACCESS[name][len(actual)] == LOGIN:
-            status = LOGIN if reverse("account_login") in response["Location"] else 302
-        actual.append(status)
-    assert tuple(actual) == ACCESS[name]
 
 
 STAFF_POSTS = ["round_status", "round_run", "round_match_lock", "round_match_remove", "round_swap"]

@@ -64,7 +64,7 @@ class TestEveryPage:
     @pytest.mark.parametrize("name", [n for n in named_routes() if not n.startswith("admin:")])
     def test_every_page_keeps_to_the_content_security_policy(self, name, route_world):
         url = reverse(name, kwargs=route_kwargs(name, route_world.owned))
-        expected = expected_for(name)
+        expected = expected_for(name).get
         for who, client in enumerate(route_world.visitors()):
             if expected[who] != 200:
                 continue
