@@ -113,19 +113,44 @@ def mailbox(settings, tmp_path):
     return settings.MAILBOX_DIR
 
 
+def _alice():
+    return StudentFactory(email="alice@example.edu", profile__display_name="Alice Student")
+
+
+def _bob():
+    return StudentFactory(email="bob@example.edu", profile__display_name="Bob Student")
+
+
+def _carol():
+    return VolunteerFactory(email="carol@example.org", profile__display_name="Carol Volunteer")
+
+
+def _frank():
+    return VolunteerFactory(email="frank@example.org", profile__display_name="Frank Volunteer")
+
+
+def _erin():
+    return StaffFactory(email="erin@example.edu", profile__display_name="Erin Staff")
+
+
 @pytest.fixture
 def student(db):
-    return StudentFactory(email="alice@example.edu", profile__display_name="Alice Student")
+    return _alice()
 
 
 @pytest.fixture
 def other_student(db):
-    return StudentFactory(email="bob@example.edu", profile__display_name="Bob Student")
+    return _bob()
 
 
 @pytest.fixture
 def volunteer(db):
-    return VolunteerFactory(email="carol@example.org", profile__display_name="Carol Volunteer")
+    return _carol()
+
+
+@pytest.fixture
+def other_volunteer(db):
+    return _frank()
 
 
 @pytest.fixture
@@ -139,7 +164,7 @@ def pending_volunteer(db):
 
 @pytest.fixture
 def staff(db):
-    return StaffFactory(email="erin@example.edu", profile__display_name="Erin Staff")
+    return _erin()
 
 
 def _client_for(user):
@@ -165,6 +190,11 @@ def volunteer_client(volunteer):
     return _client_for(volunteer)
 
 
+@pytest.fixture
+def other_volunteer_client(other_volunteer):
+    return _client_for(other_volunteer)
+
+
 def confirm_second_factor(client, user) -> None:
     """Record in the client's session, as allauth does when someone signs in with their TOTP
     code, that `user` just entered their second factor: staff actions behind
@@ -187,9 +217,83 @@ def confirm_second_factor(client, user) -> None:
     session.save()
 
 
-@pytest.fixture
-def staff_client(staff):
-    """Staff logged in with their second factor (allauth marks the session)."""
+def _staff_client_for(staff):
     client = _client_for(staff)
     confirm_second_factor(client, staff)
     return client
+
+
+@pytest.fixture
+def staff_client(staff):
+    """Staff logged in with their second factor (allauth marks the session)."""
+    return _staff_client_for(staff)
+
+
+@pytest.fixture
+def clients(
+    client,
+    student_client,
+    other_student_client,
+    volunteer_client,
+    other_volunteer_client,
+    staff_client,
+):
+    """A client for each visitor of the route table (tests/routes.py WHO), in its order."""
+    return [
+        client,
+        student_client,
+        other_student_client,
+        volunteer_client,
+        other_volunteer_client,
+        staff_client,
+    ]
+
+
+@pytest.fixture
+def owned(student, volunteer, staff):
+    """The URL parameters of the route table's world (tests/routes.py build_owned)."""
+    from tests.routes import build_owned
+
+    return build_owned(student, volunteer, staff)
+
+
+@pytest.fixture(scope="class")
+def route_world(django_db_setup, django_db_blocker):
+    """The route table's world built once for a class of tests (the whole-site sweeps), not
+    once per route: the named people, a client for each visitor (tests/routes.py WHO order)
+    and the URL parameters of their objects. It lives in a transaction rolled back after the
+    class; each test runs in a savepoint inside it, so what a test changes is undone. Tests
+    that use it must not ask for the function-scoped people (the same email addresses)."""
+    from django.db import transaction
+    from django.test import Client
+
+    from tests.routes import World, build_owned
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            people = {
+                "student": _alice(),
+                "other_student": _bob(),
+                "volunteer": _carol(),
+                "other_volunteer": _frank(),
+                "staff": _erin(),
+            }
+            clients = [
+                Client(),
+                _client_for(people["student"]),
+                _client_for(people["other_student"]),
+                _client_for(people["volunteer"]),
+                _client_for(people["other_volunteer"]),
+                _staff_client_for(people["staff"]),
+            ]
+            owned = build_owned(people["student"], people["volunteer"], people["staff"])
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    yield World(people=people, clients=clients, owned=owned)
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)

@@ -1,8 +1,15 @@
-"""Query-count assertions: a page must cost the same number of queries at two data sizes."""
+"""The one way tests count queries.
+
+- `capture_queries()`: the SQL of every query run inside the block (a list, filled on exit);
+- `assert_num_queries(n)`: the block runs exactly n queries (`at_most=True`: no more than n);
+- `assert_queries_stable(get_page, add_rows)`: a page costs the same number of queries at two
+  data sizes, so an N+1 shows up as a failure (zulip's assert_database_query_count).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
 from django.db import connection
 from django.test import override_settings
@@ -16,15 +23,28 @@ PAGE_CACHES_OFF = {
 }
 
 
-def count_queries(fn: Callable[[], object]) -> tuple[int, list[str]]:
-    with CaptureQueriesContext(connection) as ctx:
-        result = fn()
-    status = getattr(result, "status_code", 200)
-    assert status == 200, f"expected a 200 page, got {status}"
-    return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
+@contextlib.contextmanager
+def capture_queries() -> Iterator[list[str]]:
+    """The SQL of each query the block runs, in order (the list is filled when it ends)."""
+    sql: list[str] = []
+    with CaptureQueriesContext(connection) as context:
+        yield sql
+    sql.extend(query["sql"] for query in context.captured_queries)
 
 
-def assert_queries_do_not_grow(
+@contextlib.contextmanager
+def assert_num_queries(expected: int, *, at_most: bool = False) -> Iterator[list[str]]:
+    """The block runs exactly `expected` queries (no more than that if `at_most`)."""
+    with capture_queries() as sql:
+        yield sql
+    ok = len(sql) <= expected if at_most else len(sql) == expected
+    if not ok:
+        listing = "\n".join(f"{n}. {query}" for n, query in enumerate(sql, 1))
+        bound = "at most " if at_most else ""
+        raise AssertionError(f"expected {bound}{expected} queries, ran {len(sql)}:\n{listing}")
+
+
+def assert_queries_stable(
     get_page: Callable[[], object],
     add_rows: Callable[[int], object],
     *,
@@ -38,21 +58,29 @@ def assert_queries_do_not_grow(
     of computed pages are off unless `page_caches`.
     """
     if page_caches:  # measure the cache's own hits instead
-        return _assert_queries_do_not_grow(get_page, add_rows, small=small, large=large)
+        return _assert_queries_stable(get_page, add_rows, small=small, large=large)
     with override_settings(**PAGE_CACHES_OFF):
-        return _assert_queries_do_not_grow(get_page, add_rows, small=small, large=large)
+        return _assert_queries_stable(get_page, add_rows, small=small, large=large)
 
 
-def _assert_queries_do_not_grow(get_page, add_rows, *, small: int, large: int) -> int:
+def _page_queries(get_page: Callable[[], object]) -> list[str]:
+    with capture_queries() as sql:
+        result = get_page()
+    status = getattr(result, "status_code", 200)
+    assert status == 200, f"expected a 200 page, got {status}"
+    return sql
+
+
+def _assert_queries_stable(get_page, add_rows, *, small: int, large: int) -> int:
     add_rows(small)
     get_page()  # warm caches (content types, sessions) so both counts compare like for like
-    small_count, _ = count_queries(get_page)
+    small_count = len(_page_queries(get_page))
     add_rows(large - small)
-    large_count, large_sql = count_queries(get_page)
-    if large_count != small_count:
+    large_sql = _page_queries(get_page)
+    if len(large_sql) != small_count:
         extra = "\n".join(large_sql[small_count:][:20])
         raise AssertionError(
-            f"{small_count} queries with {small} rows but {large_count} with {large} rows "
+            f"{small_count} queries with {small} rows but {len(large_sql)} with {large} rows "
             f"(an N+1). Extra queries:\n{extra}"
         )
     return small_count

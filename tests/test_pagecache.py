@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,6 +25,7 @@ from tests.contacts.factories import (
 )
 from tests.events.factories import EventFactory, RSVPFactory
 from tests.factories import StudentFactory
+from tests.querycount import capture_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -179,10 +178,10 @@ def test_a_change_committed_while_a_value_is_computed_makes_it_stale(
 
 
 def _queries(client, url) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200
-    return len(queries.captured_queries), response.text
+    return len(queries), response.text
 
 
 def test_contacts_list_is_served_from_the_cache_until_the_data_changes(student_client, student):

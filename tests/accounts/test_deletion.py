@@ -29,7 +29,7 @@ from networking_app.accounts.models import ErasedAccount, User
 from networking_app.console.models import VolunteerInvitation
 from networking_app.core.audit import audit_record
 from networking_app.notifications.models import OutgoingEmail, Reminder
-from tests.contacts.test_export_data import fill_student_data
+from tests.contacts.helpers import fill_student_data
 from tests.events.factories import EventFactory
 from tests.factories import PASSWORD, StudentFactory
 
@@ -245,7 +245,7 @@ def test_deleting_a_volunteer_cancels_their_sessions_with_notice(outbox, student
 
 
 def test_past_sessions_are_not_announced_again(outbox, student, volunteer):
-    from tests.contacts.test_export_data import past_session
+    from tests.contacts.helpers import past_session
 
     past_session(student, volunteer)
     account_delete(user=volunteer)
@@ -327,7 +327,7 @@ def test_a_second_deletion_of_the_same_account_is_refused(outbox, student):
 
 def test_sessions_scheduled_in_the_past_stay_out_of_the_notice(outbox, student, volunteer):
     """A scheduled session whose time has passed (not marked held) is not called off."""
-    from tests.contacts.test_export_data import past_session
+    from tests.contacts.helpers import past_session
 
     session = past_session(student, volunteer)
     Session.objects.filter(pk=session.pk).update(status=SessionStatus.SCHEDULED)

@@ -22,7 +22,7 @@ from networking_app.core.models import AuditLog
 from tests.console.conftest import Expected, add_student_activity, noon
 from tests.contacts.factories import ConversationFactory
 from tests.factories import StudentFactory
-from tests.querycount import assert_queries_do_not_grow
+from tests.querycount import assert_queries_stable, capture_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -261,7 +261,7 @@ def test_dashboard_query_count_does_not_grow(staff_client, programme, settings):
             student = StudentFactory(student_profile__class_year=2025 + i % 4)
             add_student_activity(student, days_ago=1 + i % 20)
 
-    assert_queries_do_not_grow(get_page, add_rows, small=2, large=12)
+    assert_queries_stable(get_page, add_rows, small=2, large=12)
 
 
 def test_dashboard_query_count_does_not_grow_with_a_cohort(staff_client, programme, settings):
@@ -279,7 +279,7 @@ def test_dashboard_query_count_does_not_grow_with_a_cohort(staff_client, program
             StudentLabel.objects.create(label=label, student=student)
             add_student_activity(student, days_ago=1 + i % 20)
 
-    assert_queries_do_not_grow(get_page, add_rows, small=2, large=12)
+    assert_queries_stable(get_page, add_rows, small=2, large=12)
     d = get_page().context["d"]
     assert d.students["total"] == 12
     assert d.funnel["held_in_period"] == 12
@@ -287,24 +287,21 @@ def test_dashboard_query_count_does_not_grow_with_a_cohort(staff_client, program
 
 @pytest.mark.parametrize("key", CHART_KEYS)
 def test_each_export_computes_only_its_section_and_matches_the_page(staff_client, programme, key):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     full = dashboard_charts(_dashboard())[key]
     url = reverse("console:chart_export", kwargs={"chart_key": key})
     staff_client.get(reverse("console:dashboard"))  # the figures, computed once for both
-    with CaptureQueriesContext(connection) as export_queries:
+    with capture_queries() as export_queries:
         response = staff_client.get(url)
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == full.header()
     assert rows[1:] == [[str(cell) for cell in row] for row in full.rows()]
-    with CaptureQueriesContext(connection) as page_queries:
+    with capture_queries() as page_queries:
         staff_client.get(reverse("console:dashboard"))
     assert len(export_queries) < len(page_queries)
 
 
 def test_match_rounds_and_event_rows_of_the_period(staff_client, staff, programme):
-    from tests.mentoring.access_rounds import open_round, sign_up_student
+    from tests.mentoring.helpers import open_round, sign_up_student
 
     today = timezone.localdate()
     current = open_round(

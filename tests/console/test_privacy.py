@@ -38,7 +38,7 @@ from tests.console.conftest import flash_request, noon
 from tests.contacts.factories import OrganizationFactory
 from tests.factories import StaffFactory
 from tests.mentoring.factories import MentorFactory
-from tests.test_access import ANON, STAFF, _expected, _route_kwargs, owned  # noqa: F401 (fixture)
+from tests.routes import ANON, STAFF, expected_for, route_kwargs
 from tests.urlconf import all_routes
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +152,7 @@ def _assert_clean(where: str, content: bytes) -> None:
 
 
 def test_no_staff_page_or_export_shows_private_text(
-    owned,  # noqa: F811
+    owned,
     student,
     volunteer,
     staff,
@@ -166,16 +166,18 @@ def test_no_staff_page_or_export_shows_private_text(
         for name in sorted(routes)
         if not name.startswith("<")
         and not name.startswith("admin:")
-        and _expected(name)[STAFF] == 200
+        and expected_for(name).get[STAFF] == 200
         # A capability URL (a personal calendar feed's secret token) serves its owner's data
         # to whoever holds the token, signed in or not: it is the student's, not a staff page.
-        and not (any("token" in p for p in routes[name].params) and _expected(name)[ANON] == 200)
+        and not (
+            any("token" in p for p in routes[name].params) and expected_for(name).get[ANON] == 200
+        )
     ]
     assert "console:dashboard" in staff_routes
     assert "staff:home" in staff_routes
     crawled = 0
     for name in staff_routes:
-        url = reverse(name, kwargs=_route_kwargs(name, owned))
+        url = reverse(name, kwargs=route_kwargs(name, owned))
         response = staff_client.get(url)
         assert response.status_code == 200, f"{name}: {response.status_code}"
         _assert_clean(name, response.content)

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 import vobject
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from contacts import services
 from contacts.imports import ImportFileError, import_commit, import_preview, import_undo
@@ -28,6 +26,7 @@ from contacts.models import (
     Tag,
 )
 from contacts.tasks import import_process
+from tests.querycount import capture_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -275,9 +274,9 @@ def test_commit_query_count_does_not_grow_with_rows(student):
             ]
         )
         batch = import_preview(owner=student, filename="Connections.csv", data=data)
-        with CaptureQueriesContext(connection) as ctx:
+        with capture_queries() as queries:
             import_commit(batch=batch)
-        return [q["sql"][:70] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+        return [sql[:70] for sql in queries if "SAVEPOINT" not in sql]
 
     assert run(5) == run(60)
 

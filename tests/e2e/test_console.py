@@ -22,7 +22,7 @@ from networking_app.core.models import AuditLog
 from networking_app.demo.load import demo_data_load
 from networking_app.notifications.models import OutgoingEmail
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_journeys import assert_no_horizontal_scroll, current_totp_code, label, log_in
+from tests.e2e.helpers import assert_no_horizontal_scroll, current_totp_code, label, log_in
 
 pytestmark = pytest.mark.browser
 

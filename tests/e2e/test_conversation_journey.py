@@ -26,6 +26,7 @@ from contacts.models import (
     Question,
 )
 from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import as_shown, as_typed, label, status_message, where_it_stands
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -51,31 +52,6 @@ APOSTROPHE = "\u2019"  # the pages use a typographic apostrophe (U+2019)
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-
-def label(text: str) -> re.Pattern:
-    """A field's whole label: Django's labels end with a colon, which is not part of the name."""
-    return re.compile(rf"^\s*{re.escape(text)}:?\s*$")
-
-
-def status_message(page: Page, text: str):
-    """The flash message (role=status) that contains ``text``."""
-    return page.locator("#messages").get_by_role("status").filter(has_text=text)
-
-
-def where_it_stands(page: Page):
-    return page.get_by_role("heading", name=re.compile(r"^Where it stands:"))
-
-
-def as_typed(when: dt.datetime) -> str:
-    """The value a datetime-local input takes."""
-    return when.strftime("%Y-%m-%dT%H:%M")
-
-
-def as_shown(when: dt.datetime) -> str:
-    """How the conversation page writes a date-time (Django's "D j M Y, g:i A")."""
-    hour = when.hour % 12 or 12
-    return f"{when:%a} {when.day} {when:%b} {when.year}, {hour}:{when:%M} {when:%p}"
 
 
 def ensure_starter_questions() -> None:

@@ -19,7 +19,7 @@ from contacts.models import Contact, Source
 from events.models import RSVP, Event, RSVPStatus
 from networking_app.notifications.models import OutgoingEmail
 from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, VIEWPORT, screenshot
-from tests.e2e.test_journeys import (
+from tests.e2e.helpers import (
     PHONE_VIEWPORT,
     assert_no_horizontal_scroll,
     current_totp_code,

@@ -25,7 +25,7 @@ from networking_app.accounts.models import Profile
 from networking_app.notifications.models import OutgoingEmail
 from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, VIEWPORT, screenshot
 from tests.factories import PASSWORD
-from tests.mentoring.access_requests import bookable_mentor
+from tests.mentoring.helpers import bookable_mentor
 
 pytestmark = pytest.mark.browser
 

@@ -3,60 +3,23 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import screenshot
-from tests.factories import PASSWORD, TOTP_SECRET, StaffFactory
+from tests.e2e.helpers import (
+    DESKTOP_VIEWPORT,
+    PHONE_VIEWPORT,
+    assert_no_horizontal_scroll,
+    current_totp_code,
+    label,
+    log_in,
+    log_out,
+)
+from tests.factories import PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.browser
-
-PHONE_VIEWPORT = {"width": 390, "height": 844}
-DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
-
-
-# --- Helpers ---------------------------------------------------------------------------------
-
-
-def label(text: str) -> re.Pattern:
-    """A field's whole label: Django's forms (as allauth renders them) end labels with a colon."""
-    return re.compile(rf"^\s*{re.escape(text)}:?\s*$")
-
-
-def assert_no_horizontal_scroll(page: Page) -> None:
-    widths = page.evaluate(
-        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
-    )
-    assert widths["scroll"] <= widths["inner"], (
-        f"{page.url} scrolls sideways at {widths['inner']}px: content is {widths['scroll']}px wide"
-    )
-
-
-def log_in(page: Page, base_url: str, email: str, password: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label(label("Email")).fill(email)
-    page.get_by_label(label("Password")).fill(password)
-    page.get_by_role("button", name="Sign In").click()
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
-    # Logged out: "/" sends anonymous visitors to the login page.
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    expect(
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")
-    ).to_be_visible()
-
-
-def current_totp_code() -> str:
-    # Codes are only accepted in their own 30 s window: avoid typing one that is about to expire.
-    if 30 - time.time() % 30 < 3:
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
-
 
 # --- Journeys --------------------------------------------------------------------------------
 

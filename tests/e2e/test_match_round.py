@@ -15,9 +15,9 @@ from playwright.sync_api import Page, expect
 
 from mentoring.models import Match, MatchRound, RoundStatus, RoundStudent
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_journeys import current_totp_code, label, log_in
+from tests.e2e.helpers import current_totp_code, label, log_in
 from tests.factories import PASSWORD, StudentFactory, VolunteerFactory
-from tests.mentoring.access_rounds import mentor_for, sign_up_student, sign_up_volunteer
+from tests.mentoring.helpers import mentor_for, sign_up_student, sign_up_volunteer
 
 pytestmark = pytest.mark.browser
 

@@ -21,6 +21,7 @@ from contacts.models import TargetOrganization
 from mentoring.models import Mentor
 from tests.contacts.factories import OrganizationFactory
 from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import label, status_message
 from tests.factories import PASSWORD, TOTP_SECRET, StaffFactory, StudentFactory
 
 pytestmark = pytest.mark.browser
@@ -33,15 +34,6 @@ TITLE = "Supply Chain Director"
 HIDDEN_LOCATION = "Zqxhiddencity"
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
-
-
-def label(text: str) -> re.Pattern:
-    """A field's whole label: Django's labels end with a colon, which is not part of the name."""
-    return re.compile(rf"^\s*{re.escape(text)}:?\s*$")
-
-
-def status_message(page: Page, text: str):
-    return page.locator("#messages").get_by_role("status").filter(has_text=text)
 
 
 def log_in(page: Page, base_url: str, address: str, password: str) -> None:

@@ -46,13 +46,19 @@ from mentoring.services.requests import flash_request_accept, flash_request_crea
 from networking_app.accounts.models import ApprovalStatus, User
 from networking_app.console.services import volunteer_decide
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_conversation_journey import as_shown, as_typed, where_it_stands
-from tests.e2e.test_journeys import current_totp_code, label, log_in, log_out
-from tests.e2e.test_volunteer_directory import status_message
+from tests.e2e.helpers import (
+    as_shown,
+    as_typed,
+    current_totp_code,
+    label,
+    log_in,
+    log_out,
+    status_message,
+    where_it_stands,
+)
 from tests.events.factories import EventFactory
 from tests.factories import PASSWORD, StaffFactory, StudentFactory, VolunteerFactory
-from tests.mentoring.access_requests import bookable_mentor
-from tests.mentoring.access_rounds import sign_up_student, sign_up_volunteer, topic
+from tests.mentoring.helpers import bookable_mentor, sign_up_student, sign_up_volunteer, topic
 
 pytestmark = pytest.mark.browser
 

@@ -23,7 +23,7 @@ from mentoring.services.sessions import session_cancel
 from tests.contacts.factories import ContactFactory, ConversationFactory
 from tests.events.factories import EventFactory, RSVPFactory
 from tests.factories import StudentFactory, VolunteerFactory
-from tests.mentoring.access_requests import request_objects
+from tests.mentoring.helpers import request_objects
 
 VIDEO = "https://video.example.com/secret-room-4711"
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.db import connection
 from django.template.loader import render_to_string
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +16,7 @@ from events.models import EventKind, RSVPStatus
 from events.selectors import home_events_card
 from networking_app.accounts.models import User
 from tests.events.factories import EventFactory, RSVPFactory
+from tests.querycount import assert_num_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -60,9 +59,8 @@ def test_student_card_lists_events_with_rsvps_and_asks_to_log_people_met(student
     RSVPFactory(event=past, user=student)
 
     user = User.objects.get(pk=student.pk)
-    with CaptureQueriesContext(connection) as queries:
+    with assert_num_queries(1):
         card = _card(user, "America/New_York")
-    assert len(queries.captured_queries) == 1
     met = reverse("events:met", kwargs={"event_id": past.pk})
     assert card == (
         '<section class="card" id="upcoming-events" aria-labelledby="upcoming-events-heading">\n'

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events import selectors
@@ -14,6 +12,7 @@ from events.models import Audience, EventStatus, LabelKind, MetAtEvent, RSVPStat
 from networking_app.accounts.models import User
 from tests.contacts.factories import ContactFactory, OrganizationFactory
 from tests.events.factories import EventFactory, LabelFactory, RSVPFactory
+from tests.querycount import assert_num_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -63,9 +62,8 @@ def test_home_card_events_in_one_query(student):
     EventFactory(title="Weeks ago", **_in(-24 * 20))
 
     user = _fresh(student)
-    with CaptureQueriesContext(connection) as queries:
+    with assert_num_queries(1):
         upcoming, to_log = _home(user)
-    assert len(queries.captured_queries) == 1
     assert upcoming == [
         ("Running now", ""),
         ("Soonest", "going"),
@@ -162,9 +160,8 @@ def test_filter_choices_are_industries_and_organizations_with_events():
     first, second = EventFactory(), EventFactory()
     for event in (first, second):
         event.organizations.add(zeta, acme)
-    with CaptureQueriesContext(connection) as queries:
+    with assert_num_queries(1):
         industries, organizations = selectors.calendar_filter_choices()
-    assert len(queries.captured_queries) == 1
     assert [name for _, name in industries] == ["Finance", "Technology"]
     assert industries[0][0] == finance.pk
     assert organizations == [(acme.pk, "Acme"), (zeta.pk, "Zeta")]

@@ -16,7 +16,7 @@ from mentoring.services.availability import HOLDING, mentor_zone, month_key, ope
 from mentoring.services.requests import flash_request_create
 from mentoring.services.sessions import SLOT_TAKEN
 from tests.factories import StudentFactory
-from tests.mentoring.access_requests import bookable_mentor
+from tests.mentoring.helpers import bookable_mentor
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

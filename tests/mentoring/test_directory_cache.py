@@ -11,9 +11,7 @@ import time
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -23,6 +21,7 @@ from networking_app import cache as page_cache
 from networking_app.accounts.services import volunteer_review
 from tests.factories import StaffFactory, StudentFactory, VolunteerFactory
 from tests.mentoring.factories import AvailabilityWindowFactory, MentorFactory
+from tests.querycount import capture_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +47,10 @@ def every_day(mentor: Mentor) -> None:
 
 def get(client, params: dict | None = None, **headers) -> tuple[str, list[str]]:
     """The results section of the directory page and the SQL the request ran."""
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         response = client.get(DIRECTORY, params or {}, **headers)
     assert response.status_code == 200
-    return RESULTS.search(response.content.decode()).group(0), [
-        q["sql"] for q in queries.captured_queries
-    ]
+    return RESULTS.search(response.content.decode()).group(0), queries
 
 
 def directory_queries(sql: list[str]) -> list[str]:
@@ -131,9 +128,9 @@ def test_another_student_gets_the_kept_results_with_their_own_links_and_messages
     nonce = re.search(r"'nonce-([^']+)'", alice["Content-Security-Policy"]).group(1)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', alice_html).group(1)
 
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         bob = other_student_client.get(DIRECTORY, {"industry": "Software"})
-    assert directory_queries([q["sql"] for q in queries.captured_queries]) == []
+    assert directory_queries(queries) == []
     bob_html = bob.content.decode()
     section = RESULTS.search(bob_html).group(0)
     assert names(section) == [f"Volunteer {n:02d}" for n in range(20)]

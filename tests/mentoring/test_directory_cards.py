@@ -26,7 +26,8 @@ from tests.mentoring.factories import (
     MentorFactory,
     TopicFactory,
 )
-from tests.mentoring.test_availability import NEW_YORK, NOW, hold, mentor_in
+from tests.mentoring.helpers import NEW_YORK, NOW, hold, mentor_in
+from tests.querycount import assert_num_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -222,8 +223,8 @@ def test_cards_hold_what_students_may_see_in_the_pages_order(vendor, monkeypatch
     assert hana.topics == []
 
 
-def test_no_ids_no_query(django_assert_num_queries):
-    with django_assert_num_queries(0):
+def test_no_ids_no_query():
+    with assert_num_queries(0):
         assert directory_cards([], now=NOW, topics=[]) == []
 
 

@@ -16,7 +16,7 @@ from mentoring.services import requests as request_services
 from mentoring.services import sessions as services
 from mentoring.services.availability import open_slots
 from networking_app.accounts.models import Profile
-from tests.mentoring.access_requests import bookable_mentor
+from tests.mentoring.helpers import bookable_mentor
 
 pytestmark = pytest.mark.django_db
 

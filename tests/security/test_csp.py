@@ -1,97 +1,24 @@
-"""Content Security Policy: every page carries the policy, and no page relies on anything the
-policy forbids (inline scripts, event-handler attributes, style attributes, javascript: URLs).
+"""Content Security Policy: the nonce, htmx's configuration, the admin's own scripts.
 
-The pages are every route of the access table that answers 200 to someone, fetched as that
-someone, so a new page is checked as soon as it has an access row.
+That every page carries the policy and relies on nothing it forbids (inline scripts, event
+handler and style attributes, javascript: URLs) is checked on every page of the route table,
+for every visitor who may open it, by the crawl (tests/test_crawl.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from django.urls import reverse
 
-from tests.test_access import WHO, _expected, _named_routes, _route_kwargs
-from tests.test_access import clients as clients
-from tests.test_access import owned as owned
-
-
-class _Findings(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.problems: list[str] = []
-        self.nonces: set[str] = set()
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        names = dict(attrs)
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.problems.append(f"<{tag} {name}=...> (inline event handler)")
-            if name == "style":
-                self.problems.append(f"<{tag} style=...> (inline style)")
-            if name in ("href", "src", "action", "formaction") and (
-                value or ""
-            ).strip().lower().startswith("javascript:"):
-                self.problems.append(f"<{tag} {name}=javascript:...>")
-        if tag == "script":
-            self._in_script = True
-            if "nonce" not in names:
-                self.problems.append(f"<script src={names.get('src')!r}> without a nonce")
-            else:
-                self.nonces.add(names["nonce"])
-            if "src" not in names and names.get("type") != "application/json":
-                self.problems.append("inline <script> body")
-        if tag == "style":
-            self.problems.append("<style> element")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = False
-
-
-def _policy_nonce(header: str) -> str | None:
-    match = re.search(r"'nonce-([^']+)'", header)
-    return match.group(1) if match else None
-
-
-@pytest.mark.parametrize("name", [n for n in _named_routes() if not n.startswith("admin:")])
-def test_every_page_keeps_to_the_content_security_policy(name, clients, owned):
-    url = reverse(name, kwargs=_route_kwargs(name, owned))
-    expected = _expected(name)
-    for who, client in enumerate(clients):
-        if expected[who] != 200:
-            continue
-        response = client.get(url)
-        assert response.status_code == 200, f"{name} as {WHO[who]}"
-        content_type = response.get("Content-Type", "")
-        if not content_type.startswith("text/html"):
-            continue
-        header = response.get("Content-Security-Policy", "")
-        assert header, f"{name} as {WHO[who]}: no Content-Security-Policy header"
-        if "sandbox" in header:
-            continue  # a sandboxed document (the development mailbox's message frame)
-        for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
-            assert directive in header, f"{name}: {directive} missing from {header}"
-        # An empty script-src (a fragment that loads no script) allows no script at all.
-        script_src = re.search(r"script-src([^;]*)", header)
-        assert script_src, header
-        assert "'unsafe-inline'" not in script_src.group(1)
-        assert "'self'" not in script_src.group(1), "scripts are nonce-only outside the admin"
-        findings = _Findings()
-        findings.feed(response.content.decode())
-        assert findings.problems == [], f"{name} as {WHO[who]}: {findings.problems}"
-        nonce = _policy_nonce(header)
-        assert findings.nonces <= {nonce}, f"{name}: script nonces {findings.nonces} != {nonce}"
+from tests.security.helpers import policy_nonce
 
 
 def test_the_nonce_changes_with_every_response(student_client):
-    first = _policy_nonce(student_client.get(reverse("home"))["Content-Security-Policy"])
-    second = _policy_nonce(student_client.get(reverse("home"))["Content-Security-Policy"])
+    first = policy_nonce(student_client.get(reverse("home"))["Content-Security-Policy"])
+    second = policy_nonce(student_client.get(reverse("home"))["Content-Security-Policy"])
     assert first
     assert second
     assert first != second
@@ -100,7 +27,7 @@ def test_the_nonce_changes_with_every_response(student_client):
 def test_htmx_is_loaded_with_the_nonce_and_without_eval(student_client):
     response = student_client.get(reverse("home"))
     html = response.content.decode()
-    nonce = _policy_nonce(response["Content-Security-Policy"])
+    nonce = policy_nonce(response["Content-Security-Policy"])
     assert re.search(rf'<script[^>]*htmx[^>]*nonce="{re.escape(nonce)}"', html) or re.search(
         rf'<script[^>]*nonce="{re.escape(nonce)}"[^>]*htmx', html
     )

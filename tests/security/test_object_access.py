@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.test_access import _named_routes, _route_kwargs
-from tests.test_access import owned as owned
+from tests.routes import ANON, OTHER, named_routes, route_kwargs
 from tests.urlconf import all_routes
 
 # URL parameters that name something only its student may see or change.
@@ -38,22 +37,27 @@ REFUSED = {403, 404, 405}
 
 def _private_routes() -> list[str]:
     routes = all_routes()
-    return [n for n in _named_routes() if set(routes[n].params) & PRIVATE]
+    return [n for n in named_routes() if set(routes[n].params) & PRIVATE]
 
 
 def test_there_are_private_routes_to_check():
     assert len(_private_routes()) > 40
 
 
-@pytest.mark.parametrize("name", _private_routes())
-def test_another_student_gets_nothing(name, owned, other_student_client):
-    url = reverse(name, kwargs=_route_kwargs(name, owned))
-    got = other_student_client.get(url)
-    assert got.status_code in REFUSED, f"GET {url}: {got.status_code}"
-    posted = other_student_client.post(url, {"confirm": "yes", "status": "held"})
-    assert posted.status_code in REFUSED, f"POST {url}: {posted.status_code}"
-    if posted.status_code != 405:
-        assert posted.status_code == got.status_code or got.status_code == 405
+@pytest.mark.django_db
+class TestAnotherStudent:
+    """One world for every route (tests/conftest.py route_world)."""
+
+    @pytest.mark.parametrize("name", _private_routes())
+    def test_another_student_gets_nothing(self, name, route_world):
+        other_student_client = route_world.visitors()[OTHER]
+        url = reverse(name, kwargs=route_kwargs(name, route_world.owned))
+        got = other_student_client.get(url)
+        assert got.status_code in REFUSED, f"GET {url}: {got.status_code}"
+        posted = other_student_client.post(url, {"confirm": "yes", "status": "held"})
+        assert posted.status_code in REFUSED, f"POST {url}: {posted.status_code}"
+        if posted.status_code != 405:
+            assert posted.status_code == got.status_code or got.status_code == 405
 
 
 # Routes an anonymous visitor may POST to: the entrance pages (their forms answer with errors),
@@ -79,16 +83,22 @@ ANONYMOUS_POST = {
 }
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in _named_routes() if not n.startswith("admin:") and n not in ANONYMOUS_POST]
-)
-def test_anonymous_posts_change_nothing(name, owned, client):
-    """Every method, not only GET: a POST without a session is sent to log in, refused or not
-    found, whatever the route."""
-    url = reverse(name, kwargs=_route_kwargs(name, owned))
-    response = client.post(url, {"confirm": "yes"})
-    status = response.status_code
-    if status == 302:
-        assert reverse("account_login") in response["Location"], f"POST {url} -> {response}"
-    else:
-        assert status in {400, 403, 404, 405}, f"POST {url}: {status}"
+@pytest.mark.django_db
+class TestAnonymousPosts:
+    """One world for every route (tests/conftest.py route_world)."""
+
+    @pytest.mark.parametrize(
+        "name",
+        [n for n in named_routes() if not n.startswith("admin:") and n not in ANONYMOUS_POST],
+    )
+    def test_anonymous_posts_change_nothing(self, name, route_world):
+        """Every method, not only GET: a POST without a session is sent to log in, refused or
+        not found, whatever the route."""
+        client = route_world.visitors()[ANON]
+        url = reverse(name, kwargs=route_kwargs(name, route_world.owned))
+        response = client.post(url, {"confirm": "yes"})
+        status = response.status_code
+        if status == 302:
+            assert reverse("account_login") in response["Location"], f"POST {url} -> {response}"
+        else:
+            assert status in {400, 403, 404, 405}, f"POST {url}: {status}"

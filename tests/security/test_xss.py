@@ -1,9 +1,9 @@
-"""Stored XSS: every free-text field of every object the access table builds holds a script
-payload and an htmx attribute payload, and every page of the access table, fetched by each
-visitor who may open it, shows it escaped (Markdown fields: sanitised). Pages only a POST or a
-prepared state renders (email previews, import previews, round review and publish, nudge
-previews, check-in results) are checked too. Email templates are rendered with payloads
-everywhere and checked the same way.
+"""Stored XSS. The crawl (tests/test_crawl.py) writes a script payload and an htmx attribute
+payload into every free-text field of the route table's world (tests/security/helpers.py) and
+checks every page, for each visitor who may open it, shows them escaped (Markdown fields:
+sanitised). Here: pages only a POST or a prepared state renders (email previews, import
+previews, round review and publish, nudge previews, check-in results), and email templates
+rendered with payloads everywhere.
 
 The htmx payload needs no script, so the CSP does not stop it: a live `hx-post` with
 `hx-trigger="load"` makes the reader's browser send a request with their CSRF header (the
@@ -15,104 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from tests.test_access import WHO, _expected, _named_routes, _route_kwargs
-from tests.test_access import clients as clients
-from tests.test_access import owned as owned
-
-LONG = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
-HTMX = (
-    '<b hx-post="/staff/team/" hx-vals=\'{"email":"x@evil.example"}\' hx-trigger="load" '
-    'hx-get="/" hx-on:click="1">'
-)
-SHORT = "<i>x</i>'\""
-# Longest first: a field gets the first that fits (with the row's id after it).
-PAYLOADS = (LONG + HTMX, HTMX, LONG, SHORT)
-# What must never appear raw in a page: any of these means the payload was not escaped.
-RAW = ("<script>alert(1)", "<img src=x onerror", "<i>x</i>", "<b hx-")
-APPS = {"accounts", "contacts", "mentoring", "events", "notifications", "console"}
-SKIP_NAMES = ("token", "code", "slug", "uid", "key", "password", "secret", "search_")
-SKIP_EXACT = {"time_zone", "normalized_name", "kind", "role", "status", "message_id"}
-
-
-def _free_text_fields(model) -> list[models.Field]:
-    fields = []
-    for field in model._meta.concrete_fields:
-        if not isinstance(field, models.CharField | models.TextField):
-            continue
-        if isinstance(field, models.EmailField | models.URLField | models.SlugField):
-            continue
-        if field.choices or field.primary_key or field.name in SKIP_EXACT:
-            continue
-        if any(part in field.name for part in SKIP_NAMES):
-            continue
-        fields.append(field)
-    return fields
-
-
-def _payload(field: models.Field, pk) -> str:
-    suffix = f" {pk}"
-    room = field.max_length or 10_000
-    text = next((p for p in PAYLOADS if len(p) + len(suffix) <= room), SHORT)
-    return (text + suffix)[: field.max_length] if field.max_length else text + suffix
-
-
-def contaminate() -> int:
-    """Write a payload into every free-text field of every row of our apps. Markdown fields
-    (a `<name>_html` twin) go through their sanitiser, as the services do."""
-    touched = 0
-    for model in apps.get_models():
-        if model._meta.app_label not in APPS or model._meta.proxy:
-            continue
-        fields = _free_text_fields(model)
-        if not fields:
-            continue
-        for pk in model._default_manager.values_list("pk", flat=True):
-            values = {}
-            for field in fields:
-                if field.name.endswith("_html"):
-                    continue
-                values[field.name] = _payload(field, pk)
-                twin = f"{field.name}_html"
-                if any(f.name == twin for f in model._meta.concrete_fields):
-                    from events.markdown import markdown_to_safe_html
-
-                    values[twin] = markdown_to_safe_html(values[field.name])
-            model._default_manager.filter(pk=pk).update(**values)
-            touched += 1
-    return touched
-
-
-def _raw_payloads(html: str) -> list[str]:
-    return [raw for raw in RAW if raw in html]
-
-
-@pytest.mark.parametrize("name", [n for n in _named_routes() if not n.startswith("admin:")])
-def test_every_page_escapes_stored_payloads(name, clients, owned):
-    assert contaminate() > 10
-    url = reverse(name, kwargs=_route_kwargs(name, owned))
-    expected = _expected(name)
-    for who, client in enumerate(clients):
-        if expected[who] != 200:
-            continue
-        response = client.get(url)
-        if not response.get("Content-Type", "").startswith("text/html"):
-            continue
-        html = response.content.decode()
-        assert _raw_payloads(html) == [], f"{name} as {WHO[who]}: unescaped payload in {url}"
-
-
-def test_the_payloads_do_reach_the_pages(student_client, owned):
-    """The check above is not vacuous: a contact's page shows the (escaped) payload."""
-    contaminate()
-    url = reverse("contacts:detail", kwargs={"contact_id": owned["contact_id"]})
-    html = student_client.get(url).content.decode()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+from tests.security.helpers import HTMX, LONG, SHORT, contaminate, raw_payloads
 
 
 class _Anything(str):
@@ -156,12 +63,13 @@ def test_email_html_escapes_every_value(template):
         html = render_to_string(f"emails/{template}", _PayloadContext())
     except Exception as error:  # a filter that cannot take a string: render what it can
         pytest.fail(f"emails/{template} could not be rendered with payloads: {error!r}")
-    assert _raw_payloads(html) == [], f"emails/{template}"
+    assert raw_payloads(html) == [], f"emails/{template}"
 
 
 # --- Pages a POST or a prepared state renders ----------------------------------------------
-# The crawl above fetches every route once with the access table's objects: a preview that
-# needs a POST, a closed round with matches, an uploaded file or a search is checked here.
+# The crawl (tests/test_crawl.py) fetches every route once with the route table's objects: a
+# preview that needs a POST, a closed round with matches, an uploaded file or a search is
+# checked here.
 
 ESCAPED_HTMX = "&lt;b hx-post=&quot;/staff/team/&quot;"
 
@@ -175,7 +83,7 @@ def _round_with_a_match(staff, student, volunteer):
     """A closed round whose matcher paired `student` with `volunteer`."""
     from mentoring.models import Match, RoundStatus
     from mentoring.services.rounds import round_run_matcher
-    from tests.mentoring.access_rounds import (
+    from tests.mentoring.helpers import (
         mentor_for,
         open_round,
         sign_up_student,
@@ -208,7 +116,7 @@ def test_round_publish_preview_escapes_the_names_in_the_email(
     _name(volunteer, LONG)
     url = reverse("mentoring:round_publish", kwargs={"round_id": match_round.pk})
     html = _page(staff_client.get(url))
-    assert _raw_payloads(html) == []
+    assert raw_payloads(html) == []
     preview = html.split("<pre", 1)[1].split("</pre>", 1)[0]
     assert ESCAPED_HTMX in preview
     assert "&lt;script&gt;alert(1)" in preview
@@ -222,7 +130,7 @@ def test_nudge_preview_escapes_the_first_recipients_name_and_the_note(staff_clie
     _name(student, HTMX)
     data = {"audience": "students_not_started", "note": LONG}
     html = _page(staff_client.post(reverse("console:nudges"), data))
-    assert _raw_payloads(html) == []
+    assert raw_payloads(html) == []
     preview = html.split("<pre", 1)[1].split("</pre>", 1)[0]
     assert ESCAPED_HTMX in preview
     assert "&lt;script&gt;alert(1)" in preview
@@ -241,21 +149,21 @@ def test_round_review_and_publish_escape_every_stored_payload(
     type(match_round).objects.filter(pk=match_round.pk).update(intro_subject="", intro_body="")
     for name in ("mentoring:round_review", "mentoring:round_publish", "mentoring:round"):
         html = _page(staff_client.get(reverse(name, kwargs={"round_id": match_round.pk})))
-        assert _raw_payloads(html) == [], name
+        assert raw_payloads(html) == [], name
         assert ESCAPED_HTMX in html, name
 
 
 def test_nudge_previews_of_both_audiences_escape_every_stored_payload(
     staff_client, student, volunteer
 ):
-    from tests.mentoring.access_rounds import mentor_for
+    from tests.mentoring.helpers import mentor_for
 
     mentor_for(volunteer, bookable=True)
     assert contaminate() > 3
     for audience in ("students_not_started", "volunteers_unused_capacity"):
         data = {"audience": audience, "note": HTMX}
         html = _page(staff_client.post(reverse("console:nudges"), data))
-        assert _raw_payloads(html) == [], audience
+        assert raw_payloads(html) == [], audience
         assert ESCAPED_HTMX in html, audience
 
 
@@ -274,7 +182,7 @@ def test_import_preview_escapes_the_uploaded_rows(student_client, student):
     response = student_client.post(reverse("contacts:import"), {"file": upload}, follow=True)
     html = _page(response)
     assert "Review people.csv" in html
-    assert _raw_payloads(html) == []
+    assert raw_payloads(html) == []
     assert ESCAPED_HTMX in html
 
 
@@ -289,5 +197,5 @@ def test_check_in_results_escape_the_attendees_names(staff_client):
     for q in ("staff", "Ann"):
         for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
             html = _page(staff_client.get(url, {"q": q}, **headers))
-            assert _raw_payloads(html) == [], (q, headers)
+            assert raw_payloads(html) == [], (q, headers)
     assert ESCAPED_HTMX in _page(staff_client.get(url, {"q": "staff"}))
