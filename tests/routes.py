@@ -94,7 +94,6 @@ ROUTES: dict[str, Row] = {
     "staff:emails": Row(STAFF_ONLY, STAFF_ONLY),
     "staff:home": Row(STAFF_ONLY, STAFF_ONLY),
     "staff:team": Row(STAFF_ONLY, STAFF_ONLY),
-    "staff:volunteer_review": Row(POST_ONLY, (LOGIN, 403, 403, 403, 403, 404)),
     # Reminders are every signed-in person's own; signed links from emails need no login (a bad
     # token is a clear 400 page for anyone).
     "notifications:reminder_action": Row(BAD_TOKEN, BAD_TOKEN),
