@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from mentoring.forms.directory import DirectoryFilterForm
@@ -24,7 +23,7 @@ from mentoring.services.profiles import mentor_contact_add
 from networking_app.accounts.decorators import student_required
 from networking_app.cache import DIRECTORY, cached
 from networking_app.context_processors import school
-from networking_app.fragments import wants_fragment
+from networking_app.fragments import render_fragment_or_page
 
 DIRECTORY_PER_PAGE = 20
 MENTOR_PAGE_SLOTS = 10
@@ -122,11 +121,12 @@ def directory(request):
         "results": results.html,
         "pages": _Pages(*results.pages) if results.pages else None,
     }
-    fragment = wants_fragment(request)
-    template = "mentoring/_directory_results.html" if fragment else "mentoring/directory.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_fragment_or_page(
+        request,
+        fragment="mentoring/_directory_results.html",
+        page="mentoring/directory.html",
+        context=context,
+    )
 
 
 @student_required
