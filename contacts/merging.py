@@ -9,7 +9,7 @@ has one email, one phone and one LinkedIn field); the incoming notes are added u
 there already; tags are added.
 
 Used by imports (a row into a contact, or a later row of the file into an earlier one) and by
-merging two contacts (``contacts.services.contact_merge`` and its preview page).
+merging two contacts (``contacts.services.people.contact_merge`` and its preview page).
 """
 
 from __future__ import annotations

@@ -785,7 +785,7 @@ def test_swap_of_two_students_with_the_same_volunteer_is_refused():
 def test_publish_emails_each_pair_once_with_both_parts(staff_client, mailoutbox):
     match_round, carol, _dave, ann, _ben, _ = _scenario()
     mentor = carol.mentor
-    from contacts.services import organization_get_or_create
+    from contacts.services.people import organization_get_or_create
 
     mentor.organization = organization_get_or_create(name="Acme Bank")
     mentor.save()
