@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from contacts.models import Cadence, Contact, Relationship, normalize_organization_name
-from contacts.selectors import _normalize_person_name, normalize_linkedin_url
+from contacts.selectors.people import _normalize_person_name, normalize_linkedin_url
 
 FILL = "fill"  # the contact's field was empty: it takes the incoming value
 NOTE = "note"  # the contact's field holds something else: the incoming value goes to the notes

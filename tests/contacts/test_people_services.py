@@ -6,7 +6,8 @@ from django.db import connection
 from django.utils import timezone
 
 from contacts.models import Contact, InteractionKind, Organization, Relationship
-from contacts.selectors import ContactFilters, contacts_list, today_page
+from contacts.selectors.people import ContactFilters, contacts_list
+from contacts.selectors.today import today_page
 from contacts.services.people import (
     contact_create,
     contact_merge,
