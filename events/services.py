@@ -35,7 +35,7 @@ from events.models import (
     MetAtEvent,
     RSVPStatus,
 )
-from events.selectors import audience_refusal, events_visible_to
+from events.selectors.audience import audience_refusal, events_visible_to
 from networking_app.accounts.models import User
 from networking_app.cache import EVENTS, bump_version, person
 from networking_app.emails import format_span, recipient_zone, send_templated_email
