@@ -85,7 +85,7 @@ def warm_paths_at_event(*, user, event: Event) -> list[EventWarmPath]:
     """For each organization attending: the student's own contacts there and the directory's
     listed volunteers there (mentoring's warm paths, pointed at the event). Three queries."""
     from contacts.models import Contact
-    from mentoring.selectors.directory import listed_mentors_at, mentor_card
+    from mentoring.selectors.directory.volunteers import listed_mentors_at, mentor_card
 
     organizations = list(event.organizations.all())
     if not organizations or not user.is_authenticated or not user.is_student:

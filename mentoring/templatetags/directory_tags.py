@@ -16,7 +16,7 @@ from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from mentoring.selectors.directory import DirectoryCard
+from mentoring.selectors.directory.result_cards import DirectoryCard
 from networking_app.rendering import object_url
 
 register = template.Library()

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from mentoring.models import Mentor
-from mentoring.selectors.directory import results_cache_key
+from mentoring.selectors.directory.search import results_cache_key
 from networking_app import cache as page_cache
 from networking_app.accounts.services import volunteer_review
 from tests.factories import StaffFactory, StudentFactory, VolunteerFactory

@@ -1,4 +1,4 @@
-"""The directory's result cards (mentoring.selectors.directory.directory_cards and
+"""The directory's result cards (mentoring.selectors.directory.result_cards.directory_cards and
 mentoring/templatetags/directory_tags.py) and its filter fields: the same next open time as a
 volunteer's own page, the same markup as the templates they replaced, everything escaped."""
 
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import Mentor, OverrideKind, RequestStatus, Topic
-from mentoring.selectors.directory import directory_cards
+from mentoring.selectors.directory.result_cards import directory_cards
 from mentoring.services.availability import open_slots
 from mentoring.templatetags.directory_tags import mentor_card_items
 from networking_app.accounts.models import Affiliation
