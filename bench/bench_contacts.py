@@ -93,7 +93,7 @@ def main() -> None:
     from django.urls import reverse
 
     from contacts.models import Contact, Organization, Relationship
-    from contacts.selectors import ContactFilters, contacts_list
+    from contacts.selectors.people import ContactFilters, contacts_list
     from networking_app.accounts.models import Role, User
     from networking_app.accounts.services import profile_create_for_role
 

@@ -92,7 +92,7 @@ def main() -> None:
 
     from contacts.models import Organization
     from mentoring.models import HIDEABLE_FIELDS, AvailabilityWindow, Mentor, Mode, Topic
-    from mentoring.selectors.directory import (
+    from mentoring.selectors.directory.search import (
         DirectoryFilters,
         directory_queries,
         directory_search,

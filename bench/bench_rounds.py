@@ -92,7 +92,7 @@ def main() -> None:
         Topic,
     )
     from mentoring.selectors import rounds as selectors
-    from mentoring.services import rounds as services
+    from mentoring.services import round_matches
     from networking_app.accounts.models import (
         ApprovalStatus,
         Profile,
@@ -225,7 +225,7 @@ def main() -> None:
     runs = []
     for _ in range(RUNS):
         t0 = time.perf_counter()
-        run = services.round_run_matcher(match_round=match_round)
+        run = round_matches.round_run_matcher(match_round=match_round)
         runs.append((time.perf_counter() - t0) * 1000)
     matched = run.matched
     reasons: dict[str, int] = {}
@@ -237,7 +237,7 @@ def main() -> None:
     locked_ids = list(Match.objects.filter(round=match_round).values_list("pk", flat=True)[:200])
     Match.objects.filter(pk__in=locked_ids).update(locked=True)
     t0 = time.perf_counter()
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     locked_run_ms = (time.perf_counter() - t0) * 1000
     kept = Match.objects.filter(pk__in=locked_ids, locked=True).count()
 

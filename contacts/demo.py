@@ -16,17 +16,14 @@ from contacts.models import (
     Priority,
     Relationship,
 )
-from contacts.services import (
-    action_item_create,
-    contact_create,
+from contacts.services.people import contact_create, interaction_log, target_organization_add
+from contacts.services.pipeline import (
     conversation_mark_held,
     conversation_mark_requested,
     conversation_plan,
     conversation_schedule,
-    interaction_log,
-    referral_create,
-    target_organization_add,
 )
+from contacts.services.preparation import action_item_create, referral_create
 
 STARTER = [
     "How did you find your job?",

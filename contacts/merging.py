@@ -9,7 +9,7 @@ has one email, one phone and one LinkedIn field); the incoming notes are added u
 there already; tags are added.
 
 Used by imports (a row into a contact, or a later row of the file into an earlier one) and by
-merging two contacts (``contacts.services.contact_merge`` and its preview page).
+merging two contacts (``contacts.services.people.contact_merge`` and its preview page).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from contacts.models import Cadence, Contact, Relationship, normalize_organization_name
-from contacts.selectors import _normalize_person_name, normalize_linkedin_url
+from contacts.selectors.people import _normalize_person_name, normalize_linkedin_url
 
 FILL = "fill"  # the contact's field was empty: it takes the incoming value
 NOTE = "note"  # the contact's field holds something else: the incoming value goes to the notes

@@ -101,7 +101,7 @@ def _thank_you_render(reminder):
 
 
 def _thank_you_done(reminder):
-    from contacts.services import conversation_mark_thanked
+    from contacts.services.pipeline import conversation_mark_thanked
 
     conversation = _conversation(reminder)
     if conversation is not None and conversation.status == S.HELD:

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from events.feeds import calendar_feed_forget_renderings
 from events.models import RSVP, RSVPStatus
 from events.services import rsvp_cancel
-from events.views_feeds import calendar_feed_forget_renderings
 from networking_app.accounts.closing import ClosingStep, register
 from networking_app.accounts.models import User
 from networking_app.cache import EVENTS, bump_version

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from events import selectors
 from events.models import Audience, Event, EventKind, EventStatus, LabelKind
+from events.selectors.calendar import CalendarFilters, calendar_filter_choices
 from networking_app.accounts.models import ApprovalStatus, Role, User, time_zone_choices
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -271,7 +271,7 @@ class CalendarFilterForm(forms.Form):
 
     @functools.cached_property
     def _choices(self):
-        return selectors.calendar_filter_choices()
+        return calendar_filter_choices()
 
     def _industry_choices(self):
         return [("", "Any industry"), *self._choices[0]]
@@ -279,11 +279,11 @@ class CalendarFilterForm(forms.Form):
     def _organization_choices(self):
         return [("", "Any organization"), *self._choices[1]]
 
-    def filters(self) -> selectors.CalendarFilters:
+    def filters(self) -> CalendarFilters:
         """The valid filters; a bad value (a stale link) is ignored rather than an error page."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return selectors.CalendarFilters(
+        return CalendarFilters(
             kind=data.get("kind") or "",
             industry_id=data.get("industry"),
             organization_id=data.get("organization"),

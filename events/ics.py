@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from contacts import ics as contacts_ics
 from events.models import RSVP, Event, EventStatus, RSVPStatus
-from events.selectors import events_visible_to
+from events.selectors.audience import events_visible_to
 from mentoring import ics as mentoring_ics
 from mentoring.selectors.sessions import sessions_for_calendar
 from networking_app.calendar_files import Alarm, CalendarItem, Method, Status, calendar_file

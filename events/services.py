@@ -20,8 +20,8 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from contacts import services as contact_services
 from contacts.models import Contact, Organization, Relationship, Source
+from contacts.services import people as contact_people
 from events import reminders
 from events.markdown import markdown_to_safe_html
 from events.models import (
@@ -35,7 +35,7 @@ from events.models import (
     MetAtEvent,
     RSVPStatus,
 )
-from events.selectors import audience_refusal, events_visible_to
+from events.selectors.audience import audience_refusal, events_visible_to
 from networking_app.accounts.models import User
 from networking_app.cache import EVENTS, bump_version, person
 from networking_app.emails import format_span, recipient_zone, send_templated_email
@@ -121,7 +121,7 @@ def _labels(kind: str, names: Iterable[str]) -> list[Label]:
 
 
 def _organizations(names: Iterable[str]) -> list[Organization]:
-    found = [contact_services.organization_get_or_create(name=name) for name in names]
+    found = [contact_people.organization_get_or_create(name=name) for name in names]
     return list({o.pk: o for o in found if o is not None}.values())
 
 
@@ -474,7 +474,7 @@ def met_people_log(*, event: Event, student: User, people: list[dict]) -> list[C
     contacts = []
     with transaction.atomic():
         for met in people:
-            contact = contact_services.contact_create(
+            contact = contact_people.contact_create(
                 owner=student,
                 organization_name=(met.get("organization") or "").strip(),
                 source=Source.EVENT,

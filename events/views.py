@@ -25,7 +25,7 @@ from events import selectors, services
 from events.forms import CalendarFilterForm, MetPeopleFormSet
 from events.models import Event, EventKind, EventStatus, RSVPStatus
 from events.qr import check_in_url, qr_code
-from events.selectors import CalendarEvent
+from events.selectors.calendar import CalendarEvent
 from networking_app.accounts.decorators import student_required
 from networking_app.cache import EVENTS, cache_key, cached, person, viewer_parts
 from networking_app.fragments import render_fragment_or_page

@@ -1,19 +1,15 @@
 """Calendar downloads and subscriptions: one event's .ics, the public feed, and a person's
 secret subscription URL (create, rotate, revoke) with the feed it serves.
 
-The subscription URL is a capability: whoever holds it reads the feed without signing in
-(calendar apps cannot sign in). So the token is long and random, rotating it replaces it (the
-old URL answers 404 at once) and revoking deletes it. Only this feed carries video links.
+The subscription URL is a capability (events/feeds.py holds its writes, events/selectors/feeds.py
+its reads). Only this feed carries video links.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,79 +19,25 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from events import ics
+from events.feeds import (
+    calendar_feed_create,
+    calendar_feed_mark_fetched,
+    calendar_feed_revoke,
+    calendar_feed_rotate,
+    personal_feed_slot,
+)
 from events.models import CalendarFeed
-from events.selectors import event_get_visible
-from networking_app.cache import cache_key, cached, uncache
+from events.selectors.audience import event_get_visible
+from events.selectors.feeds import calendar_feed_for_user, calendar_feed_get_by_token
+from networking_app.cache import cache_key, cached
 from networking_app.notifications import links
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
-# Calendars poll every few minutes to hours; recording each poll would be a write per poll.
-LAST_FETCHED_PRECISION = dt.timedelta(minutes=15)
 # Rendered calendars are cached under a hash of everything they show (ics.feed_fingerprint).
-# A person's own feed has one slot per person instead (the hash stored beside the bytes), so
-# their renderings can be found and deleted when their account closes.
+# A person's own feed has one slot per person instead (events.feeds.personal_feed_slot; the
+# hash stored beside the bytes), so their renderings can be found and deleted when their
+# account closes.
 FEED_CACHE_SECONDS = 6 * 60 * 60
-
-
-def _personal_feed_slot(user_id: int) -> str:
-    return cache_key("ics-personal", user_id)
-
-
-# --- The subscription: reads and writes ----------------------------------------------------
-
-
-def calendar_feed_for_user(*, user) -> CalendarFeed | None:
-    return CalendarFeed.objects.filter(user=user).first()
-
-
-def calendar_feed_get_by_token(*, token: str) -> CalendarFeed:
-    """The feed behind a subscription URL, or Http404 (unknown, rotated, revoked, inactive)."""
-    feed = (
-        CalendarFeed.objects.select_related("user__profile")
-        .filter(token=token, user__is_active=True)
-        .first()
-    )
-    if feed is None:
-        raise Http404("No such calendar.")
-    return feed
-
-
-def calendar_feed_create(*, user) -> CalendarFeed:
-    """The person's subscription; creating it twice returns the existing one."""
-    feed, _ = CalendarFeed.objects.get_or_create(user=user)
-    return feed
-
-
-def calendar_feed_rotate(*, user) -> CalendarFeed:
-    """A new secret URL; the old one stops working at once."""
-    with transaction.atomic():
-        feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
-        if feed is None:
-            return CalendarFeed.objects.create(user=user)
-        feed.token = CalendarFeed._meta.get_field("token").get_default()
-        feed.rotated_at = timezone.now()
-        feed.last_fetched_at = None
-        feed.save(update_fields=["token", "rotated_at", "last_fetched_at"])
-    return feed
-
-
-def calendar_feed_revoke(*, user) -> bool:
-    """Delete the subscription URL; True if there was one."""
-    deleted, _ = CalendarFeed.objects.filter(user=user).delete()
-    calendar_feed_forget_renderings(user_id=user.pk)
-    return bool(deleted)
-
-
-def calendar_feed_forget_renderings(*, user_id: int) -> None:
-    """Delete the cached rendering of a person's feed (revoked, or their account closed)."""
-    uncache(_personal_feed_slot(user_id))
-
-
-def calendar_feed_mark_fetched(*, feed: CalendarFeed, now: dt.datetime) -> None:
-    """Record that a calendar fetched the feed, at most once per LAST_FETCHED_PRECISION."""
-    if feed.last_fetched_at and now - feed.last_fetched_at < LAST_FETCHED_PRECISION:
-        return
-    CalendarFeed.objects.filter(pk=feed.pk, token=feed.token).update(last_fetched_at=now)
 
 
 # --- Responses -----------------------------------------------------------------------------
@@ -189,7 +131,7 @@ def feed_personal(request, feed_token: str):
         ),
         filename="rapport.ics",
         private=True,
-        slot=_personal_feed_slot(user.pk),
+        slot=personal_feed_slot(user.pk),
     )
     # A secret URL must not leak through a Referer or a search engine.
     response["X-Robots-Tag"] = "noindex, nofollow"

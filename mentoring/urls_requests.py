@@ -1,6 +1,7 @@
 from django.urls import path
 
 from mentoring.views import requests as views
+from mentoring.views import sessions as session_views
 
 flash_request = "requests/<int:request_id>"
 session = "sessions/<int:session_id>"
@@ -18,13 +19,13 @@ urlpatterns: list = [
         name="request_accept_proposal",
     ),
     path(f"{flash_request}/withdraw/", views.request_withdraw, name="request_withdraw"),
-    path("sessions/", views.session_list, name="sessions"),
-    path(f"{session}/", views.session_detail, name="session"),
-    path(f"{session}/invite.ics", views.session_ics, name="session_ics"),
-    path(f"{session}/reschedule/", views.session_reschedule, name="session_reschedule"),
-    path(f"{session}/cancel/", views.session_cancel, name="session_cancel"),
-    path(f"{session}/place/", views.session_place, name="session_place"),
-    path(f"{session}/no-show/", views.session_no_show, name="session_no_show"),
-    path(f"{session}/held/", views.session_complete, name="session_complete"),
-    path(f"{session}/feedback/", views.session_feedback, name="session_feedback"),
+    path("sessions/", session_views.session_list, name="sessions"),
+    path(f"{session}/", session_views.session_detail, name="session"),
+    path(f"{session}/invite.ics", session_views.session_ics, name="session_ics"),
+    path(f"{session}/reschedule/", session_views.session_reschedule, name="session_reschedule"),
+    path(f"{session}/cancel/", session_views.session_cancel, name="session_cancel"),
+    path(f"{session}/place/", session_views.session_place, name="session_place"),
+    path(f"{session}/no-show/", session_views.session_no_show, name="session_no_show"),
+    path(f"{session}/held/", session_views.session_complete, name="session_complete"),
+    path(f"{session}/feedback/", session_views.session_feedback, name="session_feedback"),
 ]

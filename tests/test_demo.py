@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from contacts.selectors import today_page
+from contacts.selectors.today import today_page
 from networking_app.accounts.models import User
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from contacts import selectors
 from contacts.models import (
     Cadence,
     Contact,
@@ -21,7 +20,12 @@ from contacts.models import (
     Relationship,
     Tag,
 )
-from contacts.selectors import ContactFilters
+from contacts.selectors.people import (
+    ContactFilters,
+    contacts_for_user,
+    organizations_for_user,
+    tags_for_user,
+)
 
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 
@@ -100,12 +104,12 @@ class ContactFilterForm(forms.Form):
             tag_choices = self.tag_choices_for(user)
         self.fields["tag"].choices = tag_choices
         if organizations is None:
-            organizations = selectors.organizations_for_user(user=user)
+            organizations = organizations_for_user(user=user)
         self.fields["organization"].queryset = organizations
 
     @staticmethod
     def tag_choices_for(user) -> list[tuple[str, str]]:
-        names = selectors.tags_for_user(user=user).values_list("name", flat=True)
+        names = tags_for_user(user=user).values_list("name", flat=True)
         return [("", "Any tag")] + [(name, name) for name in names]
 
     def for_display(self, values: dict) -> ContactFilterForm:
@@ -248,7 +252,7 @@ class ContactForm(forms.Form):
             kwargs["initial"] = self.initial_for(contact)
         super().__init__(*args, **kwargs)
         self.contact = contact
-        referrers = selectors.contacts_for_user(user=user)
+        referrers = contacts_for_user(user=user)
         if contact is not None:
             referrers = referrers.exclude(pk=contact.pk)
         self.fields["referred_by"].queryset = referrers
@@ -394,7 +398,7 @@ class MergePickForm(forms.Form):
 
     def __init__(self, *args, user, keep: Contact, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = selectors.contacts_for_user(user=user).exclude(pk=keep.pk)
+        self.fields["other"].queryset = contacts_for_user(user=user).exclude(pk=keep.pk)
 
 
 # --- Target organizations --------------------------------------------------------------------

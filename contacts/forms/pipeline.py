@@ -23,7 +23,7 @@ from contacts.models import (
     PreparedQuestion,
     Question,
 )
-from contacts.selectors import question_bank
+from contacts.selectors.pipeline import question_bank
 
 S = ConversationStatus
 NEW_QUESTION_SLOTS = 3

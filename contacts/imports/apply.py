@@ -80,7 +80,7 @@ def _tags(owner, names: Iterable[str]) -> dict[str, Tag]:
 
 
 def search_text_for(contact, organization_name: str, tag_names: Iterable[str]) -> str:
-    """The same text as contacts.services.contact_refresh_search_text (tags by name); the
+    """The same text as contacts.services.people.contact_refresh_search_text (tags by name); the
     contact is a Contact or a dict of its fields."""
     get = contact.get if isinstance(contact, dict) else lambda name: getattr(contact, name)
     parts = [

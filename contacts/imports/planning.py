@@ -19,7 +19,7 @@ from contacts.imports.models import Decision, RowOutcome, RowStatus
 from contacts.imports.records import CleanRow
 from contacts.merging import MergePlan, plan_merge
 from contacts.models import normalize_organization_name
-from contacts.selectors import _normalize_person_name, normalize_linkedin_url
+from contacts.selectors.people import _normalize_person_name, normalize_linkedin_url
 
 
 def organization_key(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from contacts.forms.people import FlagInput
-from mentoring.selectors.directory import DirectoryFilters
+from mentoring.selectors.directory.search import DirectoryFilters
 from networking_app.accounts.forms import class_year_field
 
 

@@ -1,7 +1,7 @@
 """Forms of match rounds: staff's round settings and review actions, students' and volunteers'
 sign-up. Forms only validate what was typed; the writes and their rules are in
-mentoring.services.rounds, whose ValidationErrors go back on the form through
-`networking_app.forms_errors`."""
+mentoring.services.rounds, round_matches and round_intros, whose ValidationErrors go back on
+the form through `networking_app.forms_errors`."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 
 from mentoring.matching import PARTS_OF_DAY
 from mentoring.models import MatchRound, Topic
-from mentoring.services.rounds import (
+from mentoring.services.round_intros import (
     DEFAULT_INTRO_BODY,
     DEFAULT_INTRO_SUBJECT,
-    MAX_PREFERENCES,
     MERGE_FIELDS,
     unknown_merge_fields,
 )
+from mentoring.services.rounds import MAX_PREFERENCES
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 
 from contacts.models import Contact, Relationship, Source
-from contacts.services import contact_create, organization_get_or_create
+from contacts.services.people import contact_create, organization_get_or_create
 from mentoring.models import (
     HIDEABLE_FIELDS,
     AvailabilityOverride,

@@ -18,8 +18,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import services as contact_services
 from contacts.models import Contact, Conversation, Relationship, Source
+from contacts.services import people as contact_people
+from contacts.services import pipeline as contact_pipeline
 from mentoring import ics
 from mentoring.models import (
     Feedback,
@@ -399,7 +400,7 @@ def _contact_for(session: Session, mentor: Mentor | None) -> Contact:
     if contact is None:
         profile = getattr(volunteer, "volunteer_profile", None)
         affiliation = profile.affiliation if profile is not None else ""
-        return contact_services.contact_create(
+        return contact_people.contact_create(
             owner=session.student,
             name=volunteer.display_name,
             email=volunteer.email,
@@ -412,7 +413,7 @@ def _contact_for(session: Session, mentor: Mentor | None) -> Contact:
         contact.organization.name if contact.organization_id else ""
     )
     changed = {name: value for name, value in facts.items() if value}
-    return contact_services.contact_update(
+    return contact_people.contact_update(
         contact=contact, organization_name=organization_name, **changed
     )
 
@@ -420,7 +421,7 @@ def _contact_for(session: Session, mentor: Mentor | None) -> Contact:
 def _record_in_pipeline(session: Session, mentor: Mentor | None) -> Conversation:
     contact = _contact_for(session, mentor)
     goal = session.request.message.strip() or f"{settings.MENTORING_PROGRAMME_NAME} conversation"
-    return contact_services.conversation_record_held(
+    return contact_pipeline.conversation_record_held(
         contact=contact,
         goal=goal,
         held_at=session.start_at,

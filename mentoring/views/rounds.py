@@ -25,6 +25,7 @@ from mentoring.forms.rounds import (
 )
 from mentoring.models import Match, MatchRound, Mentor, RoundStatus
 from mentoring.selectors import rounds as selectors
+from mentoring.services import round_intros, round_matches
 from mentoring.services import rounds as services
 from mentoring.services.availability import open_slots
 from networking_app.accounts.decorators import (
@@ -172,7 +173,7 @@ def _back_to_review(round_id: int, anchor: str = ""):
 def round_run(request, round_id: int):
     match_round = _staff_round(round_id)
     try:
-        run = services.round_run_matcher(match_round=match_round)
+        run = round_matches.round_run_matcher(match_round=match_round)
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
@@ -195,7 +196,7 @@ def round_match_lock(request, round_id: int, match_id: int):
         messages.error(request, "Choose whether to lock or unlock the match.")
         return _back_to_review(round_id)
     try:
-        match = services.match_set_locked(
+        match = round_matches.match_set_locked(
             match_round=match_round, match_id=match_id, locked=form.cleaned_data["locked"]
         )
     except ValidationError as error:
@@ -214,7 +215,7 @@ def round_match_lock(request, round_id: int, match_id: int):
 def round_match_remove(request, round_id: int, match_id: int):
     match_round = _staff_round(round_id)
     try:
-        match = services.match_remove(match_round=match_round, match_id=match_id)
+        match = round_matches.match_remove(match_round=match_round, match_id=match_id)
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
@@ -237,7 +238,7 @@ def round_swap(request, round_id: int):
         return _back_to_review(round_id)
     first_id, second_id = form.cleaned_data["match"]
     try:
-        first, second = services.match_swap(
+        first, second = round_matches.match_swap(
             match_round=match_round, first_id=first_id, second_id=second_id
         )
     except ValidationError as error:
@@ -258,7 +259,7 @@ def round_publish(request, round_id: int):
     match_round = _staff_round(round_id)
     if request.method == "POST":
         try:
-            sent = services.round_publish(match_round=match_round, actor=request.user)
+            sent = round_matches.round_publish(match_round=match_round, actor=request.user)
         except ValidationError as error:
             messages.error(request, _error_text(error))
             return redirect("mentoring:round_publish", round_id=round_id)
@@ -274,7 +275,7 @@ def round_publish(request, round_id: int):
     preview = None
     first = selectors.round_matches_to_publish(match_round=match_round).first()
     if first is not None:
-        subject, text, _ = services.intro_render(first)
+        subject, text, _ = round_intros.intro_render(first)
         preview = {"match": first, "subject": subject, "text": text}
     context = {
         "round": match_round,

@@ -19,7 +19,7 @@ from mentoring.forms.volunteer import (
     WindowForm,
 )
 from mentoring.models import Mentor, OverrideKind
-from mentoring.selectors.directory import (
+from mentoring.selectors.profiles import (
     mentor_for_volunteer,
     mentor_profile_status,
     override_get_for_volunteer,

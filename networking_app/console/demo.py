@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import Contact, Conversation, Organization, Outcome, Relationship
-from contacts.services import contact_refresh_search_text
+from contacts.services.people import contact_refresh_search_text
 from networking_app.accounts.models import Role, User
 from networking_app.accounts.services import profile_create_for_role
 from networking_app.console.models import EligibilityLabel, StudentLabel

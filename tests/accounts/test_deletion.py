@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from contacts import services as contact_services
 from contacts.models import Contact, Relationship
+from contacts.services import people as contact_people
 from events.models import RSVP, RSVPStatus
 from mentoring.models import FlashRequest, Session, SessionStatus
 from networking_app.accounts.deletion import account_delete
@@ -129,7 +129,7 @@ def test_deleting_a_student_leaves_nothing_personal(
     outbox, student, other_student, volunteer, staff
 ):
     made = fill_student_data(student, volunteer)
-    services_contact = contact_services.contact_create(
+    services_contact = contact_people.contact_create(
         owner=other_student, name="Bob's Contact", relationship=Relationship.OTHER
     )
     audit_record(actor=None, action="test", summary="Nudged alice@example.edu (Alice Student)")

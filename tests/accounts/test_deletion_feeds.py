@@ -15,7 +15,7 @@ import time_machine
 from django.urls import reverse
 
 from contacts.models import MeetingMode
-from contacts.services import conversation_schedule
+from contacts.services.pipeline import conversation_schedule
 from events.models import CalendarFeed
 from networking_app.accounts.deletion import account_delete
 from tests.contacts.factories import ContactFactory, ConversationFactory

@@ -371,7 +371,7 @@ def test_audit_page_filters(staff_client, staff):
 
 def test_round_publication_is_audited(staff, student, volunteer):
     from mentoring.models import Match, RoundStatus
-    from mentoring.services.rounds import round_publish
+    from mentoring.services.round_matches import round_publish
     from tests.mentoring.helpers import mentor_for, open_round
 
     mentor_for(volunteer, industry="Fintech", topics=("Industry insight",))

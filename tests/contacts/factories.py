@@ -47,7 +47,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def search(obj, create, extracted, **kwargs):
         if create:
-            from contacts.services import contact_refresh_search_text
+            from contacts.services.people import contact_refresh_search_text
 
             contact_refresh_search_text(contact=obj)
 

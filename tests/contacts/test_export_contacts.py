@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from contacts import services
 from contacts.exports.contacts import CSV_HEADER, contact_csv_row, csv_lines, neutralise
 from contacts.models import Contact, Relationship
+from contacts.services.people import _tag_objects
 from tests.contacts.factories import ContactFactory
 from tests.querycount import assert_queries_stable
 
@@ -279,7 +280,7 @@ def _adder(student):
     def add_rows(n):
         for _ in range(n):
             contact = ContactFactory(owner=student)
-            contact.tags.set(services._tag_objects(owner=student, names=["a", "b"]))
+            contact.tags.set(_tag_objects(owner=student, names=["a", "b"]))
 
     return add_rows
 

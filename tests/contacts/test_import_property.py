@@ -15,7 +15,6 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contacts import services as contact_services
 from contacts.imports import ImportFileError, import_commit, import_preview
 from contacts.imports import selectors as import_selectors
 from contacts.imports.csvfiles import RAPPORT_HEADER
@@ -38,6 +37,7 @@ from contacts.merging import (
     plan_merge,
 )
 from contacts.models import Contact, Interaction, Organization, Tag, normalize_organization_name
+from contacts.services import people as contact_people
 
 pytestmark = pytest.mark.django_db
 
@@ -359,7 +359,7 @@ def test_the_preview_shows_what_the_commit_writes(student, pairs):
     contacts = []
     for i, (mine, _) in enumerate(pairs):
         contacts.append(
-            contact_services.contact_create(
+            contact_people.contact_create(
                 owner=student,
                 **{k: v for k, v in mine.items() if k not in SET_APART},
                 email=f"p{i}@x.co",

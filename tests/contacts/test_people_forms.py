@@ -19,7 +19,7 @@ from contacts.forms.people import (
     parse_tags,
 )
 from contacts.models import Cadence, Relationship
-from contacts.selectors import contact_possible_duplicates, normalize_linkedin_url
+from contacts.selectors.people import contact_possible_duplicates, normalize_linkedin_url
 from networking_app.forms_errors import add_service_errors
 
 pytestmark = pytest.mark.django_db

@@ -6,18 +6,19 @@ from django.db import connection
 from django.utils import timezone
 
 from contacts.models import Contact, InteractionKind, Organization, Relationship
-from contacts.selectors import ContactFilters, contacts_list, today_page
-from contacts.services import (
+from contacts.selectors.people import ContactFilters, contacts_list
+from contacts.selectors.today import today_page
+from contacts.services.people import (
     contact_create,
     contact_merge,
     contact_update,
-    conversation_plan,
     interaction_delete,
     interaction_log,
     organization_get_or_create,
-    referral_create,
     target_organization_add,
 )
+from contacts.services.pipeline import conversation_plan
+from contacts.services.preparation import referral_create
 from tests.contacts.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,7 @@ def test_search_uses_the_gin_index(student, other_student):
 
 
 def test_record_held_makes_a_held_conversation_with_its_thank_you_reminder(student):
-    from contacts.services import conversation_record_held
+    from contacts.services.pipeline import conversation_record_held
     from networking_app.notifications.models import Reminder
 
     contact = ContactFactory(owner=student)

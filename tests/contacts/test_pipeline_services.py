@@ -22,7 +22,7 @@ from contacts.models import (
     Outcome,
     Relationship,
 )
-from contacts.services import TRANSITIONS, TransitionError
+from contacts.services.pipeline import TRANSITIONS, TransitionError
 from tests.contacts.factories import (
     ContactFactory,
     ConversationFactory,

@@ -1211,7 +1211,7 @@ def test_the_all_clear_does_not_hide_a_flash_session_this_week(student_client, s
 def test_today_keeps_each_list_in_order_and_to_twenty(student):
     """The three conversation lists come from one query: each is cut to 20, most urgent
     first, and a long list of one kind never crowds out the others."""
-    from contacts.selectors import today_page
+    from contacts.selectors.today import today_page
     from tests.factories import StudentFactory
 
     now = timezone.now()

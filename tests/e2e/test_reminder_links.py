@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from contacts.models import ConversationStatus
-from contacts.services import conversation_mark_held
+from contacts.services.pipeline import conversation_mark_held
 from networking_app.notifications import outbox, services
 from networking_app.notifications.models import (
     Delivery,

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from events.models import RSVP, Event, EventStatus, RSVPStatus
-from events.selectors import events_to_log_for, upcoming_events_for
+from events.selectors.calendar import events_to_log_for, upcoming_events_for
 from networking_app.accounts.models import User
 
 pytestmark = pytest.mark.django_db

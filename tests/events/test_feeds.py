@@ -16,7 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import ConversationStatus, MeetingMode
-from contacts.services import conversation_cancel, conversation_reschedule, conversation_schedule
+from contacts.services.pipeline import (
+    conversation_cancel,
+    conversation_reschedule,
+    conversation_schedule,
+)
 from events.models import Audience, CalendarFeed, EventStatus, RSVPStatus
 from events.services import event_cancel, event_update
 from mentoring.services.sessions import session_cancel

@@ -200,7 +200,7 @@ def test_check_in_and_no_shows(past_event, staff, student):
     assert checked.checked_in_by == staff
     first_time = checked.checked_in_at
     assert services.rsvp_check_in(rsvp=going, by=staff).checked_in_at == first_time
-    from events.selectors import attendee_counts
+    from events.selectors.attendees import attendee_counts
 
     counts = attendee_counts(event=past_event)
     assert (counts.going, counts.waitlisted, counts.checked_in, counts.no_shows) == (2, 1, 1, 1)

@@ -127,7 +127,7 @@ def mentor_for(
 ) -> Mentor:
     """A mentor profile with weekly windows (volunteer's zone), bookable by default: the
     matcher pairs a student only with a volunteer they could book in the round's dates."""
-    from contacts.services import organization_get_or_create
+    from contacts.services.people import organization_get_or_create
 
     org = organization_get_or_create(name=organization) if organization else None
     mentor = Mentor.objects.create(user=volunteer, industry=industry, organization=org)

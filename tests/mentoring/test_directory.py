@@ -218,9 +218,9 @@ def test_the_stored_search_vector_follows_every_write(student_client, settings):
 
 @pytest.mark.postgres
 def test_typo_tolerance_is_for_words_that_find_few_people(student_client, monkeypatch):
-    from mentoring.selectors import directory
+    from mentoring.selectors.directory import search
 
-    monkeypatch.setattr(directory, "TYPO_TOLERANCE_BELOW", 2)
+    monkeypatch.setattr(search, "TYPO_TOLERANCE_BELOW", 2)
     named("Ann Able", organization="Northwind")
     named("Bob Baker", organization="Northwind")
     named("Cy Cole", organization="Nortwind Labs")

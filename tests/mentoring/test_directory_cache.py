@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from mentoring.models import Mentor
-from mentoring.selectors.directory import results_cache_key
+from mentoring.selectors.directory.search import results_cache_key
 from networking_app import cache as page_cache
-from networking_app.accounts.services import volunteer_review
+from networking_app.console.services import VolunteerDecision, volunteer_decide
 from tests.factories import StaffFactory, StudentFactory, VolunteerFactory
 from tests.mentoring.factories import AvailabilityWindowFactory, MentorFactory
 from tests.querycount import capture_queries
@@ -246,10 +246,14 @@ def test_the_directorys_version_makes_kept_pages_stale(student_client):
     assert names(get(student_client)[0]) == []
 
 
-def test_a_volunteer_leaving_the_directory_goes_from_kept_pages_at_once(student_client):
+def test_a_volunteer_paused_by_staff_goes_from_kept_pages_at_once(student_client):
     olive = listed("Open Olive")
     assert names(get(student_client)[0]) == ["Open Olive"]
-    volunteer_review(profile=olive.user.volunteer_profile, reviewer=StaffFactory(), approve=False)
+    volunteer_decide(
+        profile=olive.user.volunteer_profile,
+        staff=StaffFactory(),
+        decision=VolunteerDecision.PAUSE,
+    )
     assert names(get(student_client)[0]) == []
 
 

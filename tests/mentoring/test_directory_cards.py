@@ -1,4 +1,4 @@
-"""The directory's result cards (mentoring.selectors.directory.directory_cards and
+"""The directory's result cards (mentoring.selectors.directory.result_cards.directory_cards and
 templates/mentoring/_directory_results.html) and its filter fields: the same next open time as a
 volunteer's own page, the same markup as the templates they replaced, everything escaped."""
 
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import Mentor, OverrideKind, RequestStatus, Topic
-from mentoring.selectors.directory import directory_cards
+from mentoring.selectors.directory.result_cards import directory_cards
 from mentoring.services.availability import open_slots
 from networking_app.accounts.models import Affiliation
 from tests.contacts.factories import OrganizationFactory

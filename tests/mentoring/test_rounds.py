@@ -26,6 +26,7 @@ from mentoring.models import (
     SessionStatus,
 )
 from mentoring.selectors import rounds as selectors
+from mentoring.services import round_intros, round_matches
 from mentoring.services import rounds as services
 from tests.factories import StudentFactory, VolunteerFactory
 from tests.mentoring.helpers import (
@@ -145,8 +146,8 @@ def _round_post(**overrides) -> dict:
         "window_end": (today + dt.timedelta(days=21)).isoformat(),
         "class_years": "2027, 2028",
         "majors": "Economics; Mathematics",
-        "intro_subject": services.DEFAULT_INTRO_SUBJECT,
-        "intro_body": services.DEFAULT_INTRO_BODY,
+        "intro_subject": round_intros.DEFAULT_INTRO_SUBJECT,
+        "intro_body": round_intros.DEFAULT_INTRO_BODY,
     }
     return {**data, **overrides}
 
@@ -163,7 +164,7 @@ def test_staff_create_a_draft_round_with_eligibility(staff_client, staff):
     assert match_round.class_years == [2027, 2028]
     assert match_round.majors == ["Economics", "Mathematics"]
     assert match_round.created_by == staff
-    assert match_round.intro_body == services.DEFAULT_INTRO_BODY
+    assert match_round.intro_body == round_intros.DEFAULT_INTRO_BODY
 
 
 def test_round_form_errors(staff_client):
@@ -593,18 +594,18 @@ def test_run_proposes_matches_and_records_the_run(staff_client):
 def test_run_needs_a_closed_round():
     match_round = open_round()
     with pytest.raises(ValidationError, match="Close sign-up"):
-        services.round_run_matcher(match_round=match_round)
+        round_matches.round_run_matcher(match_round=match_round)
     assert not RoundRun.objects.exists()
 
 
 def test_lock_is_kept_on_rerun(staff_client):
     match_round, carol, dave, ann, ben, _ = _scenario()
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     # Staff would rather have Ann with Dave; swap, which locks both.
     ann_match = Match.objects.get(round=match_round, student=ann)
     ben_match = Match.objects.get(round=match_round, student=ben)
-    services.match_swap(match_round=match_round, first_id=ann_match.pk, second_id=ben_match.pk)
-    services.round_run_matcher(match_round=match_round)
+    round_matches.match_swap(match_round=match_round, first_id=ann_match.pk, second_id=ben_match.pk)
+    round_matches.round_run_matcher(match_round=match_round)
     assert _pairs(match_round) == {(ann.pk, dave.pk), (ben.pk, carol.pk)}
     # Unlock one: the matcher is free again for both seats.
     url = reverse("mentoring:round_match_lock", args=[match_round.pk, ann_match.pk])
@@ -613,7 +614,7 @@ def test_lock_is_kept_on_rerun(staff_client):
         reverse("mentoring:round_match_lock", args=[match_round.pk, ben_match.pk]),
         {"locked": "0"},
     )
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     assert _pairs(match_round) == {(ann.pk, carol.pk), (ben.pk, dave.pk)}
 
     # Lock through the page, then re-run: kept.
@@ -629,17 +630,17 @@ def test_lock_is_kept_on_rerun(staff_client):
 
 def test_a_lock_on_someone_who_left_is_dropped_on_rerun():
     match_round, _carol, _dave, ann, _ben, _ = _scenario()
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     match = Match.objects.get(round=match_round, student=ann)
-    services.match_set_locked(match_round=match_round, match_id=match.pk, locked=True)
+    round_matches.match_set_locked(match_round=match_round, match_id=match.pk, locked=True)
     RoundStudent.objects.filter(round=match_round, student=ann).delete()
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     assert not Match.objects.filter(round=match_round, student=ann).exists()
 
 
 def test_remove_keeps_the_pair_apart_on_rerun(staff_client):
     match_round, carol, _dave, ann, _ben, _ = _scenario()
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     ann_match = Match.objects.get(round=match_round, student=ann)
     response = staff_client.post(
         reverse("mentoring:round_match_remove", args=[match_round.pk, ann_match.pk]), follow=True
@@ -648,7 +649,7 @@ def test_remove_keeps_the_pair_apart_on_rerun(staff_client):
     match_round.refresh_from_db()
     assert match_round.removed_pairs == [[ann.pk, carol.pk]]
     assert "staff removed their match" in response.content.decode()
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     assert (ann.pk, carol.pk) not in _pairs(match_round)
     # Carol's only seat goes to nobody else who wants her... Ann takes Dave or Ben keeps him.
     assert len(_pairs(match_round)) == 2
@@ -656,23 +657,23 @@ def test_remove_keeps_the_pair_apart_on_rerun(staff_client):
 
 def test_a_locked_match_cannot_be_removed():
     match_round, _carol, _dave, ann, _ben, _ = _scenario()
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     match = Match.objects.get(round=match_round, student=ann)
-    services.match_set_locked(match_round=match_round, match_id=match.pk, locked=True)
+    round_matches.match_set_locked(match_round=match_round, match_id=match.pk, locked=True)
     with pytest.raises(ValidationError, match="unlock it first"):
-        services.match_remove(match_round=match_round, match_id=match.pk)
+        round_matches.match_remove(match_round=match_round, match_id=match.pk)
     assert Match.objects.filter(pk=match.pk).exists()
 
 
 def test_review_actions_refuse_an_open_or_published_round_and_stale_matches(staff_client):
     match_round, _carol, _dave, ann, _ben, _ = _scenario()
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     match = Match.objects.get(round=match_round, student=ann)
     with pytest.raises(ValidationError, match="no longer proposed"):
-        services.match_set_locked(match_round=match_round, match_id=999999, locked=True)
+        round_matches.match_set_locked(match_round=match_round, match_id=999999, locked=True)
     MatchRound.objects.filter(pk=match_round.pk).update(status=RoundStatus.OPEN)
     with pytest.raises(ValidationError, match="Close sign-up"):
-        services.match_set_locked(match_round=match_round, match_id=match.pk, locked=True)
+        round_matches.match_set_locked(match_round=match_round, match_id=match.pk, locked=True)
     MatchRound.objects.filter(pk=match_round.pk).update(status=RoundStatus.PUBLISHED)
     response = staff_client.post(
         reverse("mentoring:round_match_remove", args=[match_round.pk, match.pk]), follow=True
@@ -683,7 +684,7 @@ def test_review_actions_refuse_an_open_or_published_round_and_stale_matches(staf
 
 def test_swap_exchanges_volunteers_and_locks(staff_client):
     match_round, carol, dave, ann, ben, _ = _scenario()
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     ann_match = Match.objects.get(round=match_round, student=ann)
     ben_match = Match.objects.get(round=match_round, student=ben)
     response = staff_client.post(
@@ -704,7 +705,7 @@ def test_swap_exchanges_volunteers_and_locks(staff_client):
 def test_swap_is_refused_when_it_breaks_a_hard_constraint(staff_client):
     match_round, carol, dave, ann, ben, _ = _scenario()
     RoundStudent.objects.filter(student=ben).update(excluded=[carol.pk])
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     ann_match = Match.objects.get(round=match_round, student=ann)
     ben_match = Match.objects.get(round=match_round, student=ben)
     response = staff_client.post(
@@ -722,7 +723,9 @@ def test_swap_is_refused_when_it_breaks_a_hard_constraint(staff_client):
     RoundStudent.objects.filter(student=ben).update(excluded=[])
     carol.mentor.windows.update(weekday=6)  # Carol is now free on Sundays only
     with pytest.raises(ValidationError, match="Ben cannot be matched with Carol: they share no"):
-        services.match_swap(match_round=match_round, first_id=ann_match.pk, second_id=ben_match.pk)
+        round_matches.match_swap(
+            match_round=match_round, first_id=ann_match.pk, second_id=ben_match.pk
+        )
     # Tick one, or the same volunteer twice.
     response = staff_client.post(
         reverse("mentoring:round_swap", args=[match_round.pk]),
@@ -739,10 +742,10 @@ def test_swap_of_two_students_with_the_same_volunteer_is_refused():
     ann, ben = _student("Ann"), _student("Ben")
     sign_up_student(match_round, ann)
     sign_up_student(match_round, ben)
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     first, second = Match.objects.filter(round=match_round)
     with pytest.raises(ValidationError, match="already have the same volunteer"):
-        services.match_swap(match_round=match_round, first_id=first.pk, second_id=second.pk)
+        round_matches.match_swap(match_round=match_round, first_id=first.pk, second_id=second.pk)
 
 
 # --- Publication -----------------------------------------------------------------------------
@@ -751,11 +754,11 @@ def test_swap_of_two_students_with_the_same_volunteer_is_refused():
 def test_publish_emails_each_pair_once_with_both_parts(staff_client, mailoutbox):
     match_round, carol, _dave, ann, _ben, _ = _scenario()
     mentor = carol.mentor
-    from contacts.services import organization_get_or_create
+    from contacts.services.people import organization_get_or_create
 
     mentor.organization = organization_get_or_create(name="Acme Bank")
     mentor.save()
-    services.round_run_matcher(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
     url = reverse("mentoring:round_publish", args=[match_round.pk])
     preview = staff_client.get(url).content.decode()
     assert "Publish and send 2 emails" in preview
@@ -785,7 +788,7 @@ def test_publish_emails_each_pair_once_with_both_parts(staff_client, mailoutbox)
     # Publishing again sends nothing.
     response = staff_client.post(url, follow=True)
     assert "was already published: nothing sent" in response.content.decode()
-    assert services.round_publish(match_round=match_round) == 0
+    assert round_matches.round_publish(match_round=match_round) == 0
     assert len(mailoutbox) == 2
 
 
@@ -794,12 +797,12 @@ def test_publish_with_the_outbox_stores_one_row_per_pair(settings, staff):
 
     settings.EMAIL_BACKEND = "networking_app.notifications.outbox.OutboxBackend"
     match_round, *_ = _scenario()
-    services.round_run_matcher(match_round=match_round)
-    assert services.round_publish(match_round=match_round) == 2
+    round_matches.round_run_matcher(match_round=match_round)
+    assert round_matches.round_publish(match_round=match_round) == 2
     rows = OutgoingEmail.objects.filter(kind="round_intro")
     assert rows.count() == 2
     assert all(row.html and row.text for row in rows)
-    assert services.round_publish(match_round=match_round) == 0
+    assert round_matches.round_publish(match_round=match_round) == 0
     assert rows.count() == 2
 
 
@@ -810,8 +813,8 @@ def test_publish_uses_the_rounds_own_template(mailoutbox):
         intro_body="{student_name}, meet {volunteer_name}. {student_name.__class__} {unknown}",
     )
     match_round.refresh_from_db()
-    services.round_run_matcher(match_round=match_round)
-    services.round_publish(match_round=match_round)
+    round_matches.round_run_matcher(match_round=match_round)
+    round_matches.round_publish(match_round=match_round)
     message = next(m for m in mailoutbox if ann.email in m.to)
     assert message.subject == "Say hi to Carol"
     # Unknown fields stay as typed; nothing is evaluated; the booking link is added.
@@ -822,16 +825,16 @@ def test_publish_uses_the_rounds_own_template(mailoutbox):
 def test_publish_needs_a_closed_round_with_matches(mailoutbox):
     match_round = open_round()
     with pytest.raises(ValidationError, match="Close sign-up"):
-        services.round_publish(match_round=match_round)
+        round_matches.round_publish(match_round=match_round)
     closed = _closed_round()
     with pytest.raises(ValidationError, match="nothing to publish"):
-        services.round_publish(match_round=closed)
+        round_matches.round_publish(match_round=closed)
     assert mailoutbox == []
 
 
 def test_merge_fields():
-    assert services.unknown_merge_fields("{student_name} {x} {round_name} {y}") == ["x", "y"]
-    assert services.merge("{a} {round_name}", {"round_name": "R"}) == "{a} R"
+    assert round_intros.unknown_merge_fields("{student_name} {x} {round_name} {y}") == ["x", "y"]
+    assert round_intros.merge("{a} {round_name}", {"round_name": "R"}) == "{a} R"
 
 
 # --- Booking after publication ---------------------------------------------------------------
@@ -1003,7 +1006,7 @@ def test_matcher_pairs_only_volunteers_with_time_to_book_in_the_round(time_machi
         full.pk: False,
         near.pk: True,
     }
-    run = services.round_run_matcher(match_round=match_round)
+    run = round_matches.round_run_matcher(match_round=match_round)
     assert _pairs(match_round) == {(ann.pk, near.pk), (ben.pk, near.pk)}
     assert run.unmatched == {str(cy.pk): matching.NO_BOOKABLE_TIME}
 
@@ -1069,4 +1072,4 @@ def test_swap_to_a_volunteer_with_no_time_to_book_is_refused(time_machine):
     first = Match.objects.create(round=match_round, student=ann, volunteer=far, locked=True)
     second = Match.objects.create(round=match_round, student=ben, volunteer=near)
     with pytest.raises(ValidationError, match="no time to book in the round's dates"):
-        services.match_swap(match_round=match_round, first_id=first.pk, second_id=second.pk)
+        round_matches.match_swap(match_round=match_round, first_id=first.pk, second_id=second.pk)

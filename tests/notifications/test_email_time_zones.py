@@ -29,7 +29,7 @@ from events.models import RSVPStatus
 from events.services import event_cancel, event_update, rsvp_cancel
 from mentoring.models import Match, MatchRound
 from mentoring.services import requests as mentoring_requests
-from mentoring.services import rounds as mentoring_rounds
+from mentoring.services import round_intros
 from mentoring.services import sessions as mentoring_sessions
 from networking_app.accounts.deletion import account_delete
 from networking_app.console import services as console
@@ -310,7 +310,7 @@ def round_intro(season: Season) -> Written:
         window_end=season.now.date() + dt.timedelta(days=30),
     )
     match = Match.objects.create(round=match_round, student=student, volunteer=volunteer)
-    subject, text, html = mentoring_rounds.intro_render(match)
+    subject, text, html = round_intros.intro_render(match)
     return Written(subject, text, html, [])
 
 

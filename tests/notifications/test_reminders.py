@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from contacts.services import conversation_mark_held, conversation_mark_thanked
+from contacts.services.pipeline import conversation_mark_held, conversation_mark_thanked
 from networking_app.notifications import outbox, services
 from networking_app.notifications.models import OutgoingEmail, Reminder, ReminderState
 from tests.contacts.factories import ContactFactory, ConversationFactory

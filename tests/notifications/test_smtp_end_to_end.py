@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from contacts.services import conversation_mark_held
+from contacts.services.pipeline import conversation_mark_held
 from networking_app.notifications import outbox, services, tasks
 from networking_app.notifications.models import EmailStatus, OutgoingEmail, Reminder
 from tests.contacts.factories import ContactFactory, ConversationFactory

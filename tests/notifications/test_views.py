@@ -22,7 +22,7 @@ from contacts.models import (
 )
 from contacts.models import Contact as ContactModel
 from contacts.reminders import custom_reminder_set
-from contacts.services import conversation_mark_held
+from contacts.services.pipeline import conversation_mark_held
 from networking_app.notifications import links, services
 from networking_app.notifications.kinds import kinds_for_role
 from networking_app.notifications.models import (

@@ -82,7 +82,7 @@ def _page(response) -> str:
 def _round_with_a_match(staff, student, volunteer):
     """A closed round whose matcher paired `student` with `volunteer`."""
     from mentoring.models import Match, RoundStatus
-    from mentoring.services.rounds import round_run_matcher
+    from mentoring.services.round_matches import round_run_matcher
     from tests.mentoring.helpers import (
         mentor_for,
         open_round,

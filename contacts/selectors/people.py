@@ -1,4 +1,5 @@
-"""Reads of a student's networking data. Every lookup filters by owner first."""
+"""Reads of a student's people: the contacts list (search, filters, sort), a contact's page and
+timeline, target organizations, the pickers' choices and possible duplicates."""
 
 from __future__ import annotations
 
@@ -17,76 +18,21 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
-from django.http import Http404
 from django.utils import timezone
 
 from contacts.models import (
-    OPEN_STATUSES,
-    ActionItem,
     Contact,
     Conversation,
     ConversationStatus,
-    Interaction,
     Organization,
-    Outcome,
-    PreparedQuestion,
-    Question,
     Tag,
     TargetOrganization,
     normalize_organization_name,
 )
 
 S = ConversationStatus
-THANK_YOU_DUE_AFTER = dt.timedelta(hours=24)
-FOLLOW_UP_DUE_AFTER = dt.timedelta(days=7)
-
-
-def _get_or_404(queryset: QuerySet, **lookup):
-    try:
-        return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
-        raise Http404 from None
-
-
-def contact_get_for_user(*, user, contact_id: int) -> Contact:
-    return _get_or_404(
-        Contact.objects.select_related("organization", "referred_by").prefetch_related("tags"),
-        owner=user,
-        pk=contact_id,
-    )
-
-
-def conversation_get_for_user(*, user, conversation_id: int) -> Conversation:
-    return _get_or_404(
-        Conversation.objects.select_related("contact__organization", "contact__referred_by"),
-        owner=user,
-        pk=conversation_id,
-    )
-
-
-def prepared_question_get_for_user(*, user, question_id: int) -> PreparedQuestion:
-    return _get_or_404(
-        PreparedQuestion.objects.select_related("conversation"),
-        conversation__owner=user,
-        pk=question_id,
-    )
-
-
-def action_item_get_for_user(*, user, item_id: int) -> ActionItem:
-    return _get_or_404(ActionItem.objects.all(), owner=user, pk=item_id)
-
-
-def interaction_get_for_user(*, user, interaction_id: int) -> Interaction:
-    return _get_or_404(Interaction.objects.select_related("contact"), owner=user, pk=interaction_id)
-
-
-def target_get_for_user(*, user, target_id: int) -> TargetOrganization:
-    return _get_or_404(
-        TargetOrganization.objects.select_related("organization"), owner=user, pk=target_id
-    )
 
 
 def target_organizations(*, user) -> QuerySet[TargetOrganization]:
@@ -96,10 +42,6 @@ def target_organizations(*, user) -> QuerySet[TargetOrganization]:
         .select_related("organization")
         .annotate(has_contacts=Exists(contacts_there))
     )
-
-
-def question_bank(*, user) -> QuerySet[Question]:
-    return Question.objects.filter(Q(owner__isnull=True) | Q(owner=user))
 
 
 # --- Contacts list -------------------------------------------------------------------------
@@ -161,7 +103,7 @@ def _search(queryset: QuerySet[Contact], q: str) -> QuerySet[Contact]:
     return queryset
 
 
-def _losing_touch_filter(today: dt.date) -> Q:
+def losing_touch_filter(today: dt.date) -> Q:
     """Cadence set and the cadence has passed since the last interaction (or since added)."""
     return Q(cadence_days__gt=0) & Q(stay_in_touch_due__lte=today)
 
@@ -223,7 +165,7 @@ def contacts_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
     if filters.losing_touch:
         # The list itself reads the due date from Contact.stay_in_touch_due_on.
         queryset = contacts_with_due_date(queryset).filter(
-            _losing_touch_filter(timezone.localdate())
+            losing_touch_filter(timezone.localdate())
         )
     if filters.upcoming:
         queryset = queryset.filter(has_upcoming=True)
@@ -289,154 +231,26 @@ def contact_timeline(*, contact: Contact) -> list[dict]:
     return items
 
 
-# --- Pipeline board and Today --------------------------------------------------------------
-
-BOARD_COLUMNS = [S.PLANNED, S.REQUESTED, S.SCHEDULED, S.HELD, S.THANKED]
-
-
-def pipeline_board(*, user) -> list[tuple[ConversationStatus, list[Conversation]]]:
-    conversations = (
-        Conversation.objects.filter(owner=user, status__in=BOARD_COLUMNS)
-        .select_related("contact__organization")
-        .order_by("scheduled_at", "-updated_at")
-    )
-    columns: dict[str, list[Conversation]] = {status: [] for status in BOARD_COLUMNS}
-    for conversation in conversations:
-        columns[conversation.status].append(conversation)
-    return [(S(status), columns[status]) for status in BOARD_COLUMNS]
-
-
-def conversations_finished(*, user, limit: int = 20) -> QuerySet[Conversation]:
-    return (
-        Conversation.objects.filter(owner=user, status__in=[S.CLOSED, S.DECLINED, S.NO_RESPONSE])
-        .select_related("contact__organization")
-        .order_by("-updated_at")[:limit]
-    )
-
-
-@dataclass
-class TodayPage:
-    thank_yous: list[Conversation]
-    follow_ups: list[Conversation]
-    upcoming: list[Conversation]
-    losing_touch: list[Contact]
-    action_items: list[ActionItem]
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(
-            [self.thank_yous, self.follow_ups, self.upcoming, self.losing_touch, self.action_items]
-        )
-
-
-def today_page(
-    *, user, now: dt.datetime | None = None, limit: int = 20, with_action_items: bool = True
-) -> TodayPage:
-    """What needs the student today, each list most urgent first and at most `limit` long
-    (without the action items when not `with_action_items`: see action_items_due).
-
-    The three conversation lists (one status each) come from one plain query and are cut to
-    `limit` here: a student has few conversations due at once, and a row number per status
-    cost more to compile than the two queries it saved. TODAY_MAX_DUE bounds the query for a
-    student with an absurd backlog.
-    """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    due = (
-        Q(status=S.HELD, held_at__lte=now - THANK_YOU_DUE_AFTER)
-        | Q(status=S.REQUESTED, requested_on__lte=today - FOLLOW_UP_DUE_AFTER)
-        | Q(
-            status=S.SCHEDULED,
-            scheduled_at__gte=now - dt.timedelta(hours=2),
-            scheduled_at__lte=now + dt.timedelta(days=7),
-        )
-    )
-    conversations = (
-        Conversation.objects.filter(due, owner=user)
-        .select_related("contact__organization")
-        .only(*TODAY_CONVERSATION_FIELDS)
-        .order_by("id")[:TODAY_MAX_DUE]
-    )
-    # Thank-yous by when they were held, follow-ups by the intro, upcoming by when they are.
-    urgency = {
-        S.HELD: lambda c: (c.held_at, c.pk),
-        S.REQUESTED: lambda c: (c.requested_on, c.pk),
-        S.SCHEDULED: lambda c: (c.scheduled_at, c.pk),
-    }
-    lists: dict[str, list[Conversation]] = {status: [] for status in urgency}
-    for conversation in conversations:
-        lists[conversation.status].append(conversation)
-    for status, key in urgency.items():
-        lists[status] = sorted(lists[status], key=key)[:limit]
-    upcoming = lists[S.SCHEDULED]
-    if upcoming:
-        prefetch_related_objects(upcoming, "questions")
-    losing_touch = (
-        contacts_with_due_date(Contact.objects.filter(owner=user).select_related("organization"))
-        .only("name", "last_interaction_on", "organization__name", "cadence_days", "created_at")
-        .filter(_losing_touch_filter(today))
-        .order_by("stay_in_touch_due", "name")
-    )
-    return TodayPage(
-        thank_yous=lists[S.HELD],
-        follow_ups=lists[S.REQUESTED],
-        upcoming=upcoming,
-        losing_touch=list(losing_touch[:limit]),
-        action_items=action_items_due(user=user, today=today, limit=limit)
-        if with_action_items
-        else [],
-    )
-
-
-def action_items_due(*, user, today: dt.date, limit: int = 20) -> list[ActionItem]:
-    """The open action items due by `today`, oldest first: the Today page's checklist."""
-    return list(
-        ActionItem.objects.filter(owner=user, done_at__isnull=True, due_on__lte=today)
-        .select_related("contact")
-        .only("text", "due_on", "contact__name")
-        .order_by("due_on", "id")[:limit]
-    )
-
-
-# The most conversations the Today page reads at once (all three lists together).
-TODAY_MAX_DUE = 1_000
-# What the Today page shows of a conversation and its contact.
-TODAY_CONVERSATION_FIELDS = (
-    "status",
-    "held_at",
-    "requested_on",
-    "scheduled_at",
-    "duration_minutes",
-    "mode",
-    "location",
-    "contact__name",
-    "contact__organization__name",
-)
-
-
-def conversation_detail(*, conversation: Conversation) -> dict:
+def contact_detail(*, contact: Contact) -> dict:
+    """Everything the contact page shows besides the contact itself."""
     return {
-        "questions": list(conversation.questions.all()),
-        "changes": list(conversation.changes.all()),
-        "action_items": list(conversation.action_items.all()),
-        "referrals": list(
-            Contact.objects.filter(
-                owner_id=conversation.owner_id, referred_by=conversation.contact
-            ).select_related("organization")
-        ),
+        "timeline": contact_timeline(contact=contact),
+        "referrals": list(contact.referrals.select_related("organization").order_by("name")),
+        "action_items": list(contact.action_items.filter(done_at__isnull=True)),
     }
 
 
-def outcomes_for_user(*, user) -> QuerySet[Outcome]:
-    return (
-        Outcome.objects.filter(owner=user)
-        .select_related("organization")
-        .prefetch_related("helped_by")
-    )
-
-
-def open_conversation_count(*, user) -> int:
-    return Conversation.objects.filter(owner=user, status__in=OPEN_STATUSES).count()
+def contact_history_counts(*, contact: Contact, exclude_referral_id: int | None = None) -> dict:
+    """What hangs off a contact: shown before deleting it, and said after merging it."""
+    referrals = contact.referrals.all()
+    if exclude_referral_id is not None:
+        referrals = referrals.exclude(pk=exclude_referral_id)
+    return {
+        "interactions": contact.interactions.count(),
+        "conversations": contact.conversations.count(),
+        "referrals": referrals.count(),
+        "action_items": contact.action_items.count(),
+    }
 
 
 def contact_stats(*, user) -> dict[str, int]:
@@ -520,29 +334,3 @@ def contact_possible_duplicates(
                 found[contact.pk] = contact
 
     return sorted(found.values(), key=lambda c: (c.name.casefold(), c.pk))
-
-
-def outcome_get_for_user(*, user, outcome_id: int) -> Outcome:
-    return _get_or_404(Outcome.objects.select_related("organization"), owner=user, pk=outcome_id)
-
-
-def contact_detail(*, contact: Contact) -> dict:
-    """Everything the contact page shows besides the contact itself."""
-    return {
-        "timeline": contact_timeline(contact=contact),
-        "referrals": list(contact.referrals.select_related("organization").order_by("name")),
-        "action_items": list(contact.action_items.filter(done_at__isnull=True)),
-    }
-
-
-def contact_history_counts(*, contact: Contact, exclude_referral_id: int | None = None) -> dict:
-    """What hangs off a contact: shown before deleting it, and said after merging it."""
-    referrals = contact.referrals.all()
-    if exclude_referral_id is not None:
-        referrals = referrals.exclude(pk=exclude_referral_id)
-    return {
-        "interactions": contact.interactions.count(),
-        "conversations": contact.conversations.count(),
-        "referrals": referrals.count(),
-        "action_items": contact.action_items.count(),
-    }

@@ -1,0 +1,78 @@
+"""Reads of a student's networking data. Every lookup filters by owner first.
+
+The reads live in modules by subject: ``lookups`` (each owned object, else a 404), ``people``
+(the contacts list, a contact's page, targets, pickers, possible duplicates), ``pipeline``
+(the board, a conversation's page, questions, outcomes) and ``today`` (the Today page). New
+code imports from those modules; the names are also offered here so that
+``from contacts import selectors; selectors.contact_get_for_user(...)`` keeps working.
+"""
+
+from contacts.selectors.lookups import (
+    action_item_get_for_user,
+    contact_get_for_user,
+    conversation_get_for_user,
+    interaction_get_for_user,
+    outcome_get_for_user,
+    prepared_question_get_for_user,
+    target_get_for_user,
+)
+from contacts.selectors.people import (
+    ContactFilters,
+    attach_tag_names,
+    contact_detail,
+    contact_history_counts,
+    contact_possible_duplicates,
+    contact_stats,
+    contact_timeline,
+    contacts_for_user,
+    contacts_list,
+    contacts_with_due_date,
+    normalize_linkedin_url,
+    organizations_for_user,
+    search_terms,
+    tags_for_user,
+    target_organizations,
+)
+from contacts.selectors.pipeline import (
+    conversation_detail,
+    conversations_finished,
+    open_conversation_count,
+    outcomes_for_user,
+    pipeline_board,
+    question_bank,
+)
+from contacts.selectors.today import TodayPage, action_items_due, today_page
+
+__all__ = [
+    "ContactFilters",
+    "TodayPage",
+    "action_item_get_for_user",
+    "action_items_due",
+    "attach_tag_names",
+    "contact_detail",
+    "contact_get_for_user",
+    "contact_history_counts",
+    "contact_possible_duplicates",
+    "contact_stats",
+    "contact_timeline",
+    "contacts_for_user",
+    "contacts_list",
+    "contacts_with_due_date",
+    "conversation_detail",
+    "conversation_get_for_user",
+    "conversations_finished",
+    "interaction_get_for_user",
+    "normalize_linkedin_url",
+    "open_conversation_count",
+    "organizations_for_user",
+    "outcome_get_for_user",
+    "outcomes_for_user",
+    "pipeline_board",
+    "prepared_question_get_for_user",
+    "question_bank",
+    "search_terms",
+    "tags_for_user",
+    "target_get_for_user",
+    "target_organizations",
+    "today_page",
+]

@@ -1,0 +1,116 @@
+"""The Today page: what needs the student today, each list most urgent first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, prefetch_related_objects
+from django.utils import timezone
+
+from contacts.models import ActionItem, Contact, Conversation, ConversationStatus
+from contacts.selectors.people import contacts_with_due_date, losing_touch_filter
+
+S = ConversationStatus
+THANK_YOU_DUE_AFTER = dt.timedelta(hours=24)
+FOLLOW_UP_DUE_AFTER = dt.timedelta(days=7)
+
+
+@dataclass
+class TodayPage:
+    thank_yous: list[Conversation]
+    follow_ups: list[Conversation]
+    upcoming: list[Conversation]
+    losing_touch: list[Contact]
+    action_items: list[ActionItem]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(
+            [self.thank_yous, self.follow_ups, self.upcoming, self.losing_touch, self.action_items]
+        )
+
+
+def today_page(
+    *, user, now: dt.datetime | None = None, limit: int = 20, with_action_items: bool = True
+) -> TodayPage:
+    """What needs the student today, each list most urgent first and at most `limit` long
+    (without the action items when not `with_action_items`: see action_items_due).
+
+    The three conversation lists (one status each) come from one plain query and are cut to
+    `limit` here: a student has few conversations due at once, and a row number per status
+    cost more to compile than the two queries it saved. TODAY_MAX_DUE bounds the query for a
+    student with an absurd backlog.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = (
+        Q(status=S.HELD, held_at__lte=now - THANK_YOU_DUE_AFTER)
+        | Q(status=S.REQUESTED, requested_on__lte=today - FOLLOW_UP_DUE_AFTER)
+        | Q(
+            status=S.SCHEDULED,
+            scheduled_at__gte=now - dt.timedelta(hours=2),
+            scheduled_at__lte=now + dt.timedelta(days=7),
+        )
+    )
+    conversations = (
+        Conversation.objects.filter(due, owner=user)
+        .select_related("contact__organization")
+        .only(*TODAY_CONVERSATION_FIELDS)
+        .order_by("id")[:TODAY_MAX_DUE]
+    )
+    # Thank-yous by when they were held, follow-ups by the intro, upcoming by when they are.
+    urgency = {
+        S.HELD: lambda c: (c.held_at, c.pk),
+        S.REQUESTED: lambda c: (c.requested_on, c.pk),
+        S.SCHEDULED: lambda c: (c.scheduled_at, c.pk),
+    }
+    lists: dict[str, list[Conversation]] = {status: [] for status in urgency}
+    for conversation in conversations:
+        lists[conversation.status].append(conversation)
+    for status, key in urgency.items():
+        lists[status] = sorted(lists[status], key=key)[:limit]
+    upcoming = lists[S.SCHEDULED]
+    if upcoming:
+        prefetch_related_objects(upcoming, "questions")
+    losing_touch = (
+        contacts_with_due_date(Contact.objects.filter(owner=user).select_related("organization"))
+        .only("name", "last_interaction_on", "organization__name", "cadence_days", "created_at")
+        .filter(losing_touch_filter(today))
+        .order_by("stay_in_touch_due", "name")
+    )
+    return TodayPage(
+        thank_yous=lists[S.HELD],
+        follow_ups=lists[S.REQUESTED],
+        upcoming=upcoming,
+        losing_touch=list(losing_touch[:limit]),
+        action_items=action_items_due(user=user, today=today, limit=limit)
+        if with_action_items
+        else [],
+    )
+
+
+def action_items_due(*, user, today: dt.date, limit: int = 20) -> list[ActionItem]:
+    """The open action items due by `today`, oldest first: the Today page's checklist."""
+    return list(
+        ActionItem.objects.filter(owner=user, done_at__isnull=True, due_on__lte=today)
+        .select_related("contact")
+        .only("text", "due_on", "contact__name")
+        .order_by("due_on", "id")[:limit]
+    )
+
+
+# The most conversations the Today page reads at once (all three lists together).
+TODAY_MAX_DUE = 1_000
+# What the Today page shows of a conversation and its contact.
+TODAY_CONVERSATION_FIELDS = (
+    "status",
+    "held_at",
+    "requested_on",
+    "scheduled_at",
+    "duration_minutes",
+    "mode",
+    "location",
+    "contact__name",
+    "contact__organization__name",
+)

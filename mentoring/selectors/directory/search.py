@@ -1,0 +1,236 @@
+"""The directory's search: filters, full text and trigram word similarity (names first, typos
+tolerated when few people match as typed), and the short-lived cache of a page of results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
+
+from contacts.models import (
+    Organization,
+    normalize_organization_name,
+)
+from mentoring.models import (
+    Mentor,
+    Topic,
+)
+from mentoring.selectors.directory.volunteers import BY_NAME, listed_mentors
+from mentoring.services.availability import (
+    has_open_slots_filter,
+)
+from networking_app.accounts.models import VolunteerProfile
+from networking_app.cache import DIRECTORY, cache_key, cached
+
+# Words shorter than this are only matched as the start of a word: their trigrams would
+# match half the directory.
+TRIGRAM_MIN_LENGTH = 4
+# Shorter words do not put name matches first (see directory_queries).
+NAMES_FIRST_MIN_LENGTH = 3
+# A search that finds at least this many people as typed is not tried again with typos.
+TYPO_TOLERANCE_BELOW = 20
+
+
+def _in_names(terms: list[str]) -> Q:
+    """Every word typed is in the name or the organization (a trigram GIN index on
+    upper(search_names), migration 0004, serves this LIKE)."""
+    in_names = Q()
+    for term in terms:
+        in_names &= Q(search_names__icontains=term)
+    return in_names
+
+
+# --- Directory search ----------------------------------------------------------------------
+
+
+@dataclass
+class DirectoryFilters:
+    q: str = ""
+    organization: str = ""
+    industry: str = ""
+    job_function: str = ""
+    location: str = ""
+    class_year: int | None = None
+    topic: str = ""  # a Topic slug
+    has_slots: bool = False
+
+
+def search_terms(q: str) -> list[str]:
+    return re.findall(r"\w+", q.lower())[:8]
+
+
+def _visible(name: str) -> Q:
+    """The volunteer did not hide `name`: a filter must not match on a hidden value."""
+    return ~Q(hidden_fields__icontains=f'"{name}"')
+
+
+def _prefix_query(term: str) -> SearchQuery:
+    return SearchQuery(f"{term}:*", search_type="raw", config="simple")
+
+
+def _search(queryset: QuerySet[Mentor], q: str, *, tolerant: bool = False) -> QuerySet[Mentor]:
+    """Every word typed must start a word of the profile or, when `tolerant` (and the word
+    has four letters or more), look like a word of the name or organization, so "Nortwind"
+    finds Northwind."""
+    terms = search_terms(q)
+    if not terms:
+        return queryset
+    if connection.vendor == "postgresql":
+        for term in terms:
+            condition = Q(search_vector=_prefix_query(term))
+            if tolerant and len(term) >= TRIGRAM_MIN_LENGTH:
+                condition |= Q(search_names__trigram_strict_word_similar=term)
+            queryset = queryset.filter(condition)
+        return queryset
+    # SQLite (local development): substring matching is enough.
+    for term in terms:
+        queryset = queryset.filter(search_text__icontains=term)
+    return queryset
+
+
+def _directory_matches(
+    *, filters: DirectoryFilters, now: dt.datetime, tolerant: bool = False
+) -> QuerySet[Mentor]:
+    """The approved, listed, bookable volunteers matching the filters, unordered.
+
+    From the mentor table alone (filters on other tables are subqueries): with no join to
+    weigh, PostgreSQL picks well between walking the directory in name order (a common word)
+    and asking the GIN indexes for the matches, then sorting them (a rare one)."""
+    queryset = _search(Mentor.objects.filter(is_bookable=True), filters.q, tolerant=tolerant)
+    if filters.organization:
+        organizations = Organization.objects.filter(
+            normalized_name__contains=normalize_organization_name(filters.organization)
+        )
+        queryset = queryset.filter(organization_id__in=organizations.values("pk"))
+    for name in ("industry", "job_function", "location"):
+        value = getattr(filters, name).strip()
+        if value:
+            queryset = queryset.filter(Q(**{f"{name}__icontains": value}) & _visible(name))
+    if filters.class_year:
+        of_that_year = VolunteerProfile.objects.filter(class_year=filters.class_year)
+        queryset = queryset.filter(
+            Q(user_id__in=of_that_year.values("user_id")) & _visible("class_year")
+        )
+    if filters.topic:
+        # By id, not through a join on the slug: the planner then knows how many volunteers
+        # have the topic.
+        topic_id = Topic.objects.filter(slug=filters.topic).values_list("pk", flat=True).first()
+        with_topic = Mentor.topics.through.objects.filter(
+            mentor_id=OuterRef("pk"), topic_id=topic_id
+        )
+        queryset = queryset.filter(Exists(with_topic))
+    if filters.has_slots:
+        queryset = queryset.filter(has_open_slots_filter(now))
+    return queryset
+
+
+def directory_queries(
+    *, filters: DirectoryFilters, now: dt.datetime | None = None, tolerant: bool = False
+) -> list[QuerySet]:
+    """The queries of a directory search, in the order their ids are shown: with words typed,
+    first the people whose name or organization holds every word, then the others, each by
+    name. Two queries rather than one ordered by a "name matches first" key: no index gives
+    that key, so for a common word PostgreSQL had to fetch and sort every match (tens of
+    thousands), whereas ordered by name alone it walks the name index and stops at the page."""
+    matches = _directory_matches(filters=filters, now=now or timezone.now(), tolerant=tolerant)
+    terms = search_terms(filters.q)
+    if not terms or any(len(term) < NAMES_FIRST_MIN_LENGTH for term in terms):
+        # Too short for the trigram index: "ai" is inside thousands of names, and finding
+        # them would mean reading the whole directory. Plain name order then.
+        return [matches.order_by(*BY_NAME).values_list("pk", flat=True)]
+    in_names = _in_names(terms)
+    return [
+        matches.filter(in_names).order_by(*BY_NAME).values_list("pk", flat=True),
+        matches.exclude(in_names).order_by(*BY_NAME).values_list("pk", flat=True),
+    ]
+
+
+def directory_search(
+    *, filters: DirectoryFilters, limit: int, now: dt.datetime | None = None
+) -> list[int]:
+    """Ids of the first `limit` volunteers matching the filters, in the directory's order.
+    Load a page's volunteers with `mentors_in_order`.
+
+    The words are taken as typed first; only when that finds fewer than a page of people is
+    the search run again tolerating typos (trigrams on names and organizations). Comparing
+    trigrams costs a few microseconds a row, which a broad search would pay on every row it
+    walks, for look-alikes that would come far behind the exact matches anyway."""
+
+    def run(tolerant: bool) -> list[int]:
+        ids: list[int] = []
+        for query in directory_queries(filters=filters, now=now, tolerant=tolerant):
+            ids.extend(query[: limit - len(ids)])
+            if len(ids) >= limit:
+                break
+        return ids
+
+    ids = run(tolerant=False)
+    long_words = any(len(t) >= TRIGRAM_MIN_LENGTH for t in search_terms(filters.q))
+    if len(ids) < TYPO_TOLERANCE_BELOW and long_words and connection.vendor == "postgresql":
+        ids = run(tolerant=True)
+    return ids
+
+
+def mentors_in_order(ids: list[int]) -> list[Mentor]:
+    """The volunteers of a page of `directory_search`, in its order, ready for cards."""
+    by_id = {m.pk: m for m in listed_mentors().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def directory_has_anyone() -> bool:
+    return Mentor.objects.filter(is_bookable=True).exists()
+
+
+def topics() -> QuerySet[Topic]:
+    return Topic.objects.all()
+
+
+# --- The results' cache (DIRECTORY_CACHE_SECONDS) ------------------------------------------
+#
+# A page of results is the same for every student who makes the same search in the same time
+# zone and language, so it is kept for a short time under the directory's version
+# (networking_app.cache.DIRECTORY, raised by mentoring.services.profiles whenever what students
+# see of a volunteer changes): see views.directory.directory.
+
+
+@dataclass(frozen=True)
+class DirectoryResults:
+    """A page of results as rendered: the heading, the count and the cards or the empty state
+    (`html`), and which page of how many it is when it shows pagination (`pages`). Never the
+    pagination links, which carry the student's own query string, nor anything holding a
+    CSRF token, the CSP nonce or a message."""
+
+    html: SafeString
+    pages: tuple[int, int] | None
+
+
+def results_cache_key(values: dict, page: int) -> str:
+    """The search as the page runs it: the filter form's cleaned values (not lower-cased: the
+    search decides what it treats alike) and the page number as the paginator reads it; and
+    what the markup depends on besides: the time zone the next open times are written in,
+    and the language that writes dates and numbers. Hashed: the words typed are no key."""
+    return cache_key(
+        "directory-results",
+        sorted(values.items()),
+        page,
+        timezone.get_current_timezone_name(),
+        translation.get_language(),
+    )
+
+
+def topic_rows() -> list[tuple[int, str, str]]:
+    """Every topic's (id, slug, name), in name order: the filter form offers them on every
+    directory page, so they are kept DIRECTORY_CACHE_SECONDS too."""
+    return cached(
+        cache_key("directory-topics"),
+        lambda: list(topics().values_list("pk", "slug", "name")),
+        timeout=settings.DIRECTORY_CACHE_SECONDS,
+        scopes=[DIRECTORY],
+    )
