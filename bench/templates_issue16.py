@@ -25,7 +25,9 @@ WORK = Path(tempfile.mkdtemp(prefix="templates-issue16-"))
 
 
 def _old(path: str) -> str:
-    return subprocess.check_output(["git", "-C", str(ROOT), "show", f"{BEFORE}:{path}"], text=True)
+    text = subprocess.check_output(["git", "-C", str(ROOT), "show", f"{BEFORE}:{path}"], text=True)
+    # The helpers the old tags used moved into the shared core since.
+    return text.replace("networking_app.rendering", "networking_app.core.rendering")
 
 
 (WORK / "tpl" / "old").mkdir(parents=True)
@@ -68,7 +70,7 @@ from contacts.models import Contact, Organization, Relationship  # noqa: E402
 from mentoring.forms.directory import DirectoryFilterForm  # noqa: E402
 from mentoring.selectors.directory import DirectoryCard  # noqa: E402
 from mentoring.services.availability import Slot  # noqa: E402
-from networking_app.rendering import day, object_url  # noqa: E402
+from networking_app.core.rendering import day, object_url  # noqa: E402
 
 
 def _contacts() -> list[Contact]:

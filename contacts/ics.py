@@ -1,6 +1,6 @@
 """A student's conversations in calendars: which ones their subscribed feed carries (events'
 personal feed) and what each looks like there. The file is written by
-`networking_app.calendar_files`.
+`networking_app.core.calendar_files`.
 
 A conversation keeps one UID for its whole life (`conversation_uid`). Conversations have no
 counter of their own, so the SEQUENCE is derived from their history of changes
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import ChangeKind, Conversation, ConversationChange, ConversationStatus
-from networking_app.calendar_files import MEETING_ALARM, Alarm, CalendarItem, Status
+from networking_app.core.calendar_files import MEETING_ALARM, Alarm, CalendarItem, Status
 from networking_app.notifications import links
 
 STATUSES_SHOWN = (

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from contacts.models import ActionItem, Contact, Conversation, ConversationStatus
-from networking_app.cache import bump_version, person
-from networking_app.emails import format_when
+from networking_app.core.cache import bump_version, person
+from networking_app.core.emails import format_when
 from networking_app.notifications import services as notify
 from networking_app.notifications.kinds import ReminderKind, Timing, register
 from networking_app.notifications.models import Delivery, Reminder
@@ -231,7 +231,7 @@ def _action_done(reminder):
     if item is not None and item.done_at is None:
         item.done_at = timezone.now()
         item.save(update_fields=["done_at"])
-        bump_version(person(item.owner_id))  # Today lists it (networking_app.cache)
+        bump_version(person(item.owner_id))  # Today lists it (networking_app.core.cache)
 
 
 def _custom_relevant(reminder):

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.db import models
 
 from events.models import RSVP, CalendarFeed, Event, EventHost, Label, MetAtEvent
-from networking_app.cache import EVENTS, VersionedAdmin, person
 from networking_app.core.admin import PrivateStudentDataAdmin
+from networking_app.core.cache import EVENTS, VersionedAdmin, person
 
 
 @admin.register(Label)

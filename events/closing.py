@@ -17,7 +17,7 @@ from events.models import RSVP, RSVPStatus
 from events.services import rsvp_cancel
 from networking_app.accounts.closing import ClosingStep, register
 from networking_app.accounts.models import User
-from networking_app.cache import EVENTS, bump_version
+from networking_app.core.cache import EVENTS, bump_version
 
 
 def _tally(user: User) -> dict:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from events.models import CalendarFeed
-from networking_app.cache import cache_key, uncache
+from networking_app.core.cache import cache_key, uncache
 
 # Calendars poll every few minutes to hours; recording each poll would be a write per poll.
 LAST_FETCHED_PRECISION = dt.timedelta(minutes=15)

@@ -1,5 +1,5 @@
 """Calendar files and feeds (iCalendar, RFC 5545) of events, written by
-`networking_app.calendar_files`.
+`networking_app.core.calendar_files`.
 
 Three kinds of output:
 - one event as a download (`event_calendar`): no video link, whoever downloads it;
@@ -35,7 +35,7 @@ from events.models import RSVP, Event, EventStatus, RSVPStatus
 from events.selectors.audience import events_visible_to
 from mentoring import ics as mentoring_ics
 from mentoring.selectors.sessions import sessions_for_calendar
-from networking_app.calendar_files import Alarm, CalendarItem, Method, Status, calendar_file
+from networking_app.core.calendar_files import Alarm, CalendarItem, Method, Status, calendar_file
 from networking_app.notifications import links
 
 PRODID = "-//Rapport//Events calendar//EN"
@@ -228,7 +228,7 @@ def event_filename(event: Event) -> str:
 # so nothing needs invalidating; the hash is also the ETag.
 
 # Raise it when what a row looks like in a feed changes (here, in mentoring.ics or contacts.ics,
-# or in networking_app.calendar_files), so no calendar keeps an old rendering.
+# or in networking_app.core.calendar_files), so no calendar keeps an old rendering.
 FORMAT_VERSION = "rapport-ics-3"
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import RSVP, Event, EventStatus, RSVPStatus
-from networking_app.emails import format_when
+from networking_app.core.emails import format_when
 from networking_app.notifications import services as notify
 from networking_app.notifications.kinds import ReminderKind, register
 from networking_app.notifications.models import Reminder

@@ -37,8 +37,8 @@ from events.models import (
 )
 from events.selectors.audience import audience_refusal, events_visible_to
 from networking_app.accounts.models import User
-from networking_app.cache import EVENTS, bump_version, person
-from networking_app.emails import format_span, recipient_zone, send_templated_email
+from networking_app.core.cache import EVENTS, bump_version, person
+from networking_app.core.emails import format_span, recipient_zone, send_templated_email
 from networking_app.notifications import links
 from networking_app.notifications.services import user_zone
 

@@ -27,8 +27,8 @@ from events.models import Event, EventKind, EventStatus, RSVPStatus
 from events.qr import check_in_url, qr_code
 from events.selectors.calendar import CalendarEvent
 from networking_app.accounts.decorators import student_required
-from networking_app.cache import EVENTS, cache_key, cached, person, viewer_parts
-from networking_app.fragments import render_fragment_or_page
+from networking_app.core.cache import EVENTS, cache_key, cached, person, viewer_parts
+from networking_app.core.fragments import render_fragment_or_page
 
 AGENDA_PER_PAGE = 30
 # Kinds where the seeds' "things to remember" apply: meeting people face to face.
@@ -126,7 +126,7 @@ def _cached_grid(request, context: dict, name: str, first: dt.date, end: dt.date
     and whether it shows any event. Kept for a minute under the events' version (raised by
     events.services on any change to an event, its hosts, labels or organizations) and the
     person's own (their RSVPs, their class year), for their time zone, language and today's
-    date (networking_app.cache)."""
+    date (networking_app.core.cache)."""
     filters = context["filter_form"].filters()
     user = request.user
     user_id = user.pk if user.is_authenticated else None

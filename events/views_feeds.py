@@ -29,7 +29,7 @@ from events.feeds import (
 from events.models import CalendarFeed
 from events.selectors.audience import event_get_visible
 from events.selectors.feeds import calendar_feed_for_user, calendar_feed_get_by_token
-from networking_app.cache import cache_key, cached
+from networking_app.core.cache import cache_key, cached
 from networking_app.notifications import links
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -48,7 +48,7 @@ def _etag(key: str) -> str:
 
 
 def _cached_body(render, *, key: str, slot: str | None):
-    """The fingerprint is the version (networking_app.cache's validator): any change to what
+    """The fingerprint is the version (networking_app.core.cache's validator): any change to what
     the calendar shows is a new one, so no service needs to raise anything for feeds."""
     return cached(slot or cache_key("ics", key), render, timeout=FEED_CACHE_SECONDS, validator=key)
 

@@ -19,8 +19,8 @@ from events.export import attendee_rows
 from events.forms import CheckInCodeForm, CheckInSearchForm, EventCancelForm, EventForm
 from events.models import Event, EventStatus
 from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
-from networking_app.forms_errors import add_service_errors
-from networking_app.fragments import render_fragment_or_page
+from networking_app.core.form_errors import add_service_errors
+from networking_app.core.fragments import render_fragment_or_page
 
 
 def _event_for_staff(request, event_id: int) -> Event:

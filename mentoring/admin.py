@@ -17,8 +17,8 @@ from mentoring.models import (
     Topic,
 )
 from mentoring.services.profiles import mentor_refresh_bookable
-from networking_app.cache import DIRECTORY, VersionedAdmin
 from networking_app.core.admin import PrivateStudentDataAdmin
+from networking_app.core.cache import DIRECTORY, VersionedAdmin
 
 
 @admin.register(Topic)

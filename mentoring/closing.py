@@ -28,8 +28,8 @@ from mentoring.reminders import sync_session
 from mentoring.services.sessions import when_for
 from networking_app.accounts.closing import ClosingStep, register
 from networking_app.accounts.models import User
-from networking_app.cache import DIRECTORY, bump_version
-from networking_app.calendar_files import (
+from networking_app.core.cache import DIRECTORY, bump_version
+from networking_app.core.calendar_files import (
     Attendee,
     CalendarItem,
     Method,
@@ -37,7 +37,7 @@ from networking_app.calendar_files import (
     calendar_file,
     site_organizer,
 )
-from networking_app.emails import Attachment, send_templated_email
+from networking_app.core.emails import Attachment, send_templated_email
 from networking_app.notifications import links
 
 

@@ -1,6 +1,6 @@
 """Flash-mentoring sessions in calendars: the emailed invitation (iTIP REQUEST or CANCEL) and
 the entry in a person's subscribed feed (events' personal feed). The files are written by
-`networking_app.calendar_files`; this module says what a session looks like in them.
+`networking_app.core.calendar_files`; this module says what a session looks like in them.
 
 One session is one calendar item for its whole life: the UID never changes
 (`Session.ics_uid`) and every change raises the SEQUENCE (`Session.ics_sequence`), so a
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import Mode, Session, SessionStatus
-from networking_app.calendar_files import (
+from networking_app.core.calendar_files import (
     MEETING_ALARM,
     Alarm,
     Attendee,

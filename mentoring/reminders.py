@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import Feedback, Session, SessionStatus
-from networking_app.emails import format_when
+from networking_app.core.emails import format_when
 from networking_app.notifications import services as notify
 from networking_app.notifications.kinds import ReminderKind, Timing, register
 from networking_app.notifications.models import Reminder

@@ -5,7 +5,7 @@ import socket
 import pytest
 from django.core.cache import caches
 
-from networking_app.cache import ResilientRedisCache
+from networking_app.core.cache import ResilientRedisCache
 from tests.factories import PASSWORD
 
 
@@ -38,7 +38,7 @@ def test_login_works_while_the_cache_is_down(client, student, settings):
     port = _closed_port()
     settings.CACHES = {
         "default": {
-            "BACKEND": "networking_app.cache.ResilientRedisCache",
+            "BACKEND": "networking_app.core.cache.ResilientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

@@ -1,4 +1,4 @@
-"""The one calendar-file writer (networking_app/calendar_files.py), read back with icalendar.
+"""The one calendar-file writer (networking_app/core/calendar_files.py), read back with icalendar.
 
 What each app puts in its files is tested with the app (tests/events/test_feeds.py,
 tests/mentoring/test_ics.py, tests/contacts/test_export_data.py, tests/accounts/test_deletion.py).
@@ -11,7 +11,7 @@ import datetime as dt
 import time_machine
 from icalendar import Calendar
 
-from networking_app.calendar_files import (
+from networking_app.core.calendar_files import (
     Alarm,
     Attendee,
     CalendarItem,

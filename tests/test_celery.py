@@ -7,7 +7,7 @@ from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 
-from networking_app.tasks import HEARTBEAT_CACHE_KEY, heartbeat
+from networking_app.core.tasks import HEARTBEAT_CACHE_KEY, heartbeat
 
 
 def test_heartbeat_records_the_time():

@@ -1,4 +1,4 @@
-"""The one helper that sends an email (networking_app.emails.send_templated_email).
+"""The one helper that sends an email (networking_app.core.emails.send_templated_email).
 
 Each email's wording is tested with the service that sends it, and its times in
 tests/notifications/test_email_time_zones.py; here, what every message gets from the helper.
@@ -11,7 +11,7 @@ import base64
 import pytest
 from django.core import mail
 
-from networking_app.emails import Attachment, send_templated_email
+from networking_app.core.emails import Attachment, send_templated_email
 from networking_app.notifications.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db

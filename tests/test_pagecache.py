@@ -1,4 +1,4 @@
-"""Cached pages of computed data (networking_app/cache.py): the versions that the services
+"""Cached pages of computed data (networking_app/core/cache.py): the versions that the services
 changing the data raise, and the pages that use them (contacts list, Today, the calendar, the
 home page's events card)."""
 
@@ -16,7 +16,7 @@ from contacts.imports import import_commit, import_preview, import_undo
 from contacts.models import ActionItem, Contact, Conversation
 from events import services as event_services
 from events.models import RSVP
-from networking_app.cache import EVENTS, cache_key, cached, person
+from networking_app.core.cache import EVENTS, cache_key, cached, person
 from tests.contacts.factories import (
     ActionItemFactory,
     ContactFactory,
@@ -165,7 +165,7 @@ def test_a_change_committed_while_a_value_is_computed_makes_it_stale(
 ):
     from django.db import transaction
 
-    from networking_app.cache import bump_version
+    from networking_app.core.cache import bump_version
 
     key = cache_key("probe", "race")
     scope = person(student.pk)
@@ -280,7 +280,7 @@ def test_home_events_card_sees_new_events_and_rsvps(student_client, student, sta
 def test_the_key_follows_the_time_zone_the_language_and_the_parts():
     from django.utils import translation
 
-    from networking_app.cache import viewer_parts
+    from networking_app.core.cache import viewer_parts
 
     with timezone.override("America/New_York"):
         new_york = cache_key("x", *viewer_parts())

@@ -1,4 +1,4 @@
-"""`{% object_url %}` and `|when` (networking_app/templatetags/rows.py) give what `{% url %}`
+"""`{% object_url %}` and `|when` (networking_app/core/templatetags/rows.py) give what `{% url %}`
 and `|date` give."""
 
 from __future__ import annotations

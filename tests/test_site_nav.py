@@ -1,4 +1,4 @@
-"""The main navigation (networking_app.templatetags.site): each role's links, the current page
+"""The main navigation (networking_app.core.templatetags.site): each role's links, the current page
 marked, and a working log-out form."""
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "loadsite" /
 LOGGING["root"]["level"] = "WARNING"
 
 # Production caches in Redis (rendered calendar feeds, rate limits): so does the benchmark.
-# If Redis is down the cache misses (networking_app.cache) and pages still answer.
+# If Redis is down the cache misses (networking_app.core.cache) and pages still answer.
 if not REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "networking_app.cache.ResilientRedisCache",
+            "BACKEND": "networking_app.core.cache.ResilientRedisCache",
             "LOCATION": env.str("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
             "KEY_PREFIX": "rapport-bench",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

@@ -31,7 +31,7 @@ from networking_app.accounts.my_data import (
     register,
     register_calendar_events,
 )
-from networking_app.calendar_files import CalendarItem, Status
+from networking_app.core.calendar_files import CalendarItem, Status
 
 CONTACT_FIELDS = [
     "id",

@@ -1,7 +1,7 @@
 """Forms of the people pages: contacts, their interactions, merges and target organizations.
 
 Forms only validate what was typed; the writes happen in contacts.services, whose own
-ValidationErrors are put back on the form with `networking_app.forms_errors`.
+ValidationErrors are put back on the form with `networking_app.core.form_errors`.
 """
 
 from __future__ import annotations

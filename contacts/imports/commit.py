@@ -19,7 +19,7 @@ from contacts.imports.preview import (
 )
 from contacts.merging import fields_of
 from contacts.models import Contact
-from networking_app.cache import bump_version, person
+from networking_app.core.cache import bump_version, person
 
 COMMITTABLE = (BatchStatus.PREVIEW, BatchStatus.COMMIT_QUEUED, BatchStatus.COMMITTING)
 

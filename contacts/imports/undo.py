@@ -16,7 +16,7 @@ from contacts.imports.files import ImportFileError
 from contacts.imports.models import BatchStatus, ImportBatch, ImportRow, RowOutcome
 from contacts.merging import FILLABLE
 from contacts.models import Contact, Interaction
-from networking_app.cache import bump_version, person
+from networking_app.core.cache import bump_version, person
 
 log = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from contacts.imports import selectors as import_selectors
 from contacts.models import Contact
 from contacts.views import reminders as reminder_views
 from networking_app.accounts.decorators import student_required
-from networking_app.cache import cache_key, cached, person, viewer_parts
-from networking_app.forms_errors import add_service_errors
-from networking_app.fragments import wants_fragment
+from networking_app.core.cache import cache_key, cached, person, viewer_parts
+from networking_app.core.form_errors import add_service_errors
+from networking_app.core.fragments import wants_fragment
 
 CONTACTS_PER_PAGE = 50
 # What the duplicate warning compares.
@@ -48,7 +48,7 @@ def _plural(count: int, noun: str) -> str:
 @student_required
 def contact_list(request):
     """The student's contacts, filtered and paged. The tag choices and the rendered results
-    are cached under the student's version (networking_app.cache), which contacts' services
+    are cached under the student's version (networking_app.core.cache), which contacts' services
     raise: the first page after any change to their contacts recomputes."""
     user = request.user
     timeout = settings.PRIVATE_PAGE_CACHE_SECONDS

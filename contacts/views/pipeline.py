@@ -42,8 +42,8 @@ from contacts.forms.pipeline import (
 from contacts.models import Conversation, ConversationStatus, DraftKind
 from contacts.this_week import has_something_this_week
 from networking_app.accounts.decorators import student_required
-from networking_app.cache import cache_key, cached, person, viewer_parts
-from networking_app.forms_errors import add_service_errors
+from networking_app.core.cache import cache_key, cached, person, viewer_parts
+from networking_app.core.form_errors import add_service_errors
 
 S = ConversationStatus
 
@@ -671,7 +671,7 @@ def today_response(request, *, home: bool = False, extra: dict | None = None) ->
         return TodayLists(html=html, empty=page.is_empty)
 
     # The lists but the action items (their forms carry the CSRF token) are kept under the
-    # student's version (networking_app.cache), which every write to their conversations and
+    # student's version (networking_app.core.cache), which every write to their conversations and
     # contacts raises; the lifetime bounds what the clock moves (a thank-you falling due).
     cached_lists = cached(
         cache_key("today", user.pk, *viewer_parts()),

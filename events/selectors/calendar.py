@@ -33,7 +33,7 @@ from events.models import (
     RSVPStatus,
 )
 from events.selectors.audience import events_visible_to
-from networking_app.cache import EVENTS, cache_key, cached, person, viewer_parts
+from networking_app.core.cache import EVENTS, cache_key, cached, person, viewer_parts
 
 # --- Calendar --------------------------------------------------------------------------------
 
@@ -248,7 +248,7 @@ HOME_EVENTS_SECONDS = 60
 
 def home_events_card(*, user, limit: int = 5) -> tuple[list[CalendarEvent], list[CalendarEvent]]:
     """home_events_for, kept for a minute under the events' version and the person's own
-    (their RSVPs, the people they logged): networking_app.cache."""
+    (their RSVPs, the people they logged): networking_app.core.cache."""
     if not user.is_authenticated:
         return home_events_for(user=user, limit=limit)
     return cached(

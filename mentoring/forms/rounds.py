@@ -1,7 +1,7 @@
 """Forms of match rounds: staff's round settings and review actions, students' and volunteers'
 sign-up. Forms only validate what was typed; the writes and their rules are in
 mentoring.services.rounds, round_matches and round_intros, whose ValidationErrors go back on
-the form through `networking_app.forms_errors`."""
+the form through `networking_app.core.form_errors`."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ from networking_app.accounts.models import (
     User,
     VolunteerProfile,
 )
-from networking_app.cache import DIRECTORY, bump_version
+from networking_app.core.cache import DIRECTORY, bump_version
 
 # --- Derived fields ------------------------------------------------------------------------
 

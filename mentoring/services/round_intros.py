@@ -8,7 +8,7 @@ import re
 from django.urls import reverse
 
 from mentoring.models import Match
-from networking_app.emails import render_email, send_templated_email
+from networking_app.core.emails import render_email, send_templated_email
 from networking_app.notifications.links import absolute
 
 INTRO_EMAIL = "round_intro"

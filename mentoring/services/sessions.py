@@ -36,7 +36,7 @@ from mentoring.reminders import sync_session
 from mentoring.selectors.sessions import other_person
 from mentoring.services.availability import Slot, open_slots
 from networking_app.accounts.models import Affiliation, User
-from networking_app.emails import Attachment, format_when, recipient_zone, send_templated_email
+from networking_app.core.emails import Attachment, format_when, recipient_zone, send_templated_email
 from networking_app.notifications import links
 
 SLOT_TAKEN = (

@@ -21,9 +21,9 @@ from mentoring.selectors import directory as selectors
 from mentoring.services.availability import open_slots
 from mentoring.services.profiles import mentor_contact_add
 from networking_app.accounts.decorators import student_required
-from networking_app.cache import DIRECTORY, cached
-from networking_app.context_processors import school
-from networking_app.fragments import render_fragment_or_page
+from networking_app.core.cache import DIRECTORY, cached
+from networking_app.core.context_processors import school
+from networking_app.core.fragments import render_fragment_or_page
 
 DIRECTORY_PER_PAGE = 20
 MENTOR_PAGE_SLOTS = 10
@@ -100,7 +100,7 @@ def directory(request):
     computes their open times afresh, and asking for a time checks under the volunteer's
     lock that it is still open (services.requests.flash_request_create). A change to what
     students see of a volunteer shows at once where the service raises the directory's
-    version (networking_app.cache), else within that time too. The pagination links carry the
+    version (networking_app.core.cache), else within that time too. The pagination links carry the
     student's own query string, so they are rendered for each request.
     """
     topics = selectors.topic_rows()

@@ -39,7 +39,7 @@ from mentoring.services import requests as request_services
 from mentoring.services.availability import Slot, mentor_zone, open_slots, slot_is_open
 from mentoring.views.participants import flash_errors, participant_required
 from networking_app.accounts.decorators import student_required
-from networking_app.forms_errors import add_service_errors
+from networking_app.core.form_errors import add_service_errors
 
 SLOTS_OFFERED = 40
 SLOTS_ON_REQUEST_PAGE = 8

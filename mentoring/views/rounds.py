@@ -34,7 +34,7 @@ from networking_app.accounts.decorators import (
     staff_required,
     student_required,
 )
-from networking_app.forms_errors import add_service_errors
+from networking_app.core.form_errors import add_service_errors
 
 STATUS_VERBS = {
     RoundStatus.OPEN: "is open for sign-up",

@@ -30,7 +30,7 @@ from mentoring.services import profiles as services
 from mentoring.services.availability import mentor_zone, open_slots
 from networking_app.accounts.decorators import role_required
 from networking_app.accounts.models import Role
-from networking_app.forms_errors import add_service_errors
+from networking_app.core.form_errors import add_service_errors
 
 volunteer_required = role_required(Role.VOLUNTEER)
 PREVIEW_SLOTS = 10

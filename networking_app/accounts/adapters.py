@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from networking_app.accounts.known_browsers import browser_knows_account, remember_browser
 from networking_app.accounts.models import Role
-from networking_app.emails import email_context, html_from_text, recipient_zone
+from networking_app.core.emails import email_context, html_from_text, recipient_zone
 
 # Failed logins for one account from every address, for browsers that never signed in to it
 # (settings.ACCOUNT_RATE_LIMITS; docs/operations.md, "Failed logins").
@@ -54,7 +54,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def render_mail(self, template_prefix, email, context, headers=None):
         """allauth renders and sends its own messages (through Django's EMAIL_BACKEND, the
         outbox, like ours), from its text templates: in the recipient's time zone as every
-        email is (networking_app.emails), with an HTML part made from the text part."""
+        email is (networking_app.core.emails), with an HTML part made from the text part."""
         with timezone.override(recipient_zone(context.get("user"))):
             message = super().render_mail(template_prefix, email, context, headers=headers)
         if isinstance(message, EmailMultiAlternatives) and not message.alternatives:

@@ -8,7 +8,7 @@ from networking_app.accounts.models import (
     User,
     VolunteerProfile,
 )
-from networking_app.cache import DIRECTORY, VersionedAdmin, person
+from networking_app.core.cache import DIRECTORY, VersionedAdmin, person
 
 
 class ProfileInline(admin.StackedInline):

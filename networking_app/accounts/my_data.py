@@ -25,7 +25,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from networking_app.accounts.models import Role, User
-from networking_app.calendar_files import CalendarItem, calendar_file
+from networking_app.core.calendar_files import CalendarItem, calendar_file
 
 PRODID = "-//Rapport//Download my data//EN"
 EVERYONE = (Role.STUDENT, Role.VOLUNTEER, Role.STAFF)

@@ -14,7 +14,7 @@ from networking_app.accounts.models import (
     User,
     VolunteerProfile,
 )
-from networking_app.cache import bump_version, person
+from networking_app.core.cache import bump_version, person
 
 
 def profile_create_for_role(

@@ -24,7 +24,7 @@ from networking_app.console.models import (
     VolunteerInvitation,
 )
 from networking_app.core.audit import audit_record
-from networking_app.emails import render_email, send_templated_email
+from networking_app.core.emails import render_email, send_templated_email
 from networking_app.notifications.outbox import (
     enqueue_together,
 )

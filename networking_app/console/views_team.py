@@ -20,8 +20,8 @@ from networking_app.accounts.selectors import (
 )
 from networking_app.accounts.services import staff_user_create
 from networking_app.core.audit import audit_record
+from networking_app.core.tasks import HEARTBEAT_CACHE_KEY
 from networking_app.notifications.selectors import failed_email_count
-from networking_app.tasks import HEARTBEAT_CACHE_KEY
 
 
 @staff_required

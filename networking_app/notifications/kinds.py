@@ -28,7 +28,7 @@ class ReminderKind:
     description: str  # shown on the preferences page
     # reminder -> {"title": str, "lines": [str], "url": "/path/", "action": "Open ..."}
     # Called with the reader's time zone active: format times in it, and name the zone
-    # (networking_app.emails.format_when).
+    # (networking_app.core.emails.format_when).
     render: Callable[[Reminder], dict]
     # False: the reminder no longer applies (e.g. the thank-you was already sent).
     is_relevant: Callable[[Reminder], bool] = field(default=lambda reminder: True)

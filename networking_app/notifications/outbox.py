@@ -25,8 +25,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-# The headers networking_app.emails.send_templated_email writes for the outbox to read.
-from networking_app.emails import IDEMPOTENCY_HEADER, KIND_HEADER, USER_HEADER
+# The headers networking_app.core.emails.send_templated_email writes for the outbox to read.
+from networking_app.core.emails import IDEMPOTENCY_HEADER, KIND_HEADER, USER_HEADER
 from networking_app.notifications.models import EmailStatus, OutgoingEmail
 
 logger = logging.getLogger(__name__)

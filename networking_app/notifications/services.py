@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from networking_app.emails import send_templated_email
+from networking_app.core.emails import send_templated_email
 from networking_app.notifications import links, outbox
 from networking_app.notifications.kinds import REGISTRY, get_kind
 from networking_app.notifications.models import (

@@ -57,7 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "networking_app.csp.AdminScriptsMiddleware",
+    "networking_app.core.csp.AdminScriptsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,13 +84,13 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "networking_app.context_processors.school",
-                "networking_app.csp.nonce",
+                "networking_app.core.context_processors.school",
+                "networking_app.core.csp.nonce",
             ],
             # Tag libraries of the project package itself (not an app of its own).
             "libraries": {
-                "rows": "networking_app.templatetags.rows",
-                "site": "networking_app.templatetags.site",
+                "rows": "networking_app.core.templatetags.rows",
+                "site": "networking_app.core.templatetags.site",
             },
         },
     },
@@ -118,8 +118,8 @@ if REDIS_URL:
     env.url("REDIS_URL", ("redis", "rediss", "unix"))
     CACHES = {
         "default": {
-            # Redis down: the cache misses instead of failing requests (networking_app/cache.py).
-            "BACKEND": "networking_app.cache.ResilientRedisCache",
+            # Redis down: the cache misses instead of failing requests (networking_app.core.cache).
+            "BACKEND": "networking_app.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rapport",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -139,7 +139,7 @@ DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", 300, minimum=0)
 # every page). Students may see next open times that old; asking for a time checks it afresh.
 DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", 60, minimum=0)
 # How long a student's own lists (contacts, Today) stay cached, in seconds; any change to
-# their data makes the next page recompute at once (networking_app/cache.py). 0: off.
+# their data makes the next page recompute at once (networking_app/core/cache.py). 0: off.
 PRIVATE_PAGE_CACHE_SECONDS = env.int("PRIVATE_PAGE_CACHE_SECONDS", 300, minimum=0)
 
 # --- Accounts ------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Content Security Policy (django-csp): scripts only with this response's nonce, no inline
-# event handlers or styles, no plugins, no <base>, no framing. See networking_app/csp.py.
+# event handlers or styles, no plugins, no <base>, no framing. See networking_app/core/csp.py.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

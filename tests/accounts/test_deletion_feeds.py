@@ -31,7 +31,7 @@ def redis_cache(settings):
     prefix = f"rapport-test-{secrets.token_hex(4)}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "networking_app.cache.ResilientRedisCache",
+            "BACKEND": "networking_app.core.cache.ResilientRedisCache",
             "LOCATION": settings.TEST_REDIS_URL,
             "KEY_PREFIX": prefix,
         }

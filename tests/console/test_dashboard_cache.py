@@ -150,10 +150,10 @@ def test_the_freshness_line_says_how_often(staff_client, settings, seconds, word
 
 
 def test_the_figures_need_no_redis(staff_client, programme, settings):
-    # networking_app.cache: an unreachable Redis misses (get returns None) and drops writes.
+    # networking_app.core.cache: an unreachable Redis misses (get returns None) and drops writes.
     settings.CACHES = {
         "default": {
-            "BACKEND": "networking_app.cache.ResilientRedisCache",
+            "BACKEND": "networking_app.core.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }

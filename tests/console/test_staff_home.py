@@ -24,7 +24,7 @@ def test_staff_home_lists_pending_volunteers(staff_client, pending_volunteer, vo
 
 
 def test_staff_home_shows_the_worker_heartbeat(staff_client):
-    from networking_app.tasks import heartbeat
+    from networking_app.core.tasks import heartbeat
 
     heartbeat.apply()
     response = staff_client.get(reverse("staff:home"))

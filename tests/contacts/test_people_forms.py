@@ -20,7 +20,7 @@ from contacts.forms.people import (
 )
 from contacts.models import Cadence, Relationship
 from contacts.selectors.people import contact_possible_duplicates, normalize_linkedin_url
-from networking_app.forms_errors import add_service_errors
+from networking_app.core.form_errors import add_service_errors
 
 pytestmark = pytest.mark.django_db
 

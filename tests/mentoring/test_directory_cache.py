@@ -17,8 +17,8 @@ from django.utils import timezone, translation
 
 from mentoring.models import Mentor
 from mentoring.selectors.directory.search import results_cache_key
-from networking_app import cache as page_cache
 from networking_app.console.services import VolunteerDecision, volunteer_decide
+from networking_app.core import cache as page_cache
 from tests.factories import StaffFactory, StudentFactory, VolunteerFactory
 from tests.mentoring.factories import AvailabilityWindowFactory, MentorFactory
 from tests.querycount import capture_queries
@@ -275,7 +275,7 @@ def test_an_unreachable_cache_computes_every_page(student_client, settings, capl
     listed("Still Here")
     settings.CACHES = {
         "default": {
-            "BACKEND": "networking_app.cache.ResilientRedisCache",
+            "BACKEND": "networking_app.core.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }

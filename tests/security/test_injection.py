@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from networking_app.emails import send_templated_email
+from networking_app.core.emails import send_templated_email
 from networking_app.notifications.models import OutgoingEmail
 from networking_app.notifications.outbox import deliver
 from tests.contacts.factories import ActionItemFactory

@@ -8,7 +8,7 @@ typed never reaches one of them: each listed function escapes every value it wri
 stored-XSS crawl in test_xss.py checks the pages they build).
 
 Plain-text email templates (`templates/**/*.txt`) turn autoescaping off on purpose: they are
-sent as text/plain and never shown on a page as HTML (networking_app/emails.render_email
+sent as text/plain and never shown on a page as HTML (networking_app/core/emails.render_email
 returns plain strings, so a preview escapes them).
 """
 

@@ -27,7 +27,7 @@ from mentoring.services.availability import (
     has_open_slots_filter,
 )
 from networking_app.accounts.models import VolunteerProfile
-from networking_app.cache import DIRECTORY, cache_key, cached
+from networking_app.core.cache import DIRECTORY, cache_key, cached
 
 # Words shorter than this are only matched as the start of a word: their trigrams would
 # match half the directory.
@@ -196,7 +196,7 @@ def topics() -> QuerySet[Topic]:
 #
 # A page of results is the same for every student who makes the same search in the same time
 # zone and language, so it is kept for a short time under the directory's version
-# (networking_app.cache.DIRECTORY, raised by mentoring.services.profiles whenever what students
+# (networking_app.core.cache.DIRECTORY, raised by mentoring.services.profiles whenever what students
 # see of a volunteer changes): see views.directory.directory.
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django import template
 
-from networking_app.emails import format_span, format_when
+from networking_app.core.emails import format_span, format_when
 
 register = template.Library()
 

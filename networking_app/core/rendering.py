@@ -3,7 +3,7 @@
 A list of fifty rows through {% for %}, {% url %} and |date spends more time in reverse() and
 date formatting than in the rest of the row (bench/RESULTS.md, "Template rendering (issue
 16)"). These helpers compute only strings; the markup stays in templates
-(networking_app/templatetags/rows.py: `{% object_url %}`, `|when`; the site navigation):
+(networking_app/core/templatetags/rows.py: `{% object_url %}`, `|when`; the site navigation):
 
 - `object_url` reverses a URL pattern once per process with a marker in place of the id, then
   substitutes the id: reverse() walks the resolver each time (tens of microseconds).

@@ -2,7 +2,7 @@
 
 Which links a visitor gets and which one is the current page (from the resolved URL's namespace
 and name) is decided here; the links are reversed once per process
-(networking_app.rendering.url_of), since twenty {% url %} tags on every page cost as much as a
+(networking_app.core.rendering.url_of), since twenty {% url %} tags on every page cost as much as a
 small page's own query.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from django import template
 from django.templatetags.static import static
 
-from networking_app.rendering import url_of
+from networking_app.core.rendering import url_of
 
 register = template.Library()
 

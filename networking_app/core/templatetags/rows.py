@@ -4,7 +4,7 @@ of a long list.
 Measured (bench/RESULTS.md, "Template rendering (issue 16)"): in a 50-row list, reverse() and
 date formatting per row cost more than the rest of the row. These keep the markup in the
 template and only compute the strings: a URL pattern reversed once per process
-(networking_app.rendering.object_url), the texts of recent dates remembered.
+(networking_app.core.rendering.object_url), the texts of recent dates remembered.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 
-from networking_app.rendering import object_url as _object_url
+from networking_app.core.rendering import object_url as _object_url
 
 register = template.Library()
 
