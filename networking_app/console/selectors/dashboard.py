@@ -164,7 +164,7 @@ def _students_and_breakdowns(d: Dashboard, filters: DashboardFilters) -> None:
     for entry in years:
         entry.key = str(entry.key) if entry.key else "Not given"
     d.by_class_year = years
-    majors = sorted(by_major.values(), key=lambda b: (-b.students, b.key.casefold()))
+    majors = sorted(by_major.values(), key=lambda b: (-b.students, b.key.casefold(), b.key))
     shown, rest = majors[:TOP_MAJORS], majors[TOP_MAJORS:]
     for entry in shown:
         entry.key = entry.key or "Not given"
