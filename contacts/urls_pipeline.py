@@ -1,11 +1,12 @@
 from django.urls import path
 
+from contacts.views import outreach, today
 from contacts.views import pipeline as views
 
 conversation = "conversations/<int:conversation_id>"
 
 urlpatterns: list = [
-    path("today/", views.today, name="today"),
+    path("today/", today.today, name="today"),
     path("contacts/<int:contact_id>/plan/", views.conversation_plan, name="conversation_plan"),
     path("conversations/", views.board, name="board"),
     path(f"{conversation}/", views.conversation, name="conversation"),
@@ -26,11 +27,15 @@ urlpatterns: list = [
     path(f"{conversation}/action-items/", views.action_item_add, name="action_item_add"),
     path("action-items/<int:item_id>/toggle/", views.action_item_toggle, name="action_item_toggle"),
     path(f"{conversation}/referrals/", views.referral_add, name="referral_add"),
-    path("contacts/<int:contact_id>/drafts/<str:kind>/", views.draft, name="draft"),
-    path("contacts/<int:contact_id>/drafts/<str:kind>/sent/", views.draft_sent, name="draft_sent"),
-    path("templates/", views.templates, name="templates"),
-    path("templates/<str:kind>/", views.template_edit, name="template_edit"),
-    path("templates/<str:kind>/reset/", views.template_reset, name="template_reset"),
-    path("outcomes/", views.outcomes, name="outcomes"),
-    path("outcomes/<int:outcome_id>/delete/", views.outcome_delete, name="outcome_delete"),
+    path("contacts/<int:contact_id>/drafts/<str:kind>/", outreach.draft, name="draft"),
+    path(
+        "contacts/<int:contact_id>/drafts/<str:kind>/sent/",
+        outreach.draft_sent,
+        name="draft_sent",
+    ),
+    path("templates/", outreach.templates, name="templates"),
+    path("templates/<str:kind>/", outreach.template_edit, name="template_edit"),
+    path("templates/<str:kind>/reset/", outreach.template_reset, name="template_reset"),
+    path("outcomes/", outreach.outcomes, name="outcomes"),
+    path("outcomes/<int:outcome_id>/delete/", outreach.outcome_delete, name="outcome_delete"),
 ]

@@ -3,7 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
-from contacts.views.pipeline import today_response
+from contacts.views.today import today_response
 from events.selectors import home_events_card
 from mentoring.views.volunteer import volunteer_home
 from networking_app.accounts.models import Role

@@ -1,0 +1,87 @@
+"""The Today page: what is due, what is coming, who to stay in touch with (a student's home
+page too, with the events card the project's home view hands it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from contacts import selectors
+from contacts.models import ConversationStatus
+from contacts.this_week import has_something_this_week
+from networking_app.accounts.decorators import student_required
+from networking_app.core.cache import cache_key, cached, person, viewer_parts
+
+S = ConversationStatus
+
+# The career office's advice for the meeting itself.
+THINGS_TO_REMEMBER = [
+    "Be on time.",
+    "Dress appropriately.",
+    "Be considerate of their time.",
+    "Be courteous and gracious.",
+    "Listen carefully and take good notes.",
+    "Ask for referrals, and for permission to use their name.",
+    "Thank them at the end.",
+]
+
+NOT_SAVED = "Nothing was saved: please check the form below."
+
+
+# --- Today ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TodayLists:
+    """The Today page's lists but the action items, as rendered, and whether all are empty."""
+
+    html: SafeString  # pickled as such: the cache keeps it safe
+    empty: bool
+
+
+def today_response(request, *, home: bool = False, extra: dict | None = None) -> HttpResponse:
+    """The Today page; a student's home page shows it too, with a welcome and what the
+    project's home view adds (`extra`: the events card)."""
+    user = request.user
+    today_date = timezone.localdate()
+
+    def lists() -> TodayLists:
+        page = selectors.today_page(user=user, with_action_items=False)
+        html = render_to_string("contacts/today.html#lists", {"page": page})
+        return TodayLists(html=html, empty=page.is_empty)
+
+    # The lists but the action items (their forms carry the CSRF token) are kept under the
+    # student's version (networking_app.core.cache), which every write to their conversations and
+    # contacts raises; the lifetime bounds what the clock moves (a thank-you falling due).
+    cached_lists = cached(
+        cache_key("today", user.pk, *viewer_parts()),
+        lists,
+        timeout=settings.PRIVATE_PAGE_CACHE_SECONDS,
+        scopes=[person(user.pk)],
+    )
+    action_items = selectors.action_items_due(user=user, today=today_date)
+    is_empty = cached_lists.empty and not action_items
+    context = {
+        "page": {"is_empty": is_empty, "action_items": action_items},
+        "lists_html": cached_lists.html,
+        "home": home,
+        "today_date": today_date,
+        # The all-clear must not say "no conversation this week" above a flash mentoring
+        # session that is (the sessions card loads on its own).
+        "session_this_week": is_empty and has_something_this_week(user=user),
+    }
+    if home:
+        context["student"] = getattr(user, "student_profile", None)
+    context.update(extra or {})
+    return render(request, "contacts/today.html", context)
+
+
+@student_required
+def today(request):
+    return today_response(request)
