@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from contacts.imports.models import ImportBatch, ImportRow
 from contacts.models import (
     ActionItem,
     Contact,
@@ -129,12 +130,7 @@ class OutcomeAdmin(PrivateStudentDataAdmin):
     list_select_related = ["owner"]
 
 
-try:
-    from contacts.imports.models import ImportBatch, ImportRow
-except ImportError:  # contact import (issue 8) not merged yet: nothing to register
-    ImportBatch = ImportRow = None
-
-
+@admin.register(ImportBatch)
 class ImportBatchAdmin(PrivateStudentDataAdmin):
     list_display = [
         "pk",
@@ -151,12 +147,8 @@ class ImportBatchAdmin(PrivateStudentDataAdmin):
     list_select_related = ["owner"]
 
 
+@admin.register(ImportRow)
 class ImportRowAdmin(PrivateStudentDataAdmin):
     list_display = ["pk", "batch_id", "index", "status", "decision", "outcome"]
     list_filter = ["status", "decision", "outcome"]
     search_fields = ["batch__owner__email"]
-
-
-if ImportBatch is not None:
-    admin.site.register(ImportBatch, ImportBatchAdmin)
-    admin.site.register(ImportRow, ImportRowAdmin)

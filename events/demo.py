@@ -12,6 +12,7 @@ from django.utils import timezone
 from events import services
 from events.models import RSVP, Audience, Event, EventKind, EventStatus, RSVPStatus
 from networking_app.accounts.models import Role, User
+from networking_app.accounts.services import profile_create_for_role
 
 ZONE = zoneinfo.ZoneInfo("America/New_York")
 ATTENDEES = 8  # demo.attendee1@example.edu ...
@@ -23,8 +24,6 @@ def _at(days: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def _attendees() -> list[User]:
-    from networking_app.accounts.services import profile_create_for_role
-
     people = []
     for i in range(1, ATTENDEES + 1):
         email = f"demo.attendee{i}@example.edu"

@@ -16,6 +16,7 @@ from contacts.models import (
     Contact,
     Conversation,
     EmailTemplate,
+    ImportBatch,
     Interaction,
     Outcome,
     Question,
@@ -72,8 +73,6 @@ def contacts_data(user: User) -> list[dict]:
 
 def imports_data(user: User) -> list[dict]:
     """What was imported when (the uploaded files themselves are not kept after an import)."""
-    from contacts.models import ImportBatch
-
     batches = ImportBatch.objects.filter(owner=user).order_by("created_at")
     return [
         export_fields(

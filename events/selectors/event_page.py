@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
-from contacts.models import Organization
+from contacts.models import Contact, Organization
 from events.models import RSVP, Event, EventHost, MetAtEvent, RSVPStatus
 from events.selectors.audience import events_visible_to
 from events.selectors.calendar import going_count
+from mentoring.selectors.directory.volunteers import listed_mentors_at, mentor_card
 
 # --- One event -------------------------------------------------------------------------------
 
@@ -84,9 +85,6 @@ class EventWarmPath:
 def warm_paths_at_event(*, user, event: Event) -> list[EventWarmPath]:
     """For each organization attending: the student's own contacts there and the directory's
     listed volunteers there (mentoring's warm paths, pointed at the event). Three queries."""
-    from contacts.models import Contact
-    from mentoring.selectors.directory.volunteers import listed_mentors_at, mentor_card
-
     organizations = list(event.organizations.all())
     if not organizations or not user.is_authenticated or not user.is_student:
         return []

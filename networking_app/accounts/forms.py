@@ -13,6 +13,7 @@ from networking_app.accounts.models import (
     Profile,
     Role,
     StudentProfile,
+    User,
     VolunteerProfile,
     time_zone_choices,
 )
@@ -177,8 +178,6 @@ class StaffCreateForm(forms.Form):
     display_name = forms.CharField(label="Name", max_length=120, validators=[validate_one_line])
 
     def clean_email(self):
-        from networking_app.accounts.models import User
-
         email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("Someone already has an account with this address.")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from networking_app.accounts.models import User
 from networking_app.core.emails import send_templated_email
 from networking_app.notifications import links, outbox
 from networking_app.notifications.kinds import REGISTRY, get_kind
@@ -314,8 +315,6 @@ def digests_dispatch(*, now: dt.datetime | None = None) -> int:
         .values_list("user_id", flat=True)
         .distinct()
     )
-    from networking_app.accounts.models import User
-
     # Every minute, for every user with a reminder waiting: their settings come in the same
     # query (it was one query per user per tick).
     users = User.objects.filter(pk__in=user_ids).select_related("profile", "notification_settings")
