@@ -26,12 +26,13 @@ WORK = Path(tempfile.mkdtemp(prefix="templates-issue16-"))
 
 def _old(path: str) -> str:
     text = subprocess.check_output(["git", "-C", str(ROOT), "show", f"{BEFORE}:{path}"], text=True)
-    # The helpers the old tags used moved into the shared core since.
-    return text.replace("networking_app.rendering", "networking_app.core.rendering")
+    # The helpers the old tags used are gone since: they are read from git too (oldrendering).
+    return text.replace("networking_app.rendering", "oldrendering")
 
 
 (WORK / "tpl" / "old").mkdir(parents=True)
 (WORK / "oldtags").mkdir()
+(WORK / "oldrendering.py").write_text(_old("networking_app/rendering.py"))
 (WORK / "oldtags" / "__init__.py").write_text("")
 (WORK / "oldtags" / "contacts_tags.py").write_text(_old("contacts/templatetags/contacts_tags.py"))
 (WORK / "oldtags" / "directory_tags.py").write_text(
@@ -65,12 +66,13 @@ django.setup()
 from django.core.paginator import Paginator  # noqa: E402
 from django.template.loader import get_template  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from oldrendering import day  # noqa: E402
 
 from contacts.models import Contact, Organization, Relationship  # noqa: E402
 from mentoring.forms.directory import DirectoryFilterForm  # noqa: E402
 from mentoring.selectors.directory import DirectoryCard  # noqa: E402
 from mentoring.services.availability import Slot  # noqa: E402
-from networking_app.core.rendering import day, object_url  # noqa: E402
+from networking_app.core.rendering import object_url  # noqa: E402
 
 
 def _contacts() -> list[Contact]:

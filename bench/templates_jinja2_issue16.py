@@ -23,7 +23,8 @@ from django.template import engines
 from django.template.backends.jinja2 import Jinja2
 
 from contacts.models import Contact, Organization, Relationship
-from networking_app.core.rendering import day, object_url
+from networking_app.core.rendering import object_url
+from networking_app.core.templatetags.rows import when
 
 DTL = """{% load rows %}{% for contact in contacts %}
       <tr>
@@ -44,7 +45,7 @@ JINJA = """{% for contact in contacts %}
         <td>{{ contact.title }}</td>
         <td>{{ contact.get_relationship_display() }}</td>
         <td>{% for name in contact.tag_names %}{% if not loop.first %} {% endif %}<span class="tag">{{ name }}</span>{% endfor %}</td>
-        <td>{% if contact.last_interaction_on %}<time datetime="{{ contact.last_interaction_on.isoformat() }}">{{ day(contact.last_interaction_on) }}</time>{% else %}<span class="muted">Never</span>{% endif %}</td>
+        <td>{% if contact.last_interaction_on %}<time datetime="{{ contact.last_interaction_on.isoformat() }}">{{ when(contact.last_interaction_on) }}</time>{% else %}<span class="muted">Never</span>{% endif %}</td>
         <td>{% if contact.losing_touch %}<span class="badge badge-warning">Losing touch</span>{% endif %}{% if contact.losing_touch and contact.has_upcoming %} {% endif %}{% if contact.has_upcoming %}<span class="badge badge-info">Upcoming conversation</span>{% endif %}</td>
       </tr>
     {% endfor %}"""
@@ -74,7 +75,7 @@ def environment(**options):
     from jinja2 import Environment
 
     env = Environment(**options)
-    env.globals.update(object_url=object_url, day=day)
+    env.globals.update(object_url=object_url, when=when)
     return env
 
 
