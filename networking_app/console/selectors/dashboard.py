@@ -33,10 +33,10 @@ from networking_app.accounts.models import (
     User,
 )
 from networking_app.console.selectors.filters import (
-    TOP_MAJORS,
-    Breakdown,
+    BREAKDOWN_FIELDS,
     Dashboard,
     DashboardFilters,
+    breakdowns,
     cohort_rows,
     cohort_students,
     students_queryset,
@@ -75,9 +75,6 @@ def students_not_started(filters: DashboardFilters | None = None, **cohort) -> Q
     """Students who have not added a single contact yet (the nudge's audience)."""
     students = cohort_students(filters) if filters else students_queryset(**cohort)
     return students.filter(_not_started_q())
-
-
-BREAKDOWN_FIELDS = ("students", "active", "not_started", "contacts_added", "conversations_held")
 
 
 def _students_and_breakdowns(d: Dashboard, filters: DashboardFilters) -> None:
@@ -151,30 +148,7 @@ def _students_and_breakdowns(d: Dashboard, filters: DashboardFilters) -> None:
     d.students["total"] = d.students.pop("students")
     d.students["contacts_added"] = sum(g["contacts_added"] for g in groups.values())
 
-    by_year: dict = {}
-    by_major: dict = {}
-    for (y, m), g in groups.items():
-        if not g["students"]:
-            continue
-        for table, key in ((by_year, y), (by_major, m)):
-            entry = table.setdefault(key, Breakdown(key=key))
-            for name in BREAKDOWN_FIELDS:
-                setattr(entry, name, getattr(entry, name) + g[name])
-    years = sorted(by_year.values(), key=lambda b: (b.key is None, b.key or 0))
-    for entry in years:
-        entry.key = str(entry.key) if entry.key else "Not given"
-    d.by_class_year = years
-    majors = sorted(by_major.values(), key=lambda b: (-b.students, b.key.casefold(), b.key))
-    shown, rest = majors[:TOP_MAJORS], majors[TOP_MAJORS:]
-    for entry in shown:
-        entry.key = entry.key or "Not given"
-    if rest:
-        other = Breakdown(key=f"Other majors ({len(rest)})")
-        for entry in rest:
-            for name in BREAKDOWN_FIELDS:
-                setattr(other, name, getattr(other, name) + getattr(entry, name))
-        shown.append(other)
-    d.by_major = shown
+    d.by_class_year, d.by_major = breakdowns(groups)
 
 
 def _changes_and_median(d: Dashboard, filters: DashboardFilters) -> None:

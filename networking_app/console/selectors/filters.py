@@ -240,3 +240,35 @@ class Dashboard:
     outcomes: dict = field(default_factory=dict)
     all_time: dict = field(default_factory=dict)
     erased: dict = field(default_factory=dict)
+
+
+BREAKDOWN_FIELDS = ("students", "active", "not_started", "contacts_added", "conversations_held")
+
+
+def breakdowns(groups: dict) -> tuple[list[Breakdown], list[Breakdown]]:
+    """The class-year and major tables from per-(class year, major) groups of counts: years in
+    order ("Not given" last), the TOP_MAJORS largest majors (ties by spelling, so the order
+    never depends on which group came first) and the rest summed as "Other majors (n)"."""
+    by_year: dict = {}
+    by_major: dict = {}
+    for (year, major), group in groups.items():
+        if not group["students"]:
+            continue
+        for table, key in ((by_year, year), (by_major, major)):
+            entry = table.setdefault(key, Breakdown(key=key))
+            for name in BREAKDOWN_FIELDS:
+                setattr(entry, name, getattr(entry, name) + group[name])
+    years = sorted(by_year.values(), key=lambda b: (b.key is None, b.key or 0))
+    for entry in years:
+        entry.key = str(entry.key) if entry.key else "Not given"
+    majors = sorted(by_major.values(), key=lambda b: (-b.students, b.key.casefold(), b.key))
+    shown, rest = majors[:TOP_MAJORS], majors[TOP_MAJORS:]
+    for entry in shown:
+        entry.key = entry.key or "Not given"
+    if rest:
+        other = Breakdown(key=f"Other majors ({len(rest)})")
+        for entry in rest:
+            for name in BREAKDOWN_FIELDS:
+                setattr(other, name, getattr(other, name) + getattr(entry, name))
+        shown.append(other)
+    return years, shown

@@ -23,10 +23,9 @@ from networking_app.console.models import (
 )
 from networking_app.console.rollup import REFRESH_ROW, counted_columns
 from networking_app.console.selectors.filters import (
-    TOP_MAJORS,
-    Breakdown,
     Dashboard,
     DashboardFilters,
+    breakdowns,
 )
 from networking_app.console.selectors.live import (
     erased_totals,
@@ -35,7 +34,6 @@ from networking_app.console.selectors.live import (
     mentoring_section,
 )
 
-BREAKDOWN_FIELDS = ("students", "active", "not_started", "contacts_added", "conversations_held")
 FUNNEL = ("requested", "scheduled", "held", "thanked", "held_in_period", "thanked_in_period")
 MENTORING = (
     *("requests", "accepted", "declined", "expired", "open", "capacity_used"),
@@ -130,30 +128,7 @@ def _students_and_breakdowns(d: Dashboard, sums: _Sums) -> None:
         "contacts_added": sum(g["contacts_added"] for g in groups.values()),
     }
     d.funnel = {name: sums.total(sums.days, name) for name in FUNNEL}
-    by_year: dict = {}
-    by_major: dict = {}
-    for (year, major), g in groups.items():
-        if not g["students"]:
-            continue
-        for table, key in ((by_year, year), (by_major, major)):
-            entry = table.setdefault(key, Breakdown(key=key))
-            for name in BREAKDOWN_FIELDS:
-                setattr(entry, name, getattr(entry, name) + g[name])
-    years = sorted(by_year.values(), key=lambda b: (b.key is None, b.key or 0))
-    for entry in years:
-        entry.key = str(entry.key) if entry.key else "Not given"
-    d.by_class_year = years
-    majors = sorted(by_major.values(), key=lambda b: (-b.students, b.key.casefold(), b.key))
-    shown, rest = majors[:TOP_MAJORS], majors[TOP_MAJORS:]
-    for entry in shown:
-        entry.key = entry.key or "Not given"
-    if rest:
-        other = Breakdown(key=f"Other majors ({len(rest)})")
-        for entry in rest:
-            for name in BREAKDOWN_FIELDS:
-                setattr(other, name, getattr(other, name) + getattr(entry, name))
-        shown.append(other)
-    d.by_major = shown
+    d.by_class_year, d.by_major = breakdowns(groups)
 
 
 def _changes_and_median(d: Dashboard, sums: _Sums) -> None:
