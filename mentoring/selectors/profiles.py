@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from mentoring.models import (
@@ -19,14 +19,6 @@ from mentoring.services.availability import (
     mentor_zone,
 )
 from networking_app.accounts.models import ApprovalStatus, User
-
-
-def _get_or_404(queryset: QuerySet, **lookup):
-    try:
-        return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
-        raise Http404 from None
-
 
 # --- A volunteer's own profile -------------------------------------------------------------
 
@@ -41,11 +33,11 @@ def mentor_for_volunteer(*, user: User) -> Mentor | None:
 
 
 def window_get_for_volunteer(*, user: User, window_id: int) -> AvailabilityWindow:
-    return _get_or_404(AvailabilityWindow.objects.all(), mentor__user=user, pk=window_id)
+    return get_object_or_404(AvailabilityWindow, mentor__user=user, pk=window_id)
 
 
 def override_get_for_volunteer(*, user: User, override_id: int) -> AvailabilityOverride:
-    return _get_or_404(AvailabilityOverride.objects.all(), mentor__user=user, pk=override_id)
+    return get_object_or_404(AvailabilityOverride, mentor__user=user, pk=override_id)
 
 
 def upcoming_overrides(*, mentor: Mentor) -> QuerySet[AvailabilityOverride]:

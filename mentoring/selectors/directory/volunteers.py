@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from contacts.models import (
@@ -35,13 +35,6 @@ MODE_LABELS = dict(Mode.choices)
 def listed_mentors_at(*, organization_ids) -> QuerySet[Mentor]:
     """Volunteers the directory lists at these organizations, loaded for `mentor_card`."""
     return listed_mentors().filter(organization_id__in=organization_ids)
-
-
-def _get_or_404(queryset: QuerySet, **lookup):
-    try:
-        return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
-        raise Http404 from None
 
 
 # --- What students see of a volunteer ------------------------------------------------------
@@ -128,7 +121,7 @@ def mentor_cards(mentors: list[Mentor], *, now: dt.datetime, slots: int = 1) -> 
 
 def mentor_get_for_student(*, mentor_id: int) -> Mentor:
     """A volunteer students may see: listed and bookable, else a plain 404."""
-    return _get_or_404(listed_mentors(), pk=mentor_id)
+    return get_object_or_404(listed_mentors(), pk=mentor_id)
 
 
 def contact_for_student(*, user: User, mentor: Mentor) -> Contact | None:
