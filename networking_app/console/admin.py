@@ -8,6 +8,7 @@ from networking_app.console.models import (
     EligibilityLabel,
     FiguresCohort,
     FiguresDay,
+    FiguresPage,
     FiguresRefresh,
     FiguresStudentDay,
     StudentLabel,
@@ -79,3 +80,12 @@ class FiguresRefreshAdmin(PrivateStudentDataAdmin):
     list_display = ["computed_at", "running_until", "requested_at"]
     list_filter = ["computed_at"]
     search_fields = ["id"]
+
+
+@admin.register(FiguresPage)
+class FiguresPageAdmin(PrivateStudentDataAdmin):
+    """The preset periods' whole dashboards (selectors/pages.py): replaced by every refresh."""
+
+    list_display = ["filters"]
+    list_filter = ["filters"]
+    search_fields = ["filters"]

@@ -56,6 +56,10 @@ class Chart:
             for i, category in enumerate(self.categories)
         ]
 
+    def table_rows(self) -> list[tuple[str, list[str]]]:
+        """The table under the chart: each category and its values as the table shows them."""
+        return [(row[0], [format_number(value) for value in row[1:]]) for row in self.rows()]
+
     @property
     def is_empty(self) -> bool:
         return not any(v for s in self.series for v in s.values)

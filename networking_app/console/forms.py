@@ -7,29 +7,17 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils import timezone
 
-from networking_app.console.selectors import DashboardFilters, default_filters
+from networking_app.console.selectors import (
+    PRESET_PERIODS,
+    DashboardFilters,
+    default_filters,
+    preset_range,
+)
 from networking_app.console.services import Audience, NudgeSpec, VolunteerDecision
 
 MAX_RANGE_DAYS = 3 * 366
 
-PRESETS = [
-    ("7", "Last 7 days"),
-    ("30", "Last 30 days"),
-    ("90", "Last 90 days"),
-    ("365", "Last 12 months"),
-    ("term", "This academic year"),
-    ("custom", "Custom dates"),
-]
-
-
-def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
-    if preset.isdigit():
-        return today - dt.timedelta(days=int(preset) - 1), today
-    if preset == "term":
-        # Academic years start on 1 August.
-        year = today.year if today.month >= 8 else today.year - 1
-        return dt.date(year, 8, 1), today
-    return None
+PRESETS = [*PRESET_PERIODS.items(), ("custom", "Custom dates")]
 
 
 class DashboardFilterForm(forms.Form):

@@ -121,11 +121,19 @@ class FiguresGroup(models.Model):
         EligibilityLabel, null=True, on_delete=models.CASCADE, related_name="+"
     )
 
+    KEY_FIELDS = ("class_year", "major", "in_cohort", "label")
+
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return f"{self.class_year or '-'} {self.major or '-'} (label {self.label_id or '-'})"
+
+    @classmethod
+    def counted_columns(cls) -> list[str]:
+        """The columns the refresh fills with counts (all but the key)."""
+        key = {"id", *cls.KEY_FIELDS, "day", "student_id"}
+        return [f.name for f in cls._meta.concrete_fields if f.name not in key]
 
 
 class FiguresDay(FiguresGroup):
@@ -191,6 +199,10 @@ class FiguresCohort(FiguresGroup):
     outcomes = models.IntegerField(default=0)
 
 
+# The one row of FiguresRefresh.
+REFRESH_ROW = 1
+
+
 class FiguresRefresh(models.Model):
     """The one row that says when the figures were last computed, and claims a refresh
     (`running_until`, a lease: a crashed worker's claim runs out) so that two workers, or a
@@ -202,3 +214,16 @@ class FiguresRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"Dashboard figures as of {self.computed_at}"
+
+
+class FiguresPage(models.Model):
+    """The whole dashboard for one common choice of filters (each preset period, every
+    student), computed by each refresh in the transaction that replaces the figures, so that
+    the page most staff open reads one row instead of summing the figures again: see
+    networking_app/console/selectors/pages.py."""
+
+    filters = models.CharField(max_length=200, unique=True)
+    dashboard = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Dashboard for {self.filters}"

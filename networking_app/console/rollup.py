@@ -42,6 +42,7 @@ from events.models import RSVP
 from mentoring.models import Feedback, FlashRequest, RequestStatus, Session, SessionStatus
 from networking_app.accounts.models import Role, StudentProfile, User
 from networking_app.console.models import (
+    REFRESH_ROW,
     FiguresCohort,
     FiguresDay,
     FiguresRefresh,
@@ -52,10 +53,10 @@ from networking_app.console.selectors.filters import (
     HOLDING_REQUEST_STATUSES,
     OPEN_REQUEST_STATUSES,
 )
+from networking_app.console.selectors.pages import store_pages
 
 # Longer than a refresh ever takes: a claim older than this belongs to a worker that died.
 LEASE = dt.timedelta(minutes=10)
-REFRESH_ROW = 1
 
 
 @dataclass(frozen=True)
@@ -180,14 +181,6 @@ COHORT_SOURCES = [
     Source(Outcome, "owner", {"outcomes": Q()}),
 ]
 
-GROUP_FIELDS = ("class_year", "major", "in_cohort", "label")
-
-
-def counted_columns(model: type[models.Model]) -> list[str]:
-    """The columns of a figures table that the sources fill (all but its key)."""
-    key = {"id", *GROUP_FIELDS, "day", "student_id"}
-    return [f.name for f in model._meta.concrete_fields if f.name not in key]
-
 
 def _source_sql(source: Source, columns: list[str], *, by_day: bool) -> tuple[str, list]:
     """One SELECT of (day, student, every column) over the source's rows."""
@@ -219,7 +212,7 @@ def _insert(target: type[models.Model], sources: list[Source], *, by_day: bool, 
     grouped by day (if `by_day`), student (if `per_student`) and group; once for everyone
     (label NULL) and once more for each label of each active student."""
     q = connection.ops.quote_name
-    columns = counted_columns(target)
+    columns = target.counted_columns()
     parts, params = [], []
     for i, source in enumerate(sources):
         sql, source_params = _source_sql(source, columns, by_day=by_day)
@@ -284,6 +277,9 @@ def figures_refresh(*, fresher_than: dt.timedelta | None = None) -> bool:
     try:
         with transaction.atomic():
             _compute()
+            # The preset periods' whole pages, from the figures just computed (none when
+            # every page computes its own figures: DASHBOARD_REFRESH_SECONDS = 0).
+            store_pages(timezone.localdate(), compute=settings.DASHBOARD_REFRESH_SECONDS > 0)
             FiguresRefresh.objects.filter(pk=REFRESH_ROW).update(
                 computed_at=started, running_until=None
             )

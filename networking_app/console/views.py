@@ -41,6 +41,7 @@ from networking_app.console.models import (
 )
 from networking_app.console.reports import CHART_KEYS, CHART_SECTIONS, dashboard_charts
 from networking_app.console.rollup import figures_refresh, figures_request_refresh
+from networking_app.console.selectors.pages import stored_dashboard
 from networking_app.console.selectors.rollup import (
     cohort_years_and_majors,
     dashboard_from_rollup,
@@ -108,7 +109,7 @@ def dashboard(request):
         return _figures_pending()
     form = _dashboard_form(request)
     filters = form.filters()
-    d = dashboard_from_rollup(filters)
+    d = stored_dashboard(filters) or dashboard_from_rollup(filters)
     seconds = settings.DASHBOARD_REFRESH_SECONDS
     context = {
         "form": form,
@@ -154,7 +155,9 @@ def chart_export(request, chart_key: str):
         return _figures_pending()
     form = _dashboard_form(request)
     filters = form.filters()
-    data = dashboard_from_rollup(filters, sections=CHART_SECTIONS[chart_key])
+    data = stored_dashboard(filters) or dashboard_from_rollup(
+        filters, sections=CHART_SECTIONS[chart_key]
+    )
     chart = dashboard_charts(data, only=chart_key)[chart_key]
     services.export_record(
         staff=request.user, chart_key=chart_key, filters=filters, rows=len(chart.categories)

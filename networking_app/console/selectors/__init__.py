@@ -6,6 +6,7 @@
 - `dashboard`: the same figures computed directly from the domain tables (the reference the
   rollup is tested against);
 - `live`: what both read live (volunteers, match rounds, events, the median);
+- `pages`: the dashboard of each preset period, computed whole by each refresh;
 - `admin`: the administration pages' lists and the filter forms' choices.
 """
 
@@ -25,6 +26,7 @@ from networking_app.console.selectors.admin import (
 from networking_app.console.selectors.dashboard import SECTIONS, dashboard, students_not_started
 from networking_app.console.selectors.filters import (
     DAYS_PER_MONTH,
+    PRESET_PERIODS,
     Breakdown,
     Dashboard,
     DashboardFilters,
@@ -33,12 +35,14 @@ from networking_app.console.selectors.filters import (
     cohort_students,
     default_filters,
     median_duration,
+    preset_range,
     students_queryset,
 )
 from networking_app.console.selectors.live import unused_capacity_mentors
 
 __all__ = [
     "DAYS_PER_MONTH",
+    "PRESET_PERIODS",
     "SECTIONS",
     "Breakdown",
     "Dashboard",
@@ -58,6 +62,7 @@ __all__ = [
     "label_students",
     "labels_with_counts",
     "median_duration",
+    "preset_range",
     "students_not_started",
     "students_queryset",
     "unused_capacity_mentors",

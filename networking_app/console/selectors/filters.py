@@ -92,6 +92,28 @@ class DashboardFilters:
         return Q(**{f"{field_name}__gte": self.start, f"{field_name}__lte": self.end})
 
 
+# The filter form's preset periods (value: label); "custom" dates are the form's own.
+PRESET_PERIODS = {
+    "7": "Last 7 days",
+    "30": "Last 30 days",
+    "90": "Last 90 days",
+    "365": "Last 12 months",
+    "term": "This academic year",
+}
+
+
+def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The dates of a preset period of the filter form ("30": the last 30 days, "term": this
+    academic year) ending `today`; None for another value."""
+    if preset.isdigit():
+        return today - dt.timedelta(days=int(preset) - 1), today
+    if preset == "term":
+        # Academic years start on 1 August.
+        year = today.year if today.month >= 8 else today.year - 1
+        return dt.date(year, 8, 1), today
+    return None
+
+
 def default_filters(today: dt.date | None = None) -> DashboardFilters:
     today = today or timezone.localdate()
     return DashboardFilters(start=today - dt.timedelta(days=29), end=today)

@@ -16,12 +16,12 @@ from functools import cached_property
 from django.db.models import Count, Q, QuerySet, Sum
 
 from networking_app.console.models import (
+    REFRESH_ROW,
     FiguresCohort,
     FiguresDay,
     FiguresRefresh,
     FiguresStudentDay,
 )
-from networking_app.console.rollup import REFRESH_ROW, counted_columns
 from networking_app.console.selectors.filters import (
     Dashboard,
     DashboardFilters,
@@ -85,7 +85,7 @@ class _Sums:
     def days(self) -> dict[tuple, dict]:
         """The period's additive counts, per (class year, stripped major)."""
         rows = FiguresDay.objects.filter(self.scope, self.period)
-        return self._by_group(rows, **{n: Sum(n) for n in counted_columns(FiguresDay)})
+        return self._by_group(rows, **{n: Sum(n) for n in FiguresDay.counted_columns()})
 
     @cached_property
     def students(self) -> dict[tuple, dict]:
@@ -101,7 +101,7 @@ class _Sums:
     @cached_property
     def cohort(self) -> dict[tuple, dict]:
         rows = FiguresCohort.objects.filter(self.scope)
-        return self._by_group(rows, **{n: Sum(n) for n in counted_columns(FiguresCohort)})
+        return self._by_group(rows, **{n: Sum(n) for n in FiguresCohort.counted_columns()})
 
     def total(self, table: dict[tuple, dict], name: str) -> int:
         return sum(group[name] for group in table.values())

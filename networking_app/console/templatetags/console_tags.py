@@ -1,7 +1,7 @@
 from django import template
 from django.urls import reverse
 
-from networking_app.console.charts import DASH, Chart, format_number
+from networking_app.console.charts import DASH, Chart
 
 register = template.Library()
 
@@ -12,11 +12,6 @@ def percent(value) -> str:
     if value is None:
         return DASH
     return f"{value * 100:.0f}%"
-
-
-@register.filter
-def number(value) -> str:
-    return format_number(value)
 
 
 @register.inclusion_tag("console/_chart_figure.html")
