@@ -8,7 +8,9 @@ students, 200,000 conversations and the rest, as bench/bench_dashboard.py builds
 prefix is BENCH_DATABASE_PREFIX (default `rapport_bench_`).
 
 Each page is driven alone by wrk from a second process at 20 connections (BENCH_CONNECTIONS)
-for BENCH_SECONDS after a warm-up, signed in as a student (the dashboard as staff):
+for BENCH_SECONDS after a warm-up, signed in as a student (the dashboard as staff). The bare
+view runs before each student page and after the last, and the pages are compared with the
+median of those runs (run_beside_bare): the machine's speed drifts between minutes.
 1. caches off: every setting named *_CACHE_SECONDS set to 0 (PRIVATE_PAGE_CACHE_SECONDS,
    DIRECTORY_CACHE_SECONDS, ...; the dashboard reads precomputed figures), plus BENCH_COLD_ENV
    (`NAME=value,NAME=value`) if a cache is turned off another way. Targets: Today, the contacts
@@ -278,6 +280,44 @@ def build(rng: random.Random):
     return students
 
 
+def _bare_text(runs: list[float]) -> str:
+    shown = ", ".join(f"{rps:,.0f}" for rps in runs)
+    return (
+        f"The bare view ran before each page and after the last ({shown} req/s); each "
+        "page is compared with the median run, shown as the bare view's row."
+    )
+
+
+def settle() -> None:
+    """Let the database write back the data step before anything is measured (a checkpoint
+    running during the first page would slow it alone)."""
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    except DatabaseError:  # not a superuser: PostgreSQL's own checkpoints will do
+        pass
+
+
+def run_beside_bare(site, pages, *, cookie: str, connections: int, seconds: int):
+    """([the bare view, then each of `pages`], the bare view's req/s of every run): the bare
+    view is measured before each page and after the last, and each page is compared with the
+    median of those runs. The machine's speed drifts over minutes (another tenant, the
+    database writing back), and one bare run taken at another moment made the ratios swing
+    by half."""
+    from load import BARE_PATH, Page
+
+    bare = Page("bare view", BARE_PATH)
+    bare_runs, results = [], []
+    for page in pages:
+        bare_runs += site.run([bare], cookie=cookie, connections=connections, seconds=seconds)
+        results += site.run([page], cookie=cookie, connections=connections, seconds=seconds)
+    bare_runs += site.run([bare], cookie=cookie, connections=connections, seconds=seconds)
+    median = sorted(bare_runs, key=lambda r: r.rps)[len(bare_runs) // 2]
+    return [median, *results], [r.rps for r in bare_runs]
+
+
 def _cold_env() -> dict[str, str]:
     """Every cache of computed pages off: each setting named *_CACHE_SECONDS at 0 (the
     project reads each from the environment variable of the same name), plus BENCH_COLD_ENV."""
@@ -294,7 +334,6 @@ def _cold_env() -> dict[str, str]:
 
 def main() -> None:
     from load import (
-        BARE_PATH,
         LOAD_SETTINGS,
         LoadSite,
         Page,
@@ -335,7 +374,6 @@ def main() -> None:
     contacts = Contact.objects.count()
     cold_env = _cold_env()
     pages = [
-        Page("bare view", BARE_PATH),
         Page("Today", reverse("home")),
         Page("contacts list", reverse("contacts:list")),
         Page("directory search", reverse("mentoring:directory") + "?q=product"),
@@ -348,18 +386,23 @@ def main() -> None:
         f"{CONNECTIONS} connections, {SECONDS} s a page.\nCaches off ({', '.join(cold_env)}):",
         flush=True,
     )
+    settle()
     with LoadSite(env={**main_env, **cold_env}) as site:
-        cold = site.run(pages, cookie=site.session_cookie(students[0]), **each)
+        cold, cold_bares = run_beside_bare(
+            site, pages, cookie=site.session_cookie(students[0]), **each
+        )
         workers = site.workers
     with LoadSite(env={**dashboard_env, **cold_env}) as site:
         cold += site.run([board], cookie=None, **each)
     print("Caches as configured:", flush=True)
     with LoadSite(env=main_env) as site:
-        cached = site.run(pages, cookie=site.session_cookie(students[0]), **each)
+        cached, cached_bares = run_beside_bare(
+            site, pages, cookie=site.session_cookie(students[0]), **each
+        )
         mixed = run_mixed_writes(
             site,
             students,
-            read_pages=[p.path for p in pages[1:]],
+            read_pages=[p.path for p in pages],
             connections=MIXED_CONNECTIONS,
             seconds=MIXED_SECONDS,
         )
@@ -377,7 +420,7 @@ def main() -> None:
             every=EXPIRY_SECONDS,
         )
 
-    student_pages = [p.label for p in pages[1:]]
+    student_pages = [p.label for p in pages]
     cold_targets = {label: share_of_bare(0.25) for label in student_pages}
     cold_targets[board.label] = median_at_most(DASHBOARD_MEDIAN_MS)
     cached_targets = {label: share_of_bare(0.40) for label in [*student_pages, board.label]}
@@ -447,6 +490,7 @@ its CPU time times the queue of {CONNECTIONS} requests in front of it.
 
 Every cache of computed pages off ({", ".join(f"`{n}={v}`" for n, v in cold_env.items())}):
 what each request costs when nothing was cached, a first visit or the page after a change.
+{_bare_text(cold_bares)}
 
 {targets_table(cold, cold_targets)}
 
@@ -454,6 +498,7 @@ what each request costs when nothing was cached, a first visit or the page after
 
 The steady state of repeat visits of unchanged data (wrk asks for the same page again and
 again).
+{_bare_text(cached_bares)}
 
 {targets_table(cached, cached_targets)}
 
