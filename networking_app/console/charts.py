@@ -10,11 +10,13 @@ feeds both, so the three always show the same numbers.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 from dataclasses import dataclass, field
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import get_language
 
 WIDTH = 720
 HEIGHT = 300
@@ -240,7 +242,13 @@ def format_number(value) -> str:
         return DASH
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
-    return intcomma(int(value))
+    return _grouped(int(value), get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _grouped(value: int, language: str | None) -> str:
+    # The same small counts recur in every table; the separator follows the language.
+    return intcomma(value)
 
 
 def neutralise(cell) -> object:
