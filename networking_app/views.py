@@ -1,7 +1,8 @@
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from contacts.views.today import today_response
 from events.selectors import home_events_card
@@ -9,19 +10,22 @@ from mentoring.views.volunteer import volunteer_home
 from networking_app.accounts.models import Role
 
 
+@require_safe
 def home(request):
     """ "/": each role's home page, owned by the app it belongs to (students' Today in contacts,
-    volunteers' status in mentoring, the staff home in the console); anonymous visitors go to
-    the login page. The project package picks one, so no app imports another for it."""
+    volunteers' status in mentoring, the staff home in the console); visitors who are not
+    signed in get the front page. The project package picks one, so no app imports another
+    for it."""
     user = request.user
-    if not user.is_authenticated:
-        return redirect("account_login")
-    if user.role == Role.STAFF:
+    if user.is_authenticated and user.role == Role.STAFF:
         return redirect("staff:home")
     # The events card of every home page (templates/events/_upcoming_events.html#card):
-    # events sit above contacts and mentoring, so their home pages are handed it.
+    # events sit above contacts and mentoring, so their home pages are handed it (a visitor's
+    # lists the public events).
     upcoming, to_log = home_events_card(user=user)
     events_card = {"upcoming": upcoming, "to_log": to_log}
+    if not user.is_authenticated:
+        return render(request, "front.html", {"events_card": events_card})
     if user.role == Role.VOLUNTEER:
         return volunteer_home(request, extra={"events_card": events_card})
     return today_response(request, home=True, extra={"events_card": events_card})

@@ -73,7 +73,7 @@ ROUTES: dict[str, Row] = {
     "account_set_password": Row(SIGNED_IN_DONE, SIGNED_IN_DONE),
     "account_signup": Row(ENTRANCE, ENTRANCE),
     "healthz": Row(EVERYONE, EVERYONE),
-    "home": Row((LOGIN, 200, 200, 200, 200, 302), (LOGIN, 200, 200, 200, 200, 302)),
+    "home": Row((200, 200, 200, 200, 200, 302), GET_ONLY),  # visitors: the front page
     "profile": Row(SIGNED_IN, SIGNED_IN),
     # Second factor (allauth.mfa): activating asks for a reauthentication first.
     "mfa_activate_totp": Row(SIGNED_IN_DONE, SIGNED_IN_DONE),

@@ -26,7 +26,12 @@ SERIOUS = {"serious", "critical"}
 PAGES: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
     "anonymous": (
         None,
-        [("login", "account_login"), ("signup", "account_signup"), ("events", "events:calendar")],
+        [
+            ("front", "home"),
+            ("login", "account_login"),
+            ("signup", "account_signup"),
+            ("events", "events:calendar"),
+        ],
     ),
     "student": (
         "student@example.edu",

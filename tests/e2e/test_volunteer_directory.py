@@ -21,7 +21,7 @@ from contacts.models import TargetOrganization
 from mentoring.models import Mentor
 from tests.contacts.factories import OrganizationFactory
 from tests.e2e.conftest import screenshot
-from tests.e2e.helpers import label, status_message
+from tests.e2e.helpers import label, log_out, status_message
 from tests.factories import PASSWORD, TOTP_SECRET, StaffFactory, StudentFactory
 
 pytestmark = pytest.mark.browser
@@ -41,11 +41,6 @@ def log_in(page: Page, base_url: str, address: str, password: str) -> None:
     page.get_by_label(label("Email")).fill(address)
     page.get_by_label(label("Password")).fill(password)
     page.get_by_role("button", name="Sign In").click()
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
 
 def current_totp_code() -> str:
