@@ -93,13 +93,18 @@ def test_staff_nav_marks_the_current_page(staff_client, viewname, current):
         ("home", ["Home"]),
         ("mentoring:volunteer_profile", ["My profile"]),
         ("mentoring:availability", ["Availability"]),
+        ("mentoring:requests", ["Requests"]),
+        ("mentoring:sessions", ["Sessions"]),
         ("events:calendar", ["Events"]),
         ("profile", ["Profile"]),
     ],
 )
 def test_volunteer_nav_marks_the_current_page(volunteer_client, viewname, current):
     nav = _nav(volunteer_client.get(reverse(viewname)).text)
-    assert _links(nav) == ["Home", "My profile", "Availability", "Reminders", "Events", "Profile"]
+    assert _links(nav) == [
+        *("Home", "My profile", "Availability", "Requests", "Sessions"),
+        *("Reminders", "Events", "Profile"),
+    ]
     assert _current(nav) == current
 
 

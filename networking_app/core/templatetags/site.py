@@ -74,6 +74,16 @@ VOLUNTEER: list[tuple[str, str, Current | None]] = [
     ("home", "Home", lambda ns, name: name == "home" and not ns),
     ("mentoring:volunteer_profile", "My profile", lambda ns, name: name == "volunteer_profile"),
     ("mentoring:availability", "Availability", lambda ns, name: name == "availability"),
+    (
+        "mentoring:requests",
+        "Requests",
+        lambda ns, name: ns == "mentoring" and name in ("requests", "request"),
+    ),
+    (
+        "mentoring:sessions",
+        "Sessions",
+        lambda ns, name: ns == "mentoring" and name in ("sessions", "session"),
+    ),
     ("notifications:reminders", "Reminders", lambda ns, name: ns == "notifications"),
     ("events:calendar", "Events", lambda ns, name: ns == "events"),
 ]
