@@ -42,6 +42,7 @@ RUN DJANGO_SETTINGS_MODULE=networking_app.settings.production \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     EMAIL_URL=smtp://localhost:25 \
     SITE_URL=https://build.invalid \
+    SCHOOL_NAME=build \
     python manage.py collectstatic --noinput
 
 EXPOSE 8000

@@ -67,6 +67,7 @@ deploy-check: install
 	DJANGO_SETTINGS_MODULE=networking_app.settings.production \
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	ALLOWED_HOSTS=rapport.example.edu \
+	SCHOOL_NAME='Example University' \
 	DATABASE_URL=postgres://rapport@localhost:5432/rapport \
 	EMAIL_URL=smtp://localhost:25 \
 	SITE_URL=https://rapport.example.edu \

@@ -99,6 +99,7 @@ PRODUCTION = {
     "EMAIL_URL": "smtp://localhost:25",
     "SITE_URL": "https://rapport.example.edu",
     "REDIS_URL": "redis://localhost:6379/0",
+    "SCHOOL_NAME": "Example University",
 }
 
 
@@ -117,6 +118,9 @@ def test_production_settings_pass_the_deploy_check():
         ({"EMAIL_URL": ""}, "EMAIL_URL is required"),
         ({"SITE_URL": "http://rapport.example.edu"}, "SITE_URL='http://rapport.example.edu'"),
         ({"CONN_MAX_AGE": "soon"}, "CONN_MAX_AGE='soon' is not a whole number"),
+        ({"SCHOOL_NAME": "Your School"}, "SCHOOL_NAME is the neutral default"),
+        ({"SCHOOL_NAME": ""}, "SCHOOL_NAME is the neutral default"),
+        ({"SCHOOL_LOGO": "school/missing.svg"}, "SCHOOL_LOGO='school/missing.svg' is not among"),
     ],
 )
 def test_production_refuses_to_start_with_bad_settings(override, message):

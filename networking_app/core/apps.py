@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
     name = "networking_app.core"
     label = "core"
     verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from networking_app.core import checks  # noqa: F401 (registers the checks)

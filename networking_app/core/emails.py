@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import formats, timezone
 
 # --- Times, as the recipient reads them ---------------------------------------------------------
@@ -78,8 +79,17 @@ def email_context(context: dict) -> dict:
     return {
         "school_name": settings.SCHOOL_NAME,
         "career_office_name": settings.CAREER_OFFICE_NAME,
+        "school_logo_url": school_logo_url(),
         **context,
     }
+
+
+def school_logo_url() -> str:
+    """The school's logo (settings.SCHOOL_LOGO) at an address a mail client can fetch, or ""."""
+    if not settings.SCHOOL_LOGO:
+        return ""
+    url = static(settings.SCHOOL_LOGO)
+    return url if url.startswith(("https://", "http://")) else settings.SITE_URL.rstrip("/") + url
 
 
 def render_email(name: str, *, context: dict, recipient=None) -> tuple[str, str, str]:

@@ -23,6 +23,9 @@ SCHOOL_NAME = env.str("SCHOOL_NAME", "Your School")
 CAREER_OFFICE_NAME = env.str("CAREER_OFFICE_NAME", "Career Office")
 MENTORING_PROGRAMME_NAME = env.str("MENTORING_PROGRAMME_NAME", "Flash Mentoring")
 DIRECTORY_NAME = env.str("DIRECTORY_NAME", "Networking Directory")
+# The school's logo: a file among the static files (e.g. school/logo.svg, put in static/school/
+# or STATIC_ROOT), shown in every page's header and every email. Empty: none.
+SCHOOL_LOGO = env.str("SCHOOL_LOGO", "").strip().lstrip("/")
 # Students must sign up with an address at one of these domains (or a subdomain of one).
 # Empty: anyone may sign up as a student.
 STUDENT_EMAIL_DOMAINS = [d.lower().lstrip("@") for d in env.list("STUDENT_EMAIL_DOMAINS", [])]

@@ -24,6 +24,13 @@ env.url("SITE_URL", ("https",))  # required: links in emails
 if OUTBOX_DELIVERY_BACKEND == "networking_app.devmail.backends.MailboxBackend":
     raise ImproperlyConfigured("EMAIL_URL must point at an SMTP server in production.")
 SENT_MAIL_PAGE = False
+# The neutral defaults are for trying Rapport: in production they would reach real people (an
+# alumna asked for advice "by a student of Your School").
+if SCHOOL_NAME.strip() in ("", "Your School"):  # noqa: F405
+    raise ImproperlyConfigured(
+        "SCHOOL_NAME is the neutral default: set it to the school's name (it is shown on every "
+        "page and in every email)."
+    )
 
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
