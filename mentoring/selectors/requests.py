@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from mentoring.models import OPEN_REQUEST_STATUSES, FlashRequest, Mentor, RequestStatus
 from networking_app.accounts.models import User
@@ -41,6 +45,48 @@ def flash_requests_for_user(*, user: User):
         )
         .order_by("is_open", "start_at")
     )
+
+
+# How long an answer that needs nothing more (declined, expired) stays on the home page.
+ANSWERS_SHOWN_DAYS = 14
+
+
+@dataclass
+class StudentRequests:
+    """A student's requests as their home page shows them."""
+
+    proposed: list[FlashRequest] = field(default_factory=list)  # another time: their answer
+    pending: list[FlashRequest] = field(default_factory=list)  # waiting for the volunteer
+    closed: list[FlashRequest] = field(default_factory=list)  # declined or expired lately
+
+    def __bool__(self) -> bool:
+        return bool(self.proposed or self.pending or self.closed)
+
+
+def student_requests_for_home(*, student: User, now: dt.datetime | None = None) -> StudentRequests:
+    """What waits on the student (another time proposed), what waits on a volunteer, and the
+    requests declined or expired in the last ANSWERS_SHOWN_DAYS (accepted ones are sessions):
+    one query."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=ANSWERS_SHOWN_DAYS)
+    closed = Q(status=RequestStatus.DECLINED, responded_at__gte=since) | Q(
+        status=RequestStatus.EXPIRED, expires_at__gte=since
+    )
+    rows = (
+        FlashRequest.objects.filter(Q(status__in=OPEN_REQUEST_STATUSES) | closed, student=student)
+        .select_related("volunteer__profile")
+        .order_by("start_at", "pk")
+    )
+    found = StudentRequests()
+    for row in rows:
+        if row.status == RequestStatus.PROPOSED:
+            found.proposed.append(row)
+        elif row.status == RequestStatus.PENDING:
+            found.pending.append(row)
+        else:
+            found.closed.append(row)
+    found.closed.sort(key=lambda row: row.responded_at or row.expires_at, reverse=True)
+    return found
 
 
 def flash_requests_waiting_count(*, volunteer: User) -> int:

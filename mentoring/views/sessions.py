@@ -23,6 +23,7 @@ from mentoring import ics
 from mentoring.forms.requests import CancelForm, FeedbackForm, PlaceForm, RescheduleForm
 from mentoring.models import Session, SessionStatus
 from mentoring.selectors import requests as request_selectors
+from mentoring.selectors import rounds as round_selectors
 from mentoring.selectors import sessions as session_selectors
 from mentoring.services import sessions as session_services
 from mentoring.views.participants import flash_errors, participant_required
@@ -34,16 +35,24 @@ from mentoring.views.participants import flash_errors, participant_required
 def session_list(request):
     """The sessions list; for htmx (the home pages load it this way) just the fragment."""
     participant_required(request)
-    lists = session_selectors.sessions_for_user(user=request.user)
+    user = request.user
+    lists = session_selectors.sessions_for_user(user=user)
     context = {
         "sessions_loaded": True,
         "upcoming": lists.upcoming,
         "past": lists.past,
         "waiting_count": (
-            request_selectors.flash_requests_waiting_count(volunteer=request.user)
-            if request.user.is_volunteer
+            request_selectors.flash_requests_waiting_count(volunteer=user)
+            if user.is_volunteer
             else None
         ),
+        "my_requests": (
+            request_selectors.student_requests_for_home(student=user) if user.is_student else None
+        ),
+        # Rounds this person may still join, announced where they look every day.
+        "open_rounds": [
+            item for item in round_selectors.rounds_open_to(user=user) if not item.joined
+        ],
     }
     if request.htmx:
         return render(request, "mentoring/_session_list.html", context)
