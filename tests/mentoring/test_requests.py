@@ -83,6 +83,21 @@ def test_a_request_holds_the_slot_expires_in_a_week_and_emails_the_volunteer(
     assert url in html
 
 
+def test_the_volunteer_sees_the_students_major_and_what_they_want_to_learn_before_answering(
+    student, volunteer, mentor, slots
+):
+    profile = student.student_profile
+    profile.class_year, profile.major = None, "Economics <and> Data"
+    profile.save()
+    _ask(student, mentor, slots[0], message="How do <b>analysts</b> spend their first year?")
+    [email] = mail.outbox
+    assert "Alice Student (Economics <and> Data) asks you" in email.body
+    assert "(Economics &lt;and&gt; Data) asks you" in email.alternatives[0][0]
+    html = _client(volunteer).get(reverse("mentoring:requests")).content.decode()
+    assert "· Economics &lt;and&gt; Data</span>" in html
+    assert "Would like to learn: How do &lt;b&gt;analysts&lt;/b&gt; spend their first year?" in html
+
+
 def test_a_slot_that_is_not_open_is_refused(student, mentor, slots):
     midnight = slots[0].start_at.replace(hour=2, minute=0)  # outside every window
     with pytest.raises(ValidationError) as excinfo:
