@@ -149,9 +149,12 @@ class Contact(models.Model):
     )
     # Derived from the interaction log by contacts.services; never typed.
     last_interaction_on = models.DateField(null=True, blank=True, editable=False)
-    # Name, organization, title, industry, tags and notes, for full-text search (a GIN
+    # Name, organization, title, industry, tags, notes and email, for full-text search (a GIN
     # expression index on PostgreSQL, see migrations); kept current by contacts.services.
     search_text = models.TextField(blank=True, editable=False)
+    # The notes and takeaways of the contact's career conversations, searched with the rest;
+    # kept current by contacts.services (contact_refresh_conversation_text).
+    conversation_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

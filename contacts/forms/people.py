@@ -72,7 +72,8 @@ class ContactFilterForm(forms.Form):
         label="Search",
         required=False,
         max_length=200,
-        help_text="Name, organization, title, tag or words from your notes.",
+        help_text="Name, organization, title, tag, or words from your notes and conversation "
+        "notes. Small typos in names and organizations are forgiven.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     relationship = forms.ChoiceField(

@@ -84,23 +84,51 @@ def search_terms(q: str) -> list[str]:
     return re.findall(r"\w+", q.lower())[:8]
 
 
-def _search(queryset: QuerySet[Contact], q: str) -> QuerySet[Contact]:
+# Words shorter than this are only matched as the start of a word, never as a look-alike.
+TRIGRAM_MIN_LENGTH = 4
+# A search that finds at least this many contacts as typed is not tried again with typos.
+TYPO_TOLERANCE_BELOW = 5
+
+
+def _prefix(term: str) -> SearchQuery:
+    return SearchQuery(f"{term}:*", search_type="raw", config="simple")
+
+
+def _search(queryset: QuerySet[Contact], q: str, *, tolerant: bool = False) -> QuerySet[Contact]:
     """Every word typed must start a word of the contact's name, organization, title,
-    industry, tags, notes or email."""
+    industry, tags, notes, email or of their conversations' notes and takeaways; when
+    `tolerant`, a word of four letters or more may instead look like a word of the name or
+    the organization ("Nortwind" finds Northwind)."""
     terms = search_terms(q)
     if not terms:
         return queryset
     if connection.vendor == "postgresql":
         # The same expression as the GIN index contacts_contact_search_gin (migrations).
-        vector = SearchVector("search_text", config="simple")
-        query = SearchQuery(
-            " & ".join(f"{term}:*" for term in terms), search_type="raw", config="simple"
+        queryset = queryset.annotate(
+            search=SearchVector("search_text", "conversation_text", config="simple")
         )
-        return queryset.annotate(search=vector).filter(search=query)
+        if not tolerant:
+            every = " & ".join(f"{term}:*" for term in terms)
+            return queryset.filter(search=SearchQuery(every, search_type="raw", config="simple"))
+        for term in terms:
+            condition = Q(search=_prefix(term))
+            if len(term) >= TRIGRAM_MIN_LENGTH:
+                condition |= Q(name__trigram_strict_word_similar=term)
+                condition |= Q(organization__name__trigram_strict_word_similar=term)
+            queryset = queryset.filter(condition)
+        return queryset
     # SQLite (local development): substring matching is enough.
     for term in terms:
-        queryset = queryset.filter(search_text__icontains=term)
+        queryset = queryset.filter(
+            Q(search_text__icontains=term) | Q(conversation_text__icontains=term)
+        )
     return queryset
+
+
+def may_tolerate_typos(q: str) -> bool:
+    """Whether a search for `q` may be tried again tolerating typos (see contacts_list)."""
+    long_words = any(len(term) >= TRIGRAM_MIN_LENGTH for term in search_terms(q))
+    return long_words and connection.vendor == "postgresql"
 
 
 def losing_touch_filter(today: dt.date) -> Q:
@@ -135,7 +163,8 @@ def contacts_with_due_date(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
     return queryset.annotate(stay_in_touch_due=_PlusDays(base, NullIf(F("cadence_days"), 0)))
 
 
-def contacts_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
+def contacts_list(*, user, filters: ContactFilters, tolerant: bool = False) -> QuerySet[Contact]:
+    """The student's contacts matching `filters`, sorted (`tolerant`: see _search)."""
     now = timezone.now()
     # The owner narrows the subquery to the student's own conversations: without it PostgreSQL
     # hashes every scheduled conversation in the school.
@@ -149,7 +178,7 @@ def contacts_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
         .only(*CONTACT_LIST_FIELDS)
         .annotate(has_upcoming=Exists(upcoming))
     )
-    queryset = _search(queryset, filters.q)
+    queryset = _search(queryset, filters.q, tolerant=tolerant)
     if filters.relationship:
         queryset = queryset.filter(relationship=filters.relationship)
     if filters.tag:
@@ -178,6 +207,16 @@ def contacts_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
         ).values("contact_id")
         queryset = queryset.filter(Q(import_batch_id=filters.extra["batch"]) | Q(pk__in=merged))
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+
+
+def contacts_matching(*, user, filters: ContactFilters) -> QuerySet[Contact]:
+    """contacts_list, searched again tolerating typos in names and organizations when the
+    words as typed find fewer than TYPO_TOLERANCE_BELOW contacts (one count more, only for
+    a search with a long word, on PostgreSQL)."""
+    contacts = contacts_list(user=user, filters=filters)
+    if may_tolerate_typos(filters.q) and contacts.count() < TYPO_TOLERANCE_BELOW:
+        return contacts_list(user=user, filters=filters, tolerant=True)
+    return contacts
 
 
 def attach_tag_names(contacts: list[Contact]) -> None:

@@ -114,6 +114,16 @@ def contact_refresh_search_text(*, contact: Contact) -> None:
     contact.search_text = text
 
 
+def contact_refresh_conversation_text(*, contact_id: int) -> None:
+    """The notes and takeaways of the contact's conversations, which its search also reads
+    (the migration that added the column backfills the same text)."""
+    parts: list[str] = []
+    rows = Conversation.objects.filter(contact_id=contact_id).order_by("id")
+    for notes, takeaways in rows.values_list("notes", "takeaways"):
+        parts.extend(part for part in (notes, takeaways) if part)
+    Contact.objects.filter(pk=contact_id).update(conversation_text="\n".join(parts))
+
+
 def contact_create(
     *,
     owner: User,
@@ -214,6 +224,7 @@ def contact_merge(*, keep: Contact, remove: Contact) -> Contact:
         remove.delete()
         contact_recompute_last_interaction(contact=keep)
         contact_refresh_search_text(contact=keep)
+        contact_refresh_conversation_text(contact_id=keep.pk)
     return keep
 
 

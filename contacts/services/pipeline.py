@@ -21,7 +21,7 @@ from contacts.models import (
     PreparedQuestion,
 )
 from contacts.services.common import owner_changed
-from contacts.services.people import interaction_log
+from contacts.services.people import contact_refresh_conversation_text, interaction_log
 from contacts.services.preparation import question_answers_save
 
 S = ConversationStatus
@@ -211,6 +211,7 @@ def conversation_mark_held(
         conversation.notes = notes
         conversation.takeaways = takeaways
         _set_status(conversation, S.HELD, "held_at", "scheduled_at", "notes", "takeaways")
+        contact_refresh_conversation_text(contact_id=conversation.contact_id)
         question_answers_save(conversation=conversation, answers=answers or {})
         interaction_log(
             contact=conversation.contact,
@@ -286,6 +287,8 @@ def conversation_update_notes(
     conversation.goal = goal
     conversation.notes = notes
     conversation.takeaways = takeaways
-    conversation.save(update_fields=["goal", "notes", "takeaways", "updated_at"])
+    with transaction.atomic():
+        conversation.save(update_fields=["goal", "notes", "takeaways", "updated_at"])
+        contact_refresh_conversation_text(contact_id=conversation.contact_id)
     owner_changed(conversation.owner_id)
     return conversation

@@ -70,7 +70,7 @@ def contact_list(request):
         filters = ContactFilterForm.to_filters(values)
         if batch is not None:
             filters.extra["batch"] = batch.pk
-        contacts = selectors.contacts_list(user=user, filters=filters)
+        contacts = selectors.contacts_matching(user=user, filters=filters)
         page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
         selectors.attach_tag_names(page.object_list)
