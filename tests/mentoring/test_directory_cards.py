@@ -18,6 +18,7 @@ from mentoring.models import Mentor, OverrideKind, RequestStatus, Topic
 from mentoring.selectors.directory.result_cards import directory_cards
 from mentoring.services.availability import open_slots
 from networking_app.accounts.models import Affiliation
+from networking_app.core.templatetags.rows import avatar_hue, initials
 from tests.contacts.factories import OrganizationFactory
 from tests.factories import VolunteerFactory
 from tests.mentoring.factories import (
@@ -261,6 +262,8 @@ def test_card_markup(student):
     assert _normal(html) == _normal(
         f"""<li class="card mentor-card">
         <div class="mentor-card-head">
+          <span class="avatar avatar-{avatar_hue(card.name)}"
+            aria-hidden="true">{initials(card.name)}</span>
           <h3 class="mentor-name"><a href="{url}">{card.name}</a></h3>
           <p class="mentor-role">Analyst at {card.organization}</p>
         </div>

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import zlib
 
 from django import template
 from django.utils import timezone
@@ -47,3 +48,29 @@ def when(value: dt.date | None, format_name: str = "DATE_FORMAT") -> str:
     if not isinstance(value, dt.date):
         return ""
     return _formatted(value, timezone.get_current_timezone(), format_name, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _initials(name: str) -> str:
+    words = [word for word in name.split() if word[:1].isalpha()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+@register.filter
+def initials(name: str | None) -> str:
+    """ "Maya van der Berg" -> "MB": the first letters of the first and last words, for the
+    initials avatar beside a person's name ("?" when the name has no letter to show)."""
+    return _initials(str(name or ""))
+
+
+AVATAR_COLOURS = 8
+
+
+@register.filter
+def avatar_hue(name: str | None) -> int:
+    """A colour (0 to AVATAR_COLOURS - 1) that is the same for a name on every page and in
+    every process (a CRC, not Python's salted hash)."""
+    return zlib.crc32(str(name or "").encode()) % AVATAR_COLOURS
