@@ -27,7 +27,8 @@ def test_contacts_filter_form_keeps_labels_values_and_choices(student_client):
     )
     assert (
         '<label for="id_q">Search:</label><div class="helptext" id="id_q_helptext">'
-        "Name, organization, title, tag or words from your notes.</div>"
+        "Name, organization, title, tag, or words from your notes and conversation notes. "
+        "Small typos in names and organizations are forgiven.</div>"
         '<input type="search" name="q" value="say &quot;hi&quot; &lt;b&gt;" autocomplete="off" '
         'maxlength="200" aria-describedby="id_q_helptext" id="id_q">'
     ) in html
