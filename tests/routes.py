@@ -247,6 +247,7 @@ ROUTES: dict[str, Row] = {
     "console:nudges": Row(STAFF_ONLY, STAFF_ONLY),
     "console:volunteer_decide": Row(POST_ONLY, STAFF_DONE),
     "console:volunteers": Row(STAFF_ONLY, STAFF_ONLY),
+    "console:volunteers_approve": Row(POST_ONLY, STAFF_DONE),
 }
 
 # The Django admin: everyone but staff is sent to its own login page; staff reach the index,

@@ -15,14 +15,6 @@ def user_has_staff_access(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_staff_member and user_has_mfa(user)
 
 
-def volunteer_profiles_pending() -> QuerySet[VolunteerProfile]:
-    return (
-        VolunteerProfile.objects.filter(status=ApprovalStatus.PENDING)
-        .select_related("user__profile")
-        .order_by("created_at")
-    )
-
-
 def volunteer_profile_get_for_review(*, user_id: int) -> VolunteerProfile:
     """A volunteer's profile with their name, for staff deciding on it; a plain 404 if none."""
     profile = (

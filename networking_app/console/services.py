@@ -114,6 +114,34 @@ def volunteer_decide(
     return locked
 
 
+# The most volunteers one bulk approval takes (a page of the volunteers list).
+BULK_APPROVE_MAX = 50
+
+
+@dataclass
+class BulkApproval:
+    approved: list[VolunteerProfile]
+    refused: list[str]  # why each of the others was not approved
+
+
+def volunteers_approve(*, user_ids: list[int], staff: User, note: str = "") -> BulkApproval:
+    """Approve several volunteers at once, each through volunteer_decide (its own lock, email
+    and audit entry), so one that another staff member decided meanwhile is refused alone."""
+    result = BulkApproval(approved=[], refused=[])
+    ids = list(dict.fromkeys(user_ids))[:BULK_APPROVE_MAX]
+    profiles = VolunteerProfile.objects.filter(user_id__in=ids, user__is_active=True)
+    for profile in profiles.select_related("user__profile").order_by("created_at", "pk"):
+        try:
+            result.approved.append(
+                volunteer_decide(
+                    profile=profile, staff=staff, decision=VolunteerDecision.APPROVE, note=note
+                )
+            )
+        except ValidationError as error:
+            result.refused.append(" ".join(error.messages))
+    return result
+
+
 # --- Invitations -----------------------------------------------------------------------------
 
 

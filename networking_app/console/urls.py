@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/<slug:chart_key>.csv", views.chart_export, name="chart_export"),
     path("volunteers/", views.volunteers, name="volunteers"),
     path("volunteers/<int:volunteer_id>/decide/", views.volunteer_decide, name="volunteer_decide"),
+    path("volunteers/approve/", views.volunteers_approve, name="volunteers_approve"),
     path("invitations/", views.invitations, name="invitations"),
     path(
         "invitations/<int:invitation_id>/revoke/",

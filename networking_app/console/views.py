@@ -187,6 +187,7 @@ def volunteers(request):
         "statuses": ApprovalStatus.choices,
         "counts": selectors.volunteer_status_counts(),
     }
+    context["has_pending"] = any(vp.status == ApprovalStatus.PENDING for vp in page.object_list)
     return render(request, "console/volunteers.html", context)
 
 
@@ -220,6 +221,31 @@ def volunteer_decide(request, volunteer_id: int):
         "resume": f"{name} is active again.",
     }
     messages.success(request, done[decision])
+    return redirect(back)
+
+
+@require_POST
+@staff_required
+@staff_reauthentication_required
+def volunteers_approve(request):
+    """Approve the volunteers ticked on the volunteers page."""
+    user_ids = [int(value) for value in request.POST.getlist("volunteer") if value.isdigit()]
+    back = f"{reverse('console:volunteers')}?status={ApprovalStatus.PENDING}"
+    if not user_ids:
+        messages.error(request, "Tick the volunteers to approve first.")
+        return redirect(back)
+    result = services.volunteers_approve(
+        user_ids=user_ids, staff=request.user, note=request.POST.get("note", "")[:500]
+    )
+    if result.approved:
+        names = ", ".join(profile.user.display_name for profile in result.approved)
+        count = len(result.approved)
+        messages.success(
+            request,
+            f"{count} volunteer{'s' if count != 1 else ''} approved and told by email: {names}.",
+        )
+    for reason in result.refused:
+        messages.error(request, reason)
     return redirect(back)
 
 

@@ -16,9 +16,9 @@ from networking_app.accounts.selectors import (
     staff_members,
     user_counts_by_role,
     volunteer_counts_by_status,
-    volunteer_profiles_pending,
 )
 from networking_app.accounts.services import staff_user_create
+from networking_app.console.selectors import volunteers_awaiting_approval
 from networking_app.core.audit import audit_record
 from networking_app.core.tasks import HEARTBEAT_CACHE_KEY
 from networking_app.notifications.selectors import failed_email_count
@@ -28,7 +28,7 @@ from networking_app.notifications.selectors import failed_email_count
 def staff_home(request):
     heartbeat = cache.get(HEARTBEAT_CACHE_KEY)
     context = {
-        "pending": list(volunteer_profiles_pending()[:50]),
+        "pending": list(volunteers_awaiting_approval()[:50]),
         "role_counts": user_counts_by_role(),
         "volunteer_counts": volunteer_counts_by_status(),
         "heartbeat": parse_datetime(heartbeat) if heartbeat else None,

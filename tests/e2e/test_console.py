@@ -23,6 +23,8 @@ from networking_app.demo.load import demo_data_load
 from networking_app.notifications.models import OutgoingEmail
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import assert_no_horizontal_scroll, current_totp_code, label, log_in
+from tests.factories import VolunteerFactory
+from tests.mentoring.factories import MentorFactory
 
 pytestmark = pytest.mark.browser
 
@@ -190,3 +192,31 @@ def test_staff_invite_a_volunteer_who_signs_up_without_waiting(
     screenshot(page, "console_label_detail_1280")
     page.goto(base + "/staff/volunteers/")
     screenshot(page, "console_volunteers_1280")
+
+
+def test_staff_read_two_volunteers_profiles_and_approve_them_together(
+    live_server, page: Page, demo
+):
+    names = ["Ravi Bulk", "Sofia Bulk"]
+    for name in names:
+        MentorFactory(
+            user=VolunteerFactory(profile__display_name=name, volunteer_profile__status="pending"),
+            title="Engineer",
+            bio=f"{name} builds bridges.",
+        )
+    base = live_server.url
+    _staff_logs_in(page, base)
+    page.goto(base + "/staff/volunteers/?status=pending")
+    for name in names:
+        item = page.locator("#volunteer-list li").filter(has_text=name)
+        expect(item).to_contain_text(f"{name} builds bridges.")
+        item.get_by_label(f"Tick to approve {name} with the others").check()
+    screenshot(page, "console_bulk_approve_1280")
+    page.get_by_role("button", name="Approve the ticked volunteers").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "2 volunteers approved and told by email: Ravi Bulk, Sofia Bulk."
+    )
+    approved = User.objects.filter(
+        profile__display_name__in=names, volunteer_profile__status=ApprovalStatus.APPROVED
+    )
+    assert approved.count() == 2

@@ -21,6 +21,7 @@ from networking_app.console.selectors.admin import (
     label_students,
     labels_with_counts,
     volunteer_status_counts,
+    volunteers_awaiting_approval,
     volunteers_for_staff,
 )
 from networking_app.console.selectors.dashboard import SECTIONS, dashboard, students_not_started
@@ -67,5 +68,6 @@ __all__ = [
     "students_queryset",
     "unused_capacity_mentors",
     "volunteer_status_counts",
+    "volunteers_awaiting_approval",
     "volunteers_for_staff",
 ]

@@ -57,8 +57,12 @@ def cohort_choices() -> dict:
 
 
 def volunteers_for_staff(*, status: str = "", q: str = "") -> QuerySet[VolunteerProfile]:
-    profiles = VolunteerProfile.objects.filter(user__is_active=True).select_related(
-        "user__profile", "user__mentor__organization"
+    """Volunteers for the staff's review, with the mentor profile they wrote (organization,
+    topics) so that staff decide on the whole of it."""
+    profiles = (
+        VolunteerProfile.objects.filter(user__is_active=True)
+        .select_related("user__profile", "user__mentor__organization")
+        .prefetch_related("user__mentor__topics")
     )
     if status:
         profiles = profiles.filter(status=status)
@@ -68,6 +72,11 @@ def volunteers_for_staff(*, status: str = "", q: str = "") -> QuerySet[Volunteer
             | Q(user__profile__display_name__icontains=q.strip())
         )
     return profiles.order_by("status", "-created_at", "-pk")
+
+
+def volunteers_awaiting_approval() -> QuerySet[VolunteerProfile]:
+    """The staff home's queue: pending volunteers, the longest waiting first."""
+    return volunteers_for_staff(status=ApprovalStatus.PENDING).order_by("created_at", "pk")
 
 
 def volunteer_status_counts() -> dict[str, int]:
