@@ -19,6 +19,7 @@ from mentoring.forms.volunteer import (
     WindowForm,
 )
 from mentoring.models import Mentor, OverrideKind
+from mentoring.selectors.directory import mentor_card_preview
 from mentoring.selectors.profiles import (
     mentor_for_volunteer,
     mentor_profile_status,
@@ -99,7 +100,12 @@ def volunteer_profile(request):
     else:
         initial = MentorProfileForm.initial_for(mentor, user.volunteer_profile, today=today)
         form = MentorProfileForm(initial=initial, today=today)
-    context = {"form": form, "status": mentor_profile_status(user=user)}
+    preview = mentor_card_preview(user=user)
+    context = {
+        "form": form,
+        "status": mentor_profile_status(user=user),
+        "preview_cards": [preview] if preview else [],
+    }
     return render(request, "mentoring/volunteer_profile.html", context)
 
 

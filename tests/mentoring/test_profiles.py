@@ -18,6 +18,7 @@ from networking_app.console.services import volunteer_decide
 from tests.contacts.factories import OrganizationFactory
 from tests.factories import StudentFactory, VolunteerFactory
 from tests.mentoring.factories import AvailabilityWindowFactory, MentorFactory, TopicFactory
+from tests.mentoring.helpers import bookable_mentor
 
 pytestmark = pytest.mark.django_db
 
@@ -371,3 +372,32 @@ def test_student_nav_has_the_directory():
     html = client.get(reverse("contacts:list")).content.decode()
     assert f'href="{reverse("mentoring:directory")}"' in html
     assert PROFILE not in html
+
+
+# --- The card preview (issue 17) -------------------------------------------------------------
+
+
+def test_the_volunteer_sees_their_card_as_students_do_with_hidden_fields_left_out(
+    volunteer, volunteer_client
+):
+    mentor = bookable_mentor(volunteer, organization="Northwind <Analytics>")
+    Mentor.objects.filter(pk=mentor.pk).update(
+        title="Director", location="Boston", hidden_fields=["location"]
+    )
+    html = volunteer_client.get(reverse("mentoring:volunteer_profile")).content.decode()
+    preview = html[html.index('id="card-preview"') :].split("</section>")[0]
+    assert "Your card as students see it" in preview
+    assert '<h3 class="mentor-name">' in preview
+    assert "Director at Northwind &lt;Analytics&gt;" in preview
+    assert "Boston" not in preview  # hidden from students, so from the preview too
+    assert "Next open time:" in preview
+    # The card's page is for students: the preview's name is not a link to it.
+    assert reverse("mentoring:mentor", kwargs={"mentor_id": mentor.pk}) not in preview
+
+
+def test_no_preview_before_a_profile_and_a_note_until_listed(volunteer, volunteer_client):
+    html = volunteer_client.get(reverse("mentoring:volunteer_profile")).content.decode()
+    assert "card-preview" not in html
+    MentorFactory(user=volunteer, listed=False)
+    html = volunteer_client.get(reverse("mentoring:volunteer_profile")).content.decode()
+    assert "Students will see this once you are listed." in html

@@ -116,6 +116,15 @@ def mentor_cards(mentors: list[Mentor], *, now: dt.datetime, slots: int = 1) -> 
     return [mentor_card(m, open_slots.get(m.pk, [])) for m in mentors]
 
 
+def mentor_card_preview(*, user: User, now: dt.datetime | None = None) -> MentorCard | None:
+    """The volunteer's own card as students see it in the directory (the fields they hid
+    left out, their next open time), listed or not yet; None before they wrote a profile."""
+    mentor = _with_card_data(Mentor.objects.filter(user=user)).first()
+    if mentor is None:
+        return None
+    return mentor_cards([mentor], now=now or timezone.now())[0]
+
+
 # --- One volunteer's page, and warm paths --------------------------------------------------
 
 
