@@ -1,5 +1,6 @@
-// Progressive enhancement for email drafts: "Copy" buttons. Without this file the buttons
-// stay hidden and the text can be selected and copied by hand from its read-only box.
+// Progressive enhancement for email drafts: "Copy" buttons, and an "Open in my email app"
+// link that follows the student's edits. Without this file the buttons stay hidden, the text
+// can be selected and copied by hand, and the link opens the draft as Rapport wrote it.
 (function () {
   "use strict";
 
@@ -44,6 +45,35 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setUp(document); });
-  document.addEventListener("htmx:load", function (event) { setUp(event.target); });
+  // The same address as contacts.drafts.Draft.mailto builds on the server; a subject is one
+  // line whatever was typed into it.
+  function mailto(to, subject, body) {
+    return "mailto:" + encodeURIComponent(to).replace(/%40/g, "@") +
+      "?subject=" + encodeURIComponent(subject.replace(/[\r\n]+/g, " ")) +
+      "&body=" + encodeURIComponent(body);
+  }
+
+  function followEdits(root) {
+    root.querySelectorAll("a[data-mailto-subject]").forEach(function (link) {
+      if (link.dataset.mailtoReady) return;
+      var subject = document.getElementById(link.dataset.mailtoSubject);
+      var body = document.getElementById(link.dataset.mailtoBody);
+      if (!subject || !body) return;
+      link.dataset.mailtoReady = "1";
+      var update = function () {
+        link.href = mailto(link.dataset.mailtoTo || "", subject.value, body.value);
+      };
+      subject.addEventListener("input", update);
+      body.addEventListener("input", update);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUp(document);
+    followEdits(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    setUp(event.target);
+    followEdits(event.target);
+  });
 })();

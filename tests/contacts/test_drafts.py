@@ -107,7 +107,7 @@ def test_mailto_without_an_address_still_works(student):
     assert draft.mailto.startswith("mailto:?subject=")
 
 
-def test_thank_you_uses_the_meeting_date_and_first_takeaway(student):
+def test_thank_you_uses_the_meeting_date_and_every_takeaway(student):
     contact = ContactFactory(owner=student)
     held_at = timezone.make_aware(dt.datetime(2025, 3, 4, 15, 0))
     conversation = ConversationFactory(
@@ -119,7 +119,44 @@ def test_thank_you_uses_the_meeting_date_and_first_takeaway(student):
     )
     body = _render(DraftKind.THANK_YOU, contact, conversation=conversation).body
     assert "Thank you for speaking with me on March 4." in body
-    assert "taking away from our conversation: Learning SQL early." in body
+    assert (
+        "Here is what I am taking away from our conversation:\n"
+        "- Learning SQL early.\n- Join the analytics guild." in body
+    )
+    conversation.takeaways = "  - Learning SQL early  \n\n"
+    body = _render(DraftKind.THANK_YOU, contact, conversation=conversation).body
+    assert "One thing I am taking away from our conversation: Learning SQL early." in body
+
+
+def test_thank_you_says_how_the_student_will_act_from_their_action_items(student):
+    contact = ContactFactory(owner=student)
+    conversation = ConversationFactory(owner=student, contact=contact, takeaways="Learn SQL")
+    body = _render(DraftKind.THANK_YOU, contact, conversation=conversation).body
+    assert drafts.NO_NEXT_STEPS in body
+    services.action_item_create(
+        owner=student, conversation=conversation, text="Finish the portfolio project"
+    )
+    body = _render(DraftKind.THANK_YOU, contact, conversation=conversation).body
+    assert "My next step: Finish the portfolio project." in body
+    services.action_item_create(owner=student, conversation=conversation, text="Email Dev")
+    done = services.action_item_create(owner=student, conversation=conversation, text="Done")
+    services.action_item_toggle_done(item=done)
+    body = _render(DraftKind.THANK_YOU, contact, conversation=conversation).body
+    assert "Here is what I will do next:\n- Finish the portfolio project.\n- Email Dev." in body
+    assert "Done" not in body
+
+
+@pytest.mark.parametrize("kind", list(DraftKind))
+def test_every_default_draft_reads_without_placeholders_when_nothing_is_known(student, kind):
+    """A contact with no organization, no conversation details and no outcome: every default
+    draft is still a sendable email (no "...", no braces, no "at ." or "on our conversation")."""
+    contact = ContactFactory(owner=student, organization=None)
+    conversation = ConversationFactory(owner=student, contact=contact, goal="")
+    outcome = OutcomeFactory(owner=student) if kind == DraftKind.OUTCOME else None
+    draft = _render(kind, contact, conversation=conversation, outcome=outcome)
+    text = draft.subject + "\n" + draft.body
+    for bad in ("...", "{", "}", " at .", "on our conversation", "at your field", "  "):
+        assert bad not in text, (kind, bad, text)
 
 
 def test_follow_up_uses_the_date_the_intro_was_sent(student):

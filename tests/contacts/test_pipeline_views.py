@@ -667,7 +667,9 @@ def test_draft_page_shows_subject_body_and_mailto(student_client, student):
     assert "I am interested in consulting" in draft.body
     assert f'href="{draft.mailto}"'.replace("&", "&amp;") in response.text
     assert "Open in my email app" in response.text
-    assert 'id="draft-body" readonly' in response.text
+    # Editable in place (the link follows the edits: static/js/pipeline.js).
+    assert '<textarea id="draft-body" rows="16">' in response.text
+    assert 'data-mailto-body="draft-body"' in response.text
     assert 'data-copy-target="draft-body"' in response.text
     assert f'name="conversation" value="{conversation.pk}"' in response.text
     assert "has no email address" not in response.text

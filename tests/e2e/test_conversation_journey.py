@@ -239,6 +239,12 @@ def test_student_runs_a_career_conversation_from_contact_to_thank_you(
     # capital letter too): compared without case.
     expect(body).to_have_value(re.compile(re.escape(TAKEAWAY), re.IGNORECASE))
     expect(page.get_by_text("Marking it sent moves the conversation to “Thanked”.")).to_be_visible()
+    # No placeholder to fill in, and the student edits it in place: the email link follows.
+    expect(body).not_to_have_value(re.compile(r"\.\.\.|\{"))
+    body.press("Control+End")
+    body.type("\nP.S. See you at the alumni panel.")
+    mail_link = page.get_by_role("link", name="Open in my email app")
+    expect(mail_link).to_have_attribute("href", re.compile(r"P\.S\.%20See%20you%20at"))
     screenshot(page, "journey_thank_you_draft_1280")
     page.get_by_role("button", name="Mark as sent").click()
 
