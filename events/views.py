@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
 
+from contacts.advice import THINGS_TO_REMEMBER
 from events import selectors, services
 from events.forms import CalendarFilterForm, MetPeopleFormSet
 from events.models import Event, EventKind, EventStatus, RSVPStatus
@@ -39,17 +40,6 @@ NETWORKING_KINDS = {
     EventKind.INFO_SESSION,
     EventKind.EMPLOYER_VISIT,
 }
-THINGS_TO_REMEMBER = [
-    "Dress appropriately",
-    "Be on time",
-    "Be considerate of the other person's time",
-    "Be courteous and gracious",
-    "Thank the person for their time",
-    "Know what you want to learn: don't ask what you can research on your own",
-    "Listen carefully and take good notes",
-    "Ask for referrals and permission to use their name",
-    "Relationships are built over time, not in one interaction: stay in touch",
-]
 
 
 # --- Calendar --------------------------------------------------------------------------------

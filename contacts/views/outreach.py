@@ -21,22 +21,9 @@ from contacts.forms.pipeline import (
 from contacts.models import Conversation, ConversationStatus, DraftKind
 from contacts.views.pipeline import conversation_url
 from networking_app.accounts.decorators import student_required
-from networking_app.core.form_errors import add_service_errors
+from networking_app.core.form_errors import NOT_SAVED, add_service_errors
 
 S = ConversationStatus
-
-# The career office's advice for the meeting itself.
-THINGS_TO_REMEMBER = [
-    "Be on time.",
-    "Dress appropriately.",
-    "Be considerate of their time.",
-    "Be courteous and gracious.",
-    "Listen carefully and take good notes.",
-    "Ask for referrals, and for permission to use their name.",
-    "Thank them at the end.",
-]
-
-NOT_SAVED = "Nothing was saved: please check the form below."
 
 
 # --- Drafts and templates -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from contacts import selectors, services
+from contacts.advice import THINGS_TO_REMEMBER
 from contacts.forms.pipeline import (
     STATUS_MOVES,
     ActionItemForm,
@@ -34,22 +35,9 @@ from contacts.forms.pipeline import (
 )
 from contacts.models import Conversation, ConversationStatus
 from networking_app.accounts.decorators import student_required
-from networking_app.core.form_errors import add_service_errors
+from networking_app.core.form_errors import NOT_SAVED, add_service_errors
 
 S = ConversationStatus
-
-# The career office's advice for the meeting itself.
-THINGS_TO_REMEMBER = [
-    "Be on time.",
-    "Dress appropriately.",
-    "Be considerate of their time.",
-    "Be courteous and gracious.",
-    "Listen carefully and take good notes.",
-    "Ask for referrals, and for permission to use their name.",
-    "Thank them at the end.",
-]
-
-NOT_SAVED = "Nothing was saved: please check the form below."
 
 
 def _when(value) -> str:

@@ -20,19 +20,6 @@ from networking_app.core.cache import cache_key, cached, person, viewer_parts
 
 S = ConversationStatus
 
-# The career office's advice for the meeting itself.
-THINGS_TO_REMEMBER = [
-    "Be on time.",
-    "Dress appropriately.",
-    "Be considerate of their time.",
-    "Be courteous and gracious.",
-    "Listen carefully and take good notes.",
-    "Ask for referrals, and for permission to use their name.",
-    "Thank them at the end.",
-]
-
-NOT_SAVED = "Nothing was saved: please check the form below."
-
 
 # --- Today ----------------------------------------------------------------------------------
 

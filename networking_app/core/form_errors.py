@@ -10,6 +10,9 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+# The message above a form shown again with its errors.
+NOT_SAVED = "Nothing was saved: please check the form below."
+
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on the field it names, else on top."""

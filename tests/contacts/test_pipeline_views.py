@@ -248,8 +248,11 @@ def test_conversation_page_has_prep_during_and_after(student_client, student):
     text = response.text
     for heading in ["Prep", "During", "After", "Things to remember"]:
         assert f">{heading}</h" in text
+    # The guide's whole list, the same on an event's page (contacts/advice.py).
     for advice in ["Be on time.", "Dress appropriately.", "Listen carefully and take good notes."]:
         assert advice in text
+    assert "Be patient: meetings may be cancelled several times." in text
+    assert "Relationships are built over time, not in one interaction: stay in touch." in text
     assert "How did you start?" in text
     assert f'name="answer-{question.pk}"' in text
     assert _url("conversation_held", conversation_id=conversation.pk) in text
