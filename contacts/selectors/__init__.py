@@ -36,6 +36,7 @@ from contacts.selectors.people import (
 )
 from contacts.selectors.pipeline import (
     conversation_detail,
+    conversation_stage,
     conversations_finished,
     open_conversation_count,
     outcomes_for_user,
@@ -62,6 +63,7 @@ __all__ = [
     "contacts_with_due_date",
     "conversation_detail",
     "conversation_get_for_user",
+    "conversation_stage",
     "conversations_finished",
     "interaction_get_for_user",
     "normalize_linkedin_url",

@@ -3,7 +3,10 @@ page, the question bank and outcomes."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from contacts.models import (
     OPEN_STATUSES,
@@ -44,6 +47,33 @@ def conversations_finished(*, user, limit: int = 20) -> QuerySet[Conversation]:
         .select_related("contact__organization")
         .order_by("-updated_at")[:limit]
     )
+
+
+# A scheduled conversation is "during" from this long before it starts: notes open first.
+DURING_FROM = dt.timedelta(minutes=30)
+AFTER_STATUSES = {
+    ConversationStatus.HELD,
+    ConversationStatus.THANKED,
+    ConversationStatus.CLOSED,
+    ConversationStatus.DECLINED,
+    ConversationStatus.NO_RESPONSE,
+}
+
+
+def conversation_stage(conversation: Conversation, *, now: dt.datetime | None = None) -> str:
+    """What matters now on the conversation's page: "before" (prepare), "during" (a scheduled
+    meeting about to start or past its time: take notes, mark it held) or "after" (thank,
+    act, follow the referrals)."""
+    if conversation.status in AFTER_STATUSES:
+        return "after"
+    now = now or timezone.now()
+    if (
+        conversation.status == ConversationStatus.SCHEDULED
+        and conversation.scheduled_at is not None
+        and now >= conversation.scheduled_at - DURING_FROM
+    ):
+        return "during"
+    return "before"
 
 
 def conversation_detail(*, conversation: Conversation) -> dict:

@@ -161,6 +161,8 @@ def _conversation_page(request, conversation: Conversation, **bound_forms) -> Ht
         **detail,
         **forms,
         "open_form": next(iter(bound_forms), ""),
+        # What matters now comes first and open; the other parts are folded.
+        "stage": selectors.conversation_stage(conversation),
         "remember": THINGS_TO_REMEMBER,
         "can_request": status in (S.PLANNED, S.NO_RESPONSE),
         "can_schedule": status in (S.PLANNED, S.REQUESTED),

@@ -4,6 +4,7 @@ and query counts that do not grow with the number of rows."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -1337,3 +1338,60 @@ def test_mark_held_before_the_meeting_keeps_its_time_unless_told_otherwise(
     conversation.refresh_from_db()
     assert conversation.status == S.HELD
     assert conversation.held_at == dt.datetime(2026, 12, 8, 14, 0, tzinfo=dt.UTC)
+
+
+# --- The page by stage (issue 17) -------------------------------------------------------------
+
+
+def _parts(html: str) -> list[tuple[str, bool]]:
+    """The prep, during and after parts in page order, each with whether it is open."""
+    found = re.findall(
+        r'<section id="(prep|during|after)" class="card pl-stage[^"]*"[^>]*>\s*'
+        r'<details class="pl-stage-body"( open)?>',
+        html,
+    )
+    return [(name, bool(is_open)) for name, is_open in found]
+
+
+@pytest.mark.parametrize(
+    ("status", "fields", "expected"),
+    [
+        (S.PLANNED, {}, [("prep", True), ("during", False), ("after", False)]),
+        (S.REQUESTED, {}, [("prep", True), ("during", False), ("after", False)]),
+        # Three days ahead: still preparing.
+        (S.SCHEDULED, {}, [("prep", True), ("during", False), ("after", False)]),
+        # About to start, or past its time but not marked held: notes first.
+        (
+            S.SCHEDULED,
+            {"scheduled_at_in": dt.timedelta(minutes=20)},
+            [("during", True), ("prep", False), ("after", False)],
+        ),
+        (
+            S.SCHEDULED,
+            {"scheduled_at_in": -dt.timedelta(hours=3)},
+            [("during", True), ("prep", False), ("after", False)],
+        ),
+        (S.HELD, {}, [("after", True), ("during", False), ("prep", False)]),
+        (S.DECLINED, {}, [("after", True), ("during", False), ("prep", False)]),
+    ],
+)
+def test_what_matters_now_comes_first_and_open(student_client, student, status, fields, expected):
+    offset = fields.pop("scheduled_at_in", None)
+    if offset is not None:
+        fields["scheduled_at"] = timezone.now() + offset
+    conversation = _conversation(student, status, **fields)
+    html = student_client.get(_url("conversation", conversation_id=conversation.pk)).text
+    assert _parts(html) == expected
+    # The guide's advice sits in the part that is open for the meeting itself.
+    assert html.count("<h3>Things to remember</h3>") == 1
+    where = "during" if expected[0][0] == "during" else "prep"
+    section = html.split(f'<section id="{where}"')[1].split("</section>")[0]
+    assert "Things to remember" in section
+
+
+def test_a_form_shown_again_with_errors_is_open_in_its_part(student_client, student):
+    conversation = _conversation(student, S.HELD)
+    response = student_client.post(
+        _url("question_add", conversation_id=conversation.pk), {"text": ""}
+    )
+    assert dict(_parts(response.text))["prep"] is True

@@ -194,7 +194,11 @@ def test_student_runs_a_career_conversation_from_contact_to_thank_you(
     expect(page).to_have_url(conversation_url)
 
     # 8. After the meeting: answers, notes and takeaways, then "held"; then the referral.
+    # The meeting is still days away, so the page puts the prep first and folds the rest.
+    expect(page.locator("section.pl-stage").first).to_have_id("prep")
     during = page.locator("#during")
+    page.locator("#during > details > summary").click()
+    page.locator("#after > details > summary").click()
     expect(during.get_by_role("heading", name="Answers to your questions")).to_be_visible()
     during.get_by_label(label("Notes")).fill(NOTES)
     for question, answer in ANSWERS.items():
@@ -214,7 +218,9 @@ def test_student_runs_a_career_conversation_from_contact_to_thank_you(
     expect(page.get_by_label(label("Notes"))).to_have_value(NOTES)
 
     after = page.locator("#after")
-    referral_form = after.locator("details").filter(has_text=f"Add someone {MAYA} suggested")
+    referral_form = after.locator("details.pl-details").filter(
+        has_text=f"Add someone {MAYA} suggested"
+    )
     expect(referral_form).to_have_attribute("open", "")  # open while there is no referral
     referral_form.get_by_label(label("Name")).fill(DEV)
     referral_form.get_by_label("They said I may use their name when I reach out").check()
