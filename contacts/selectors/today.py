@@ -12,7 +12,9 @@ from contacts.models import ActionItem, Contact, Conversation, ConversationStatu
 from contacts.selectors.people import contacts_with_due_date, losing_touch_filter
 
 S = ConversationStatus
-THANK_YOU_DUE_AFTER = dt.timedelta(hours=24)
+# The guide's rule: thank people within a day of the conversation. Today lists every
+# conversation held and not thanked yet, the overdue ones marked so.
+THANK_YOU_WITHIN = dt.timedelta(hours=24)
 FOLLOW_UP_DUE_AFTER = dt.timedelta(days=7)
 
 
@@ -45,7 +47,7 @@ def today_page(
     now = now or timezone.now()
     today = timezone.localdate(now)
     due = (
-        Q(status=S.HELD, held_at__lte=now - THANK_YOU_DUE_AFTER)
+        Q(status=S.HELD)
         | Q(status=S.REQUESTED, requested_on__lte=today - FOLLOW_UP_DUE_AFTER)
         | Q(
             status=S.SCHEDULED,
@@ -70,6 +72,10 @@ def today_page(
         lists[conversation.status].append(conversation)
     for status, key in urgency.items():
         lists[status] = sorted(lists[status], key=key)[:limit]
+    for conversation in lists[S.HELD]:
+        held_at = conversation.held_at or now
+        conversation.thank_you_due_at = held_at + THANK_YOU_WITHIN
+        conversation.thank_you_overdue = conversation.thank_you_due_at <= now
     upcoming = lists[S.SCHEDULED]
     if upcoming:
         prefetch_related_objects(upcoming, "questions")

@@ -9,7 +9,7 @@ import zoneinfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from contacts import services
 from contacts.models import (
@@ -943,7 +943,7 @@ def _fill_today(student):
 
 def test_today_lists_what_needs_doing(student_client, student):
     thank, follow, _upcoming, quiet, item = _fill_today(student)
-    # Not due yet: held an hour ago, intro sent yesterday.
+    # Held an hour ago: its thank-you is due now, within the day (issue 17), not yet overdue.
     _conversation(
         student,
         S.HELD,
@@ -964,7 +964,9 @@ def test_today_lists_what_needs_doing(student_client, student):
     assert "Send the article" in text
     assert "overdue since" in text
     assert _url("action_item_toggle", item_id=item.pk) in text
-    assert "Just Met" not in text
+    just_met = text.split(">Just Met</a>")[1].split("</li>")[0]
+    assert "due by" in just_met
+    assert "Overdue" not in just_met
 
 
 def test_today_done_toggle_comes_back_to_today(student_client, student):
@@ -983,7 +985,7 @@ def test_student_home_is_the_today_page(student_client, student):
     response = student_client.get("/")
     assert response.status_code == 200
     assert "Welcome, Alice Student" in response.text
-    assert "Thank-you notes overdue" in response.text
+    assert "Thank-you notes to write" in response.text
     assert "Your profile" in response.text
 
 
@@ -1395,3 +1397,25 @@ def test_a_form_shown_again_with_errors_is_open_in_its_part(student_client, stud
         _url("question_add", conversation_id=conversation.pk), {"text": ""}
     )
     assert dict(_parts(response.text))["prep"] is True
+
+
+def test_today_lists_thank_yous_due_now_and_marks_the_overdue(student_client, student):
+    now = timezone.now()
+    fresh = _conversation(student, S.HELD, held_at=now - dt.timedelta(hours=2))
+    late = _conversation(
+        student,
+        S.HELD,
+        held_at=now - dt.timedelta(hours=30),
+        contact=ContactFactory(owner=student, name="Omar Late"),
+    )
+    html = student_client.get(_url("today")).text
+    section = html.split('id="today-thank-yous"')[1].split("</section>")[0]
+    items = section.split("<li>")[1:]
+    # The oldest first: the overdue one leads.
+    assert "Omar Late" in items[0]
+    assert '<span class="badge badge-warning">Overdue</span>' in items[0]
+    due = timezone.localtime(fresh.held_at + dt.timedelta(hours=24))
+    assert "Maya Chen" in items[1]
+    assert f"due by {formats.date_format(due, 'D j M, g:i A')}" in items[1]
+    assert "Overdue" not in items[1]
+    assert late.pk != fresh.pk

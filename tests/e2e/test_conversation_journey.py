@@ -307,7 +307,7 @@ def test_student_runs_a_career_conversation_from_contact_to_thank_you(
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Alice Student")
     page.goto(base + "/my/today/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Today")
-    expect(page.get_by_role("heading", name="Thank-you notes overdue")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Thank-you notes to write")).to_have_count(0)
     expect(page.get_by_role("link", name=f"Write the thank-you note to {MAYA}")).to_have_count(0)
     expect(page.get_by_role("heading", name="You are all caught up")).to_be_visible()
     screenshot(page, "journey_today_1280")
