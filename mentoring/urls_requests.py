@@ -19,6 +19,7 @@ urlpatterns: list = [
         name="request_accept_proposal",
     ),
     path(f"{flash_request}/withdraw/", views.request_withdraw, name="request_withdraw"),
+    path("requests/answer/<str:token>/", views.request_answer, name="request_answer"),
     path("sessions/", session_views.session_list, name="sessions"),
     path(f"{session}/", session_views.session_detail, name="session"),
     path(f"{session}/invite.ics", session_views.session_ics, name="session_ics"),

@@ -97,6 +97,8 @@ ROUTES: dict[str, Row] = {
     # Reminders are every signed-in person's own; signed links from emails need no login (a bad
     # token is a clear 400 page for anyone).
     "notifications:reminder_action": Row(BAD_TOKEN, BAD_TOKEN),
+    # A request's answer links from its email work without signing in, like the reminders'.
+    "mentoring:request_answer": Row(BAD_TOKEN, BAD_TOKEN),
     "notifications:reminder_done": Row(POST_ONLY, NOT_FOUND_SIGNED_IN),
     "notifications:reminder_snooze": Row(POST_ONLY, NOT_FOUND_SIGNED_IN),
     "notifications:reminders": Row(SIGNED_IN, SIGNED_IN),

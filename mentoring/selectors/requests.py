@@ -27,6 +27,18 @@ def flash_request_get_for_user(*, user: User, request_id: int) -> FlashRequest:
     return found
 
 
+def flash_request_from_link(*, request_id: int, volunteer_id: int) -> FlashRequest | None:
+    """The request a signed answer link names, if it is still the volunteer's (None if it is
+    gone, or the volunteer's account was closed)."""
+    return (
+        FlashRequest.objects.filter(
+            pk=request_id, volunteer_id=volunteer_id, volunteer__is_active=True
+        )
+        .select_related("student__profile", "student__student_profile", "volunteer__profile")
+        .first()
+    )
+
+
 def flash_requests_for_user(*, user: User):
     """A volunteer's received requests, or a student's sent ones: open ones first (the
     soonest first), then the others, latest first."""

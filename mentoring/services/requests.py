@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from mentoring.answer_links import answer_link
 from mentoring.models import OPEN_REQUEST_STATUSES, FlashRequest, Mentor, Mode, RequestStatus
 from mentoring.services.availability import HOLDING, mentor_zone, slot_is_open
 from mentoring.services.sessions import (
@@ -159,6 +160,10 @@ def flash_request_create(
                 "when": when_for(volunteer, start_at),
                 "expires": when_for(volunteer, request_expires_at(flash_request)),
                 "url": _request_url(flash_request),
+                # One-click answers that need no sign-in (mentoring/answer_links.py).
+                "accept_url": answer_link(flash_request, "accept"),
+                "propose_url": answer_link(flash_request, "propose"),
+                "decline_url": answer_link(flash_request, "decline"),
             },
             key=f"mentoring:request:{flash_request.pk}:new",
         )

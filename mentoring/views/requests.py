@@ -15,11 +15,14 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mentoring import answer_links
 from mentoring.forms.requests import (
     AcceptForm,
     DeclineForm,
@@ -127,6 +130,14 @@ def _get_request(request, request_id: int) -> FlashRequest:
     return request_selectors.flash_request_get_for_user(user=request.user, request_id=request_id)
 
 
+def _other_slots(mentor, flash_request: FlashRequest) -> list[Slot]:
+    """The volunteer's next open times but the one asked for: what they may propose."""
+    if mentor is None:
+        return []
+    slots = open_slots(mentor, limit=SLOTS_OFFERED + 1)
+    return [s for s in slots if s.start_at != flash_request.start_at][:SLOTS_OFFERED]
+
+
 def _render_request(request, flash_request: FlashRequest, **forms) -> HttpResponse:
     user = request.user
     is_volunteer = user.pk == flash_request.volunteer_id
@@ -140,13 +151,7 @@ def _render_request(request, flash_request: FlashRequest, **forms) -> HttpRespon
     }
     if is_volunteer and flash_request.status == RequestStatus.PENDING:
         mentor = request_selectors.mentor_of(flash_request.volunteer_id)
-        slots = []
-        if mentor is not None:
-            slots = [
-                s
-                for s in open_slots(mentor, limit=SLOTS_OFFERED + 1)
-                if s.start_at != flash_request.start_at
-            ][:SLOTS_OFFERED]
+        slots = _other_slots(mentor, flash_request)
         context["accept_form"] = forms.get("accept_form") or AcceptForm(
             modes=mentor.modes if mentor else None
         )
@@ -270,3 +275,83 @@ def request_withdraw(request, request_id: int):
             else "Your request is withdrawn.",
         )
     return _back_to(flash_request)
+
+
+# --- Answering from the request's email ------------------------------------------------------
+
+ANSWER_DONE = {
+    "accept": "Accepted. {student} and you have a calendar invitation by email.",
+    "decline": "Declined. {student} is told by email.",
+    "propose": "Proposed. {student} can accept the new time or decline it.",
+}
+
+
+def _invalid_answer_link(request, what: str) -> HttpResponse:
+    context = {"what": what, "max_days": answer_links.LINK_MAX_AGE // (24 * 60 * 60)}
+    return render(request, "mentoring/request_answer_invalid.html", context, status=400)
+
+
+def _answer_form(answer: str, flash_request: FlashRequest, mentor, data=None):
+    if answer == "accept":
+        return AcceptForm(data, modes=mentor.modes if mentor else None)
+    if answer == "decline":
+        return DeclineForm(data)
+    form = ProposeForm(data, slots=_other_slots(mentor, flash_request))
+    return form
+
+
+def request_answer(request, token: str):
+    """Accept, decline or propose another time from the request's email, signed in or not:
+    GET shows the request and the answer's form (mail scanners follow links), POST answers as
+    the volunteer the link was made for, through the same services as the request's page."""
+    try:
+        request_id, volunteer_id, answer = answer_links.read_answer_token(token)
+    except signing.SignatureExpired:
+        return _invalid_answer_link(request, "expired")
+    except signing.BadSignature:
+        return _invalid_answer_link(request, "tampered")
+    flash_request = request_selectors.flash_request_from_link(
+        request_id=request_id, volunteer_id=volunteer_id
+    )
+    if flash_request is None:
+        return _invalid_answer_link(request, "gone")
+    volunteer = flash_request.volunteer
+    mentor = request_selectors.mentor_of(volunteer.pk)
+    student = flash_request.student.display_name
+    context = {
+        "flash_request": flash_request,
+        "answer": answer,
+        "student": flash_request.student,
+        "student_profile": getattr(flash_request.student, "student_profile", None),
+        "waiting": flash_request.status == RequestStatus.PENDING,
+    }
+    # Opened from an email, often without signing in: in the volunteer's time zone.
+    with timezone.override(mentor_zone(mentor) if mentor else timezone.get_current_timezone()):
+        if not context["waiting"]:
+            return render(request, "mentoring/request_answer.html", context)
+        form = _answer_form(answer, flash_request, mentor, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                _answer(answer, flash_request, volunteer, form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                context["done"] = ANSWER_DONE[answer].format(student=student)
+                return render(request, "mentoring/request_answer.html", context)
+        context["form"] = form
+        return render(request, "mentoring/request_answer.html", context)
+
+
+def _answer(answer: str, flash_request: FlashRequest, volunteer, data: dict) -> None:
+    if answer == "accept":
+        request_services.flash_request_accept(
+            flash_request=flash_request, by=volunteer, mode=data["mode"], location=data["location"]
+        )
+    elif answer == "decline":
+        request_services.flash_request_decline(
+            flash_request=flash_request, by=volunteer, note=data["note"]
+        )
+    else:
+        request_services.flash_request_propose(
+            flash_request=flash_request, by=volunteer, start_at=data["start"]
+        )

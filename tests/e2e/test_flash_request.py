@@ -14,12 +14,14 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
 from mentoring.forms.requests import slot_value
 from mentoring.models import Feedback, FlashRequest, RequestStatus, Session, SessionStatus
+from mentoring.services import requests as request_services
 from mentoring.services.availability import open_slots
 from networking_app.accounts.models import Profile
 from networking_app.notifications.models import OutgoingEmail
@@ -198,3 +200,29 @@ def test_student_books_a_volunteer_who_accepts_and_both_follow_up(
     expect(held.locator(".pl-card")).to_contain_text("Carol Volunteer")
     expect(held.locator(".pl-card")).to_contain_text("Northwind Analytics")
     screenshot(page, "flash_pipeline_held_1280")
+
+
+def test_a_volunteer_accepts_from_the_request_email_without_signing_in(
+    live_server, page: Page, student, volunteer, settings
+):
+    settings.SITE_URL = live_server.url  # the email's links point at the test server
+    mentor = bookable_mentor(volunteer)
+    slot = open_slots(mentor, limit=1)[0]
+    flash_request = request_services.flash_request_create(
+        student=student, mentor=mentor, start_at=slot.start_at, message="How did you start?"
+    )
+    email = next(m for m in mail.outbox if m.to == [volunteer.email])
+    accept = re.search(r"^Accept: (\S+)$", email.body, re.M).group(1)
+
+    page.goto(accept)  # a browser with no session, as from a phone's mail app
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Accept Alice Student")
+    expect(page.locator("#answer-request")).to_contain_text("How did you start?")
+    screenshot(page, "request_answer_from_email_1280")
+    page.get_by_label(label("Place or link")).fill("https://meet.example.com/alice")
+    page.get_by_role("button", name="Accept the request").click()
+    expect(page.locator("#answer-done")).to_have_text(
+        "Accepted. Alice Student and you have a calendar invitation by email."
+    )
+    assert FlashRequest.objects.get(pk=flash_request.pk).status == RequestStatus.ACCEPTED
+    session = Session.objects.get(request=flash_request)
+    assert session.location == "https://meet.example.com/alice"
