@@ -43,10 +43,17 @@ from contacts.selectors.pipeline import (
     pipeline_board,
     question_bank,
 )
-from contacts.selectors.today import TodayPage, action_items_due, today_page
+from contacts.selectors.today import (
+    GettingStarted,
+    TodayPage,
+    action_items_due,
+    getting_started,
+    today_page,
+)
 
 __all__ = [
     "ContactFilters",
+    "GettingStarted",
     "TodayPage",
     "action_item_get_for_user",
     "action_items_due",
@@ -65,6 +72,7 @@ __all__ = [
     "conversation_get_for_user",
     "conversation_stage",
     "conversations_finished",
+    "getting_started",
     "interaction_get_for_user",
     "normalize_linkedin_url",
     "open_conversation_count",

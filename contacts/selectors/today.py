@@ -5,11 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.utils import timezone
 
-from contacts.models import ActionItem, Contact, Conversation, ConversationStatus
+from contacts.models import (
+    ActionItem,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    TargetOrganization,
+)
 from contacts.selectors.people import contacts_with_due_date, losing_touch_filter
+from networking_app.accounts.models import User
 
 S = ConversationStatus
 # The guide's rule: thank people within a day of the conversation. Today lists every
@@ -120,3 +127,52 @@ TODAY_CONVERSATION_FIELDS = (
     "contact__name",
     "contact__organization__name",
 )
+
+
+# --- Getting started -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartStep:
+    key: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class GettingStarted:
+    """The first steps the career office's guide asks of a student ("before networking"), each
+    done or not: Today shows them until all are done."""
+
+    steps: list[StartStep]
+
+    @property
+    def done_count(self) -> int:
+        return sum(step.done for step in self.steps)
+
+    @property
+    def finished(self) -> bool:
+        return all(step.done for step in self.steps)
+
+
+def getting_started(*, user) -> GettingStarted:
+    """Class year and major on the profile, target organizations, a first contact and a first
+    conversation: one query."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            has_target=Exists(TargetOrganization.objects.filter(owner=OuterRef("pk"))),
+            has_contact=Exists(Contact.objects.filter(owner=OuterRef("pk"))),
+            has_conversation=Exists(Conversation.objects.filter(owner=OuterRef("pk"))),
+        )
+        .values("has_target", "has_contact", "has_conversation")
+        .first()
+    ) or {}
+    profile = getattr(user, "student_profile", None)
+    return GettingStarted(
+        steps=[
+            StartStep("profile", bool(profile and profile.class_year and profile.major)),
+            StartStep("targets", bool(row.get("has_target"))),
+            StartStep("contact", bool(row.get("has_contact"))),
+            StartStep("conversation", bool(row.get("has_conversation"))),
+        ]
+    )

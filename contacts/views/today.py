@@ -65,6 +65,9 @@ def today_response(request, *, home: bool = False, extra: dict | None = None) ->
     }
     if home:
         context["student"] = getattr(user, "student_profile", None)
+    started = selectors.getting_started(user=user)
+    if not started.finished:
+        context["getting_started"] = started
     context.update(extra or {})
     return render(request, "contacts/today.html", context)
 

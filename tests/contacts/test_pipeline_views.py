@@ -27,6 +27,7 @@ from contacts.models import (
     PreparedQuestion,
     Question,
     Relationship,
+    TargetOrganization,
 )
 from tests.contacts.factories import (
     ActionItemFactory,
@@ -1419,3 +1420,25 @@ def test_today_lists_thank_yous_due_now_and_marks_the_overdue(student_client, st
     assert f"due by {formats.date_format(due, 'D j M, g:i A')}" in items[1]
     assert "Overdue" not in items[1]
     assert late.pk != fresh.pk
+
+
+def test_today_walks_a_new_student_through_the_first_steps_until_done(student_client, student):
+    profile = student.student_profile
+    profile.class_year, profile.major = None, ""
+    profile.save()
+    html = student_client.get(_url("today")).text
+    card = html.split('id="getting-started"')[1].split("</section>")[0]
+    assert "0 of 4 done." in card
+    for link in (reverse("profile"), _url("targets"), _url("create"), _url("list")):
+        assert f'href="{link}"' in card
+
+    profile.class_year, profile.major = 2027, "Economics"
+    profile.save()
+    contact = ContactFactory(owner=student)
+    card = student_client.get(_url("today")).text.split('id="getting-started"')[1]
+    assert "2 of 4 done." in card
+    assert card.count('class="pl-done"') == 2
+
+    TargetOrganization.objects.create(owner=student, organization=contact.organization)
+    ConversationFactory(owner=student, contact=contact)
+    assert 'id="getting-started"' not in student_client.get(_url("today")).text
