@@ -21,7 +21,7 @@ from networking_app.console.services import Audience, NudgeSpec, nudge_recipient
 from networking_app.core.models import AuditLog
 from networking_app.demo.load import demo_data_load
 from networking_app.notifications.models import OutgoingEmail
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in_as, screenshot
 from tests.e2e.helpers import assert_no_horizontal_scroll, current_totp_code, label, log_in
 from tests.factories import VolunteerFactory
 from tests.mentoring.factories import MentorFactory
@@ -195,7 +195,7 @@ def test_staff_invite_a_volunteer_who_signs_up_without_waiting(
 
 
 def test_staff_read_two_volunteers_profiles_and_approve_them_together(
-    live_server, page: Page, demo
+    live_server, page: Page, staff
 ):
     names = ["Ravi Bulk", "Sofia Bulk"]
     for name in names:
@@ -205,7 +205,7 @@ def test_staff_read_two_volunteers_profiles_and_approve_them_together(
             bio=f"{name} builds bridges.",
         )
     base = live_server.url
-    _staff_logs_in(page, base)
+    log_in_as(page, base, staff)  # signed in with the second factor (tests/e2e/conftest.py)
     page.goto(base + "/staff/volunteers/?status=pending")
     for name in names:
         item = page.locator("#volunteer-list li").filter(has_text=name)

@@ -9,23 +9,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from networking_app.accounts.models import User
-from networking_app.demo.load import demo_data_load
 from tests.e2e.conftest import SCREENSHOT_DIR, log_in_as
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-ACCOUNTS = {
-    "anonymous": None,
-    "student": "student@example.edu",
-    "volunteer": "volunteer@example.org",
-    "staff": "staff@example.edu",
-}
-
-
-@pytest.fixture
-def demo(transactional_db):
-    demo_data_load()
+ROLES = ("anonymous", "student", "volunteer", "staff")
 
 
 def _tops(page: Page, selector: str) -> list[float]:
@@ -34,12 +22,12 @@ def _tops(page: Page, selector: str) -> list[float]:
     )
 
 
-@pytest.mark.parametrize("role", list(ACCOUNTS))
+@pytest.mark.parametrize("role", ROLES)
 def test_the_navigation_is_one_row_on_a_phone_and_a_row_of_links_on_a_wide_screen(
-    demo, live_server, page: Page, role
+    live_server, page: Page, role, request
 ):
-    if ACCOUNTS[role]:
-        log_in_as(page, live_server.url, User.objects.get(email=ACCOUNTS[role]))
+    if role != "anonymous":  # the conftest's student, volunteer and staff member
+        log_in_as(page, live_server.url, request.getfixturevalue(role))
     start = live_server.url + (reverse("events:calendar") if role == "anonymous" else "/")
     menu = page.locator("summary", has_text="Menu")
     nav = page.get_by_role("navigation", name="Main")
@@ -74,8 +62,8 @@ def test_the_navigation_is_one_row_on_a_phone_and_a_row_of_links_on_a_wide_scree
     page.screenshot(path=SCREENSHOT_DIR / f"nav-{role}-1280.png")
 
 
-def test_the_keyboard_opens_the_phone_menu(demo, live_server, page: Page):
-    log_in_as(page, live_server.url, User.objects.get(email=ACCOUNTS["student"]))
+def test_the_keyboard_opens_the_phone_menu(live_server, page: Page, student):
+    log_in_as(page, live_server.url, student)
     page.set_viewport_size(PHONE)
     page.goto(live_server.url + "/")
     page.locator(".site-menu > summary").focus()
@@ -87,7 +75,7 @@ def test_the_keyboard_opens_the_phone_menu(demo, live_server, page: Page):
     page.wait_for_url(f"**{reverse('contacts:list')}")
 
 
-def test_a_visitor_goes_from_the_front_page_to_sign_up_on_a_phone(demo, live_server, page: Page):
+def test_a_visitor_goes_from_the_front_page_to_sign_up_on_a_phone(live_server, page: Page):
     page.set_viewport_size(PHONE)
     page.goto(live_server.url + "/")
     expect(
