@@ -14,7 +14,7 @@ from django import forms
 from django.utils import formats, timezone
 
 from mentoring.models import Mode
-from mentoring.services.availability import Slot
+from mentoring.services.availability import Slot, slot_value
 from mentoring.services.requests import MESSAGE_MAX_LENGTH
 from mentoring.services.sessions import SLOT_TAKEN
 
@@ -33,10 +33,6 @@ def parse_start(value: str | None) -> dt.datetime | None:
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed.astimezone(dt.UTC)
-
-
-def slot_value(start_at: dt.datetime) -> str:
-    return start_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def slot_label(slot: Slot) -> str:

@@ -31,10 +31,20 @@ HOLDING = [*OPEN_REQUEST_STATUSES, RequestStatus.ACCEPTED]
 MONTH_MARGIN = dt.timedelta(days=32)
 
 
+def slot_value(start_at: dt.datetime) -> str:
+    """A slot's start as forms and links carry it (mentoring.forms.requests.parse_start reads
+    it back): ISO 8601 in UTC, to the second."""
+    return start_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass(frozen=True, order=True)
 class Slot:
     start_at: dt.datetime  # aware, UTC
     end_at: dt.datetime
+
+    @property
+    def value(self) -> str:
+        return slot_value(self.start_at)
 
 
 def mentor_zone(mentor: Mentor) -> zoneinfo.ZoneInfo:

@@ -3,7 +3,6 @@ roles get a plain 404): search and filters, warm paths, a volunteer's page, add 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -143,11 +142,6 @@ def _request_url(mentor_id: int) -> str | None:
         return None
 
 
-def _slot_value(start_at) -> str:
-    # The format mentoring.forms.requests.parse_start reads: ISO 8601 in UTC.
-    return start_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @student_required
 def mentor_detail(request, mentor_id: int):
     mentor = selectors.mentor_get_for_student(mentor_id=mentor_id)
@@ -158,9 +152,7 @@ def mentor_detail(request, mentor_id: int):
         {
             "start": timezone.localtime(slot.start_at, zone),
             "end": timezone.localtime(slot.end_at, zone),
-            "url": f"{request_url}?{urlencode({'start': _slot_value(slot.start_at)})}"
-            if request_url
-            else None,
+            "url": f"{request_url}?{urlencode({'start': slot.value})}" if request_url else None,
         }
         for slot in card.slots
     ]

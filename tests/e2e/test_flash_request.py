@@ -226,3 +226,22 @@ def test_a_volunteer_accepts_from_the_request_email_without_signing_in(
     assert FlashRequest.objects.get(pk=flash_request.pk).status == RequestStatus.ACCEPTED
     session = Session.objects.get(request=flash_request)
     assert session.location == "https://meet.example.com/alice"
+
+
+def test_a_student_asks_for_a_volunteers_next_time_straight_from_the_directory(
+    live_server, page: Page, student, volunteer
+):
+    mentor = bookable_mentor(volunteer)
+    slot = open_slots(mentor, limit=1)[0]
+    log_in(page, live_server.url, student.email)
+    page.goto(live_server.url + "/mentoring/directory/")
+    card = page.locator(".mentor-card").filter(has_text=volunteer.display_name)
+    card.get_by_role("link", name=f"Ask for this time with {volunteer.display_name}").click()
+    # The request form already holds that time: only the message is left to write.
+    page.get_by_label(label("What I would like to learn")).fill("How did you get started?")
+    page.get_by_role("button", name="Send the request").click()
+    expect(
+        page.get_by_text(f"Your request is on its way to {volunteer.display_name}.")
+    ).to_be_visible()
+    sent = FlashRequest.objects.get(student=student)
+    assert sent.start_at == slot.start_at

@@ -258,6 +258,8 @@ def test_card_markup(student):
         timezone.deactivate()
 
     url = reverse("mentoring:mentor", kwargs={"mentor_id": mentor.pk})
+    # A request for that very time, in one click from the card.
+    ask = reverse("mentoring:request_new", kwargs={"mentor_id": mentor.pk})
     # Wednesday 4 March, 9:00 in New York is 23:00 in Tokyo.
     assert _normal(html) == _normal(
         f"""<li class="card mentor-card">
@@ -272,7 +274,9 @@ def test_card_markup(student):
         <p class="mentor-topics"><span class="visually-hidden">Can help with: </span><span
           class="tag">Career switch</span></p>
         <p class="mentor-next">Next open time: <time
-          datetime="2026-03-04T23:00:00+09:00">Wed 4 Mar, 11:00 PM</time></p>
+          datetime="2026-03-04T23:00:00+09:00">Wed 4 Mar, 11:00 PM</time> <a class="pl-action"
+          href="{ask}?start=2026-03-04T14:00:00Z">Ask for this time<span
+          class="visually-hidden"> with {card.name}</span></a></p>
         </li>"""
     )
 

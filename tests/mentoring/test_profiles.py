@@ -393,6 +393,7 @@ def test_the_volunteer_sees_their_card_as_students_do_with_hidden_fields_left_ou
     assert "Next open time:" in preview
     # The card's page is for students: the preview's name is not a link to it.
     assert reverse("mentoring:mentor", kwargs={"mentor_id": mentor.pk}) not in preview
+    assert "Ask for this time" not in preview  # nobody asks themselves
 
 
 def test_no_preview_before_a_profile_and_a_note_until_listed(volunteer, volunteer_client):
