@@ -75,6 +75,7 @@ WHY = {
     "email": "same email address",
     "profile": "same LinkedIn profile",
     "name": "same name and organization",
+    "name_only": "same name, and the line names no organization",
 }
 
 
@@ -105,11 +106,19 @@ class _Index:
 
     by_key: dict[tuple[str, str], _Person] = field(default_factory=dict)
     by_name: dict[tuple[str, str], _Person] = field(default_factory=dict)
+    # Everyone of a name, whatever their organization.
+    named: dict[str, list[_Person]] = field(default_factory=dict)
 
     def add(self, person: _Person, name_key: tuple[str, str]) -> None:
         for key in _keys(person):
             self.by_key.setdefault(key, person)
         self.by_name.setdefault(name_key, person)
+        self.named.setdefault(name_key[0], []).append(person)
+
+    def only_one_named(self, name: str) -> _Person | None:
+        """The one person of that name, if there is exactly one."""
+        people = self.named.get(name, [])
+        return people[0] if len(people) == 1 else None
 
     def same_key(self, person: _Person) -> tuple[str, _Person] | None:
         for kind, key in _keys(person):
@@ -123,8 +132,8 @@ def plan_import(rows: Iterable[CleanRow | None], known: Iterable[Known]) -> Impo
     earlier row) when they share an email address or a LinkedIn profile, or when they share a
     name and organization and nothing tells them apart; sharing only a name and organization
     with different identifiers makes a *possible* duplicate: a new row (added as a new contact
-    unless the student chooses to merge) that names its look-alike. ``None`` is an empty
-    line or card."""
+    unless the student chooses to merge) that names its look-alike. A line with a name alone is
+    the one contact of that name, if there is exactly one. ``None`` is an empty line or card."""
     contacts = _Index()
     for contact in known:
         person = _person(contact.pk, contact.email, contact.linkedin_url)
@@ -175,6 +184,14 @@ def _match(person, name_key, contacts: _Index, earlier: _Index, lines: dict) -> 
             )
             return {"status": RowStatus.NEW, "match_contact_id": existing.ref, "reason": reason}
         reason = f"Already in your contacts ({WHY['name']})."
+        return {"status": RowStatus.DUPLICATE, "match_contact_id": existing.ref, "reason": reason}
+    # A line with a name alone (no organization, no email, no profile) is the one contact of
+    # that name, whatever organization an earlier import or merge gave them: importing the
+    # same file again must not add them a second time.
+    alone = not name_key[1] and not _keys(person)
+    existing = contacts.only_one_named(name_key[0]) if alone else None
+    if existing:
+        reason = f"Already in your contacts ({WHY['name_only']})."
         return {"status": RowStatus.DUPLICATE, "match_contact_id": existing.ref, "reason": reason}
     twin = earlier.by_name.get(name_key)
     if twin:

@@ -191,7 +191,9 @@ def test_volunteer_joins_and_a_student_finds_her_on_warm_paths(live_server, page
     page.set_viewport_size(PHONE_VIEWPORT)
     typed = "Nortwind" if settings.DATABASE_IS_POSTGRES else "Northwind"
     page.goto(f"{base}/mentoring/directory/?q={typed}")
-    expect(page.locator("#directory-results").get_by_role("link", name=NAME)).to_be_visible()
+    expect(
+        page.locator("#directory-results").get_by_role("link", name=NAME, exact=True)
+    ).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "directory_390")
     page.set_viewport_size(DESKTOP_VIEWPORT)

@@ -276,8 +276,8 @@ def test_student_from_sign_up_to_an_import(live_server, page: Page, mailbox):
     page.get_by_label(label("Search")).fill("Fabrikam")
     expect(page).to_have_url(re.compile(r"q=Fabrikam"))  # htmx swapped the results in
     results = page.locator("#directory-results")
-    expect(results.get_by_role("link", name=MENTOR)).to_have_count(1)
-    results.get_by_role("link", name=MENTOR).click()
+    expect(results.get_by_role("link", name=MENTOR, exact=True)).to_have_count(1)
+    results.get_by_role("link", name=MENTOR, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(MENTOR)
     expect(page.locator("main")).to_contain_text(f"In your time zone, {STUDENT_ZONE}.")
     page.locator(".slot-list > li").first.get_by_role(
