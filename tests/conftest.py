@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import StaffFactory, StudentFactory, VolunteerFactory
 
@@ -24,6 +25,14 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "fals
 # the suite runs. Tests that care about the date or hour freeze their own clock on top of it.
 TEST_CLOCK = os.environ.get("TEST_CLOCK", "")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+# Property tests draw the same examples on every run (seeded by each test's name), so that no
+# run's outcome depends on chance: `HYPOTHESIS_PROFILE=explore make test` draws new ones to
+# look further, and a failure found that way becomes an explicit @example of its test.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def _service_missing(reason: str) -> None:
