@@ -26,6 +26,7 @@ from contacts.selectors.people import (
     organizations_for_user,
     tags_for_user,
 )
+from contacts.services.people import CONTACT_FIELDS
 
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 
@@ -324,23 +325,7 @@ class ContactForm(forms.Form):
         return {
             "organization_name": data["organization_name"],
             "tags": data["tags"],
-            **{
-                name: data[name]
-                for name in [
-                    "name",
-                    "email",
-                    "phone",
-                    "linkedin_url",
-                    "title",
-                    "industry",
-                    "relationship",
-                    "how_met",
-                    "notes",
-                    "cadence_days",
-                    "referred_by",
-                    "may_use_referrer_name",
-                ]
-            },
+            **{name: data[name] for name in CONTACT_FIELDS},
         }
 
 
