@@ -412,3 +412,17 @@ class RoundRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run of {self.round} at {self.created_at}"
+
+
+class StudentInterests(models.Model):
+    """The topics a student wants to learn about, chosen in onboarding or on the profile: the
+    same topics volunteers offer, so "Suggested for you" can score pairs with the matcher."""
+
+    student = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_interests"
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Interests of {self.student}"

@@ -137,6 +137,10 @@ class StudentProfile(models.Model):
     target_industries = models.CharField(
         max_length=300, blank=True, help_text="Separate industries with commas."
     )
+    # Onboarding (mentoring.views.onboarding): the furthest step reached, "" before the first
+    # visit; finished when the student reaches the suggested volunteers or says so.
+    onboarding_step = models.CharField(max_length=20, blank=True)
+    onboarded_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Student profile of {self.user}"
