@@ -1,23 +1,28 @@
 """Staff pages of the events calendar: create, edit, cancel, the attendee list and its CSV,
-and check-in at the door (search by name, a scanned QR code, one click)."""
+and check-in at the door (search by name, a scanned QR code, one click, or the phone's camera:
+each code it reads checks its person in at once)."""
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import time_format
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from events import selectors, services
 from events.export import attendee_rows
 from events.forms import CheckInCodeForm, CheckInSearchForm, EventCancelForm, EventForm
-from events.models import Event, EventStatus
+from events.models import RSVP, Event, EventStatus
+from events.selectors.attendees import event_for_code
 from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
 from networking_app.core.form_errors import add_service_errors
 from networking_app.core.fragments import render_fragment_or_page
@@ -132,6 +137,7 @@ def check_in(request, event_id: int):
     focus.fields["code" if code else "q"].widget.attrs["autofocus"] = True
     context = {
         "event": event,
+        "poll_seconds": CHECK_IN_POLL_SECONDS,
         "search": search,
         "code_form": _fresh_code_form() if scanned else code_form,
         "q": q,
@@ -200,3 +206,87 @@ def check_in_undo(request, event_id: int, rsvp_id: int):
         return _check_in_response(request, event, rsvp_id)
     messages.success(request, f"{rsvp.user.display_name}'s check-in was taken back.")
     return _back_to_check_in(request, event)
+
+
+# --- The camera at the door ------------------------------------------------------------------
+
+# How often the check-in page asks for the counts, so staff at two doors see each other's
+# check-ins (the page's own check-ins update them at once).
+CHECK_IN_POLL_SECONDS = 10
+
+
+class ScanOutcome(models.TextChoices):
+    CHECKED_IN = "checked_in", "Checked in"
+    ALREADY = "already", "Already checked in"
+    REFUSED = "refused", "Refused"
+    UNKNOWN = "unknown", "Unknown code"
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one scanned code did, for templates/events/_check_in_scan.html."""
+
+    outcome: ScanOutcome
+    rsvp: RSVP | None = None
+    error: str = ""
+    other_event: Event | None = None
+
+    @property
+    def message(self) -> str:
+        """The outcome in one sentence, for the messages of a form sent without JavaScript."""
+        name = self.rsvp.user.display_name if self.rsvp else ""
+        if self.outcome == ScanOutcome.CHECKED_IN:
+            return f"{name} checked in."
+        if self.outcome == ScanOutcome.ALREADY:
+            when = time_format(timezone.localtime(self.rsvp.checked_in_at), "g:i A")
+            by = self.rsvp.checked_in_by
+            return f"{name} was already checked in at {when}" + (
+                f" by {by.display_name}." if by else "."
+            )
+        if self.outcome == ScanOutcome.REFUSED:
+            return f"{name}: {self.error}"
+        if self.other_event:
+            return f"That code is for another event: {self.other_event.title}."
+        return "No RSVP of this event has that code."
+
+
+def _scan(*, event: Event, code: str, by) -> Scan:
+    rsvp = selectors.rsvp_for_code(event=event, code=code)
+    if rsvp is None:
+        return Scan(ScanOutcome.UNKNOWN, other_event=event_for_code(code=code))
+    # Read without a lock: two doors scanning one code at the same instant may both say
+    # "checked in"; the service's row lock keeps the first time and who it was.
+    if rsvp.checked_in_at is not None:
+        return Scan(ScanOutcome.ALREADY, rsvp=rsvp)
+    try:
+        rsvp = services.rsvp_check_in(rsvp=rsvp, by=by)
+    except ValidationError as exc:
+        return Scan(ScanOutcome.REFUSED, rsvp=rsvp, error=" ".join(exc.messages))
+    return Scan(ScanOutcome.CHECKED_IN, rsvp=rsvp)
+
+
+@require_POST
+@staff_required
+def check_in_scan(request, event_id: int):
+    """A code the camera read (or a form sent it): its person is checked in at once. htmx gets
+    the scan's line and the counts out of band; a plain form, the check-in page and a message."""
+    event = _event_for_staff(request, event_id)
+    scan = _scan(event=event, code=request.POST.get("code", "")[:500], by=request.user)
+    if request.htmx:
+        context = {"event": event, "scan": scan, "counts": selectors.attendee_counts(event=event)}
+        return render(request, "events/_check_in_scan.html", context)
+    level = {
+        ScanOutcome.CHECKED_IN: messages.SUCCESS,
+        ScanOutcome.ALREADY: messages.WARNING,
+    }.get(scan.outcome, messages.ERROR)
+    messages.add_message(request, level, scan.message)
+    return redirect("events:check_in", event_id=event.pk)
+
+
+@require_GET
+@staff_required
+def check_in_counts(request, event_id: int):
+    """The counts alone: the check-in page asks for them every CHECK_IN_POLL_SECONDS."""
+    event = _event_for_staff(request, event_id)
+    context = {"event": event, "counts": selectors.attendee_counts(event=event)}
+    return render(request, "events/_attendee_counts.html", context)

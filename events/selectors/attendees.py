@@ -70,16 +70,35 @@ def rsvp_get_for_event(*, event: Event, rsvp_id: int) -> RSVP:
     return rsvp
 
 
-def rsvp_for_code(*, event: Event, code: str) -> RSVP | None:
-    """The RSVP whose check-in code was scanned or typed: the bare code or the whole URL."""
+def _bare_code(code: str) -> str:
+    """A check-in code as scanned or typed (the bare code or the whole URL), bare; "" if it
+    cannot be one."""
     code = (code or "").strip()
     if "code=" in code:
         code = code.rsplit("code=", 1)[1].split("&", 1)[0]
     code = code.strip().strip("/")
-    if not code or len(code) > 64:
+    return code if len(code) <= 64 else ""
+
+
+def rsvp_for_code(*, event: Event, code: str) -> RSVP | None:
+    """The RSVP whose check-in code was scanned or typed: the bare code or the whole URL."""
+    code = _bare_code(code)
+    if not code:
         return None
     return (
-        RSVP.objects.select_related("user__profile", "user__student_profile")
+        RSVP.objects.select_related(
+            "user__profile", "user__student_profile", "checked_in_by__profile"
+        )
         .filter(event=event, check_in_code=code)
         .first()
     )
+
+
+def event_for_code(*, code: str) -> Event | None:
+    """The event a check-in code belongs to, whichever it is: at the door, a code that is not
+    this event's is told apart from one that is nobody's (staff only; they see every event)."""
+    code = _bare_code(code)
+    if not code:
+        return None
+    rsvp = RSVP.objects.select_related("event").filter(check_in_code=code).first()
+    return rsvp.event if rsvp else None
