@@ -14,6 +14,8 @@ Score of an allowed pair (all weights below are named constants, each one kept i
                                                    outweighs polishing someone else's fit
   + TOPIC_POINTS x shared topics
   + INDUSTRY_POINTS if the volunteer's industry is one the student named
+  + ORGANIZATION_POINTS if the volunteer works at one of the student's target organizations
+    (given by "Suggested for you", from the student's targets; rounds give none)
   + PREFERENCE_POINTS[rank] if the student asked for this volunteer (rank 1 > 2 > 3)
   + NOT_YET_SERVED_POINTS if the student has not had a session or a published match before
   + AVAILABILITY_POINTS_PER_HOUR x shared hours (at most AVAILABILITY_HOURS_COUNTED)
@@ -46,6 +48,7 @@ HOURS_PER_WEEK = 7 * 24
 MATCH_POINTS = 10.0
 TOPIC_POINTS = 3.0
 INDUSTRY_POINTS = 4.0
+ORGANIZATION_POINTS = 4.0
 PREFERENCE_POINTS: Mapping[int, float] = {1: 12.0, 2: 8.0, 3: 5.0}
 NOT_YET_SERVED_POINTS = 6.0
 AVAILABILITY_POINTS_PER_HOUR = 0.25
@@ -83,6 +86,7 @@ class StudentIn:
     id: int
     topics: frozenset[int] = frozenset()
     industries: frozenset[str] = frozenset()  # normalised with `normalise_industry`
+    organizations: frozenset[int] = frozenset()  # target organizations' ids
     preferences: Mapping[int, int] = field(default_factory=dict)  # volunteer id -> rank 1..3
     excluded: frozenset[int] = frozenset()  # volunteer ids
     availability: frozenset[int] = frozenset()  # UTC hours of the week
@@ -94,6 +98,7 @@ class VolunteerIn:
     id: int
     topics: frozenset[int] = frozenset()
     industry: str = ""  # normalised with `normalise_industry`
+    organization: int | None = None  # the employer's id
     capacity: int = 1
     availability: frozenset[int] = frozenset()  # UTC hours of the week
     # Whether a student could book one of their slots in the round's dates (see
@@ -207,12 +212,14 @@ def pair_breakdown(student: StudentIn, volunteer: VolunteerIn) -> dict:
     """Every component of a pair's score, and the total: the "why this match"."""
     shared_topics = sorted(student.topics & volunteer.topics)
     industry = volunteer.industry if volunteer.industry in student.industries else ""
+    organization = volunteer.organization in student.organizations
     rank = student.preferences.get(volunteer.id)
     shared_hours = len(student.availability & volunteer.availability)
     parts = {
         "base": MATCH_POINTS,
         "topics": TOPIC_POINTS * len(shared_topics),
         "industry_points": INDUSTRY_POINTS if industry else 0.0,
+        "organization_points": ORGANIZATION_POINTS if organization else 0.0,
         "preference": PREFERENCE_POINTS.get(rank, 0.0) if rank else 0.0,
         "priority": 0.0 if student.already_served else NOT_YET_SERVED_POINTS,
         "availability": AVAILABILITY_POINTS_PER_HOUR
@@ -222,6 +229,7 @@ def pair_breakdown(student: StudentIn, volunteer: VolunteerIn) -> dict:
         **parts,
         "shared_topics": shared_topics,
         "industry": industry,
+        "target_organization": organization,
         "preference_rank": rank,
         "not_yet_served": not student.already_served,
         "shared_hours": shared_hours,
@@ -278,6 +286,21 @@ def _score_arrays(students, volunteers, forbidden):
     shared_hours = student_hours @ volunteer_hours.T
     overlap = shared_hours > 0
 
+    organization_match = (
+        np.array(
+            [
+                [
+                    v.organization is not None and v.organization in s.organizations
+                    for v in volunteers
+                ]
+                for s in students
+            ],
+            dtype=bool,
+        ).reshape(n, m)
+        if any(s.organizations for s in students)
+        else np.zeros((n, m), dtype=bool)
+    )
+
     preference = np.zeros((n, m))
     allowed = overlap.copy()
     allowed[:, [j for j, v in enumerate(volunteers) if not v.bookable]] = False
@@ -303,6 +326,7 @@ def _score_arrays(students, volunteers, forbidden):
         MATCH_POINTS
         + TOPIC_POINTS * shared_topics.astype(np.float64)
         + INDUSTRY_POINTS * industry_match
+        + ORGANIZATION_POINTS * organization_match
         + preference
         + priority
         + AVAILABILITY_POINTS_PER_HOUR

@@ -27,6 +27,7 @@ def _random_instance(rng: random.Random, n_students: int, n_volunteers: int):
             capacity=rng.randint(1, 2),
             availability=frozenset(rng.sample(range(20), rng.randint(0, 6))),
             bookable=rng.random() < 0.8,
+            organization=rng.choice([1, 2, 3, None]),
         )
         for j in range(n_volunteers)
     ]
@@ -44,6 +45,7 @@ def _random_instance(rng: random.Random, n_students: int, n_volunteers: int):
                 ),
                 availability=frozenset(rng.sample(range(20), rng.randint(0, 8))),
                 already_served=rng.random() < 0.3,
+                organizations=frozenset(rng.sample([1, 2, 3], rng.randint(0, 1))),
             )
         )
     forbidden = frozenset((s.id, v.id) for s in students for v in volunteers if rng.random() < 0.1)
@@ -178,6 +180,22 @@ def test_score_components_and_weights():
     assert served["not_yet_served"] is False
     assert served["preference_rank"] is None
     assert served["industry"] == ""
+    assert served["target_organization"] is False
+    assert served["organization_points"] == 0
+
+
+def test_a_volunteer_at_a_target_organization_scores_the_organization_points():
+    volunteer = VolunteerIn(id=7, organization=40, availability=frozenset({1}))
+    student = StudentIn(id=1, organizations=frozenset({40, 41}), availability=frozenset({1}))
+    why = pair_breakdown(student, volunteer)
+    assert why["target_organization"] is True
+    assert why["organization_points"] == matching.ORGANIZATION_POINTS
+    elsewhere = pair_breakdown(student, VolunteerIn(id=8, organization=42))
+    assert elsewhere["organization_points"] == 0
+    scores, _ = matching.score_matrix([student], [volunteer, VolunteerIn(id=8, organization=42)])
+    assert scores[0, 0] - scores[0, 1] == pytest.approx(
+        matching.ORGANIZATION_POINTS + matching.AVAILABILITY_POINTS_PER_HOUR
+    )
 
 
 def test_preference_ranks_are_ordered():
