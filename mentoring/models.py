@@ -15,6 +15,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from mentoring import photos
+
 
 class Topic(models.Model):
     """What a volunteer can advise on: industry insight, career switch, resume review..."""
@@ -96,6 +98,9 @@ class Mentor(models.Model):
     # Name and organization, for typo-tolerant trigram search (a GIN index on PostgreSQL).
     search_names = models.CharField(max_length=400, blank=True, editable=False)
     is_bookable = models.BooleanField(default=False, editable=False, db_index=True)
+    # The volunteer's photo, checked and re-encoded (mentoring/photos.py) and stored under a
+    # random name; written only by mentoring.services.photos, so not editable in the admin.
+    photo = models.FileField(max_length=100, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -103,6 +108,17 @@ class Mentor(models.Model):
 
     def shows(self, field: str) -> bool:
         return field not in (self.hidden_fields or [])
+
+    @property
+    def photo_url(self) -> str:
+        """Where the photo is served (empty without one); the address changes with the photo."""
+        return photos.photo_url(self.pk, self.photo.name)
+
+    @property
+    def photo_url_for_students(self) -> str:
+        """The photo's address for pages students see: only while the directory lists the
+        volunteer, as mentoring:volunteer_photo decides (else the initials)."""
+        return self.photo_url if self.is_bookable else ""
 
 
 class AvailabilityWindow(models.Model):

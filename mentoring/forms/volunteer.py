@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from mentoring.models import HIDEABLE_FIELDS, SLOT_LENGTHS, Mentor, Mode, OverrideKind, Topic
+from mentoring.photos import ACCEPT_ATTRIBUTE, photo_reencoded
 from mentoring.services.profiles import validate_linkedin_url
 from networking_app.accounts.forms import class_year_field
 from networking_app.accounts.models import Affiliation, VolunteerProfile
@@ -106,6 +108,12 @@ class MentorProfileForm(forms.Form):
             "like https://www.linkedin.com/in/your-name."
         },
     )
+    photo = forms.FileField(
+        label="Your photo",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+        error_messages={"empty": "This file is empty: choose a photo."},
+    )
     hidden_fields = forms.MultipleChoiceField(
         label="Hide from students",
         choices=list(HIDEABLE_LABELS.items()),
@@ -135,6 +143,12 @@ class MentorProfileForm(forms.Form):
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        limit = settings.PHOTO_MAX_UPLOAD_BYTES / 1024 / 1024
+        self.fields["photo"].help_text = (
+            f"A JPEG, PNG or WebP file up to {limit:g} MB. Students see it on your card instead "
+            "of your initials. Where and when it was taken, and anything else the file says "
+            "about it, is removed."
+        )
 
     @classmethod
     def initial_for(cls, mentor: Mentor, volunteer: VolunteerProfile, *, today: dt.date):
@@ -164,6 +178,17 @@ class MentorProfileForm(forms.Form):
         validate_linkedin_url(url)
         return url
 
+    def clean_photo(self) -> bytes | None:
+        """The upload re-encoded as the JPEG to store (None without one)."""
+        upload = self.cleaned_data["photo"]
+        return photo_reencoded(upload) if upload else None
+
+    @property
+    def photo_to_choose_again(self) -> bool:
+        """A photo came with a form that is refused for another field: browsers cannot fill a
+        file field in again, so the volunteer has to choose it once more."""
+        return bool(self.files.get("photo")) and bool(self.errors) and "photo" not in self.errors
+
     def clean_on_leave_until(self):
         day = self.cleaned_data["on_leave_until"]
         if day is not None and day < self.today:
@@ -177,7 +202,8 @@ class MentorProfileForm(forms.Form):
         return cleaned
 
     def service_kwargs(self) -> dict:
-        return dict(self.cleaned_data)
+        """mentor_save's arguments: everything but the photo (mentor_photo_set's)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "photo"}
 
 
 class AvailabilityRulesForm(forms.Form):

@@ -29,6 +29,7 @@ from mentoring.selectors.profiles import (
 )
 from mentoring.services import profiles as services
 from mentoring.services.availability import mentor_zone, open_slots
+from mentoring.services.photos import mentor_photo_set
 from networking_app.accounts.decorators import role_required
 from networking_app.accounts.models import Role
 from networking_app.core.form_errors import add_service_errors
@@ -83,13 +84,15 @@ def volunteer_profile(request):
     mentor = _mentor(user)
     today = _today(mentor)
     if request.method == "POST":
-        form = MentorProfileForm(request.POST, today=today)
+        form = MentorProfileForm(request.POST, request.FILES, today=today)
         if form.is_valid():
             try:
                 mentor = services.mentor_save(user=user, **form.service_kwargs())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                if form.cleaned_data["photo"]:
+                    mentor_photo_set(user=user, photo=form.cleaned_data["photo"])
                 if mentor.is_bookable:
                     messages.success(
                         request, "Your mentor profile is saved. Students can find you."
@@ -105,6 +108,7 @@ def volunteer_profile(request):
         "form": form,
         "status": mentor_profile_status(user=user),
         "preview_cards": [preview] if preview else [],
+        "photo_url": mentor.photo_url,
     }
     return render(request, "mentoring/volunteer_profile.html", context)
 

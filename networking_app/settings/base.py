@@ -275,6 +275,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Uploaded files ------------------------------------------------------------------------
+# Volunteers' photos (mentoring/photos.py), under random names. Nothing serves MEDIA_URL: a
+# photo is served by mentoring:volunteer_photo, which checks who may see it.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+# The largest photo a volunteer may upload, in bytes; it is re-encoded to a small JPEG.
+PHOTO_MAX_UPLOAD_BYTES = env.int("PHOTO_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1)
+
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.url(
     "CELERY_BROKER_URL", ("redis", "rediss", "filesystem", "memory"), "filesystem://"

@@ -51,6 +51,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "http://testserver"
 MAILBOX_DIR = VAR_DIR / "mail"
+MEDIA_ROOT = VAR_DIR / "media"
 SENT_MAIL_PAGE = True
 STUDENT_EMAIL_DOMAINS: list[str] = []
 STORAGES = {
