@@ -17,7 +17,11 @@ def flash_request_get_for_user(*, user: User, request_id: int) -> FlashRequest:
     """The request if `user` is its student or its volunteer; a 404 for anyone else."""
     found = (
         FlashRequest.objects.select_related(
-            "student__profile", "student__student_profile", "volunteer__profile", "session"
+            "student__profile",
+            "student__student_profile",
+            "volunteer__profile",
+            "volunteer__mentor",  # their photo
+            "session",
         )
         .filter(Q(student=user) | Q(volunteer=user), pk=request_id)
         .first()
@@ -46,7 +50,11 @@ def flash_requests_for_user(*, user: User):
     return (
         FlashRequest.objects.filter(mine)
         .select_related(
-            "student__profile", "student__student_profile", "volunteer__profile", "session"
+            "student__profile",
+            "student__student_profile",
+            "volunteer__profile",
+            "volunteer__mentor",  # their photo
+            "session",
         )
         .annotate(
             is_open=Case(

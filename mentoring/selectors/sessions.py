@@ -34,7 +34,11 @@ def session_get_for_user(*, user: User, session_id: int) -> Session:
     """The session if `user` is its student or its volunteer; a 404 for anyone else."""
     session = (
         Session.objects.select_related(
-            "student__profile", "volunteer__profile", "request", "cancelled_by__profile"
+            "student__profile",
+            "volunteer__profile",
+            "volunteer__mentor",  # their photo
+            "request",
+            "cancelled_by__profile",
         )
         .filter(Q(student=user) | Q(volunteer=user), pk=session_id)
         .first()

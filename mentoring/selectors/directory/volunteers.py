@@ -58,6 +58,7 @@ class MentorCard:
     bio: str = ""
     linkedin_url: str = ""
     slots: list[Slot] = field(default_factory=list)
+    photo_url: str = ""  # empty: the initials
 
     @property
     def next_slot(self) -> Slot | None:
@@ -88,6 +89,7 @@ def mentor_card(mentor: Mentor, slots: list[Slot] | None = None) -> MentorCard:
         topics=[t.name for t in mentor.topics.all()],
         modes=[MODE_LABELS[m] for m in mentor.modes or [] if m in MODE_LABELS],
         slots=slots or [],
+        photo_url=mentor.photo_url,
         **visible,
     )
 
