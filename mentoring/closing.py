@@ -2,7 +2,8 @@
 MentoringConfig.ready): the sessions held are counted for the tally; upcoming sessions and
 open requests with someone else are called off and that person is told (without naming who
 left), with a calendar cancellation for a session; their ids leave the match rounds they were
-in; the directory forgets them."""
+in; the directory forgets them; their photo file is deleted once the account's removal has
+committed."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from mentoring.models import (
     OPEN_REQUEST_STATUSES,
     FlashRequest,
     MatchRound,
+    Mentor,
     RequestStatus,
     RoundRun,
     RoundStudent,
@@ -25,6 +27,7 @@ from mentoring.models import (
     SessionStatus,
 )
 from mentoring.reminders import sync_session
+from mentoring.services.photos import photo_delete_on_commit
 from mentoring.services.sessions import when_for
 from networking_app.accounts.closing import ClosingStep, register
 from networking_app.accounts.models import User
@@ -172,6 +175,17 @@ def _clean_match_rounds(user: User, now: dt.datetime) -> None:
             run.save(update_fields=["unmatched"])
 
 
+# --- Their photo ------------------------------------------------------------------------------
+
+
+def _delete_photo(user: User, now: dt.datetime) -> None:
+    """The row goes with the account (the cascade); the file once that has committed, so a
+    rollback leaves both."""
+    name = Mentor.objects.filter(user=user).values_list("photo", flat=True).first()
+    photo_delete_on_commit(name or "")
+
+
 def register_closing_steps() -> None:
     register(ClosingStep("mentoring.call_off", order=10, tally=_tally, run=_call_off))
     register(ClosingStep("mentoring.match_rounds", order=30, run=_clean_match_rounds))
+    register(ClosingStep("mentoring.photo", order=40, run=_delete_photo))

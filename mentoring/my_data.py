@@ -1,13 +1,14 @@
 """What "download my data" (networking_app/accounts/my_data.py) holds of mentoring: flash
 requests, sessions with their changes and the feedback the person gave, match rounds, the
-mentor profile and availability, and their sessions in the calendar. Registered in
-MentoringConfig.ready()."""
+mentor profile, their photo and availability, and their sessions in the calendar. Registered
+in MentoringConfig.ready()."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch, Q
 
 from mentoring.models import (
@@ -187,6 +188,18 @@ def mentor_data(user: User) -> dict | None:
     return data
 
 
+def mentor_photo_file(user: User) -> bytes | None:
+    """The photo as stored (the re-encoded JPEG students see), if they have one."""
+    name = Mentor.objects.filter(user=user).values_list("photo", flat=True).first()
+    if not name:
+        return None
+    try:
+        with default_storage.open(name, "rb") as stored:
+            return stored.read()
+    except FileNotFoundError:
+        return None
+
+
 def availability_data(user: User) -> dict:
     windows = AvailabilityWindow.objects.filter(mentor__user=user)
     overrides = AvailabilityOverride.objects.filter(mentor__user=user)
@@ -252,6 +265,14 @@ def register_data_files() -> None:
         DataFile("mentor_profile.json", "your mentor profile", mentor_data, VOLUNTEER, 43),
         DataFile(
             "availability.json", "your mentoring availability", availability_data, VOLUNTEER, 44
+        ),
+        DataFile(
+            "mentor_photo.jpg",
+            "your photo, as students see it",
+            mentor_photo_file,
+            VOLUNTEER,
+            order=95,
+            raw=True,
         ),
     )
     register_calendar_events("mentoring.sessions", calendar_events, order=20)

@@ -8,9 +8,10 @@ change or remove rows (`run`, inside the transaction, the user's row locked), an
 wait for the commit (`after_commit`, given the user's id). Steps run by `order`:
 
   10 tell the people they were due to meet (mentoring), 20 give up event seats (events),
-  30 take their ids out of shared rows (mentoring's rounds), 50 sweep the outbox
-  (notifications: after every notice above, so none escapes), 60 the audit logs (accounts),
-  70 invitations (console), 80 end their login sessions (accounts).
+  30 take their ids out of shared rows (mentoring's rounds), 40 delete their photo's file once
+  committed (mentoring), 50 sweep the outbox (notifications: after every notice above, so
+  none escapes), 60 the audit logs (accounts), 70 invitations (console), 80 end their login
+  sessions (accounts).
 
 The helpers below find and replace copies of a person's name and address in free text.
 """

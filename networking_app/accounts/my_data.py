@@ -39,7 +39,8 @@ CALENDAR_DESCRIPTION = "your conversations and mentoring sessions (iCalendar)"
 @dataclass(frozen=True)
 class DataFile:
     """One file of the ZIP. `build(user)` returns JSON-able data (its README line gives the
-    number of records), or, with `raw`, the file's bytes (the README line has no count).
+    number of records), or, with `raw`, the file's bytes (the README line has no count) or
+    None when the person has no such file (a volunteer without a photo).
     Files are written by `order`: accounts 0, contacts 10-29, notifications 30-39, mentoring
     40-49, events 50-59; raw files 90-99 come after every JSON file."""
 
@@ -175,6 +176,8 @@ def data_archive(*, user: User, now: dt.datetime | None = None) -> bytes:
                 continue
             data = data_file.build(user)
             if data_file.raw:
+                if data is None:
+                    continue
                 archive.writestr(data_file.filename, data)
                 readme_lines.append(f"{data_file.filename:30} {data_file.description}")
             else:
