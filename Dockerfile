@@ -28,8 +28,10 @@ COPY requirements/base.txt requirements/base.txt
 RUN pip install --require-hashes --no-deps -r requirements/base.txt
 
 # The source belongs to root and is read-only for the app user; only $VAR_DIR is writable.
+# Its media/ (volunteers' photos) exists and is the app user's before docker-compose.yml
+# mounts the `media` volume there, so that a new volume starts out writable by that user.
 COPY . .
-RUN mkdir -p "$VAR_DIR" && chown rapport:rapport "$VAR_DIR"
+RUN mkdir -p "$VAR_DIR/media" && chown rapport:rapport "$VAR_DIR" "$VAR_DIR/media"
 
 USER rapport
 
