@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -27,7 +25,7 @@ from mentoring.models import (
     SessionStatus,
     Topic,
 )
-from mentoring.services.availability import bookable_in_period
+from mentoring.services.availability import bookable_in_period, zone_named
 from networking_app.accounts.models import ApprovalStatus, User
 
 # Sessions that count as "already served" for a student's priority.
@@ -239,13 +237,6 @@ class MatcherInput:
     topic_names: dict[int, str] = field(default_factory=dict)
 
 
-def _zone(name: str | None) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or settings.DEFAULT_USER_TIME_ZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
-
-
 def _ids(values) -> frozenset[int]:
     out = set()
     for value in values or []:
@@ -313,7 +304,7 @@ def matcher_input(
                 preferences={vid: rank for rank, vid in enumerate(ranked, start=1)},
                 excluded=_ids(excluded),
                 availability=matching.blocks_to_utc_hours(
-                    blocks or [], zone=_zone(zone), reference=reference
+                    blocks or [], zone=zone_named(zone), reference=reference
                 ),
                 already_served=student_id in served,
             )
@@ -350,7 +341,7 @@ def matcher_input(
             industry=matching.normalise_industry(industry or ""),
             capacity=capacity,
             availability=matching.windows_to_utc_hours(
-                windows.get(mentor_id, []), zone=_zone(zone), reference=reference
+                windows.get(mentor_id, []), zone=zone_named(zone), reference=reference
             ),
             bookable=volunteer_id in bookable,
         )

@@ -47,11 +47,16 @@ class Slot:
         return slot_value(self.start_at)
 
 
-def mentor_zone(mentor: Mentor) -> zoneinfo.ZoneInfo:
+def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
+    """A stored time zone's name as a zone; the default zone for an empty or unknown one."""
     try:
-        return zoneinfo.ZoneInfo(mentor.user.profile.time_zone)
-    except Exception:
+        return zoneinfo.ZoneInfo(name or settings.DEFAULT_USER_TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
+
+
+def mentor_zone(mentor: Mentor) -> zoneinfo.ZoneInfo:
+    return zone_named(mentor.user.profile.time_zone)
 
 
 def _aware(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import F
 
@@ -25,6 +23,7 @@ from mentoring.services.availability import (
     MONTH_MARGIN,
     Slot,
     slots_from,
+    zone_named,
 )
 from networking_app.accounts.models import Affiliation
 
@@ -45,6 +44,9 @@ class DirectoryCard:
     location: str = ""
     class_year: int | None = None
     next_slot: Slot | None = None
+    photo_url: str = ""  # empty: the initials
+    # Why the card is suggested to this student (selectors.suggestions), never in the search.
+    reasons: list[str] = field(default_factory=list)
 
 
 # What slots_from reads of a volunteer: their booking rules.
@@ -88,7 +90,7 @@ def _holding_since(now: dt.datetime) -> dt.datetime:
 # rather than built with the ORM: building and compiling this query took twice as long as
 # running it, on the page students open most.
 _CARDS_SQL = """
-SELECT m.id, m.user_id, m.title, m.industry, m.job_function, m.location, m.hidden_fields,
+SELECT m.id, m.user_id, m.title, m.industry, m.job_function, m.location, m.hidden_fields, m.photo,
        m.min_notice_hours, m.booking_window_days, m.slot_minutes, m.buffer_minutes,
        m.monthly_capacity, m.on_leave_until,
        u.email AS card_email,
@@ -162,7 +164,7 @@ def _cards_other_databases(ids: list[int], now: dt.datetime) -> tuple[list[Mento
     """What _CARDS_SQL reads, with the ORM, in five queries (SQLite, local development)."""
     mentors = list(
         Mentor.objects.filter(pk__in=ids, is_bookable=True, user__is_active=True)
-        .only("user_id", "hidden_fields", *_CARD_TEXT_FIELDS, *_SLOT_RULES)
+        .only("user_id", "hidden_fields", "photo", *_CARD_TEXT_FIELDS, *_SLOT_RULES)
         .annotate(
             card_email=F("user__email"),
             card_display_name=F("user__profile__display_name"),
@@ -196,14 +198,6 @@ def _cards_other_databases(ids: list[int], now: dt.datetime) -> tuple[list[Mento
     return mentors, availability
 
 
-def _zone(name: str | None) -> zoneinfo.ZoneInfo:
-    """mentor_zone from the time zone's name."""
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except Exception:
-        return zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
-
-
 def directory_cards(
     ids: list[int], *, now: dt.datetime, topics: list[tuple[int, str]]
 ) -> list[DirectoryCard]:
@@ -229,7 +223,7 @@ def directory_cards(
         loaded = availability.get(mentor.pk) or _Availability()
         slots = slots_from(
             mentor,
-            zone=_zone(mentor.card_time_zone),
+            zone=zone_named(mentor.card_time_zone),
             windows=loaded.windows,
             overrides=loaded.overrides,
             holding=loaded.holding,
@@ -245,6 +239,7 @@ def directory_cards(
             affiliation=_AFFILIATIONS.get(mentor.card_affiliation, mentor.card_affiliation or ""),
             topics=[topic_names[t] for t in mine],
             next_slot=slots[0] if slots else None,
+            photo_url=mentor.photo_url,
         )
         for name in _CARD_TEXT_FIELDS:
             if name not in hidden:
