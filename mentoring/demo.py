@@ -7,15 +7,19 @@ import datetime as dt
 
 from django.db import transaction
 
-from mentoring.models import Mentor, Mode, Topic
+from mentoring.models import Mentor, Mode, StudentInterests, Topic
 from mentoring.services.profiles import availability_window_add, mentor_save
 
 
 @transaction.atomic
-def demo_mentoring_load(*, volunteer) -> None:
-    """Idempotent: does nothing when the volunteer already has a mentor profile."""
+def demo_mentoring_load(*, volunteer, student) -> None:
+    """Idempotent: does nothing when the volunteer already has a mentor profile. The student
+    has chosen a topic the volunteer offers (and has not done the onboarding, which Today
+    offers), so "Suggested for you" has someone to suggest, with reasons."""
     if Mentor.objects.filter(user=volunteer).exists():
         return
+    interests, _ = StudentInterests.objects.get_or_create(student=student)
+    interests.topics.set(Topic.objects.filter(slug__in=["industry-insight"]))
     mentor = mentor_save(
         user=volunteer,
         affiliation="alumni",

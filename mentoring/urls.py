@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("mentoring.urls_directory")),
     path("", include("mentoring.urls_requests")),
     path("", include("mentoring.urls_rounds")),
+    path("", include("mentoring.urls_onboarding")),
 ]

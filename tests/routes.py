@@ -165,6 +165,11 @@ ROUTES: dict[str, Row] = {
     "mentoring:availability": Row(VOLUNTEERS, VOLUNTEERS),
     "mentoring:directory": Row(STUDENTS, STUDENTS),
     "mentoring:mentor": Row(STUDENTS, STUDENTS),
+    # Onboarding: /welcome/ sends the student on to their step; a step's empty POST saves it.
+    "mentoring:onboarding": Row(STUDENTS_DONE, GET_ONLY),
+    "mentoring:onboarding_step": Row(STUDENTS, STUDENTS_DONE),
+    "mentoring:onboarding_organization_suggestions": Row(STUDENTS, GET_ONLY),
+    "mentoring:suggestions": Row(STUDENTS, GET_ONLY),
     "mentoring:override_add": Row(POST_ONLY, VOLUNTEERS),
     "mentoring:override_delete": Row(POST_ONLY, (LOGIN, 403, 403, 302, 404, 403)),
     "mentoring:request": Row(PARTICIPANTS, PARTICIPANTS),
@@ -202,6 +207,10 @@ ROUTES: dict[str, Row] = {
     "mentoring:session_place": Row(POST_ONLY, PARTICIPANTS),
     "mentoring:session_reschedule": Row(POST_ONLY, PARTICIPANTS),
     "mentoring:sessions": Row(OWN_LIST, OWN_LIST),
+    # A volunteer's photo: for whoever may see their card (any signed-in person while they are
+    # listed, as the world's volunteer is), a plain 404 for visitors; removed by its volunteer.
+    "mentoring:volunteer_photo": Row((404, 200, 200, 200, 200, 200), POST_ONLY),
+    "mentoring:volunteer_photo_remove": Row(POST_ONLY, (LOGIN, 403, 403, 302, 302, 403)),
     "mentoring:volunteer_profile": Row(VOLUNTEERS, VOLUNTEERS),
     "mentoring:warm_paths": Row(STUDENTS, STUDENTS),
     "mentoring:window_add": Row(POST_ONLY, VOLUNTEERS),
@@ -215,7 +224,9 @@ ROUTES: dict[str, Row] = {
     "events:calendar": Row(EVERYONE, GET_ONLY),
     "events:cancel": Row(STAFF_ONLY, STAFF_ONLY),
     "events:check_in": Row(STAFF_ONLY, STAFF_ONLY),
+    "events:check_in_counts": Row(STAFF_ONLY, GET_ONLY),
     "events:check_in_rsvp": Row(POST_ONLY, STAFF_DONE),
+    "events:check_in_scan": Row(POST_ONLY, STAFF_DONE),
     "events:check_in_undo": Row(POST_ONLY, STAFF_DONE),
     "events:create": Row(STAFF_ONLY, STAFF_ONLY),
     "events:detail": Row(EVERYONE, GET_ONLY),
@@ -287,6 +298,7 @@ SAMPLE_KWARGS = {
     "email_id": 999999,
     "days": 1,
     "token": "not-a-signed-token",
+    "step": "about",
 }
 
 
@@ -311,17 +323,19 @@ def named_routes() -> list[str]:
 
 def build_owned(student, volunteer, staff) -> dict:
     """The URL parameters of the world's objects: the student's own contacts, conversations
-    and import batch, the volunteer's mentor profile, a request and a session between the two,
-    a round and a published match, events, the student's feed, the console's labels and
-    invitations. Another student (and another volunteer) must get a 404 for each of them."""
+    and import batch, the volunteer's mentor profile and photo, a request and a session between
+    the two, a round and a published match, events, the student's feed, the console's labels
+    and invitations. Another student (and another volunteer) must get a 404 for each of them."""
     from tests.console.helpers import console_objects
     from tests.contacts.helpers import import_batch_objects, owned_objects
     from tests.events.helpers import event_objects
     from tests.mentoring.helpers import directory_objects, request_objects, round_objects
+    from tests.mentoring.photo_files import photo_objects
 
     params = owned_objects(student)
     params.update(request_objects(student, volunteer))
     params.update(directory_objects(volunteer))
+    params.update(photo_objects(volunteer))
     params.update(round_objects(staff, student, volunteer))
     params.update(import_batch_objects(student))
     params.update(event_objects(student))

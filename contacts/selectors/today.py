@@ -155,8 +155,8 @@ class GettingStarted:
 
 
 def getting_started(*, user) -> GettingStarted:
-    """Class year and major on the profile, target organizations, a first contact and a first
-    conversation: one query."""
+    """Onboarding finished, class year and major on the profile, target organizations, a
+    first contact and a first conversation: one query."""
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
@@ -170,6 +170,7 @@ def getting_started(*, user) -> GettingStarted:
     profile = getattr(user, "student_profile", None)
     return GettingStarted(
         steps=[
+            StartStep("onboarding", bool(profile and profile.onboarded_at)),
             StartStep("profile", bool(profile and profile.class_year and profile.major)),
             StartStep("targets", bool(row.get("has_target"))),
             StartStep("contact", bool(row.get("has_contact"))),

@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 # a successful login rolls back).
 from allauth.core.internal import ratelimit
 from django.core.mail import EmailMultiAlternatives
+from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from networking_app.accounts.known_browsers import browser_knows_account, remember_browser
@@ -13,6 +14,8 @@ from networking_app.core.emails import email_context, html_from_text, recipient_
 # Failed logins for one account from every address, for browsers that never signed in to it
 # (settings.ACCOUNT_RATE_LIMITS; docs/operations.md, "Failed logins").
 ACCOUNT_CEILING = "login_failed_account"
+# Where a student lands after sign-up (a URL name: accounts knows no view of mentoring's).
+STUDENT_ONBOARDING_URL = "mentoring:onboarding"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,6 +27,14 @@ class AccountAdapter(DefaultAccountAdapter):
         user.is_staff = False
         user.is_superuser = False
         return super().save_user(request, user, form, commit=commit)
+
+    def get_signup_redirect_url(self, request):
+        """A new student starts with onboarding (mentoring's "welcome" pages) once their
+        address is verified; a volunteer goes home, where their profile waits to be filled."""
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.role == Role.STUDENT:
+            return resolve_url(STUDENT_ONBOARDING_URL)
+        return super().get_signup_redirect_url(request)
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         # allauth counts the "key" rate of login_failed per account, so five wrong passwords

@@ -22,7 +22,7 @@ def demo_data_load() -> list[DemoAccount]:
     nothing."""
     people = demo_accounts_load()
     demo_contacts_load(student=people.student)
-    demo_mentoring_load(volunteer=people.volunteer)
+    demo_mentoring_load(volunteer=people.volunteer, student=people.student)
     demo_events_load()
     demo_console_load()
     demo_staff_mfa_activate(staff=people.staff)

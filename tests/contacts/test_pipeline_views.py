@@ -1428,17 +1428,20 @@ def test_today_walks_a_new_student_through_the_first_steps_until_done(student_cl
     profile.save()
     html = student_client.get(_url("today")).text
     card = html.split('id="getting-started"')[1].split("</section>")[0]
-    assert "0 of 4 done." in card
-    for link in (reverse("profile"), _url("targets"), _url("create"), _url("list")):
+    assert "0 of 5 done." in card
+    for link in (reverse("mentoring:onboarding"), reverse("profile"), _url("targets"), _url("create"), _url("list")):
         assert f'href="{link}"' in card
 
     profile.class_year, profile.major = 2027, "Economics"
     profile.save()
     contact = ContactFactory(owner=student)
     card = student_client.get(_url("today")).text.split('id="getting-started"')[1]
-    assert "2 of 4 done." in card
+    assert "2 of 5 done." in card
     assert card.count('class="pl-done"') == 2
 
     TargetOrganization.objects.create(owner=student, organization=contact.organization)
     ConversationFactory(owner=student, contact=contact)
+    assert "4 of 5 done." in student_client.get(_url("today")).text
+    profile.onboarded_at = timezone.now()
+    profile.save()
     assert 'id="getting-started"' not in student_client.get(_url("today")).text
