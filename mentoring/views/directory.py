@@ -3,8 +3,8 @@ roles get a plain 404): search and filters, warm paths, a volunteer's page, add 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from mentoring.forms.directory import DirectoryFilterForm
 from mentoring.selectors import directory as selectors
-from mentoring.services.availability import open_slots
+from mentoring.selectors.directory.booking import booking_week
+from mentoring.services.availability import mentor_zone, open_slots
 from mentoring.services.profiles import mentor_contact_add
 from networking_app.accounts.decorators import student_required
 from networking_app.core.cache import DIRECTORY, cached
@@ -25,7 +26,6 @@ from networking_app.core.context_processors import school
 from networking_app.core.fragments import render_fragment_or_page
 
 DIRECTORY_PER_PAGE = 20
-MENTOR_PAGE_SLOTS = 10
 # Past this many matches the page says "more than" and offers the first pages only: the ids
 # of the first matches come in one query that gives both the count and the page.
 COUNT_CAP = 1000
@@ -119,6 +119,9 @@ def directory(request):
         # Rendered by the template engine: a SafeString, which stays one through the cache.
         "results": results.html,
         "pages": _Pages(*results.pages) if results.pages else None,
+        # "Suggested for you" above an unfiltered first page (it loads itself: the page's
+        # cached results stay the same for every student).
+        "show_suggestions": not values and page_number <= 1,
     }
     return render_fragment_or_page(
         request,
@@ -142,24 +145,39 @@ def _request_url(mentor_id: int) -> str | None:
         return None
 
 
+def _week_param(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
 @student_required
 def mentor_detail(request, mentor_id: int):
+    """A volunteer's page: who they are, and their open times as a booking page shows them, a
+    week at a time (?week=), in the student's time zone or the volunteer's (?zone=theirs).
+    Every open time links to the request form with that time chosen."""
     mentor = selectors.mentor_get_for_student(mentor_id=mentor_id)
-    zone = request.user.profile.zone
-    card = selectors.mentor_card(mentor, open_slots(mentor, limit=MENTOR_PAGE_SLOTS))
-    request_url = _request_url(mentor.pk)
-    slots = [
-        {
-            "start": timezone.localtime(slot.start_at, zone),
-            "end": timezone.localtime(slot.end_at, zone),
-            "url": f"{request_url}?{urlencode({'start': slot.value})}" if request_url else None,
-        }
-        for slot in card.slots
-    ]
+    mine = request.user.profile.zone
+    theirs = mentor_zone(mentor)
+    in_theirs = request.GET.get("zone") == "theirs" and theirs.key != mine.key
+    zone = theirs if in_theirs else mine
+    slots = open_slots(mentor)
+    week = booking_week(
+        slots,
+        zone=zone,
+        week=_week_param(request.GET.get("week")),
+        today=timezone.localdate(timezone=zone),
+    )
+    card = selectors.mentor_card(mentor, slots[:1])
     context = {
         "card": card,
-        "slots": slots,
+        "week": week,
         "zone": zone.key,
+        "my_zone": mine.key,
+        "their_zone": theirs.key,
+        "in_theirs": in_theirs,
+        "request_url": _request_url(mentor.pk),
         "contact": selectors.contact_for_student(user=request.user, mentor=mentor),
     }
     return render(request, "mentoring/mentor_detail.html", context)

@@ -280,9 +280,7 @@ def test_student_from_sign_up_to_an_import(live_server, page: Page, mailbox):
     results.get_by_role("link", name=MENTOR, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(MENTOR)
     expect(page.locator("main")).to_contain_text(f"In your time zone, {STUDENT_ZONE}.")
-    page.locator(".slot-list > li").first.get_by_role(
-        "link", name=re.compile("^Request this time")
-    ).click()
+    page.locator(".week-grid .slot-link").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Ask {MENTOR} for a conversation")
     page.get_by_label(label("What I would like to learn")).fill(MENTOR_MESSAGE)
     page.get_by_role("button", name="Send the request").click()

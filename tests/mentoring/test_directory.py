@@ -378,23 +378,35 @@ def test_mentor_page_shows_slots_in_the_students_time_zone(student_client, stude
     response = student_client.get(mentor_url(mentor))
 
     html = response.content.decode()
-    slots = response.context["slots"]
+    week = response.context["week"]
+    slots = [slot for day in week.days for slot in day.slots]
     assert slots
     tokyo, new_york = zoneinfo.ZoneInfo("Asia/Tokyo"), zoneinfo.ZoneInfo("America/New_York")
     for slot in slots:
-        assert slot["start"].tzinfo == tokyo
-        assert slot["start"].astimezone(new_york).strftime("%a %H:%M") == "Wed 09:00"
+        assert slot.start.tzinfo == tokyo
+        assert slot.start.astimezone(new_york).strftime("%a %H:%M") == "Wed 09:00"
         # 9:00 AM Wednesday in New York is 10 or 11 PM Wednesday in Tokyo.
-        assert slot["start"].strftime("%a") == "Wed"
-        assert slot["start"].hour in (22, 23)
+        assert slot.start.strftime("%a") == "Wed"
+        assert slot.start.hour in (22, 23)
+    # The week's Wednesday column holds it, written in Tokyo's time.
+    [wednesday] = [day for day in week.days if day.slots]
+    assert wednesday.date.weekday() == 2
     assert "In your time zone, Asia/Tokyo." in html
     assert "Interview practice" in html
     assert "Video, In person" in html
     first = slots[0]
     request_new = reverse("mentoring:request_new", kwargs={"mentor_id": mentor.pk})
-    start = first["start"].astimezone(dt.UTC).strftime("%Y-%m-%dT%H%%3A%M%%3A%SZ")
-    assert first["url"] == f"{request_new}?start={start}"
-    assert "Request this time" in html
+    assert f'href="{request_new}?start={first.value}"' in html
+    assert f">{first.start.strftime('%-I:%M %p')}</time>" in html
+    assert "request this time" in html
+
+    # The volunteer's zone on request: the same time, written as New York has it.
+    theirs = student_client.get(mentor_url(mentor), {"zone": "theirs"})
+    [slot] = [s for day in theirs.context["week"].days for s in day.slots][:1]
+    assert slot.start.tzinfo == new_york
+    assert slot.start == first.start
+    assert f"In {volunteer.display_name}\u2019s time zone, America/New_York." in theirs.text
+    assert ">9:00 AM</time>" in theirs.text
 
 
 def test_mentor_page_without_slots(student_client):
