@@ -34,6 +34,8 @@ STUDENT_PAGES = [
     ("notifications:reminders", {}, "Reminders"),
     ("mentoring:directory", {}, "Directory"),
     ("mentoring:warm_paths", {}, "Directory"),
+    ("mentoring:suggestions", {}, "Directory"),
+    ("mentoring:rounds_open", {}, "Match rounds"),
     ("events:calendar", {}, "Events"),
     ("profile", {}, "Profile"),
     ("account_change_password", {}, "Profile"),
@@ -51,6 +53,7 @@ def test_student_nav_marks_the_current_page(student_client, viewname, kwargs, cu
         "Outcomes",
         "Reminders",
         "Directory",
+        "Match rounds",
         "Events",
         "Profile",
     ]
@@ -95,6 +98,7 @@ def test_staff_nav_marks_the_current_page(staff_client, viewname, current):
         ("mentoring:availability", ["Availability"]),
         ("mentoring:requests", ["Requests"]),
         ("mentoring:sessions", ["Sessions"]),
+        ("mentoring:rounds_open", ["Match rounds"]),
         ("events:calendar", ["Events"]),
         ("profile", ["Profile"]),
     ],
@@ -103,7 +107,7 @@ def test_volunteer_nav_marks_the_current_page(volunteer_client, viewname, curren
     nav = _nav(volunteer_client.get(reverse(viewname)).text)
     assert _links(nav) == [
         *("Home", "My profile", "Availability", "Requests", "Sessions"),
-        *("Reminders", "Events", "Profile"),
+        *("Reminders", "Match rounds", "Events", "Profile"),
     ]
     assert _current(nav) == current
 

@@ -52,6 +52,19 @@ PAGES: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
             ("requests", "mentoring:requests"),
             ("sessions", "mentoring:sessions"),
             ("rounds", "mentoring:rounds_open"),
+            ("suggested", "mentoring:suggestions"),
+            ("onboarding-about", "mentoring:onboarding_step", lambda: {"step": "about"}),
+            ("onboarding-interests", "mentoring:onboarding_step", lambda: {"step": "interests"}),
+            ("onboarding-orgs", "mentoring:onboarding_step", lambda: {"step": "organizations"}),
+            ("onboarding-last", "mentoring:onboarding_step", lambda: {"step": "volunteers"}),
+            ("contact", "contacts:detail", lambda: {"contact_id": _student_contact()}),
+            (
+                "conversation",
+                "contacts:conversation",
+                lambda: {"conversation_id": _student_conversation()},
+            ),
+            ("volunteer-page", "mentoring:mentor", lambda: {"mentor_id": _listed_mentor()}),
+            ("request-new", "mentoring:request_new", lambda: {"mentor_id": _listed_mentor()}),
             ("events", "events:calendar"),
             ("events-week", "events:week"),
             ("events-agenda", "events:agenda"),
@@ -88,15 +101,45 @@ PAGES: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
             ("labels", "console:labels"),
             ("nudges", "console:nudges"),
             ("audit", "console:audit"),
+            ("check-in", "events:check_in", lambda: {"event_id": _next_event()}),
+            ("admin", "admin:index"),
+            ("admin-users", "admin:accounts_user_changelist"),
+            ("admin-mentors", "admin:mentoring_mentor_changelist"),
         ],
     ),
 }
 
 
+def _student_contact() -> int:
+    from contacts.models import Contact
+
+    return Contact.objects.filter(owner__email="student@example.edu").order_by("pk")[0].pk
+
+
+def _student_conversation() -> int:
+    from contacts.models import Conversation
+
+    return Conversation.objects.filter(owner__email="student@example.edu").order_by("pk")[0].pk
+
+
+def _listed_mentor() -> int:
+    from mentoring.models import Mentor
+
+    return Mentor.objects.filter(is_bookable=True).order_by("pk")[0].pk
+
+
+def _next_event() -> int:
+    from events.models import Event
+
+    return Event.objects.order_by("-starts_at")[0].pk
+
+
 def _cases():
     for role, (_, pages) in PAGES.items():
-        for label, name in pages:
-            yield pytest.param(role, label, name, id=f"{role}-{label}")
+        for label, name, *kwargs in pages:
+            yield pytest.param(
+                role, label, name, kwargs[0] if kwargs else None, id=f"{role}-{label}"
+            )
 
 
 @pytest.fixture
@@ -117,12 +160,14 @@ def _focus_is_visible(page: Page) -> bool | None:
     )
 
 
-@pytest.mark.parametrize(("role", "label", "name"), list(_cases()))
-def test_main_page_is_accessible_and_fits_a_phone(demo, live_server, page: Page, role, label, name):
+@pytest.mark.parametrize(("role", "label", "name", "kwargs"), list(_cases()))
+def test_main_page_is_accessible_and_fits_a_phone(
+    demo, live_server, page: Page, role, label, name, kwargs
+):
     email = PAGES[role][0]
     if email:
         log_in_as(page, live_server.url, User.objects.get(email=email))
-    url = live_server.url + reverse(name)
+    url = live_server.url + reverse(name, kwargs=kwargs() if kwargs else None)
     folder = SCREENSHOT_DIR / "pages"
     folder.mkdir(parents=True, exist_ok=True)
 

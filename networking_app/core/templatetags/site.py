@@ -44,6 +44,8 @@ STAFF: list[tuple[str, str, Current | None]] = [
     ("events:calendar", "Events", lambda ns, name: ns == "events"),
     ("admin:index", "Admin", None),
 ]
+# A student's or volunteer's pages of match rounds: the rounds open to them, joining, a match.
+_ROUND_PAGES = ("rounds_open", "round_join", "round_volunteer_join", "round_match")
 STUDENT: list[tuple[str, str, Current | None]] = [
     ("home", "Today", lambda ns, name: (name == "home" and not ns) or name == "today"),
     ("contacts:list", "Contacts", lambda ns, name: ns == "contacts" and name in _CONTACT_PAGES),
@@ -65,8 +67,14 @@ STUDENT: list[tuple[str, str, Current | None]] = [
         "mentoring:directory",
         "Directory",
         lambda ns, name: (
-            (ns == "mentoring" and name == "directory") or name in ("warm_paths", "mentor")
+            (ns == "mentoring" and name == "directory")
+            or name in ("warm_paths", "mentor", "suggestions")
         ),
+    ),
+    (
+        "mentoring:rounds_open",
+        "Match rounds",
+        lambda ns, name: ns == "mentoring" and name in _ROUND_PAGES,
     ),
     ("events:calendar", "Events", lambda ns, name: ns == "events"),
 ]
@@ -85,6 +93,11 @@ VOLUNTEER: list[tuple[str, str, Current | None]] = [
         lambda ns, name: ns == "mentoring" and name in ("sessions", "session"),
     ),
     ("notifications:reminders", "Reminders", lambda ns, name: ns == "notifications"),
+    (
+        "mentoring:rounds_open",
+        "Match rounds",
+        lambda ns, name: ns == "mentoring" and name in _ROUND_PAGES,
+    ),
     ("events:calendar", "Events", lambda ns, name: ns == "events"),
 ]
 EVERYONE: list[tuple[str, str, Current | None]] = [
