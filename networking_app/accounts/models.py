@@ -51,6 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # A student who became a volunteer (an alumna or alumnus giving back): their private
+    # network (contacts, conversations, notes) stays theirs (decorators.network_required).
+    former_student = models.BooleanField(default=False)
 
     objects = UserManager()
 
@@ -80,6 +83,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_volunteer(self) -> bool:
         return self.role == Role.VOLUNTEER
+
+    @property
+    def keeps_network(self) -> bool:
+        """Whether the private network pages are theirs: students, and former students."""
+        return self.role == Role.STUDENT or (self.role == Role.VOLUNTEER and self.former_student)
 
     @property
     def is_staff_member(self) -> bool:
