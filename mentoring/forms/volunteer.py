@@ -109,7 +109,7 @@ class MentorProfileForm(forms.Form):
         },
     )
     photo = forms.FileField(
-        label="Your photo",
+        label="Choose a photo",
         required=False,
         widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
         error_messages={"empty": "This file is empty: choose a photo."},
