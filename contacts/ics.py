@@ -36,7 +36,7 @@ def conversations_for_calendar(*, user, since: dt.datetime) -> QuerySet[Conversa
     """A student's conversations with a date: scheduled ones, and those already held; plus the
     ones whose meeting was cancelled (scheduled_at cleared) so calendars drop the old date.
     Annotated with what `conversation_feed_item` reads of their history."""
-    if not getattr(user, "is_student", False):
+    if not getattr(user, "keeps_network", False):
         return Conversation.objects.none()
     changes = ConversationChange.objects.filter(conversation=OuterRef("pk"))
     latest = changes.order_by("-created_at", "-pk")

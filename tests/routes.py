@@ -56,6 +56,8 @@ ROUTES: dict[str, Row] = {
     # The site and allauth: entrance pages send signed-in people home; account pages need a
     # login. Reauthentication by an emailed code is off (ACCOUNT_REAUTHENTICATION_METHODS).
     "account_change_password": Row(SIGNED_IN, SIGNED_IN),
+    # A student turns their account into an alumni volunteer's (an empty POST: not confirmed).
+    "account_become_volunteer": Row(STUDENTS, STUDENTS),
     "account_confirm_email": Row(EVERYONE, NOT_FOUND),
     "account_confirm_login_code": Row(SIGNED_IN_DONE, SIGNED_IN_DONE),
     "account_confirm_reauthentication_code": Row(REFUSED, REFUSED),

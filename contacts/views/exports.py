@@ -12,7 +12,7 @@ from contacts.exports.contacts import (
     csv_lines,
     vcard_chunks,
 )
-from networking_app.accounts.decorators import student_required
+from networking_app.accounts.decorators import network_required
 
 
 def _download(chunks, *, content_type: str, filename: str) -> StreamingHttpResponse:
@@ -29,13 +29,13 @@ def _stem() -> str:
     return f"contacts-{timezone.localdate():%Y-%m-%d}"
 
 
-@student_required
+@network_required
 def export_page(request):
     count = contacts_for_export(user=request.user).count()
     return render(request, "contacts/export.html", {"contact_count": count})
 
 
-@student_required
+@network_required
 def export_csv(request):
     contacts = contacts_for_export(user=request.user).iterator(chunk_size=CHUNK_SIZE)
     return _download(
@@ -43,7 +43,7 @@ def export_csv(request):
     )
 
 
-@student_required
+@network_required
 def export_vcard(request):
     contacts = contacts_for_export(user=request.user).iterator(chunk_size=CHUNK_SIZE)
     return _download(

@@ -20,7 +20,7 @@ from contacts.forms.imports import (
 from contacts.imports import csvfiles, selectors, services
 from contacts.imports.files import UNICODE, ImportFileError, encoding_label, read_text
 from contacts.imports.models import BatchStatus, Decision, ImportBatch, ImportFormat, RowStatus
-from networking_app.accounts.decorators import student_required
+from networking_app.accounts.decorators import network_required
 
 ROWS_PER_PAGE = 100
 
@@ -29,7 +29,7 @@ def _batch_url(batch: ImportBatch) -> str:
     return reverse("contacts:import_batch", kwargs={"batch_id": batch.pk})
 
 
-@student_required
+@network_required
 def import_start(request):
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
@@ -93,7 +93,7 @@ def _mapping_form(batch: ImportBatch, data=None) -> ImportMappingForm:
     )
 
 
-@student_required
+@network_required
 def import_batch(request, batch_id: int):
     batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
     if batch.is_working:
@@ -149,7 +149,7 @@ def _row_choices(row) -> list[tuple[str, str]]:
     return [(Decision.CREATE, "Add"), (Decision.SKIP, "Skip")]
 
 
-@student_required
+@network_required
 def import_progress(request, batch_id: int):
     """The progress bar, polled by htmx while a task reads or imports the file."""
     batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
@@ -160,7 +160,7 @@ def import_progress(request, batch_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def import_mapping(request, batch_id: int):
     batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id, with_file=True)
     form = _mapping_form(batch, request.POST)
@@ -174,7 +174,7 @@ def import_mapping(request, batch_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def import_encoding(request, batch_id: int):
     """Read the kept file again in the encoding the student chose."""
     batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id, with_file=True)
@@ -202,7 +202,7 @@ def _back(request, batch: ImportBatch) -> str:
 
 
 @require_POST
-@student_required
+@network_required
 def import_decisions(request, batch_id: int):
     """Save choices: one row (htmx, on change), the rows of one page, or all rows of a kind."""
     batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
@@ -234,7 +234,7 @@ def import_decisions(request, batch_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def import_commit(request, batch_id: int):
     batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
     try:
@@ -253,7 +253,7 @@ def import_commit(request, batch_id: int):
     return redirect(_batch_url(batch))
 
 
-@student_required
+@network_required
 def import_undo(request, batch_id: int):
     batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
     if request.method == "POST":
@@ -269,7 +269,7 @@ def import_undo(request, batch_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def import_discard(request, batch_id: int):
     batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
     try:

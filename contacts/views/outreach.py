@@ -20,7 +20,7 @@ from contacts.forms.pipeline import (
 )
 from contacts.models import Conversation, ConversationStatus, DraftKind
 from contacts.views.pipeline import conversation_url
-from networking_app.accounts.decorators import student_required
+from networking_app.accounts.decorators import network_required
 from networking_app.core.form_errors import NOT_SAVED, add_service_errors
 
 S = ConversationStatus
@@ -76,7 +76,7 @@ def _draft_moves_pipeline(kind: str, conversation: Conversation | None) -> bool:
     return kind == DraftKind.THANK_YOU and conversation.status == S.HELD
 
 
-@student_required
+@network_required
 def draft(request, contact_id: int, kind: str):
     kind = _draft_kind(kind)
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
@@ -106,7 +106,7 @@ def draft(request, contact_id: int, kind: str):
 
 
 @require_POST
-@student_required
+@network_required
 def draft_sent(request, contact_id: int, kind: str):
     kind = _draft_kind(kind)
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
@@ -130,7 +130,7 @@ def draft_sent(request, contact_id: int, kind: str):
     return redirect("contacts:detail", contact_id=contact.pk)
 
 
-@student_required
+@network_required
 def templates(request):
     rows = []
     for kind in DraftKind:
@@ -139,7 +139,7 @@ def templates(request):
     return render(request, "contacts/templates.html", {"rows": rows})
 
 
-@student_required
+@network_required
 def template_edit(request, kind: str):
     kind = _draft_kind(kind)
     subject, body, customised = drafts.template_for(owner=request.user, kind=kind)
@@ -162,7 +162,7 @@ def template_edit(request, kind: str):
 
 
 @require_POST
-@student_required
+@network_required
 def template_reset(request, kind: str):
     kind = _draft_kind(kind)
     services.email_template_reset(owner=request.user, kind=kind)
@@ -173,7 +173,7 @@ def template_reset(request, kind: str):
 # --- Outcomes -------------------------------------------------------------------------------
 
 
-@student_required
+@network_required
 def outcomes(request):
     form = OutcomeForm(request.POST or None, user=request.user)
     if request.method == "POST":
@@ -195,7 +195,7 @@ def outcomes(request):
 
 
 @require_POST
-@student_required
+@network_required
 def outcome_delete(request, outcome_id: int):
     outcome = selectors.outcome_get_for_user(user=request.user, outcome_id=outcome_id)
     services.outcome_delete(outcome=outcome)

@@ -28,7 +28,7 @@ from contacts.forms.people import (
 from contacts.imports import selectors as import_selectors
 from contacts.models import Contact
 from contacts.views import reminders as reminder_views
-from networking_app.accounts.decorators import student_required
+from networking_app.accounts.decorators import network_required
 from networking_app.core.cache import cache_key, cached, person, viewer_parts
 from networking_app.core.form_errors import add_service_errors
 from networking_app.core.fragments import wants_fragment
@@ -45,7 +45,7 @@ def _plural(count: int, noun: str) -> str:
 # --- Contacts list ---------------------------------------------------------------------------
 
 
-@student_required
+@network_required
 def contact_list(request):
     """The student's contacts, filtered and paged. The tag choices and the rendered results
     are cached under the student's version (networking_app.core.cache), which contacts' services
@@ -163,7 +163,7 @@ def _contact_form_page(request, form, contact, duplicates):
     return render(request, "contacts/contact_form.html", context)
 
 
-@student_required
+@network_required
 def contact_create(request):
     data = request.POST if request.method == "POST" else None
     form = ContactForm(data, user=request.user)
@@ -181,7 +181,7 @@ def contact_create(request):
     return _contact_form_page(request, form, None, duplicates)
 
 
-@student_required
+@network_required
 def contact_edit(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     data = request.POST if request.method == "POST" else None
@@ -223,14 +223,14 @@ def _detail_page(request, contact: Contact, interaction_form: InteractionForm, r
     return render(request, "contacts/contact_detail.html", context)
 
 
-@student_required
+@network_required
 def contact_detail(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     return _detail_page(request, contact, InteractionForm())
 
 
 @require_POST
-@student_required
+@network_required
 def interaction_add(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     form = InteractionForm(request.POST)
@@ -247,7 +247,7 @@ def interaction_add(request, contact_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def interaction_delete(request, interaction_id: int):
     interaction = selectors.interaction_get_for_user(
         user=request.user, interaction_id=interaction_id
@@ -258,7 +258,7 @@ def interaction_delete(request, interaction_id: int):
     return redirect(reverse("contacts:detail", args=[contact.pk]) + "#timeline")
 
 
-@student_required
+@network_required
 def contact_delete(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     if request.method == "POST":
@@ -273,7 +273,7 @@ def contact_delete(request, contact_id: int):
 # --- Merge -----------------------------------------------------------------------------------
 
 
-@student_required
+@network_required
 def contact_merge(request, contact_id: int):
     keep = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     if request.method == "POST":
@@ -318,7 +318,7 @@ def contact_merge(request, contact_id: int):
 # --- Target organizations --------------------------------------------------------------------
 
 
-@student_required
+@network_required
 def target_list(request):
     data = request.POST if request.method == "POST" else None
     form = TargetAddForm(data)
@@ -338,7 +338,7 @@ def target_list(request):
     return render(request, "contacts/target_list.html", context)
 
 
-@student_required
+@network_required
 def target_edit(request, target_id: int):
     target = selectors.target_get_for_user(user=request.user, target_id=target_id)
     if request.method == "POST":
@@ -357,7 +357,7 @@ def target_edit(request, target_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def target_delete(request, target_id: int):
     target = selectors.target_get_for_user(user=request.user, target_id=target_id)
     name = target.organization.name

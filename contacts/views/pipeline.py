@@ -34,7 +34,7 @@ from contacts.forms.pipeline import (
     StatusForm,
 )
 from contacts.models import Conversation, ConversationStatus
-from networking_app.accounts.decorators import student_required
+from networking_app.accounts.decorators import network_required
 from networking_app.core.form_errors import NOT_SAVED, add_service_errors
 
 S = ConversationStatus
@@ -61,7 +61,7 @@ def _form_error_text(form) -> str:
 # --- Plan -------------------------------------------------------------------------------
 
 
-@student_required
+@network_required
 def conversation_plan(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     form = ConversationPlanForm(request.POST or None, user=request.user)
@@ -96,7 +96,7 @@ def _wants_board_fragment(request) -> bool:
     return bool(request.htmx) and request.htmx.target == "board"
 
 
-@student_required
+@network_required
 def board(request):
     context = _board_context(request.user)
     if _wants_board_fragment(request):
@@ -178,7 +178,7 @@ def _conversation_page(request, conversation: Conversation, **bound_forms) -> Ht
     return render(request, "contacts/conversation.html", context)
 
 
-@student_required
+@network_required
 def conversation(request, conversation_id: int):
     return _conversation_page(request, _get_conversation(request, conversation_id))
 
@@ -193,7 +193,7 @@ def _refused(request, conversation: Conversation, form_name: str, form) -> HttpR
 
 
 @require_POST
-@student_required
+@network_required
 def conversation_requested(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = RequestedForm(request.POST)
@@ -215,7 +215,7 @@ def conversation_requested(request, conversation_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def conversation_schedule(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = ScheduleForm(request.POST)
@@ -235,7 +235,7 @@ def conversation_schedule(request, conversation_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def conversation_reschedule(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = RescheduleForm(request.POST)
@@ -251,7 +251,7 @@ def conversation_reschedule(request, conversation_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def conversation_cancel(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = CancelForm(request.POST)
@@ -276,7 +276,7 @@ def _notes_form(request, conversation: Conversation) -> ConversationNotesForm:
 
 
 @require_POST
-@student_required
+@network_required
 def conversation_held(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = _notes_form(request, conversation)
@@ -306,7 +306,7 @@ def conversation_held(request, conversation_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def conversation_notes(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = _notes_form(request, conversation)
@@ -324,7 +324,7 @@ def conversation_notes(request, conversation_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def conversation_thanked(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     try:
@@ -337,7 +337,7 @@ def conversation_thanked(request, conversation_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def conversation_status(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = StatusForm(request.POST)
@@ -359,7 +359,7 @@ def conversation_status(request, conversation_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def question_add(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = QuestionForm(request.POST)
@@ -375,7 +375,7 @@ def question_add(request, conversation_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def question_delete(request, question_id: int):
     question = selectors.prepared_question_get_for_user(user=request.user, question_id=question_id)
     conversation = question.conversation
@@ -385,7 +385,7 @@ def question_delete(request, question_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def action_item_add(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = ActionItemForm(request.POST)
@@ -411,7 +411,7 @@ def _safe_next(request) -> str | None:
 
 
 @require_POST
-@student_required
+@network_required
 def action_item_toggle(request, item_id: int):
     item = selectors.action_item_get_for_user(user=request.user, item_id=item_id)
     item = services.action_item_toggle_done(item=item)
@@ -431,7 +431,7 @@ def action_item_toggle(request, item_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def referral_add(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = ReferralForm(request.POST)

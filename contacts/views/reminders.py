@@ -18,7 +18,7 @@ from contacts.forms.reminders import REPEAT_LABELS, ContactReminderForm
 from contacts.models import Contact
 from contacts.reminders import CUSTOM, custom_reminder_set
 from contacts.views import people
-from networking_app.accounts.decorators import student_required
+from networking_app.accounts.decorators import network_required
 from networking_app.notifications import selectors as reminder_selectors
 from networking_app.notifications import services as notify
 from networking_app.notifications.models import Reminder, ReminderState
@@ -57,7 +57,7 @@ def _back_to_card(contact: Contact):
 
 
 @require_POST
-@student_required
+@network_required
 def reminder_add(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     form = ContactReminderForm(request.POST)
@@ -75,7 +75,7 @@ def reminder_add(request, contact_id: int):
 
 
 @require_POST
-@student_required
+@network_required
 def reminder_cancel(request, contact_id: int, reminder_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     reminder = reminder_selectors.reminder_about(

@@ -15,7 +15,8 @@ from django.utils.safestring import SafeString
 from contacts import selectors
 from contacts.models import ConversationStatus
 from contacts.this_week import has_something_this_week
-from networking_app.accounts.decorators import student_required
+from networking_app.accounts.alumni import has_graduated
+from networking_app.accounts.decorators import network_required
 from networking_app.core.cache import cache_key, cached, person, viewer_parts
 
 S = ConversationStatus
@@ -65,13 +66,16 @@ def today_response(request, *, home: bool = False, extra: dict | None = None) ->
     }
     if home:
         context["student"] = getattr(user, "student_profile", None)
-    started = selectors.getting_started(user=user)
-    if not started.finished:
-        context["getting_started"] = started
+    if user.is_student:
+        started = selectors.getting_started(user=user)
+        if not started.finished:
+            context["getting_started"] = started
+        # Graduated: give back by advising others (networking_app.accounts.alumni).
+        context["alumni_offer"] = has_graduated(getattr(user, "student_profile", None), today_date)
     context.update(extra or {})
     return render(request, "contacts/today.html", context)
 
 
-@student_required
+@network_required
 def today(request):
     return today_response(request)

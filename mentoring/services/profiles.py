@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 
-from contacts.models import Contact, Relationship, Source
+from contacts.models import Contact, Outcome, OutcomeKind, Relationship, Source
 from contacts.services.people import contact_create, organization_get_or_create
 from mentoring.models import (
     HIDEABLE_FIELDS,
@@ -26,6 +26,7 @@ from mentoring.models import (
     Mentor,
     Mode,
     OverrideKind,
+    StudentInterests,
     Topic,
 )
 from mentoring.services.availability import mentor_zone
@@ -156,6 +157,26 @@ def mentor_get_or_create(*, user: User) -> Mentor:
     if not user.is_volunteer:
         raise ValidationError("Only volunteers have a mentor profile.")
     mentor, _ = Mentor.objects.get_or_create(user=user)
+    return mentor
+
+
+def mentor_start_for_former_student(user: User) -> Mentor:
+    """A student who became a volunteer (networking_app.accounts.alumni) starts with a mentor
+    profile from what they entered as a student: their major, the topics they chose, and the
+    organization and title of the last job offer they recorded. Not listed: they finish it,
+    accept the code of conduct and wait for the career office's approval."""
+    mentor = mentor_get_or_create(user=user)
+    student = getattr(user, "student_profile", None)
+    job = Outcome.objects.filter(owner=user, kind=OutcomeKind.JOB).order_by("-decided_on").first()
+    mentor.major = mentor.major or (student.major if student else "")
+    if job is not None and not mentor.organization_id:
+        mentor.organization_id = job.organization_id
+        mentor.title = mentor.title or job.title
+    mentor.save()
+    topics = StudentInterests.topics.through.objects.filter(
+        studentinterests__student=user
+    ).values_list("topic_id", flat=True)
+    mentor.topics.add(*topics)
     return mentor
 
 

@@ -49,6 +49,23 @@ def student_required(view):
     return wrapper
 
 
+def network_required(view):
+    """A student's private network (contacts, conversations, notes, imports): theirs alone, and
+    still theirs after they become a volunteer as alumni (User.keeps_network); everyone else
+    gets a plain 404."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user.keeps_network:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def staff_required(view):
     """Career-office staff who have set up TOTP; the others are sent to set it up first."""
 

@@ -182,3 +182,11 @@ class StaffCreateForm(forms.Form):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("Someone already has an account with this address.")
         return email
+
+
+class BecomeVolunteerForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Turn my account into a volunteer account",
+        help_text="You will no longer use the student pages (the directory, match rounds as a "
+        "student); your contacts, conversations and notes stay yours.",
+    )

@@ -3,7 +3,9 @@ like the reminder kinds (networking_app/notifications/kinds.py), so accounts nev
 apps above it.
 
 - after sign-up: the console redeems a volunteer's invitation link (approved at once);
-- after a profile is saved: mentoring refreshes the volunteer's directory entry (their name).
+- after a profile is saved: mentoring refreshes the volunteer's directory entry (their name);
+- after a student becomes a volunteer (alumni): mentoring starts their mentor profile from
+  what they entered as a student.
 """
 
 from __future__ import annotations
@@ -18,6 +20,21 @@ from networking_app.accounts.models import User
 SIGNUP_STEPS: list[Callable[[HttpRequest | None, User], None]] = []
 # (user) -> None; called inside the transaction that saved the profile forms.
 PROFILE_SAVED_STEPS: list[Callable[[User], None]] = []
+
+
+# (user) -> None; called inside the transaction that turned a student into a volunteer.
+BECAME_VOLUNTEER_STEPS: list[Callable[[User], None]] = []
+
+
+def register_became_volunteer_step(step: Callable[[User], None]):
+    if step not in BECAME_VOLUNTEER_STEPS:
+        BECAME_VOLUNTEER_STEPS.append(step)
+    return step
+
+
+def became_volunteer_steps_run(*, user: User) -> None:
+    for step in BECAME_VOLUNTEER_STEPS:
+        step(user)
 
 
 def register_signup_step(step: Callable[[HttpRequest | None, User], None]):

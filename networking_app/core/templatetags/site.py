@@ -100,6 +100,10 @@ VOLUNTEER: list[tuple[str, str, Current | None]] = [
     ),
     ("events:calendar", "Events", lambda ns, name: ns == "events"),
 ]
+# A former student's private network, beside the volunteer's pages (User.keeps_network).
+NETWORK: list[tuple[str, str, Current | None]] = [
+    ("contacts:today", "My network", lambda ns, name: ns in ("contacts", "imports")),
+]
 EVERYONE: list[tuple[str, str, Current | None]] = [
     ("profile", "Profile", lambda ns, name: name in _PROFILE_PAGES),
 ]
@@ -134,7 +138,7 @@ def site_nav(context) -> dict:
     elif user.is_student:
         entries = STUDENT + EVERYONE
     else:
-        entries = VOLUNTEER + EVERYONE
+        entries = VOLUNTEER + (NETWORK if user.former_student else []) + EVERYONE
     return {
         "links": _links(entries, ns, name),
         "logout_url": url_of("account_logout") if signed_in else None,
