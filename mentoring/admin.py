@@ -14,6 +14,7 @@ from mentoring.models import (
     RoundVolunteer,
     Session,
     SessionChange,
+    StudentInterests,
     Topic,
 )
 from mentoring.services.profiles import mentor_refresh_bookable
@@ -182,3 +183,13 @@ class RoundRunAdmin(admin.ModelAdmin):
     search_fields = ["round__name"]
     list_select_related = ["round"]
     readonly_fields = ["round", "total_score", "matched", "unmatched", "solver_seconds"]
+
+
+@admin.register(StudentInterests)
+class StudentInterestsAdmin(PrivateStudentDataAdmin):
+    """The topics a student chose in onboarding: listed with the student and the topics."""
+
+    list_display = ["student", "updated_at"]
+    list_filter = ["topics"]
+    search_fields = ["student__email"]
+    list_select_related = ["student"]
