@@ -11,6 +11,8 @@ checks behind docs/accessibility.md), in Chromium with the demo data.
   document does not scroll sideways (tables may scroll inside their own box).
 - The same pages in the dark colour scheme: axe's color-contrast rule finds nothing (the light
   scheme is in test_accessibility.py's sweep).
+- Non-text contrast, which axe does not measure: the focus ring and a text field's border are
+  at least 3:1 against the page and a card, in both schemes.
 """
 
 from __future__ import annotations
@@ -492,3 +494,46 @@ def test_main_pages_reflow_at_320_css_px_and_keep_contrast_in_the_dark(
         ]
     assert too_wide == [], f"{role} at 320 CSS px: {too_wide}"
     assert low_contrast == [], f"{role}, dark scheme: {low_contrast}"
+
+
+def _contrast(one: str, two: str) -> float:
+    """WCAG contrast ratio of two computed colours ("rgb(r, g, b)")."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted([luminance(one), luminance(two)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_ring_and_field_borders_stand_out_3_to_1(live_server, page: Page, scheme):
+    """Non-text contrast (1.4.11), which axe does not measure: the focus ring and a text
+    field's border against the page and against a card, in each colour scheme."""
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + reverse("account_login"))
+    field = page.get_by_role("textbox", name=re.compile("^Email"))
+    while not field.evaluate("el => el === document.activeElement"):
+        page.keyboard.press("Tab")
+    colours = page.evaluate(
+        """() => {
+        const root = getComputedStyle(document.documentElement);
+        const probe = document.createElement('div');
+        document.body.append(probe);
+        probe.style.background = root.getPropertyValue('--surface');
+        const surface = getComputedStyle(probe).backgroundColor;
+        probe.remove();
+        const field = getComputedStyle(document.activeElement);
+        return {page: getComputedStyle(document.body).backgroundColor, card: surface,
+                ring: field.outlineColor, border: field.borderTopColor};
+    }"""
+    )
+    for part in ("ring", "border"):
+        for behind in ("page", "card"):
+            ratio = _contrast(colours[part], colours[behind])
+            assert ratio >= 3, (
+                f"{scheme}: the {part} {colours[part]} on the {behind} is {ratio:.2f}:1"
+            )
