@@ -303,6 +303,47 @@ def test_student_adds_a_contact_and_asks_a_volunteer_with_the_keyboard_alone(
     assert FlashRequest.objects.filter(student=student, status=RequestStatus.PENDING).count() == 1
 
 
+def test_focus_stays_on_the_control_after_an_in_page_update(demo, live_server, page: Page):
+    """htmx replaces the part of the page that holds the control pressed; the new control
+    carries the same id, so htmx puts focus back on it instead of dropping it to the page."""
+    log_in_as(page, live_server.url, User.objects.get(email="student@example.edu"))
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + "/")
+    keys = Keyboard(page)
+
+    keys.tab_to("link", "Informational interviews: a workshop")
+    keys.follow()
+    keys.tab_until(
+        lambda s: s.role == "button" and s.name in ("RSVP: I'm going", "Join the waitlist")
+    )
+    page.keyboard.press("Enter")
+    expect(page.locator("#rsvp-status")).to_contain_text(
+        re.compile("You are (going|on the waitlist)")
+    )
+    after = keys.focused()
+    assert after is not None
+    assert (after.role, after.name) in {
+        ("button", "Cancel my RSVP"),
+        ("button", "Leave the waitlist"),
+    }
+
+    keys.tab_to("link", "Events", backwards=True)
+    keys.follow()
+    month = page.locator("#calendar-title").inner_text()
+    keys.tab_to("link", "Next →")
+    page.keyboard.press("Enter")
+    expect(page.locator("#calendar-title")).not_to_have_text(month)
+    after = keys.focused()
+    assert after is not None
+    assert (after.role, after.name) == ("link", "Next →")
+    keys.tab_to("link", "← Previous", backwards=True)
+    page.keyboard.press("Enter")
+    expect(page.locator("#calendar-title")).to_have_text(month)
+    after = keys.focused()
+    assert after is not None
+    assert (after.role, after.name) == ("link", "← Previous")
+
+
 def test_volunteer_accepts_a_request_with_the_keyboard_alone(demo, live_server, page: Page):
     volunteer = User.objects.get(email="volunteer@example.org")
     mentor = Mentor.objects.get(user=volunteer)
