@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from networking_app.accounts.deletion import register_closing_steps
         from networking_app.accounts.my_data import register_files
+        from networking_app.accounts.retention import register_retention_rules
 
         register_closing_steps()
         register_files()
+        register_retention_rules()

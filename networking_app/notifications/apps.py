@@ -10,6 +10,8 @@ class NotificationsConfig(AppConfig):
         from networking_app.notifications import checks  # noqa: F401 (registers the checks)
         from networking_app.notifications.closing import register_closing_steps
         from networking_app.notifications.my_data import register_data_files
+        from networking_app.notifications.retention import register_retention_rules
 
         register_closing_steps()
         register_data_files()
+        register_retention_rules()
