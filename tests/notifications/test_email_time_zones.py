@@ -31,6 +31,7 @@ from mentoring.models import Match, MatchRound
 from mentoring.services import requests as mentoring_requests
 from mentoring.services import round_intros
 from mentoring.services import sessions as mentoring_sessions
+from networking_app.accounts import retention
 from networking_app.accounts.deletion import account_delete
 from networking_app.console import services as console
 from networking_app.console.services import volunteer_decide
@@ -242,6 +243,15 @@ def account_closed_notice(season: Season) -> Written:
     return _written(_to(student), season.start)
 
 
+def retention_notice(season: Season) -> Written:
+    """An inactive graduate is told when their account will be deleted."""
+    student = _student(student_profile__class_year=2020)
+    student.last_login = season.now - dt.timedelta(days=340)
+    student.save(update_fields=["last_login"])
+    retention.graduates_apply(now=timezone.now())
+    return _written(_to(student), season.now + dt.timedelta(days=settings.RETENTION_NOTICE_DAYS))
+
+
 def event_cancelled(season: Season) -> Written:
     student = _student()
     event = _event(season.start)
@@ -414,6 +424,7 @@ SCENARIOS: list[Callable[[Season], Written]] = [
     mentoring_session_rescheduled,
     mentoring_session_cancelled,
     account_closed_notice,
+    retention_notice,
     event_cancelled,
     event_updated,
     event_promoted,
