@@ -12,5 +12,6 @@ def import_process(batch_id: int) -> str:
 
 @shared_task(name="contacts.imports_purge_abandoned", ignore_result=True)
 def purge_abandoned_imports() -> int:
-    """Daily (beat): previews left uncommitted for a week are deleted with their file."""
+    """Imports never committed within RETENTION_IMPORT_DAYS are deleted with their file. Beat
+    no longer schedules this task: the daily accounts.retention applies the same rule."""
     return imports_purge_abandoned()
