@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentoring.models import (
     OPEN_REQUEST_STATUSES,
@@ -68,7 +69,7 @@ def _cancellation_ics(session, recipient: User) -> bytes:
         stamp=timezone.now(),
         start=session.start_at,
         end=session.end_at,
-        summary=f"Cancelled: {settings.MENTORING_PROGRAMME_NAME}",
+        summary=gettext("Cancelled: %(summary)s") % {"summary": settings.MENTORING_PROGRAMME_NAME},
         organizer=site_organizer(),
         attendees=(Attendee(email=recipient.email, name=recipient.display_name),),
         status=Status.CANCELLED,

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mentoring import ics
@@ -151,7 +152,9 @@ def session_reschedule(request, session_id: int):
         # Refused (too late, the time was just taken): the page says why, as it is now.
         flash_errors(request, error)
         return _session_back(session)
-    messages.success(request, "Moved. You both have an updated calendar invitation by email.")
+    messages.success(
+        request, gettext("Moved. You both have an updated calendar invitation by email.")
+    )
     return _session_back(session)
 
 
@@ -170,7 +173,7 @@ def session_cancel(request, session_id: int):
         # Refused (too late, the time was just taken): the page says why, as it is now.
         flash_errors(request, error)
         return _session_back(session)
-    messages.success(request, "Cancelled. You both have the cancellation by email.")
+    messages.success(request, gettext("Cancelled. You both have the cancellation by email."))
     return _session_back(session)
 
 
@@ -193,7 +196,9 @@ def session_place(request, session_id: int):
         # Refused (too late, the time was just taken): the page says why, as it is now.
         flash_errors(request, error)
         return _session_back(session)
-    messages.success(request, "Saved. You both have an updated calendar invitation by email.")
+    messages.success(
+        request, gettext("Saved. You both have an updated calendar invitation by email.")
+    )
     return _session_back(session)
 
 
@@ -206,7 +211,7 @@ def session_no_show(request, session_id: int):
     except ValidationError as error:
         flash_errors(request, error)
     else:
-        messages.success(request, "Noted: the session did not take place.")
+        messages.success(request, gettext("Noted: the session did not take place."))
     return _session_back(session)
 
 
@@ -222,11 +227,14 @@ def session_complete(request, session_id: int):
     if request.user.pk == session.student_id:
         messages.success(
             request,
-            f"Marked as held. {session.volunteer.display_name} is in your contacts with the "
-            "conversation; thank them within 24 hours.",
+            gettext(
+                "Marked as held. %(name)s is in your contacts with the conversation; thank "
+                "them within 24 hours."
+            )
+            % {"name": session.volunteer.display_name},
         )
     else:
-        messages.success(request, "Marked as held. Thank you for your time!")
+        messages.success(request, gettext("Marked as held. Thank you for your time!"))
     return _session_back(session, "feedback")
 
 
@@ -245,6 +253,9 @@ def session_feedback(request, session_id: int):
         flash_errors(request, error)
         return _session_back(session)
     messages.success(
-        request, "Thank you for your feedback." if created else "Your feedback is updated."
+        request,
+        gettext("Thank you for your feedback.")
+        if created
+        else gettext("Your feedback is updated."),
     )
     return _session_back(session, "feedback")
