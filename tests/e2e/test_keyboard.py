@@ -6,7 +6,8 @@ checks behind docs/accessibility.md), in Chromium with the demo data.
   Every element the keyboard reaches on the way must draw a visible focus indicator, every
   form control of every page visited has an accessible name (the browser's accessibility
   tree), the skip link moves focus to the main content, focus order matches the visual order
-  on two forms, and a sign-up with errors puts focus on the error summary.
+  on two forms, and a sign-up with errors puts focus on the error summary. After an htmx
+  update (RSVP, the calendar's next month) focus stays on the control.
 - Every main page of each role (the table of test_accessibility.py) at 320 x 640 CSS px: the
   document does not scroll sideways (tables may scroll inside their own box).
 - The same pages in the dark colour scheme: axe's color-contrast rule finds nothing (the light
@@ -62,7 +63,7 @@ FOCUSED = """() => {
     const shadow = !!s.boxShadow && s.boxShadow !== 'none';
     const r = el.getBoundingClientRect();
     return {
-        tag: el.tagName.toLowerCase(), id: el.id, classes: el.className || '',
+        tag: el.tagName.toLowerCase(), id: el.id, classes: el.getAttribute('class') || '',
         indicator: outline || shadow, inMain: !!el.closest('main'),
         top: Math.round(r.top + scrollY), left: Math.round(r.left + scrollX),
         onScreen: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0
