@@ -41,7 +41,7 @@ from networking_app.core.calendar_files import (
     calendar_file,
     site_organizer,
 )
-from networking_app.core.emails import Attachment, send_templated_email
+from networking_app.core.emails import Attachment, as_recipient, send_templated_email
 from networking_app.notifications import links
 
 
@@ -80,12 +80,11 @@ def _cancellation_ics(session, recipient: User) -> bytes:
 def _notify(*, recipient: User, start_at: dt.datetime, key: str, session=None) -> None:
     attachments = []
     if session is not None:
+        # Worded in the recipient's language, like the email it comes with.
+        with as_recipient(recipient):
+            content = _cancellation_ics(session, recipient)
         attachments.append(
-            Attachment(
-                f"flash-mentoring-{session.pk}.ics",
-                _cancellation_ics(session, recipient),
-                "text/calendar; method=CANCEL",
-            )
+            Attachment(f"flash-mentoring-{session.pk}.ics", content, "text/calendar; method=CANCEL")
         )
     send_templated_email(
         "account_closed_notice",

@@ -7,7 +7,7 @@ One session is one calendar item for its whole life: the UID never changes
 calendar that received the first invitation updates or removes that same item when the
 reschedule or the cancellation arrives, and the subscribed copy and the emailed copy merge.
 
-The words are in the active language: the emailed invitation's when it is sent
+The words are in the active language: the emailed invitation's is its recipient's
 (mentoring.services.sessions.send_mentoring_email), the subscribed feed's English
 (events.ics.ICS_LANGUAGE).
 """

@@ -39,7 +39,13 @@ from mentoring.reminders import sync_session
 from mentoring.selectors.sessions import other_person
 from mentoring.services.availability import Slot, open_slots
 from networking_app.accounts.models import Affiliation, User
-from networking_app.core.emails import Attachment, format_when, recipient_zone, send_templated_email
+from networking_app.core.emails import (
+    Attachment,
+    as_recipient,
+    format_when,
+    recipient_zone,
+    send_templated_email,
+)
 from networking_app.notifications import links
 
 SLOT_TAKEN = _(
@@ -112,10 +118,13 @@ def send_mentoring_email(
     attachments = []
     if invitation is not None:
         session, method = invitation
+        # Worded in the recipient's language, like the email it comes with.
+        with as_recipient(to):
+            content = ics.session_ics(session, for_user=to, method=method)
         attachments.append(
             Attachment(
                 filename=ics.filename_for(session),
-                content=ics.session_ics(session, for_user=to, method=method),
+                content=content,
                 mimetype=ics.MIMETYPES[method],
             )
         )
