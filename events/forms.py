@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Audience, Event, EventKind, EventStatus, LabelKind
@@ -64,7 +64,8 @@ class HostChoiceField(forms.ModelMultipleChoiceField):
 
 
 class EventForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    # "Title" alone is a person's job title elsewhere ("Cargo"): an event's is its name.
+    title = forms.CharField(label=pgettext_lazy("an event's", "Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
     description = forms.CharField(
         label=_("Description"),

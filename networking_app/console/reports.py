@@ -7,7 +7,7 @@ import re
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from networking_app.console.charts import Chart, Series
 from networking_app.console.selectors import Dashboard
@@ -86,9 +86,9 @@ def _mentoring_chart(d: Dashboard) -> Chart:
     m = d.mentoring
     measures = [
         (_("Requests"), "requests"),
-        (_("Accepted"), "accepted"),
-        (_("Declined"), "declined"),
-        (_("Expired"), "expired"),
+        (pgettext("flash requests, counted", "Accepted"), "accepted"),
+        (pgettext("flash requests, counted", "Declined"), "declined"),
+        (pgettext("flash requests, counted", "Expired"), "expired"),
         (_("Sessions held"), "sessions_held"),
         (_("No-shows"), "no_shows"),
     ]
