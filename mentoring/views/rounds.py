@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -114,7 +114,7 @@ def round_edit(request, round_id: int):
     context = {
         "form": form,
         "round": match_round,
-        "heading": gettext("Edit %(name)s") % {"name": match_round.name},
+        "heading": pgettext("a match round", "Edit %(name)s") % {"name": match_round.name},
     }
     return render(request, "mentoring/round_form.html", context)
 
