@@ -223,7 +223,8 @@ class Command(BaseCommand):
             return [f"{language}: {po} is missing."]
         fresh = read_po(catalogue(fresh_dir, language, "po"))
         committed = read_po(po)
-        if committed != fresh:
+        # The same entries in another order (a string moved to another file) are up to date.
+        if {entry.key: entry for entry in committed} != {entry.key: entry for entry in fresh}:
             known = {entry.key for entry in committed}
             current = {entry.key for entry in fresh}
             added = [entry.label() for entry in fresh if entry.key not in known]
