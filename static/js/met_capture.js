@@ -405,7 +405,9 @@
         return sendAll(due).then(
           function (sent) {
             if (sent) refreshRecent();
-            return render(sent === 1 ? text("sentOne") : sent ? text("sentMany", { count: sent }) : "");
+            // Beside the button: the queue (and its status) is hidden once it is empty.
+            say(added, sent === 1 ? text("sentOne") : sent ? text("sentMany", { count: sent }) : "");
+            return render();
           },
           function (error) {
             return render(text(error instanceof Refusal ? error.kind : "failed"));

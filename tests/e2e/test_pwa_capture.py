@@ -182,6 +182,7 @@ def test_two_people_added_offline_are_synced_once(live_server, phone: Page, stud
     errors.clear()  # the requests that failed offline, and the answer lost on purpose
     phone.get_by_role("button", name="Send now").click()
     expect(phone.locator("#met-queue")).to_be_hidden()
+    expect(phone.locator("#met-added")).to_have_text("Sent: 2 people added to your contacts.")
     recent = phone.locator("#met-recent li")
     expect(recent).to_have_count(2)
     expect(recent.filter(has_text="Ada Lovelace")).to_have_count(1)
@@ -229,7 +230,11 @@ def test_an_entry_the_server_refuses_stays_with_its_reason(live_server, phone: P
     entry = phone.locator("#met-queue-list > li")
     expect(entry).to_contain_text("Alan Turing Not saved")
     expect(entry).to_contain_text("LinkedIn profile: This is not a LinkedIn address.")
+    expect(phone.locator("#met-added")).to_be_hidden()
+    expect(phone.get_by_role("button", name="Send now")).to_be_hidden()
     assert Contact.objects.filter(owner=student).count() == 0
+    assert_no_horizontal_scroll(phone)
+    screenshot(phone, "pwa_capture_refused_390")
 
     entry.get_by_role("button", name="Edit: Alan Turing").click()
     expect(phone.get_by_label(label("Name"))).to_have_value("Alan Turing")
