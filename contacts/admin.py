@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from contacts.capture.models import CaptureAddress, CapturedMessage, CaptureDropCount
 from contacts.imports.models import ImportBatch, ImportRow
 from contacts.models import (
     ActionItem,
@@ -152,3 +153,39 @@ class ImportRowAdmin(PrivateStudentDataAdmin):
     list_display = ["pk", "batch_id", "index", "status", "decision", "outcome"]
     list_filter = ["status", "decision", "outcome"]
     search_fields = ["batch__owner__email"]
+
+
+# --- Email capture (contacts/capture) ---------------------------------------------------------
+
+
+@admin.register(CaptureAddress)
+class CaptureAddressAdmin(PrivateStudentDataAdmin):
+    # The token is the address: never listed.
+    list_display = ["pk", "owner", "created_at", "rotated_at", "refused_count"]
+    list_filter = ["rotated_at"]
+    list_select_related = ["owner"]
+
+
+@admin.register(CapturedMessage)
+class CapturedMessageAdmin(PrivateStudentDataAdmin):
+    list_display = ["pk", "owner", "kind", "direction", "status", "moved_to", "sent_at"]
+    list_filter = ["kind", "direction", "status"]
+    list_select_related = ["owner"]
+
+
+@admin.register(CaptureDropCount)
+class CaptureDropCountAdmin(admin.ModelAdmin):
+    """Messages dropped per day and reason: counts only, nothing of a message."""
+
+    list_display = ["day", "reason", "count"]
+    list_filter = ["reason", "day"]
+    search_fields = ["reason"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

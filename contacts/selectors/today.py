@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
+from django.db.models import Exists, Max, OuterRef, Q, Subquery, prefetch_related_objects
 from django.utils import timezone
 
+from contacts.capture.models import CapturedMessage, CaptureKind
 from contacts.models import (
     ActionItem,
     Contact,
@@ -32,11 +33,21 @@ class TodayPage:
     upcoming: list[Conversation]
     losing_touch: list[Contact]
     action_items: list[ActionItem]
+    # Intros the contact answered (their reply forwarded to the capture address, contacts/capture):
+    # schedule it? Not listed among the follow-ups.
+    replies: list[Conversation] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         return not any(
-            [self.thank_yous, self.follow_ups, self.upcoming, self.losing_touch, self.action_items]
+            [
+                self.thank_yous,
+                self.follow_ups,
+                self.upcoming,
+                self.losing_touch,
+                self.action_items,
+                self.replies,
+            ]
         )
 
 
@@ -53,9 +64,11 @@ def today_page(
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
+    replies = CapturedMessage.objects.filter(conversation=OuterRef("pk"), kind=CaptureKind.REPLY)
     due = (
         Q(status=S.HELD)
         | Q(status=S.REQUESTED, requested_on__lte=today - FOLLOW_UP_DUE_AFTER)
+        | Q(status=S.REQUESTED, replied=True)
         | Q(
             status=S.SCHEDULED,
             scheduled_at__gte=now - dt.timedelta(hours=2),
@@ -63,7 +76,17 @@ def today_page(
         )
     )
     conversations = (
-        Conversation.objects.filter(due, owner=user)
+        Conversation.objects.filter(owner=user)
+        .alias(replied=Exists(replies))
+        .filter(due)
+        .annotate(
+            replied_at=Subquery(
+                replies.order_by()
+                .values("conversation")
+                .annotate(last=Max("sent_at"))
+                .values("last")
+            )
+        )
         .select_related("contact__organization")
         .only(*TODAY_CONVERSATION_FIELDS)
         .order_by("id")[:TODAY_MAX_DUE]
@@ -75,8 +98,12 @@ def today_page(
         S.SCHEDULED: lambda c: (c.scheduled_at, c.pk),
     }
     lists: dict[str, list[Conversation]] = {status: [] for status in urgency}
+    answered: list[Conversation] = []
     for conversation in conversations:
-        lists[conversation.status].append(conversation)
+        if conversation.status == S.REQUESTED and conversation.replied_at is not None:
+            answered.append(conversation)
+        else:
+            lists[conversation.status].append(conversation)
     for status, key in urgency.items():
         lists[status] = sorted(lists[status], key=key)[:limit]
     for conversation in lists[S.HELD]:
@@ -100,6 +127,7 @@ def today_page(
         action_items=action_items_due(user=user, today=today, limit=limit)
         if with_action_items
         else [],
+        replies=sorted(answered, key=lambda c: (c.replied_at, c.pk))[:limit],
     )
 
 
