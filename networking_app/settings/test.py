@@ -50,6 +50,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "http://testserver"
+# Email capture on (tests/contacts/test_capture*.py): a domain, and a webhook secret.
+CAPTURE_DOMAIN = "capture.example.edu"
+CAPTURE_WEBHOOK_SECRET = "test-only-capture-webhook-secret-0123456789"  # noqa: S105
 MAILBOX_DIR = VAR_DIR / "mail"
 MEDIA_ROOT = VAR_DIR / "media"
 SENT_MAIL_PAGE = True

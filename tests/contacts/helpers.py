@@ -9,6 +9,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from contacts import services
+from contacts.capture.models import CapturedMessage, CaptureKind, CaptureStatus, Direction
 from contacts.models import (
     AskedBy,
     ChangeKind,
@@ -62,7 +63,23 @@ def owned_objects(student) -> dict:
         "target_id": TargetOrganizationFactory(owner=student).pk,
         "outcome_id": OutcomeFactory(owner=student).pk,
         "kind": DraftKind.INTRO.value,
+        "captured_id": _captured_proposal(student).pk,
     }
+
+
+def _captured_proposal(student):
+    """A message sent to the student's capture address, its recipient proposed as a contact."""
+    return CapturedMessage.objects.create(
+        owner=student,
+        message_id="route-table-intro@example.edu",
+        subject="Would you have 20 minutes?",
+        sent_at=timezone.now() - dt.timedelta(days=1),
+        direction=Direction.SENT,
+        kind=CaptureKind.INTRO,
+        status=CaptureStatus.PROPOSED,
+        counterpart_email="new.person@example.com",
+        counterpart_name="New Person",
+    )
 
 
 def past_session(student, volunteer, *, days_ago: int = 10) -> Session:
