@@ -11,6 +11,8 @@ urlpatterns = [
     path("my/", include("contacts.urls")),
     path("mentoring/", include("mentoring.urls")),
     path("events/", include("events.urls")),
+    # Email capture's webhook for inbound-mail services (contacts/capture/views.py).
+    path("capture/", include("contacts.capture.urls_inbound")),
     path("", include("networking_app.accounts.urls_data")),
     path("", include("networking_app.notifications.urls")),
     path("staff/", include("networking_app.console.urls_staff")),
