@@ -7,6 +7,7 @@ on one core at a time (Python's GIL), so a second core needs a second process.""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import ssl
@@ -51,6 +52,10 @@ class Command(BaseCommand):
     ):
         if not settings.CAPTURE_DOMAIN:
             raise CommandError("CAPTURE_DOMAIN is not set: email capture is off.")
+        if options["verbosity"] < 3:
+            # aiosmtpd logs every command at INFO, capture addresses (secrets) and senders
+            # included: only its warnings, unless asked for (-v 3).
+            logging.getLogger("mail.log").setLevel(logging.WARNING)
         if processes < 1 or workers < 1:
             raise CommandError("--processes and --workers take 1 or more.")
         tls_context = None
