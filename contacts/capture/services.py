@@ -196,8 +196,15 @@ def capture_ingest(*, raw: bytes, envelope_from: str, envelope_to: str) -> Inges
     capture = classify(parsed, own=own, domain=settings.CAPTURE_DOMAIN)
     if capture is None:
         return _dropped(DropReason.NO_COUNTERPART)
-    with transaction.atomic():
-        result = _log(owner=address.owner, capture=capture)
+    try:
+        with transaction.atomic():
+            result = _log(owner=address.owner, capture=capture)
+    except IntegrityError as error:
+        if not _is_same_message(error):
+            raise
+        # A copy of this message was logged while this one was: its transaction did the work,
+        # this one's is rolled back whole.
+        result = IngestResult("duplicate")
     if result.outcome == "duplicate":
         drop_count(reason=DropReason.DUPLICATE)
     elif result.outcome == "dropped":
@@ -287,23 +294,32 @@ def _event_start(capture: Capture, zone: zoneinfo.ZoneInfo) -> dt.datetime | Non
     return start
 
 
-def _claim(owner: User, capture: Capture, **fields) -> CapturedMessage | None:
-    """The row that records this message for this counterpart, or None if it already exists:
-    the unique key makes a second delivery wait for the first one's transaction, then skip."""
-    try:
-        with transaction.atomic():
-            return CapturedMessage.objects.create(
-                owner=owner,
-                message_id=capture.key,
-                in_reply_to=capture.in_reply_to,
-                subject=capture.subject,
-                direction=capture.direction,
-                event_minutes=capture.invitation.minutes if capture.invitation else None,
-                event_location=capture.invitation.location if capture.invitation else "",
-                **fields,
-            )
-    except IntegrityError:
-        return None
+def _new_row(owner: User, capture: Capture, **fields) -> CapturedMessage:
+    return CapturedMessage(
+        owner=owner,
+        message_id=capture.key,
+        in_reply_to=capture.in_reply_to,
+        subject=capture.subject,
+        direction=capture.direction,
+        event_minutes=capture.invitation.minutes if capture.invitation else None,
+        event_location=capture.invitation.location if capture.invitation else "",
+        **fields,
+    )
+
+
+ONCE_CONSTRAINT = "contacts_captured_once_per_counterpart"
+
+
+def _is_same_message(error: IntegrityError) -> bool:
+    """The unique key of CapturedMessage, by its name (PostgreSQL) or its table (SQLite)."""
+    text = str(error)
+    return ONCE_CONSTRAINT in text or f"{CapturedMessage._meta.db_table}.message_id" in text
+
+
+def _logged_before(owner: User, key: str) -> set[str]:
+    """The counterparts this message was logged for already."""
+    rows = CapturedMessage.objects.filter(owner=owner, message_id=key)
+    return set(rows.values_list("counterpart_email", flat=True))
 
 
 def _log(*, owner: User, capture: Capture) -> IngestResult:
@@ -314,11 +330,17 @@ def _log(*, owner: User, capture: Capture) -> IngestResult:
     contacts = _contacts_for(owner, capture, thread)
     for contact in contacts:
         contact.owner = owner  # read again by the services (reminders): no query for it
+    # Logged before (a second copy, a retry): by counterpart. Rows are written last, after the
+    # pipeline moved; a copy committed in between makes the insert fail and this transaction
+    # roll back (capture_ingest), so a message moves the pipeline once whatever the timing.
+    logged_before = _logged_before(owner, capture.key)
     if not contacts:
         counterpart = next((a for a in capture.counterparts if a.email), None)
         if counterpart is None:
             return IngestResult("dropped", DropReason.NO_COUNTERPART)
-        row = _claim(
+        if counterpart.email in logged_before:
+            return IngestResult("duplicate")
+        row = _new_row(
             owner,
             capture,
             sent_at=sent_at,
@@ -328,8 +350,7 @@ def _log(*, owner: User, capture: Capture) -> IngestResult:
             counterpart_name=counterpart.name,
             event_start=event_start,
         )
-        if row is None:
-            return IngestResult("duplicate")
+        row.save(force_insert=True)
         return IngestResult("proposed", captured=(row.pk,))
     logged = []
     for contact in contacts:
@@ -344,7 +365,9 @@ def _log(*, owner: User, capture: Capture) -> IngestResult:
             (a for a in capture.counterparts if a.email and a.email == contact.email.lower()),
             capture.counterparts[0],
         )
-        row = _claim(
+        if counterpart.email in logged_before:
+            continue
+        row = _new_row(
             owner,
             capture,
             sent_at=sent_at,
@@ -354,9 +377,8 @@ def _log(*, owner: User, capture: Capture) -> IngestResult:
             contact=contact,
             event_start=event_start,
         )
-        if row is None:
-            continue
         _apply(row, contact=contact, conversation=conversation, zone=zone)
+        row.save(force_insert=True)
         logged.append(row.pk)
     if not logged:
         return IngestResult("duplicate")
@@ -404,7 +426,7 @@ def _apply(
 ) -> None:
     """Move the conversation where the message says and log it; a move the state machine
     refuses (TransitionError) or a time already past leaves the pipeline where it is and logs
-    the email all the same."""
+    the email all the same. Sets the row's conversation and move; the caller saves it."""
     day = min(timezone.localdate(row.sent_at, zone), timezone.localdate())
     note = _note(row)
     asked_by = AskedBy.THEM if row.direction == Direction.RECEIVED else AskedBy.ME
@@ -434,7 +456,7 @@ def _apply(
             )
             moved_to = S.REQUESTED
     except ValidationError as refused:
-        logger.info("capture: message %s logged without a move (%s)", row.pk, refused.messages)
+        logger.info("capture: %s logged without a move (%s)", row.kind, refused.messages)
     if row.kind == K.REPLY and conversation is not None and conversation.status == S.REQUESTED:
         # They answered: no "follow up with them" reminder (Today asks to schedule instead).
         notify.reminder_cancel(
@@ -450,7 +472,6 @@ def _apply(
         )
     row.conversation = conversation
     row.moved_to = moved_to
-    row.save(update_fields=["conversation", "moved_to"])
 
 
 def _schedule(
@@ -528,8 +549,8 @@ def capture_proposal_accept(*, captured: CapturedMessage) -> Contact:
         for row in rows:
             row.status = CaptureStatus.LOGGED
             row.contact = contact
-            row.save(update_fields=["status", "contact"])
             _apply(row, contact=contact, conversation=_open_conversation(contact), zone=zone)
+            row.save(update_fields=["status", "contact", "conversation", "moved_to"])
     return contact
 
 

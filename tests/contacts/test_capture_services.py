@@ -401,6 +401,18 @@ def test_the_same_message_twice_logs_once_and_counts_the_copy(alice, clock):
     assert drops() == {DropReason.DUPLICATE: 1}
 
 
+def test_a_copy_logged_meanwhile_rolls_the_other_back_whole(alice, clock, monkeypatch):
+    """The copy that loses the race (it looked before the other committed) moves the pipeline,
+    then meets the unique key: its whole transaction is rolled back."""
+    contact = jane(alice)
+    ingest("gmail_bcc_intro.eml")
+    monkeypatch.setattr("contacts.capture.services._logged_before", lambda owner, key: set())
+    assert ingest("gmail_bcc_intro.eml").outcome == "duplicate"
+    assert Interaction.objects.filter(contact=contact).count() == 1
+    assert Conversation.objects.filter(contact=contact).count() == 1
+    assert drops() == {DropReason.DUPLICATE: 1}
+
+
 def test_the_same_inline_forward_twice_logs_once(alice, clock):
     jane(alice)
     ingest("gmail_forward_reply.eml")

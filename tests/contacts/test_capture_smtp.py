@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 import socket
+import threading
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 from contacts.capture import services as capture_services
 from contacts.capture.models import (
@@ -37,6 +38,7 @@ from tests.contacts.capture_helpers import (
     capture_address,
     drops,
     eml,
+    ingest,
     jane,
     message,
 )
@@ -331,3 +333,31 @@ def test_the_command_refuses_to_start_without_a_capture_domain(settings):
     settings.CAPTURE_DOMAIN = ""
     with pytest.raises(CommandError, match="CAPTURE_DOMAIN"):
         call_command("capture_smtpd", "--port", "0")
+
+
+def test_copies_delivered_at_the_same_moment_log_once(alice):
+    """Four copies of one intro ingested at once (two MX servers, a retry racing the first
+    try): one moves the pipeline and logs; the others find it logged, or roll back whole."""
+    contact = jane(alice)
+    raw = eml("gmail_bcc_intro.eml")
+    start = threading.Barrier(4)
+    outcomes = []
+
+    def deliver():
+        start.wait()
+        try:
+            outcomes.append(ingest(raw).outcome)
+        finally:
+            connection.close()
+
+    with time_machine.travel(AFTER_REPLY, tick=False):
+        threads = [threading.Thread(target=deliver) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(outcomes) == ["duplicate", "duplicate", "duplicate", "logged"]
+    assert CapturedMessage.objects.count() == 1
+    assert Interaction.objects.filter(contact=contact).count() == 1
+    assert Conversation.objects.get(contact=contact).status == S.REQUESTED
+    assert drops() == {DropReason.DUPLICATE: 3}
