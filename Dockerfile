@@ -25,7 +25,10 @@ WORKDIR /app
 # itself runs from /app (settings find templates/ and static/ relative to the source tree),
 # which PYTHONPATH puts on sys.path for celery.
 COPY requirements/base.txt requirements/base.txt
-RUN pip install --require-hashes --no-deps -r requirements/base.txt
+RUN pip install --require-hashes --no-deps -r requirements/base.txt \
+    && python -c "import lxml.etree, xmlsec; assert xmlsec.get_libxml_version() == lxml.etree.LIBXML_VERSION, 'xmlsec and lxml must bundle the same libxml2'"
+# (SAML signatures: the xmlsec and lxml wheels bring their own libxml2 and libxmlsec1, so the
+# image needs no system package for them; the check above fails the build if they differ.)
 
 # The source belongs to root and is read-only for the app user; only $VAR_DIR is writable.
 # Its media/ (volunteers' photos) exists and is the app user's before docker-compose.yml

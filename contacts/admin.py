@@ -8,6 +8,7 @@ from django.contrib import admin
 
 from contacts.capture.models import CaptureAddress, CapturedMessage, CaptureDropCount
 from contacts.imports.models import ImportBatch, ImportRow
+from contacts.met.models import MetReceipt
 from contacts.models import (
     ActionItem,
     Contact,
@@ -189,3 +190,13 @@ class CaptureDropCountAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(MetReceipt)
+class MetReceiptAdmin(PrivateStudentDataAdmin):
+    """Keys of "People I met" entries already saved: owners and dates only."""
+
+    list_display = ["owner", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["owner__email"]
+    list_select_related = ["owner"]

@@ -11,6 +11,8 @@ import re
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def normalize_organization_name(name: str) -> str:
@@ -38,9 +40,9 @@ class Organization(models.Model):
 
 
 class Priority(models.IntegerChoices):
-    HIGH = 1, "High"
-    MEDIUM = 2, "Medium"
-    LOW = 3, "Low"
+    HIGH = 1, pgettext_lazy("priority", "High")
+    MEDIUM = 2, pgettext_lazy("priority", "Medium")
+    LOW = 3, pgettext_lazy("priority", "Low")
 
 
 class TargetOrganization(models.Model):
@@ -65,33 +67,34 @@ class TargetOrganization(models.Model):
 
 
 class Relationship(models.TextChoices):
-    ALUMNI = "alumni", "Alumna / alumnus"
-    PROFESSOR = "professor", "Professor or teacher"
-    SUPERVISOR = "supervisor", "Supervisor"
-    FAMILY_FRIEND = "family_friend", "Family friend"
-    FELLOW_STUDENT = "fellow_student", "Fellow student"
-    RECENT_GRADUATE = "recent_graduate", "Recent graduate"
-    MET_AT_EVENT = "met_at_event", "Met at an event"
-    REFERRAL = "referral", "Referral"
-    OTHER = "other", "Other"
+    ALUMNI = "alumni", pgettext_lazy("relationship", "Alumna / alumnus")
+    PROFESSOR = "professor", pgettext_lazy("relationship", "Professor or teacher")
+    SUPERVISOR = "supervisor", pgettext_lazy("relationship", "Supervisor")
+    FAMILY_FRIEND = "family_friend", pgettext_lazy("relationship", "Family friend")
+    FELLOW_STUDENT = "fellow_student", pgettext_lazy("relationship", "Fellow student")
+    RECENT_GRADUATE = "recent_graduate", pgettext_lazy("relationship", "Recent graduate")
+    MET_AT_EVENT = "met_at_event", pgettext_lazy("relationship", "Met at an event")
+    REFERRAL = "referral", pgettext_lazy("relationship", "Referral")
+    OTHER = "other", pgettext_lazy("relationship", "Other")
 
 
 class Cadence(models.IntegerChoices):
     """Stay-in-touch rhythm, in days."""
 
-    NONE = 0, "No reminder"
-    TWO_WEEKS = 14, "Every 2 weeks"
-    ONE_MONTH = 30, "Every month"
-    THREE_MONTHS = 91, "Every 3 months"
-    SIX_MONTHS = 182, "Every 6 months"
+    NONE = 0, _("No reminder")
+    TWO_WEEKS = 14, _("Every 2 weeks")
+    ONE_MONTH = 30, _("Every month")
+    THREE_MONTHS = 91, _("Every 3 months")
+    SIX_MONTHS = 182, _("Every 6 months")
 
 
 class Source(models.TextChoices):
-    MANUAL = "manual", "Added by hand"
-    IMPORT = "import", "Imported"
-    EVENT = "event", "Met at an event"
-    DIRECTORY = "directory", "From the directory"
-    MENTORING = "mentoring", "From mentoring"
+    MANUAL = "manual", pgettext_lazy("contact source", "Added by hand")
+    IMPORT = "import", pgettext_lazy("contact source", "Imported")
+    EVENT = "event", pgettext_lazy("contact source", "Met at an event")
+    DIRECTORY = "directory", pgettext_lazy("contact source", "From the directory")
+    MENTORING = "mentoring", pgettext_lazy("contact source", "From mentoring")
+    EMAIL = "email", pgettext_lazy("contact source", "From an email")
 
 
 class Tag(models.Model):
@@ -179,14 +182,14 @@ class Contact(models.Model):
 
 
 class InteractionKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    CALL = "call", "Phone call"
-    VIDEO = "video", "Video call"
-    IN_PERSON = "in_person", "Coffee or in person"
-    LINKEDIN = "linkedin", "LinkedIn message"
-    TEXT = "text", "Text message"
-    EVENT = "event", "Met at an event"
-    CONNECTED = "connected", "Connected on LinkedIn"
+    EMAIL = "email", pgettext_lazy("interaction kind", "Email")
+    CALL = "call", pgettext_lazy("interaction kind", "Phone call")
+    VIDEO = "video", pgettext_lazy("interaction kind", "Video call")
+    IN_PERSON = "in_person", pgettext_lazy("interaction kind", "Coffee or in person")
+    LINKEDIN = "linkedin", pgettext_lazy("interaction kind", "LinkedIn message")
+    TEXT = "text", pgettext_lazy("interaction kind", "Text message")
+    EVENT = "event", pgettext_lazy("interaction kind", "Met at an event")
+    CONNECTED = "connected", pgettext_lazy("interaction kind", "Connected on LinkedIn")
 
 
 class Interaction(models.Model):
@@ -211,14 +214,14 @@ class Interaction(models.Model):
 
 
 class ConversationStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    REQUESTED = "requested", "Intro sent"
-    SCHEDULED = "scheduled", "Scheduled"
-    HELD = "held", "Held"
-    THANKED = "thanked", "Thanked"
-    CLOSED = "closed", "Closed"
-    DECLINED = "declined", "Declined"
-    NO_RESPONSE = "no_response", "No response"
+    PLANNED = "planned", pgettext_lazy("conversation status", "Planned")
+    REQUESTED = "requested", pgettext_lazy("conversation status", "Intro sent")
+    SCHEDULED = "scheduled", pgettext_lazy("conversation status", "Scheduled")
+    HELD = "held", pgettext_lazy("conversation status", "Held")
+    THANKED = "thanked", pgettext_lazy("conversation status", "Thanked")
+    CLOSED = "closed", pgettext_lazy("conversation status", "Closed")
+    DECLINED = "declined", pgettext_lazy("conversation status", "Declined")
+    NO_RESPONSE = "no_response", pgettext_lazy("conversation status", "No response")
 
 
 OPEN_STATUSES = [
@@ -230,9 +233,9 @@ OPEN_STATUSES = [
 
 
 class MeetingMode(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "Phone"
-    VIDEO = "video", "Video"
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video")
 
 
 class Conversation(models.Model):
@@ -271,13 +274,13 @@ class Conversation(models.Model):
 
 
 class ChangeKind(models.TextChoices):
-    RESCHEDULED = "rescheduled", "Rescheduled"
-    CANCELLED = "cancelled", "Cancelled"
+    RESCHEDULED = "rescheduled", pgettext_lazy("conversation change", "Rescheduled")
+    CANCELLED = "cancelled", pgettext_lazy("conversation change", "Cancelled")
 
 
 class AskedBy(models.TextChoices):
-    ME = "me", "I asked"
-    THEM = "them", "They asked"
+    ME = "me", _("I asked")
+    THEM = "them", _("They asked")
 
 
 class ConversationChange(models.Model):
@@ -353,6 +356,7 @@ class ActionItem(models.Model):
 
 
 class DraftKind(models.TextChoices):
+    # Pages and messages name a kind with contacts.drafts.kind_label (translated).
     INTRO = "intro", "Intro request"
     THANK_YOU = "thank_you", "Thank-you"
     FOLLOW_UP = "follow_up", "Follow-up"
@@ -379,8 +383,8 @@ class EmailTemplate(models.Model):
 
 
 class OutcomeKind(models.TextChoices):
-    INTERNSHIP = "internship", "Internship offer"
-    JOB = "job", "Job offer"
+    INTERNSHIP = "internship", _("Internship offer")
+    JOB = "job", _("Job offer")
 
 
 class Outcome(models.Model):
@@ -402,6 +406,13 @@ class Outcome(models.Model):
         return f"{self.get_kind_display()} at {self.organization}"
 
 
+# Email capture's rows (contacts/capture): loading them here registers them with the app.
+from contacts.capture.models import (  # noqa: E402, F401
+    CaptureAddress,
+    CapturedMessage,
+    CaptureDropCount,
+)
+
 # Import batches and their rows live beside the importers; loading them here registers them
 # with the contacts app.
 from contacts.imports.models import (  # noqa: E402, F401
@@ -413,3 +424,6 @@ from contacts.imports.models import (  # noqa: E402, F401
     RowOutcome,
     RowStatus,
 )
+
+# The keys of entries from the "People I met" page (contacts/met), registered here likewise.
+from contacts.met.models import MetReceipt  # noqa: E402, F401

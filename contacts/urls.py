@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("contacts.urls_reminders")),
     path("", include("contacts.urls_import")),
     path("", include("contacts.urls_export")),
+    path("", include("contacts.capture.urls")),
+    path("", include("contacts.urls_met")),
 ]

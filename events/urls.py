@@ -18,9 +18,7 @@ urlpatterns: list = [
     path("<int:event_id>/attendees.csv", views_staff.attendees_csv, name="attendees_csv"),
     path("<int:event_id>/check-in/", views_staff.check_in, name="check_in"),
     path("<int:event_id>/check-in/scan/", views_staff.check_in_scan, name="check_in_scan"),
-    path(
-        "<int:event_id>/check-in/counts/", views_staff.check_in_counts, name="check_in_counts"
-    ),
+    path("<int:event_id>/check-in/counts/", views_staff.check_in_counts, name="check_in_counts"),
     path(
         "<int:event_id>/check-in/<int:rsvp_id>/",
         views_staff.check_in_rsvp,

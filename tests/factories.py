@@ -40,6 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
                 user=obj,
                 display_name=kwargs.get("display_name", obj.email.split("@")[0].title()),
                 time_zone=kwargs.get("time_zone", settings.DEFAULT_USER_TIME_ZONE),
+                language=kwargs.get("language", ""),
             )
 
 

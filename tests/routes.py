@@ -55,6 +55,25 @@ STAFF_DONE = (LOGIN, 403, 403, 403, 403, 302)
 ROUTES: dict[str, Row] = {
     # The site and allauth: entrance pages send signed-in people home; account pages need a
     # login. Reauthentication by an emailed code is off (ACCOUNT_REAUTHENTICATION_METHODS).
+    # Single sign-on (allauth's socialaccount). The test settings configure no identity
+    # provider, so its SAML and OpenID Connect routes find no app: a 404 (tests/accounts/
+    # test_sso_*.py sign in through real ones). Signing up from a provider needs one under
+    # way; the connections page lists a signed-in person's linked accounts.
+    "saml_login": Row(NOT_FOUND, NOT_FOUND),
+    "saml_acs": Row((302,) * 6, (302,) * 6),  # stores the response, hands over to finish
+    "saml_finish_acs": Row(NOT_FOUND, NOT_FOUND),
+    "saml_sls": Row(NOT_FOUND, NOT_FOUND),
+    "saml_metadata": Row(NOT_FOUND, NOT_FOUND),
+    "openid_connect_login": Row(NOT_FOUND, NOT_FOUND),
+    "openid_connect_callback": Row(NOT_FOUND, NOT_FOUND),
+    "socialaccount_login_cancelled": Row(EVERYONE, GET_ONLY),
+    "socialaccount_login_error": Row((401,) * 6, GET_ONLY),
+    "socialaccount_signup": Row((LOGIN,) * 6, (LOGIN,) * 6),  # none under way
+    "socialaccount_connections": Row(SIGNED_IN, SIGNED_IN),
+    "<unnamed accounts/social/login/cancelled/>": Row(EVERYONE, EVERYONE),
+    "<unnamed accounts/social/login/error/>": Row(EVERYONE, EVERYONE),
+    "<unnamed accounts/social/signup/>": Row(EVERYONE, EVERYONE),
+    "<unnamed accounts/social/connections/>": Row(SIGNED_IN, SIGNED_IN),
     "account_change_password": Row(SIGNED_IN, SIGNED_IN),
     # A student turns their account into an alumni volunteer's (an empty POST: not confirmed).
     "account_become_volunteer": Row(STUDENTS, STUDENTS),
@@ -75,6 +94,14 @@ ROUTES: dict[str, Row] = {
     "account_set_password": Row(SIGNED_IN_DONE, SIGNED_IN_DONE),
     "account_signup": Row(ENTRANCE, ENTRANCE),
     "healthz": Row(EVERYONE, EVERYONE),
+    # Email capture's webhook for inbound-mail services: a POST without its signature is a 401.
+    "capture_inbound": Row(POST_ONLY, (401, 401, 401, 401, 401, 401)),
+    # The installable app: its manifest and service worker, for anyone (browsers fetch them
+    # without the session).
+    "service_worker": Row(EVERYONE, GET_ONLY),
+    "web_manifest": Row(EVERYONE, GET_ONLY),
+    # Django's set_language: back to the page (or "/"), choosing the posted language if any.
+    "set_language": Row((302, 302, 302, 302, 302, 302), (302, 302, 302, 302, 302, 302)),
     "home": Row((200, 200, 200, 200, 200, 302), GET_ONLY),  # visitors: the front page
     "profile": Row(SIGNED_IN, SIGNED_IN),
     # Second factor (allauth.mfa): activating asks for a reauthentication first.
@@ -91,6 +118,8 @@ ROUTES: dict[str, Row] = {
     "account_data_download": Row(SIGNED_IN, SIGNED_IN),
     "account_delete": Row(NOT_STAFF, NOT_STAFF),
     "account_deleted": Row(EVERYONE, GET_ONLY),
+    # An inactive graduate's notice links here; keeping only changes a pending deletion.
+    "account_keep": Row(SIGNED_IN, SIGNED_IN_DONE),
     # Career-office staff only (403 for other roles; staff without MFA are sent to set it up).
     "staff:email_retry": Row(POST_ONLY, (LOGIN, 403, 403, 403, 403, 404)),
     "staff:emails": Row(STAFF_ONLY, STAFF_ONLY),
@@ -114,6 +143,11 @@ ROUTES: dict[str, Row] = {
     "contacts:action_item_add": Row(POST_ONLY, PRIVATE),
     "contacts:action_item_toggle": Row(POST_ONLY, PRIVATE_DONE),
     "contacts:board": Row(STUDENTS, STUDENTS),
+    # Email capture (contacts/capture): the student's address, a new one, proposed contacts.
+    "contacts:capture": Row(STUDENTS, GET_ONLY),
+    "contacts:capture_accept": Row(POST_ONLY, PRIVATE_DONE),
+    "contacts:capture_dismiss": Row(POST_ONLY, PRIVATE_DONE),
+    "contacts:capture_rotate": Row(POST_ONLY, STUDENTS_DONE),
     "contacts:conversation": Row(PRIVATE, PRIVATE),
     "contacts:conversation_cancel": Row(POST_ONLY, PRIVATE),
     "contacts:conversation_held": Row(POST_ONLY, PRIVATE),
@@ -145,6 +179,11 @@ ROUTES: dict[str, Row] = {
     "contacts:interaction_add": Row(POST_ONLY, PRIVATE),
     "contacts:interaction_delete": Row(POST_ONLY, PRIVATE_DONE),
     "contacts:list": Row(STUDENTS, STUDENTS),
+    # People I met: an empty POST shows the form again; the sync endpoint's GET is who is signed
+    # in, its empty POST a 400 (not JSON).
+    "contacts:met": Row(STUDENTS, STUDENTS),
+    "contacts:met_recent": Row(STUDENTS, GET_ONLY),
+    "contacts:met_sync": Row(STUDENTS, (LOGIN, 400, 400, 404, 404, 404)),
     "contacts:merge": Row(PRIVATE, PRIVATE),
     "contacts:outcome_delete": Row(POST_ONLY, PRIVATE_DONE),
     "contacts:outcomes": Row(STUDENTS, STUDENTS),
@@ -300,6 +339,8 @@ SAMPLE_KWARGS = {
     "email_id": 999999,
     "days": 1,
     "token": "not-a-signed-token",
+    "organization_slug": "school",
+    "provider_id": "school-oidc",
     "step": "about",
 }
 

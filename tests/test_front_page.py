@@ -50,7 +50,7 @@ def test_the_front_page_lists_public_events_only_and_escapes_them(client):
 
 
 def test_signed_in_people_still_get_their_home_page(student_client, volunteer_client, staff_client):
-    assert student_client.get("/").templates[0].name == "contacts/today.html"
+    assert "contacts/today.html" in [t.name for t in student_client.get("/").templates]
     assert "front.html" not in [t.name for t in volunteer_client.get("/").templates]
     assert staff_client.get("/").url == reverse("staff:home")
 

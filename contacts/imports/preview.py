@@ -7,11 +7,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts.imports import bulk, csvfiles, vcards
 from contacts.imports.files import (
@@ -32,6 +34,7 @@ from contacts.imports.models import (
 from contacts.imports.planning import Known, plan_import
 from contacts.imports.records import CleanRow, RawRecord, clean_record
 from contacts.models import Contact
+from networking_app.accounts.retention import pk_batches
 
 # Files with more rows than this are read and committed by a Celery task, with a progress bar.
 LARGE_IMPORT_ROWS = 2_000
@@ -98,9 +101,11 @@ def _raw_records(batch: ImportBatch, kind: str, text: str) -> Iterator[RawRecord
     plan = csvfiles.plan_for(table.headers, table.layout, batch.mapping or None)
     if not any(f in plan.values() for f in ("name", "first_name", "last_name")):
         if table.layout:
-            raise ImportFileError(f"“{batch.filename}” has no name column.")
+            raise ImportFileError(
+                _("“%(filename)s” has no name column.") % {"filename": batch.filename}
+            )
         batch.mapping = batch.mapping or csvfiles.suggested_mapping(table.headers)
-        raise _NeedsMapping("Choose the column (or columns) with the person's name.")
+        raise _NeedsMapping(_("Choose the column (or columns) with the person's name."))
     yield from csvfiles.records(table, plan)
 
 
@@ -150,7 +155,7 @@ def _cleaned(batch: ImportBatch, raws: Iterable[RawRecord | None]) -> Iterator[C
             continue
         position += 1
         if position % 2000 == 0:
-            progress_set(batch.pk, position, 0, "Reading the file")
+            progress_set(batch.pk, position, 0, _("Reading the file"))
         yield clean_record(raw, today)
 
 
@@ -158,7 +163,9 @@ def _classified_rows(batch: ImportBatch, raws: Iterable[RawRecord | None]) -> li
     """The file's rows as planned (contacts.imports.planning.plan_import), ready to store."""
     plan = plan_import(_cleaned(batch, raws), _known_contacts(batch.owner))
     if not plan.rows:
-        raise ImportFileError(f"“{batch.filename}” has no contacts in it.")
+        raise ImportFileError(
+            _("“%(filename)s” has no contacts in it.") % {"filename": batch.filename}
+        )
     batch.total_rows = len(plan.rows)
     batch.new_count = plan.count(RowStatus.NEW)
     batch.duplicate_count = plan.count(RowStatus.DUPLICATE)
@@ -199,7 +206,7 @@ def import_preview(
 def import_set_mapping(*, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
     """The student matched the columns of an unknown CSV: read it again with that mapping."""
     if batch.status not in (BatchStatus.NEEDS_MAPPING, BatchStatus.PREVIEW) or not batch.data:
-        raise ImportFileError("This import can no longer be changed.")
+        raise ImportFileError(_("This import can no longer be changed."))
     batch.mapping = {str(k): v for k, v in mapping.items() if v}
     batch.status = BatchStatus.PARSING
     batch.save(update_fields=["mapping", "status"])
@@ -211,17 +218,17 @@ def import_set_encoding(*, batch: ImportBatch, encoding: str) -> ImportBatch:
     choices made on the rows are read again too). A file that encoding cannot read leaves the
     preview as it was and raises ImportFileError."""
     if batch.status not in (BatchStatus.NEEDS_MAPPING, BatchStatus.PREVIEW) or not batch.data:
-        raise ImportFileError("This import can no longer be changed.")
+        raise ImportFileError(_("This import can no longer be changed."))
     chosen = canonical_encoding(encoding)
     if chosen is None or chosen not in ENCODING_LABELS:
-        raise ImportFileError(f"Unknown encoding “{encoding[:40]}”.")
+        raise ImportFileError(_("Unknown encoding “%(encoding)s”.") % {"encoding": encoding[:40]})
     read_text(batch.filename, bytes(batch.data), chosen)  # refuses before anything changes
     if is_large(batch):
         updated = ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
             encoding=chosen, status=BatchStatus.QUEUED
         )
         if not updated:
-            raise ImportFileError("This import can no longer be changed.")
+            raise ImportFileError(_("This import can no longer be changed."))
         from contacts.imports.services import import_queue_parse
 
         import_queue_parse(batch=batch)
@@ -249,26 +256,37 @@ def can_discard(batch: ImportBatch) -> bool:
 def import_discard(*, batch: ImportBatch) -> None:
     """Forget a batch that was never committed."""
     if not can_discard(batch):
-        raise ImportFileError("This import cannot be cancelled now.")
+        raise ImportFileError(_("This import cannot be cancelled now."))
     # Conditional, so a worker claiming it at the same moment keeps it (or finds it gone).
     ImportBatch.objects.filter(pk=batch.pk, status=batch.status).delete()
 
 
-ABANDONED_AFTER = dt.timedelta(days=7)
+ABANDONED_STATUSES = [
+    BatchStatus.QUEUED,
+    BatchStatus.NEEDS_MAPPING,
+    BatchStatus.PREVIEW,
+    BatchStatus.FAILED,
+]
 
 
-def imports_purge_abandoned(*, now: dt.datetime | None = None) -> int:
-    """Previews nobody committed within a week are deleted, with the file they kept."""
-    cutoff = (now or timezone.now()) - ABANDONED_AFTER
-    deleted, _ = ImportBatch.objects.filter(
-        status__in=[
-            BatchStatus.QUEUED,
-            BatchStatus.NEEDS_MAPPING,
-            BatchStatus.PREVIEW,
-            BatchStatus.FAILED,
-        ],
-        created_at__lt=cutoff,
-    ).delete()
+def imports_purge_abandoned(*, now: dt.datetime | None = None, dry_run: bool = False) -> int:
+    """Imports nobody committed within RETENTION_IMPORT_DAYS (0: kept) are deleted with the file
+    and the rows they kept; how many batches. A retention rule (contacts/retention.py)."""
+    days = settings.RETENTION_IMPORT_DAYS
+    if not days:
+        return 0
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    abandoned = ImportBatch.objects.filter(status__in=ABANDONED_STATUSES, created_at__lt=cutoff)
+    deleted = 0
+    for batch in pk_batches(abandoned):
+        if not dry_run:
+            # Conditional, like import_discard: a batch a worker claimed meanwhile stays. Only
+            # the ids are loaded, not the files (up to IMPORT_MAX_BYTES each); their rows go in
+            # one DELETE.
+            ImportBatch.objects.filter(pk__in=batch, status__in=ABANDONED_STATUSES).only(
+                "pk"
+            ).delete()
+        deleted += len(batch)
     return deleted
 
 
@@ -277,7 +295,9 @@ def imports_purge_abandoned(*, now: dt.datetime | None = None) -> int:
 
 def check_decision(value: str) -> str:
     if value not in Decision.values:
-        raise ValidationError(f"Unknown choice “{value}”: use skip, merge or create.")
+        raise ValidationError(
+            _("Unknown choice “%(value)s”: use skip, merge or create.") % {"value": value}
+        )
     return value
 
 
@@ -286,7 +306,7 @@ def import_set_decisions(
 ) -> int:
     """Record the student's choice for some rows, or for every row of one status."""
     if batch.status != BatchStatus.PREVIEW:
-        raise ImportFileError("This import is no longer waiting for your choices.")
+        raise ImportFileError(_("This import is no longer waiting for your choices."))
     changed = 0
     grouped: dict[str, list[int]] = defaultdict(list)
     for index, value in (decisions or {}).items():

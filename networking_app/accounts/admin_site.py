@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
 from networking_app.accounts.selectors import user_has_staff_access
+from networking_app.accounts.sso import idp_second_factor_session
 
 
 class RapportAdminSite(admin.AdminSite):
@@ -19,7 +20,11 @@ class RapportAdminSite(admin.AdminSite):
     site_title = "Rapport admin"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return super().has_permission(request) and user_has_staff_access(request.user)
+        user = request.user
+        return super().has_permission(request) and (
+            user_has_staff_access(user)
+            or (user.is_staff_member and idp_second_factor_session(request))
+        )
 
     def login(self, request, extra_context=None):
         next_url = request.GET.get("next") or reverse("admin:index")

@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from networking_app.accounts.selectors import user_has_mfa
+from networking_app.accounts.sso import idp_second_factor_recent, idp_second_factor_session
 
 
 def role_required(*roles: str):
@@ -72,11 +74,13 @@ def staff_required(view):
     @wraps(view)
     @role_required("staff")
     def wrapper(request, *args, **kwargs):
-        if not user_has_mfa(request.user):
+        if not user_has_mfa(request.user) and not idp_second_factor_session(request):
             messages.warning(
                 request,
-                "Staff pages need two-factor authentication: set up an authenticator app to "
-                "continue (you may be asked to confirm your password first).",
+                _(
+                    "Staff pages need two-factor authentication: set up an authenticator app "
+                    "to continue (you may be asked to confirm your password first)."
+                ),
             )
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('mfa_activate_totp')}?{query}")
@@ -91,7 +95,7 @@ def second_factor_confirmed_recently(request) -> bool:
     authentications; a password alone does not count."""
     window = allauth_account_settings.REAUTHENTICATION_TIMEOUT
     now = time.time()
-    return any(
+    return idp_second_factor_recent(request) or any(
         record.get("method") == "mfa" and now - float(record.get("at", 0)) < window
         for record in get_authentication_records(request, request.user)
     )
@@ -120,6 +124,11 @@ def staff_reauthentication_required(view=None, *, allow_get: bool = False):
             if request.method == "POST" and mode != "navigate":
                 raise PermissionDenied("Use the page's own button for this action.")
             if not second_factor_confirmed_recently(request):
+                if idp_second_factor_session(request) and not user_has_mfa(request.user):
+                    # Their second factor is the IdP's: they confirm by signing in again.
+                    messages.info(request, _("Sign in again through your university to confirm."))
+                    query = urlencode({"next": request.get_full_path()})
+                    return redirect(f"{reverse('account_login')}?{query}")
                 raise ReauthenticationRequired()
             return view_func(request, *args, **kwargs)
 

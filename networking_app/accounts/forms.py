@@ -6,6 +6,9 @@ from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from networking_app.accounts.hooks import signup_steps_run
 from networking_app.accounts.models import (
@@ -21,8 +24,11 @@ from networking_app.accounts.services import profile_create_for_role
 from networking_app.accounts.validators import validate_one_line
 
 SIGNUP_ROLES = [
-    (Role.STUDENT.value, "I am a student"),
-    (Role.VOLUNTEER.value, "I am an alumna/alumnus, parent or friend of the school, here to help"),
+    (Role.STUDENT.value, _("I am a student")),
+    (
+        Role.VOLUNTEER.value,
+        _("I am an alumna/alumnus, parent or friend of the school, here to help"),
+    ),
 ]
 
 
@@ -39,11 +45,11 @@ def student_email_refusal(email: str) -> str | None:
     The same rule for signing up, adding an address and choosing the primary one."""
     if email_domain_allowed(email, settings.STUDENT_EMAIL_DOMAINS):
         return None
-    domains = " or ".join("@" + d for d in settings.STUDENT_EMAIL_DOMAINS)
-    return (
-        f"Student accounts need a university email address ending in {domains}. "
+    domains = get_text_list(["@" + d for d in settings.STUDENT_EMAIL_DOMAINS], gettext("or"))
+    return gettext(
+        "Student accounts need a university email address ending in %(domains)s. "
         "Alumni, parents and friends of the school can sign up as volunteers."
-    )
+    ) % {"domains": domains}
 
 
 def class_year_field(label: str) -> forms.IntegerField:
@@ -63,24 +69,24 @@ class SignupForm(AllauthSignupForm):
     field_order = ["role", "display_name", "email", "password1", "password2"]
 
     role = forms.ChoiceField(
-        label="I am signing up as", choices=SIGNUP_ROLES, widget=forms.RadioSelect
+        label=_("I am signing up as"), choices=SIGNUP_ROLES, widget=forms.RadioSelect
     )
     display_name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=120,
-        help_text="As you would like others to see it.",
+        help_text=_("As you would like others to see it."),
         validators=[validate_one_line],
     )
     affiliation = forms.ChoiceField(
-        label="Your connection to the school (volunteers)",
-        choices=[("", "Choose…"), *Affiliation.choices],
+        label=_("Your connection to the school (volunteers)"),
+        choices=[("", _("Choose…")), *Affiliation.choices],
         required=False,
     )
-    class_year = class_year_field("Class year (optional)")
+    class_year = class_year_field(_("Class year (optional)"))
     time_zone = forms.ChoiceField(
-        label="Time zone",
+        label=_("Time zone"),
         choices=time_zone_choices,
-        help_text="Every date and reminder is shown in this time zone.",
+        help_text=_("Every date and reminder is shown in this time zone."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -91,7 +97,9 @@ class SignupForm(AllauthSignupForm):
             self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = "true"
         if settings.STUDENT_EMAIL_DOMAINS:
             domains = ", ".join("@" + d for d in settings.STUDENT_EMAIL_DOMAINS)
-            self.fields["email"].help_text = f"Students: use your university address ({domains})."
+            self.fields["email"].help_text = gettext(
+                "Students: use your university address (%(domains)s)."
+            ) % {"domains": domains}
 
     def clean(self):
         cleaned = super().clean()
@@ -100,8 +108,16 @@ class SignupForm(AllauthSignupForm):
         refusal = student_email_refusal(email) if role == Role.STUDENT and email else None
         if refusal:
             self.add_error("email", refusal)
+        if role == Role.STUDENT and not settings.SSO_STUDENT_PASSWORD_SIGNUP:
+            self.add_error(
+                "role",
+                gettext(
+                    "Students sign in with their university account: choose it on the sign-in "
+                    "page. Volunteers sign up here."
+                ),
+            )
         if role == Role.VOLUNTEER and not cleaned.get("affiliation"):
-            self.add_error("affiliation", "Tell us how you are connected to the school.")
+            self.add_error("affiliation", gettext("Tell us how you are connected to the school."))
         return cleaned
 
     def save(self, request):
@@ -115,6 +131,8 @@ class SignupForm(AllauthSignupForm):
                 time_zone=self.cleaned_data["time_zone"],
                 affiliation=self.cleaned_data.get("affiliation") or "",
                 class_year=self.cleaned_data.get("class_year"),
+                # The language the pages were in: their emails go out in it too.
+                language=getattr(request, "LANGUAGE_CODE", ""),
             )
             # Other apps' steps, e.g. the console's invitation links (accounts/hooks.py).
             signup_steps_run(request=request, user=user)
@@ -132,16 +150,28 @@ class AddEmailForm(AllauthAddEmailForm):
         return super().clean_email()
 
 
+def language_choices() -> list[tuple[str, str]]:
+    # Each language in its own name, as people look for it.
+    return [("", _("The language of my browser")), *settings.LANGUAGES]
+
+
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
+        label=_("Time zone"),
         choices=time_zone_choices,
-        help_text="Every date and reminder is shown in this time zone.",
+        help_text=_("Every date and reminder is shown in this time zone."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_("The language of these pages and of the emails we send you."),
     )
 
     class Meta:
         model = Profile
-        fields = ["display_name", "time_zone"]
-        labels = {"display_name": "Your name"}
+        fields = ["display_name", "time_zone", "language"]
+        labels = {"display_name": _("Your name")}
 
     def clean_display_name(self):
         value = self.cleaned_data["display_name"]
@@ -150,7 +180,7 @@ class ProfileForm(forms.ModelForm):
 
 
 class StudentProfileForm(forms.ModelForm):
-    class_year = class_year_field("Class year")
+    class_year = class_year_field(_("Class year"))
 
     class Meta:
         model = StudentProfile
@@ -162,31 +192,44 @@ class StudentProfileForm(forms.ModelForm):
             "career_goals",
             "target_industries",
         ]
+        labels = {
+            "major": _("Major"),
+            "interests": _("Interests"),
+            "strengths": _("Strengths"),
+            "career_goals": _("Potential career goals"),
+            "target_industries": _("Target industries"),
+        }
 
 
 class VolunteerProfileForm(forms.ModelForm):
-    class_year = class_year_field("Class year (alumni)")
+    class_year = class_year_field(_("Class year (alumni)"))
 
     class Meta:
         model = VolunteerProfile
         fields = ["affiliation", "class_year"]
-        labels = {"affiliation": "Connection to the school"}
+        labels = {"affiliation": _("Connection to the school")}
 
 
 class StaffCreateForm(forms.Form):
-    email = forms.EmailField(label="Email address")
-    display_name = forms.CharField(label="Name", max_length=120, validators=[validate_one_line])
+    email = forms.EmailField(label=_("Email address"))
+    display_name = forms.CharField(
+        label=pgettext_lazy("a person's", "Name"), max_length=120, validators=[validate_one_line]
+    )
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Someone already has an account with this address.")
+            raise forms.ValidationError(
+                gettext("Someone already has an account with this address.")
+            )
         return email
 
 
 class BecomeVolunteerForm(forms.Form):
     confirm = forms.BooleanField(
-        label="Turn my account into a volunteer account",
-        help_text="You will no longer use the student pages (the directory, match rounds as a "
-        "student); your contacts, conversations and notes stay yours.",
+        label=_("Turn my account into a volunteer account"),
+        help_text=_(
+            "You will no longer use the student pages (the directory, match rounds as a "
+            "student); your contacts, conversations and notes stay yours."
+        ),
     )

@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    STUDENT = "student", "Student"
-    VOLUNTEER = "volunteer", "Volunteer"
-    STAFF = "staff", "Career-office staff"
+    STUDENT = "student", _("Student")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    STAFF = "staff", _("Career-office staff")
 
 
 class UserManager(BaseUserManager):
@@ -109,7 +110,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError("%(value)s is not a known time zone.", params={"value": value})
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
 def default_time_zone() -> str:
@@ -124,6 +125,10 @@ class Profile(models.Model):
     time_zone = models.CharField(
         max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
+    # One of settings.LANGUAGES (no choices here: adding a language needs no migration); blank:
+    # the pages follow the browser and emails use settings.LANGUAGE_CODE. Sign-up records the
+    # language the person signed up in (accounts.middleware.UserLanguageMiddleware applies it).
+    language = models.CharField(max_length=16, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -136,36 +141,42 @@ class Profile(models.Model):
 
 class StudentProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="student_profile")
-    class_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    major = models.CharField(max_length=120, blank=True)
+    class_year = models.PositiveSmallIntegerField(_("class year"), null=True, blank=True)
+    major = models.CharField(_("major"), max_length=120, blank=True)
     # Preparation: "clearly identify your interests, strengths and potential career goals".
-    interests = models.TextField(blank=True)
-    strengths = models.TextField(blank=True)
-    career_goals = models.TextField("potential career goals", blank=True)
+    interests = models.TextField(_("interests"), blank=True)
+    strengths = models.TextField(_("strengths"), blank=True)
+    career_goals = models.TextField(_("potential career goals"), blank=True)
     target_industries = models.CharField(
-        max_length=300, blank=True, help_text="Separate industries with commas."
+        _("target industries"),
+        max_length=300,
+        blank=True,
+        help_text=_("Separate industries with commas."),
     )
     # Onboarding (mentoring.views.onboarding): the furthest step reached, "" before the first
     # visit; finished when the student reaches the suggested volunteers or says so.
     onboarding_step = models.CharField(max_length=20, blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True)
+    # Retention (accounts/retention.py): when this graduate was told that their account would be
+    # deleted for inactivity. Deleted only after a notice; a sign-in since the notice keeps it.
+    deletion_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"Student profile of {self.user}"
 
 
 class Affiliation(models.TextChoices):
-    ALUMNI = "alumni", "Alumna / alumnus"
-    PARENT = "parent", "Parent"
-    FRIEND = "friend", "Friend of the school"
+    ALUMNI = "alumni", _("Alumna / alumnus")
+    PARENT = "parent", _("Parent")
+    FRIEND = "friend", _("Friend of the school")
 
 
 class ApprovalStatus(models.TextChoices):
-    PENDING = "pending", "Awaiting approval"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Not approved"
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
     # Approved before, but staff paused them: not listed or bookable until resumed.
-    PAUSED = "paused", "Paused by the career office"
+    PAUSED = "paused", _("Paused by the career office")
 
 
 class VolunteerProfile(models.Model):

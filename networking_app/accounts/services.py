@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_noop
 
 from networking_app.accounts.hooks import profile_saved_steps_run
 from networking_app.accounts.models import (
@@ -26,13 +28,17 @@ def profile_create_for_role(
     affiliation: str = "",
     class_year: int | None = None,
     major: str = "",
+    language: str = "",
 ) -> Profile:
     """Give a new user their role and the profile rows that role needs."""
     with transaction.atomic():
         user.role = role
         user.save(update_fields=["role"])
         profile = Profile.objects.create(
-            user=user, display_name=display_name.strip(), time_zone=time_zone
+            user=user,
+            display_name=display_name.strip(),
+            time_zone=time_zone,
+            language=language if language in dict(settings.LANGUAGES) else "",
         )
         if role == Role.STUDENT:
             StudentProfile.objects.create(user=user, class_year=class_year, major=major.strip())
@@ -56,7 +62,7 @@ def user_finish_staff_setup(*, user: User) -> None:
         )
 
 
-EMAIL_TAKEN = "Someone already has an account with this address."
+EMAIL_TAKEN = gettext_noop("Someone already has an account with this address.")
 
 
 def staff_user_create(
@@ -77,7 +83,7 @@ def staff_user_create(
     except IntegrityError:
         # Two requests for the same new address both pass the form's check; the unique email
         # lets one insert through and the other gets the form's answer, not a 500.
-        raise ValidationError({"email": EMAIL_TAKEN}) from None
+        raise ValidationError({"email": gettext(EMAIL_TAKEN)}) from None
     if request is not None:
         form = ResetPasswordForm(data={"email": user.email})
         if form.is_valid():

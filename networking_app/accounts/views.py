@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from networking_app.accounts.alumni import has_graduated, student_becomes_volunteer
 from networking_app.accounts.decorators import student_required
@@ -33,7 +34,10 @@ def profile_edit(request):
     role_form = _role_form(request.user, data)
     if request.method == "POST" and form.is_valid() and (role_form is None or role_form.is_valid()):
         profile_save(user=request.user, form=form, role_form=role_form)
-        messages.success(request, "Your profile is saved.")
+        # Said in the language just chosen (blank: the browser's, which this request is in).
+        if profile.language:
+            translation.activate(profile.language)
+        messages.success(request, _("Your profile is saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form, "role_form": role_form})
 
@@ -50,8 +54,10 @@ def become_volunteer(request):
         else:
             messages.success(
                 request,
-                "Welcome, volunteer. Finish your mentor profile and add your availability: "
-                "students can ask you once the career office has approved you.",
+                _(
+                    "Welcome, volunteer. Finish your mentor profile and add your availability: "
+                    "students can ask you once the career office has approved you."
+                ),
             )
             return redirect("mentoring:volunteer_profile")
     student = getattr(request.user, "student_profile", None)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
+from .capture import capture_settings
 from .env import Env
+from .sso import sso_settings
 
 env = Env()
 
@@ -46,6 +51,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    # Single sign-on (settings/sso.py): the SAML provider is ours (it keeps the assertion's
+    # authentication context, for the second-factor rule), the OpenID Connect one allauth's.
+    "networking_app.accounts.saml",
+    "allauth.socialaccount.providers.openid_connect",
     "networking_app.core",
     "networking_app.accounts",
     "networking_app.devmail",
@@ -63,11 +73,15 @@ MIDDLEWARE = [
     "networking_app.core.csp.AdminScriptsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language, or the visitor's choice in the footer's cookie);
+    # a signed-in person's own choice replaces it below (UserLanguageMiddleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "networking_app.accounts.middleware.UserTimeZoneMiddleware",
+    "networking_app.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -201,6 +215,16 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", f"Rapport ({SCHOOL_NAME})")
 
+# --- Single sign-on (settings/sso.py, networking_app/accounts/sso.py) ----------------------
+SOCIALACCOUNT_ADAPTER = "networking_app.accounts.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # the IdP's verified address finds the account...
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True  # ...and links it, not a duplicate
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST (the login page's button) starts the redirect
+SOCIALACCOUNT_STORE_TOKENS = False
+_sso = sso_settings(env, school_name=SCHOOL_NAME, email_domains=STUDENT_EMAIL_DOMAINS)
+globals().update(_sso)
+
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -221,7 +245,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        "form-action": [SELF, *_sso["SSO_FORM_ACTION"]],
     }
 }
 
@@ -260,6 +284,10 @@ SITE_URL = env.url("SITE_URL", ("http", "https"), "http://127.0.0.1:8000")
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# The message catalogues (locale/<lang>/LC_MESSAGES/django.po, compiled .mo committed beside
+# them). LOCALE_DIR lets `makemessages` write a part of them elsewhere (docs/i18n.md).
+LOCALE_PATHS = [Path(env.str("LOCALE_DIR", str(BASE_DIR / "locale")))]
 FORMAT_MODULE_PATH = ["networking_app.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -282,6 +310,36 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 # The largest photo a volunteer may upload, in bytes; it is re-encoded to a small JPEG.
 PHOTO_MAX_UPLOAD_BYTES = env.int("PHOTO_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1)
+
+# --- Email capture (settings/capture.py, contacts/capture) -------------------------------
+globals().update(capture_settings(env))
+
+# --- Retention (docs/privacy.md; applied daily by accounts.retention) ------------------------
+# A class year ends on this day (MM-DD) in DEFAULT_USER_TIME_ZONE: from the next day on, a
+# student of that class year or an earlier one is a graduate.
+GRADUATION_DATE = env.str("GRADUATION_DATE", "06-30")
+try:
+    GRADUATION_MONTH, GRADUATION_DAY = (int(part) for part in GRADUATION_DATE.split("-"))
+    dt.date(2001, GRADUATION_MONTH, GRADUATION_DAY)  # not a leap year: 02-29 is refused
+except ValueError:
+    raise ImproperlyConfigured(
+        f"GRADUATION_DATE={GRADUATION_DATE!r} is not a day of the year: use MM-DD, e.g. 06-30."
+    ) from None
+# A graduate who has not signed in for this many days is deleted (0: never), always after a
+# notice email sent RETENTION_NOTICE_DAYS before; signing in in between keeps the account.
+RETENTION_GRADUATE_INACTIVE_DAYS = env.int("RETENTION_GRADUATE_INACTIVE_DAYS", 365, minimum=0)
+RETENTION_NOTICE_DAYS = env.int("RETENTION_NOTICE_DAYS", 30, minimum=1)
+if 0 < RETENTION_GRADUATE_INACTIVE_DAYS <= RETENTION_NOTICE_DAYS:
+    raise ImproperlyConfigured(
+        "RETENTION_NOTICE_DAYS must be shorter than RETENTION_GRADUATE_INACTIVE_DAYS."
+    )
+# Sent emails lose their text, HTML and attachments after this many days; the row (recipients,
+# subject, dates, delivery result) stays as the delivery record. 0: bodies are kept.
+RETENTION_OUTBOX_BODY_DAYS = env.int("RETENTION_OUTBOX_BODY_DAYS", 90, minimum=0)
+# Staff actions (the audit log and the Django admin's history) older than this are deleted.
+RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", 730, minimum=0)
+# Imports read but never committed are deleted with their file and rows after this many days.
+RETENTION_IMPORT_DAYS = env.int("RETENTION_IMPORT_DAYS", 7, minimum=0)
 
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.url(
@@ -317,10 +375,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "console.refresh_figures",
         "schedule": float(DASHBOARD_REFRESH_SECONDS or 300),
     },
-    "contacts-purge-abandoned-imports": {
-        "task": "contacts.imports_purge_abandoned",
-        "schedule": 86400.0,
-    },
+    # Every retention rule, abandoned imports included (docs/privacy.md). At a time of day, not
+    # every 24 hours: beat's schedule file is disposable, and a beat restarted more often than
+    # daily would otherwise never reach the end of its interval.
+    "retention": {"task": "accounts.retention", "schedule": crontab(hour=10, minute=0)},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -61,8 +61,8 @@ class TestAnotherStudent:
 
 
 # Routes an anonymous visitor may POST to: the entrance pages (their forms answer with errors),
-# and links from emails, whose signed token is the credential (a volunteer's invitation goes on
-# to the sign-up page).
+# single sign-on's assertion consumer, and links from emails, whose signed token is the
+# credential (a volunteer's invitation goes on to the sign-up page).
 ANONYMOUS_POST = {
     "account_login",
     "account_signup",
@@ -80,6 +80,13 @@ ANONYMOUS_POST = {
     "notifications:unsubscribe",
     "console:invitation_accept",
     "healthz",
+    # The identity provider posts the signed response here; the signature is the credential
+    # (it only stores the response for the finishing view, which checks it).
+    "saml_acs",
+    # The language chosen in the footer, for visitors too (Django's set_language).
+    "set_language",
+    # Inbound mail from a mail service: its HMAC signature is the credential (401 without).
+    "capture_inbound",
 }
 
 
