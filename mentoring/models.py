@@ -75,6 +75,9 @@ class Mentor(models.Model):
     listed = models.BooleanField("list me in the directory", default=False)
     hidden_fields = models.JSONField(default=list, blank=True)  # subset of HIDEABLE_FIELDS
     on_leave_until = models.DateField(null=True, blank=True)
+    # Paused by the policy (MentoringPolicy.pause_after_expired requests expired unanswered in
+    # a row): not bookable until the volunteer resumes (mentoring.services.responsiveness).
+    paused_unanswered_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Availability rules (times are in the volunteer's own time zone, accounts.Profile).
     slot_minutes = models.PositiveSmallIntegerField(choices=SLOT_LENGTHS, default=30)
     buffer_minutes = models.PositiveSmallIntegerField(
@@ -200,6 +203,8 @@ class FlashRequest(models.Model):
         "Match", null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
     )
     expires_at = models.DateTimeField()
+    # Reminders the volunteer got while it waited (REMINDER_AFTER in services.requests).
+    reminders_sent = models.PositiveSmallIntegerField(default=0, editable=False)
     responded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -442,3 +447,29 @@ class StudentInterests(models.Model):
 
     def __str__(self) -> str:
         return f"Interests of {self.student}"
+
+
+class MentoringPolicy(models.Model):
+    """The career office's rules for flash mentoring, one row (MentoringPolicy.current())."""
+
+    pause_after_expired = models.PositiveSmallIntegerField(
+        "pause a volunteer after this many requests expire unanswered in a row",
+        default=3,
+        validators=[MaxValueValidator(20)],
+        help_text="0 never pauses. The volunteer is told why and can resume at once.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "mentoring policy"
+
+    def __str__(self) -> str:
+        return "Mentoring policy"
+
+    @classmethod
+    def current(cls) -> MentoringPolicy:
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy

@@ -167,6 +167,8 @@ ROUTES: dict[str, Row] = {
     "mentoring:availability": Row(VOLUNTEERS, VOLUNTEERS),
     "mentoring:directory": Row(STUDENTS, STUDENTS),
     "mentoring:mentor": Row(STUDENTS, STUDENTS),
+    "mentoring:policy": Row(STAFF_ONLY, STAFF_ONLY),  # an empty POST: the form again
+    "mentoring:volunteer_resume": Row(POST_ONLY, (LOGIN, 403, 403, 302, 302, 403)),
     # Onboarding: /welcome/ sends the student on to their step; a step's empty POST saves it.
     "mentoring:onboarding": Row(STUDENTS_DONE, GET_ONLY),
     "mentoring:onboarding_step": Row(STUDENTS, STUDENTS_DONE),

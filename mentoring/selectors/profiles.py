@@ -56,6 +56,7 @@ class ProfileStatus:
     on_leave_until: dt.date | None
     bookable: bool
     has_availability: bool
+    paused_unanswered: bool = False
 
     @property
     def percent(self) -> int:
@@ -79,6 +80,8 @@ class ProfileStatus:
             reasons.append("you have not asked to be listed")
         if self.on_leave_until:
             reasons.append(f"you are on leave until {self.on_leave_until:%d %B %Y}")
+        if self.paused_unanswered:
+            reasons.append("your listing is paused after requests expired unanswered")
         return reasons
 
 
@@ -120,4 +123,5 @@ def mentor_profile_status(*, user: User) -> ProfileStatus:
         on_leave_until=on_leave,
         bookable=bool(mentor.pk and mentor.is_bookable),
         has_availability=has_windows,
+        paused_unanswered=mentor.paused_unanswered_at is not None,
     )

@@ -22,6 +22,7 @@ from django.utils import formats, timezone
 
 from mentoring.answer_links import answer_link
 from mentoring.models import OPEN_REQUEST_STATUSES, FlashRequest, Mentor, Mode, RequestStatus
+from mentoring.services import responsiveness
 from mentoring.services.availability import HOLDING, mentor_zone, slot_is_open
 from mentoring.services.sessions import (
     SLOT_TAKEN,
@@ -385,8 +386,11 @@ def flash_requests_expire(*, now: dt.datetime | None = None, batch_size: int = 1
                         "volunteer": flash_request.volunteer,
                         "when": when_for(student, flash_request.start_at),
                         "url": _request_url(flash_request),
+                        # One click to the best suggested volunteer but this one.
+                        "next_choice": responsiveness.next_choice_for(flash_request),
                     },
                     key=f"mentoring:request:{flash_request.pk}:expired",
                 )
+                responsiveness.after_expiry(flash_request, now=now)
                 expired += 1
     return expired

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mentoring.services.responsiveness import paused_unanswered_ids, response_stats
 from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
 from networking_app.accounts.models import ApprovalStatus
 from networking_app.accounts.selectors import staff_members, volunteer_profile_get_for_review
@@ -188,6 +189,13 @@ def volunteers(request):
         "counts": selectors.volunteer_status_counts(),
     }
     context["has_pending"] = any(vp.status == ApprovalStatus.PENDING for vp in page.object_list)
+    # How each answers students (mentoring.services.responsiveness): two queries a page.
+    ids = [vp.user_id for vp in page.object_list]
+    stats = response_stats(volunteer_ids=ids)
+    paused = paused_unanswered_ids(volunteer_ids=ids)
+    for vp in page.object_list:
+        vp.response = stats.get(vp.user_id)
+        vp.paused_unanswered = vp.user_id in paused
     return render(request, "console/volunteers.html", context)
 
 

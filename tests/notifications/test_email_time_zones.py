@@ -29,6 +29,7 @@ from events.models import RSVPStatus
 from events.services import event_cancel, event_update, rsvp_cancel
 from mentoring.models import Match, MatchRound
 from mentoring.services import requests as mentoring_requests
+from mentoring.services import responsiveness as mentoring_responsiveness
 from mentoring.services import round_intros
 from mentoring.services import sessions as mentoring_sessions
 from networking_app.accounts import retention
@@ -211,6 +212,34 @@ def mentoring_request_expired(season: Season) -> Written:
     _request(student, volunteer, season.start)
     mentoring_requests.flash_requests_expire(now=season.start + dt.timedelta(days=8))
     return _written(_to(student), season.start)
+
+
+def mentoring_request_reminder(season: Season) -> Written:
+    student, volunteer = _student(ELSEWHERE), _volunteer()
+    start = season.start + dt.timedelta(days=5)
+    flash_request = _request(student, volunteer, start)
+    mail.outbox.clear()
+    mentoring_responsiveness.flash_requests_remind(now=season.now + dt.timedelta(days=4, hours=1))
+    flash_request.refresh_from_db()
+    assert flash_request.reminders_sent == 2
+    last = [m for m in mail.outbox if m.subject.startswith("Last reminder")]
+    mail.outbox[:] = last
+    return _written(_to(volunteer), start, mentoring_requests.request_expires_at(flash_request))
+
+
+def mentoring_paused_unanswered(season: Season) -> Written:
+    volunteer = _volunteer()
+    mentor = _mentor(volunteer)
+    for hours in (1, 2, 3):
+        mentoring_requests.flash_request_create(
+            student=_student(ELSEWHERE),
+            mentor=mentor,
+            start_at=season.start + dt.timedelta(days=10, hours=hours),
+            message="Your first year",
+        )
+    mail.outbox.clear()
+    mentoring_requests.flash_requests_expire(now=season.now + dt.timedelta(days=8))
+    return _written(_to(volunteer))
 
 
 def mentoring_session_confirmed(season: Season) -> Written:
@@ -420,6 +449,8 @@ SCENARIOS: list[Callable[[Season], Written]] = [
     mentoring_request_proposed,
     mentoring_request_withdrawn,
     mentoring_request_expired,
+    mentoring_request_reminder,
+    mentoring_paused_unanswered,
     mentoring_session_confirmed,
     mentoring_session_rescheduled,
     mentoring_session_cancelled,
