@@ -19,11 +19,20 @@ MORNING = 9  # "the morning before" is 9:00 in each person's own time zone
 
 SESSION_TOMORROW = "session_tomorrow"
 SESSION_FEEDBACK = "session_feedback"
+SESSION_BRIEF = "session_brief"
+BRIEF_MINUTES = 60
 ROLES = ("student", "volunteer")
 
 # Where `_prefetch` leaves a reminder's session (None: it no longer exists).
 SUBJECT = "_prefetched_session"
-SESSIONS = Session.objects.select_related("student__profile", "volunteer__profile")
+SESSIONS = Session.objects.select_related(
+    "student__profile",
+    "volunteer__profile",
+    # For the brief: what the student shared, and who the volunteer is.
+    "request",
+    "student__student_profile",
+    "volunteer__mentor__organization",
+)
 
 
 def subject_key(session: Session) -> str:
@@ -123,6 +132,48 @@ def _tomorrow_render(reminder: Reminder) -> dict:
     }
 
 
+# --- The brief, an hour before ----------------------------------------------------------------
+
+
+def _brief_render(reminder: Reminder) -> dict:
+    """The student's brief: who the volunteer is, what they asked to learn, the place, the
+    guide's reminders. The volunteer's: what the student chose to share (their request's
+    message, class year and major) and the place."""
+    session = _session(reminder)
+    other = _other(session, reminder.user_id)
+    place = f"{session.get_mode_display()}" + (f": {session.location}" if session.location else "")
+    lines = [f"{_when(session, reminder.user)} · {place}."]
+    if reminder.user_id == session.student_id:
+        mentor = getattr(other, "mentor", None)
+        role = ""
+        if mentor is not None:
+            at = mentor.organization.name if mentor.organization_id else ""
+            role = f"{mentor.title} at {at}" if mentor.title and at else (mentor.title or at)
+        lines += [
+            f"{other.display_name}" + (f", {role}" if role else "") + ".",
+            f"What you asked to learn: {session.request.message}",
+            "Have two or three questions ready, keep to the time, and ask who else you should "
+            "talk to. Thank them within a day.",
+        ]
+    else:
+        profile = getattr(other, "student_profile", None)
+        about = []
+        if profile is not None and profile.class_year:
+            about.append(f"class of {profile.class_year}")
+        if profile is not None and profile.major:
+            about.append(profile.major)
+        lines += [
+            f"{other.display_name}" + (f" ({', '.join(about)})" if about else "") + ".",
+            f"What they would like to learn: {session.request.message}",
+        ]
+    return {
+        "title": f"In an hour: flash mentoring with {other.display_name}",
+        "lines": lines,
+        "url": _url(session),
+        "action": "Open the session",
+    }
+
+
 # --- Feedback --------------------------------------------------------------------------------
 
 
@@ -159,6 +210,18 @@ def register_kinds() -> None:
             render=_tomorrow_render,
             is_relevant=_tomorrow_relevant,
             prefetch=_prefetch,
+            roles=ROLES,
+        )
+    )
+    register(
+        ReminderKind(
+            name=SESSION_BRIEF,
+            label="Brief before a mentoring session",
+            description="Shortly before a flash mentoring session: who, what to talk about, where.",
+            render=_brief_render,
+            is_relevant=_tomorrow_relevant,
+            prefetch=_prefetch,
+            timing=Timing("Minutes before a session", "minutes", BRIEF_MINUTES, 15, 240),
             roles=ROLES,
         )
     )
@@ -205,8 +268,16 @@ def sync_session(session: Session) -> None:
                 subject_key=key,
                 due_at=_tomorrow_due(session, user),
             )
+            minutes = notify.timing_for(user, SESSION_BRIEF)
+            notify.reminder_schedule(
+                user=user,
+                kind=SESSION_BRIEF,
+                subject_key=key,
+                due_at=max(session.start_at - dt.timedelta(minutes=minutes), timezone.now()),
+            )
         elif called_off:
             notify.reminder_cancel(user=user, kind=SESSION_TOMORROW, subject_key=key)
+            notify.reminder_cancel(user=user, kind=SESSION_BRIEF, subject_key=key)
         if called_off or user.pk in given:
             notify.reminder_cancel(user=user, kind=SESSION_FEEDBACK, subject_key=key)
         elif upcoming:

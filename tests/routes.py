@@ -114,6 +114,7 @@ ROUTES: dict[str, Row] = {
     "contacts:action_item_add": Row(POST_ONLY, PRIVATE),
     "contacts:action_item_toggle": Row(POST_ONLY, PRIVATE_DONE),
     "contacts:board": Row(STUDENTS, STUDENTS),
+    "contacts:conversation_brief": Row(PRIVATE, GET_ONLY),
     "contacts:conversation": Row(PRIVATE, PRIVATE),
     "contacts:conversation_cancel": Row(POST_ONLY, PRIVATE),
     "contacts:conversation_held": Row(POST_ONLY, PRIVATE),

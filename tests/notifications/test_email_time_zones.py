@@ -382,7 +382,7 @@ def _reminder_of(kind: str) -> Callable[[Season], Written]:
         elif kind == "follow_up":
             c = _conversation(student, ConversationStatus.REQUESTED, requested_on=season.now.date())
             key = f"conversation:{c.pk}"
-        elif kind == "prep":
+        elif kind in ("prep", "brief"):
             c = _conversation(
                 student, ConversationStatus.SCHEDULED, scheduled_at=season.start, location="Cafe"
             )
@@ -398,10 +398,10 @@ def _reminder_of(kind: str) -> Callable[[Season], Written]:
         elif kind == "action_item":
             item = ActionItemFactory(owner=student, due_on=season.now.date())
             key = f"action_item:{item.pk}"
-        elif kind in ("session_tomorrow", "session_feedback"):
+        elif kind in ("session_tomorrow", "session_feedback", "session_brief"):
             session = _session(student, _volunteer(ELSEWHERE), season.start)
             key = f"session:{session.pk}"
-            instants = [season.start] if kind == "session_tomorrow" else []
+            instants = [] if kind == "session_feedback" else [season.start]
         elif kind == "event_tomorrow":
             event = _event(season.start)
             RSVPFactory(event=event, user=student)
@@ -435,11 +435,13 @@ REMINDER_KINDS = [
     "thank_you",
     "follow_up",
     "prep",
+    "brief",
     "stay_in_touch",
     "action_item",
     "custom",
     "session_tomorrow",
     "session_feedback",
+    "session_brief",
     "event_tomorrow",
 ]
 
