@@ -78,6 +78,7 @@ class Mentor(models.Model):
     # Paused by the policy (MentoringPolicy.pause_after_expired requests expired unanswered in
     # a row): not bookable until the volunteer resumes (mentoring.services.responsiveness).
     paused_unanswered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    paused_no_shows_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Availability rules (times are in the volunteer's own time zone, accounts.Profile).
     slot_minutes = models.PositiveSmallIntegerField(choices=SLOT_LENGTHS, default=30)
     buffer_minutes = models.PositiveSmallIntegerField(
@@ -265,6 +266,11 @@ class Session(models.Model):
     no_show_reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What each side said afterwards (mentoring.services.attendance): "held", or "no_show"
+    # (the other did not come). When they disagree the session is disputed until staff decide.
+    student_said = models.CharField(max_length=8, blank=True, editable=False)
+    volunteer_said = models.CharField(max_length=8, blank=True, editable=False)
+    disputed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -452,6 +458,24 @@ class StudentInterests(models.Model):
 class MentoringPolicy(models.Model):
     """The career office's rules for flash mentoring, one row (MentoringPolicy.current())."""
 
+    # No-shows count for NO_SHOW_WINDOW_DAYS (mentoring.services.attendance).
+    student_no_show_penalty = models.PositiveSmallIntegerField(
+        "points a student loses in match rounds for each recent no-show",
+        default=6,
+        validators=[MaxValueValidator(50)],
+        help_text="Shown in “why this match”. 0 gives no-shows no weight.",
+    )
+    student_open_requests_after_no_show = models.PositiveSmallIntegerField(
+        "open requests a student with a recent no-show may have at once",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    volunteer_pause_after_no_shows = models.PositiveSmallIntegerField(
+        "pause a volunteer after this many recent no-shows",
+        default=2,
+        validators=[MaxValueValidator(20)],
+        help_text="0 never pauses. Staff resume them on the volunteers page.",
+    )
     pause_after_expired = models.PositiveSmallIntegerField(
         "pause a volunteer after this many requests expire unanswered in a row",
         default=3,
@@ -471,5 +495,6 @@ class MentoringPolicy(models.Model):
 
     @classmethod
     def current(cls) -> MentoringPolicy:
-        policy, _ = cls.objects.get_or_create(pk=1)
-        return policy
+        """The row, or the defaults (saved as row 1 when staff first change them): one query,
+        no write."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -9,6 +9,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring.attendance_links import HELD, NO_SHOW, attendance_link
 from mentoring.models import Feedback, Session, SessionStatus
 from networking_app.core.emails import format_when
 from networking_app.notifications import services as notify
@@ -198,7 +199,19 @@ def _feedback_render(reminder: Reminder) -> dict:
         ],
         "url": _url(session) + "#feedback",
         "action": "Give your feedback",
+        # One click, no sign-in: whether it took place (mentoring.services.attendance).
+        "choices": _attendance_choices(session, reminder.user),
     }
+
+
+def _attendance_choices(session: Session, user) -> list[tuple[str, str]]:
+    side = session.student_said if user.pk == session.student_id else session.volunteer_said
+    if side or session.status == SessionStatus.CANCELLED:
+        return []
+    return [
+        ("Yes, it happened", attendance_link(session, user, HELD)),
+        ("They did not come", attendance_link(session, user, NO_SHOW)),
+    ]
 
 
 def register_kinds() -> None:

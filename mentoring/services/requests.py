@@ -22,7 +22,7 @@ from django.utils import formats, timezone
 
 from mentoring.answer_links import answer_link
 from mentoring.models import OPEN_REQUEST_STATUSES, FlashRequest, Mentor, Mode, RequestStatus
-from mentoring.services import responsiveness
+from mentoring.services import attendance, responsiveness
 from mentoring.services.availability import HOLDING, mentor_zone, slot_is_open
 from mentoring.services.sessions import (
     SLOT_TAKEN,
@@ -130,6 +130,19 @@ def flash_request_create(
             raise ValidationError(
                 f"You already have a request waiting for {name}. Wait for their answer, or "
                 "withdraw that request first."
+            )
+        allowed = attendance.open_requests_allowed(student)
+        if (
+            allowed is not None
+            and FlashRequest.objects.filter(
+                student=student, status__in=OPEN_REQUEST_STATUSES
+            ).count()
+            >= allowed
+        ):
+            raise ValidationError(
+                f"After a missed conversation you may have {allowed} request"
+                f"{'' if allowed == 1 else 's'} open at a time: wait for an answer, or withdraw "
+                "one first."
             )
         if booked_in_month(mentor, start_at) >= mentor.monthly_capacity:
             raise ValidationError(

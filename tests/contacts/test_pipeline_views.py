@@ -1429,7 +1429,13 @@ def test_today_walks_a_new_student_through_the_first_steps_until_done(student_cl
     html = student_client.get(_url("today")).text
     card = html.split('id="getting-started"')[1].split("</section>")[0]
     assert "0 of 5 done." in card
-    for link in (reverse("mentoring:onboarding"), reverse("profile"), _url("targets"), _url("create"), _url("list")):
+    for link in (
+        reverse("mentoring:onboarding"),
+        reverse("profile"),
+        _url("targets"),
+        _url("create"),
+        _url("list"),
+    ):
         assert f'href="{link}"' in card
 
     profile.class_year, profile.major = 2027, "Economics"

@@ -24,9 +24,7 @@ def write_qr_y4m(
 ) -> Path:
     """Write `frames` frames of `data`'s QR code (as events/qr.py draws it: segno, error level
     M), black on white, centred, in 4:2:0 YUV: what a phone held up at the door would see."""
-    matrix = np.array(
-        list(segno.make(data, error="m").matrix_iter(scale=1, border=4)), dtype=bool
-    )
+    matrix = np.array(list(segno.make(data, error="m").matrix_iter(scale=1, border=4)), dtype=bool)
     scale = int(min(width, height) * 0.8) // matrix.shape[0]
     assert scale >= 2, f"{data!r} needs more modules than a {width}x{height} frame can show"
     code = np.kron(matrix, np.ones((scale, scale), dtype=bool))

@@ -165,11 +165,16 @@ def test_resume_is_only_for_the_policys_pause(volunteer):
 
 
 def test_staff_set_the_policy_and_see_response_figures(staff_client, volunteer):
-    response = staff_client.post(reverse("mentoring:policy"), {"pause_after_expired": "5"})
+    rules = {
+        "student_no_show_penalty": "6",
+        "student_open_requests_after_no_show": "1",
+        "volunteer_pause_after_no_shows": "2",
+    }
+    response = staff_client.post(reverse("mentoring:policy"), {"pause_after_expired": "5", **rules})
     assert response.status_code == 302
     assert MentoringPolicy.current().pause_after_expired == 5
     assert AuditLog.objects.filter(action="mentoring.policy").exists()
-    bad = staff_client.post(reverse("mentoring:policy"), {"pause_after_expired": "99"})
+    bad = staff_client.post(reverse("mentoring:policy"), {"pause_after_expired": "99", **rules})
     assert bad.status_code == 200
     assert MentoringPolicy.current().pause_after_expired == 5
 
