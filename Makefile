@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run install migrate demo test lint format deploy-check bench totp test-clocks upgrade lock clean
+.PHONY: run install migrate demo test lint format messages deploy-check bench totp test-clocks upgrade lock clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Rapport needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -55,6 +55,7 @@ lint: install
 	$(BIN)/bandit -q -r networking_app contacts mentoring events -x '*/migrations/*' --severity-level high
 	$(MANAGE) check --fail-level WARNING
 	$(BIN)/lint-imports
+	$(MANAGE) translations --check
 	@if command -v docker-compose >/dev/null 2>&1; then \
 		docker-compose --env-file .env.example -f docker-compose.yml config -q && echo "docker-compose.yml: valid"; \
 	else echo "docker-compose not installed: skipping the compose file check"; fi
@@ -62,6 +63,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The message catalogues (locale/<language>/LC_MESSAGES/django.po and .mo) brought up to date
+# with the strings the code marks, then compiled; needs GNU gettext. docs/i18n.md.
+messages: install
+	$(MANAGE) translations
 
 deploy-check: install
 	DJANGO_SETTINGS_MODULE=networking_app.settings.production \

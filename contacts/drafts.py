@@ -13,73 +13,113 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext, pgettext_lazy
 
-from contacts.models import Contact, Conversation, DraftKind, EmailTemplate
+from contacts.models import Contact, Conversation, DraftKind, EmailTemplate, OutcomeKind
 
+# What the pages call each kind of draft (DraftKind's own labels, in English, are the admin's).
+KIND_LABELS = {
+    DraftKind.INTRO: pgettext_lazy("email draft kind", "Intro request"),
+    DraftKind.THANK_YOU: pgettext_lazy("email draft kind", "Thank-you"),
+    DraftKind.FOLLOW_UP: pgettext_lazy("email draft kind", "Follow-up"),
+    DraftKind.STAY_IN_TOUCH: pgettext_lazy("email draft kind", "Stay in touch"),
+    DraftKind.OUTCOME: pgettext_lazy("email draft kind", "Outcome update"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """ "Thank-you": the kind of draft as the pages name it, in the active language."""
+    return str(KIND_LABELS[kind])
+
+
+# The default wording, in English here and translated when a draft is made (template_for): a
+# student's own version is kept as they typed it. Merge fields keep their English names in
+# every language.
 DEFAULTS: dict[str, tuple[str, str]] = {
     DraftKind.INTRO: (
-        "Could I ask you about your work at {organization}?",
-        "Dear {contact_first_name},\n\n"
-        "My name is {my_name} and I am a student at {school}.{referral_sentence} "
-        "I am interested in {goal} and would be grateful for 20 minutes of your time to hear "
-        "how you found your path and what advice you have for someone entering the field.\n\n"
-        "Would you be open to a short call or coffee in the next few weeks? I am happy to work "
-        "around your schedule.\n\n"
-        "Thank you for considering it,\n{my_name}",
+        gettext_noop("Could I ask you about your work at {organization}?"),
+        gettext_noop(
+            "Dear {contact_first_name},\n\n"
+            "My name is {my_name} and I am a student at {school}.{referral_sentence} "
+            "I am interested in {goal} and would be grateful for 20 minutes of your time to hear "
+            "how you found your path and what advice you have for someone entering the field.\n\n"
+            "Would you be open to a short call or coffee in the next few weeks? I am happy to work "
+            "around your schedule.\n\n"
+            "Thank you for considering it,\n{my_name}"
+        ),
     ),
     DraftKind.THANK_YOU: (
-        "Thank you for your time",
-        "Dear {contact_first_name},\n\n"
-        "Thank you for speaking with me{meeting_on}. {takeaways}\n\n"
-        "{next_steps}\n\n"
-        "I will let you know how things go. Thank you again for your generosity.\n\n"
-        "Best regards,\n{my_name}",
+        gettext_noop("Thank you for your time"),
+        gettext_noop(
+            "Dear {contact_first_name},\n\n"
+            "Thank you for speaking with me{meeting_on}. {takeaways}\n\n"
+            "{next_steps}\n\n"
+            "I will let you know how things go. Thank you again for your generosity.\n\n"
+            "Best regards,\n{my_name}"
+        ),
     ),
     DraftKind.FOLLOW_UP: (
-        "Following up: a conversation about {organization}",
-        "Dear {contact_first_name},\n\n"
-        "I hope you are well. I wanted to follow up on my note from {requested_date} about a "
-        "short conversation. I understand you are busy; if a 15-minute call would be easier, "
-        "I would be glad to fit your schedule.\n\n"
-        "Thank you,\n{my_name}",
+        gettext_noop("Following up: a conversation about {organization}"),
+        gettext_noop(
+            "Dear {contact_first_name},\n\n"
+            "I hope you are well. I wanted to follow up on my note from {requested_date} about a "
+            "short conversation. I understand you are busy; if a 15-minute call would be easier, "
+            "I would be glad to fit your schedule.\n\n"
+            "Thank you,\n{my_name}"
+        ),
     ),
     DraftKind.STAY_IN_TOUCH: (
-        "An update from {my_name}",
-        "Dear {contact_first_name},\n\n"
-        "I hope all is well{at_organization}. Your advice has stayed with me since we last "
-        "spoke, and I would love to hear how things are going for you.\n\n"
-        "Best,\n{my_name}",
+        gettext_noop("An update from {my_name}"),
+        gettext_noop(
+            "Dear {contact_first_name},\n\n"
+            "I hope all is well{at_organization}. Your advice has stayed with me since we last "
+            "spoke, and I would love to hear how things are going for you.\n\n"
+            "Best,\n{my_name}"
+        ),
     ),
     DraftKind.OUTCOME: (
-        "Good news, and thank you",
-        "Dear {contact_first_name},\n\n"
-        "I wanted to let you know that I have accepted {outcome_at}. "
-        "Our conversation helped me get here, and I am grateful.\n\n"
-        "You can keep in touch with me at {my_email}.\n\n"
-        "With thanks,\n{my_name}",
+        gettext_noop("Good news, and thank you"),
+        gettext_noop(
+            "Dear {contact_first_name},\n\n"
+            "I wanted to let you know that I have accepted {outcome_at}. "
+            "Our conversation helped me get here, and I am grateful.\n\n"
+            "You can keep in touch with me at {my_email}.\n\n"
+            "With thanks,\n{my_name}"
+        ),
     ),
 }
 
 FIELD_HELP = {
-    "contact_name": "the contact's full name",
-    "contact_first_name": "the contact's first name",
-    "organization": "the contact's organization",
-    "my_name": "your name",
-    "my_email": "your email address",
-    "school": "your school",
-    "goal": "what you want to learn (from the conversation)",
-    "referrer_name": "who referred you (only when they allowed you to use their name)",
-    "referral_sentence": "“NAME suggested I reach out to you.” when permission was given",
-    "meeting_date": "the date of the conversation",
-    "meeting_on": "“ on March 4” after “Thank you for speaking with me” (nothing if unknown)",
-    "requested_date": "when you sent the intro email",
-    "takeaway": "your first takeaway from the conversation",
-    "takeaways": "every takeaway, as a sentence (one) or a list (several)",
-    "next_steps": "what you will do next: the conversation's open action items",
-    "at_organization": "“ at Northwind” (nothing when the contact has no organization)",
-    "outcome": "the internship or job",
-    "outcome_organization": "where the internship or job is",
-    "outcome_at": "the internship or job and where it is, e.g. “the Data internship at Initech”",
+    "contact_name": gettext_lazy("the contact's full name"),
+    "contact_first_name": gettext_lazy("the contact's first name"),
+    "organization": gettext_lazy("the contact's organization"),
+    "my_name": gettext_lazy("your name"),
+    "my_email": gettext_lazy("your email address"),
+    "school": gettext_lazy("your school"),
+    "goal": gettext_lazy("what you want to learn (from the conversation)"),
+    "referrer_name": gettext_lazy(
+        "who referred you (only when they allowed you to use their name)"
+    ),
+    "referral_sentence": gettext_lazy(
+        "“NAME suggested I reach out to you.” when permission was given"
+    ),
+    "meeting_date": gettext_lazy("the date of the conversation"),
+    "meeting_on": gettext_lazy(
+        "“ on March 4” after “Thank you for speaking with me” (nothing if unknown)"
+    ),
+    "requested_date": gettext_lazy("when you sent the intro email"),
+    "takeaway": gettext_lazy("your first takeaway from the conversation"),
+    "takeaways": gettext_lazy("every takeaway, as a sentence (one) or a list (several)"),
+    "next_steps": gettext_lazy("what you will do next: the conversation's open action items"),
+    "at_organization": gettext_lazy(
+        "“ at Northwind” (nothing when the contact has no organization)"
+    ),
+    "outcome": gettext_lazy("the internship or job"),
+    "outcome_organization": gettext_lazy("where the internship or job is"),
+    "outcome_at": gettext_lazy(
+        "the internship or job and where it is, e.g. “the Data internship at Initech”"
+    ),
 }
 
 _FIELD = re.compile(r"\{([a-z_]+)\}")
@@ -106,7 +146,7 @@ def template_for(*, owner, kind: str) -> tuple[str, str, bool]:
     if custom is not None:
         return custom.subject, custom.body, True
     subject, body = DEFAULTS[kind]
-    return subject, body, False
+    return _(subject), _(body), False
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
@@ -123,21 +163,26 @@ def merge_values(
     values = {
         "contact_name": contact.name,
         "contact_first_name": first_name,
-        "organization": organization or "your organization",
-        "at_organization": f" at {organization}" if organization else "",
+        "organization": organization or _("your organization"),
+        "at_organization": " " + _("at %(organization)s") % {"organization": organization}
+        if organization
+        else "",
         "my_name": owner.display_name,
         "my_email": owner.email,
         "school": school,
-        "goal": "your field",
+        "goal": _("your field"),
         "referrer_name": referrer.name if referrer else "",
-        "referral_sentence": f" {referrer.name} suggested I reach out to you." if referrer else "",
-        "meeting_date": "our conversation",
+        "referral_sentence": " "
+        + _("%(name)s suggested I reach out to you.") % {"name": referrer.name}
+        if referrer
+        else "",
+        "meeting_date": _("our conversation"),
         "meeting_on": "",
-        "requested_date": "last week",
-        "takeaway": "how much there is to learn about your path",
-        "takeaways": NO_TAKEAWAYS,
-        "next_steps": NO_NEXT_STEPS,
-        "outcome": "an offer",
+        "requested_date": _("last week"),
+        "takeaway": _("how much there is to learn about your path"),
+        "takeaways": _(NO_TAKEAWAYS),
+        "next_steps": _(NO_NEXT_STEPS),
+        "outcome": _("an offer"),
         "outcome_organization": "",
     }
     if conversation is not None:
@@ -145,43 +190,56 @@ def merge_values(
             values["goal"] = conversation.goal.strip().rstrip(".")
         when = conversation.held_at or conversation.scheduled_at
         if when:
-            values["meeting_date"] = formats.date_format(timezone.localtime(when), "F j")
-            values["meeting_on"] = f" on {values['meeting_date']}"
+            # Translators: a date format (Django's |date) for {meeting_date}, "March 4".
+            meeting_format = pgettext("meeting date in an email draft", "F j")
+            values["meeting_date"] = formats.date_format(timezone.localtime(when), meeting_format)
+            values["meeting_on"] = " " + _("on %(date)s") % {"date": values["meeting_date"]}
         if conversation.requested_on:
-            values["requested_date"] = formats.date_format(conversation.requested_on, "F j")
+            # Translators: a date format (Django's |date) for {requested_date}, which follows
+            # "my note from" in the follow-up ("from March 4", or "from last week").
+            requested_format = pgettext("intro date in an email draft", "F j")
+            values["requested_date"] = formats.date_format(
+                conversation.requested_on, requested_format
+            )
         takeaways = _lines(conversation.takeaways)
         if takeaways:
             values["takeaway"] = takeaways[0].rstrip(".")
             values["takeaways"] = _one_or_list(
-                takeaways, one="One thing I am taking away from our conversation: {}",
-                several="Here is what I am taking away from our conversation:",
-            )  # fmt: skip
+                takeaways,
+                one=_("One thing I am taking away from our conversation: %(item)s"),
+                several=_("Here is what I am taking away from our conversation:"),
+            )
         steps = _lines("\n".join(conversation_open_steps(conversation)))
         if steps:
             values["next_steps"] = _one_or_list(
-                steps, one="My next step: {}", several="Here is what I will do next:"
+                steps, one=_("My next step: %(item)s"), several=_("Here is what I will do next:")
             )
     if outcome is not None:
-        values["outcome"] = f"{outcome.get_kind_display().replace(' offer', '').lower()}"
         if outcome.title:
-            values["outcome"] = f"the {outcome.title} {values['outcome']}"
+            if outcome.kind == OutcomeKind.INTERNSHIP:
+                values["outcome"] = _("the %(title)s internship") % {"title": outcome.title}
+            else:
+                values["outcome"] = _("the %(title)s job") % {"title": outcome.title}
         else:
-            values["outcome"] = (
-                f"an {values['outcome']}"
-                if values["outcome"][0] in "aeiou"
-                else (f"a {values['outcome']}")
-            )
+            if outcome.kind == OutcomeKind.INTERNSHIP:
+                values["outcome"] = _("an internship")
+            else:
+                values["outcome"] = _("a job")
         values["outcome_organization"] = outcome.organization.name
-    values["outcome_at"] = values["outcome"] + (
-        f" at {values['outcome_organization']}" if values["outcome_organization"] else ""
-    )
+    values["outcome_at"] = values["outcome"]
+    if values["outcome_organization"]:
+        values["outcome_at"] = _("%(outcome)s at %(organization)s") % {
+            "outcome": values["outcome"],
+            "organization": values["outcome_organization"],
+        }
     return values
 
 
 # What {takeaways} and {next_steps} say when the conversation has none written down: whole
 # sentences, never a placeholder the student might send as it is.
-NO_TAKEAWAYS = "I learned a great deal from hearing how you found your path."
-NO_NEXT_STEPS = "I will put your advice into practice over the coming weeks."
+# (Marked for translation here, translated in merge_values.)
+NO_TAKEAWAYS = gettext_noop("I learned a great deal from hearing how you found your path.")
+NO_NEXT_STEPS = gettext_noop("I will put your advice into practice over the coming weeks.")
 
 
 def _lines(text: str) -> list[str]:
@@ -196,10 +254,10 @@ def _sentence(text: str) -> str:
 
 
 def _one_or_list(lines: list[str], *, one: str, several: str) -> str:
-    """One line as the sentence `one` (after a colon, as typed: lowering its first letter
-    would mangle a name), several as `several` and a dashed list."""
+    """One line as the sentence `one` with it as %(item)s (after a colon, as typed: lowering
+    its first letter would mangle a name), several as `several` and a dashed list."""
     if len(lines) == 1:
-        return one.format(_sentence(lines[0]))
+        return one % {"item": _sentence(lines[0])}
     return several + "\n" + "\n".join(f"- {_sentence(line)}" for line in lines)
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts.models import ChangeKind, Conversation, ConversationChange, ConversationStatus
 from networking_app.core.calendar_files import MEETING_ALARM, Alarm, CalendarItem, Status
@@ -80,15 +81,21 @@ def conversation_feed_item(conversation) -> CalendarItem:
     cancelled = conversation.scheduled_at is None
     start = conversation.scheduled_at or conversation.last_change_previous_at
     organization = getattr(contact, "organization", None)
-    who = contact.name + (f" ({organization.name})" if organization else "")
-    summary = f"Conversation with {who}"
+    if organization:
+        who = _("%(name)s (%(organization)s)") % {
+            "name": contact.name,
+            "organization": organization.name,
+        }
+    else:
+        who = contact.name
+    summary = _("Conversation with %(who)s") % {"who": who}
     page = links.absolute(
         reverse("contacts:conversation", kwargs={"conversation_id": conversation.pk})
     )
     lines = []
     if conversation.goal:
-        lines.append(f"What I want to learn: {conversation.goal.strip()}")
-    lines.append(f"Questions and notes: {page}")
+        lines.append(_("What I want to learn: %(goal)s") % {"goal": conversation.goal.strip()})
+    lines.append(_("Questions and notes: %(url)s") % {"url": page})
     stamp = conversation.updated_at or timezone.now()
     minutes = conversation.duration_minutes or DEFAULT_MINUTES
     return CalendarItem(
@@ -98,14 +105,14 @@ def conversation_feed_item(conversation) -> CalendarItem:
         last_modified=stamp,
         start=start,
         end=start + dt.timedelta(minutes=minutes),
-        summary=f"Cancelled: {summary}" if cancelled else summary,
+        summary=_("Cancelled: %(summary)s") % {"summary": summary} if cancelled else summary,
         description="\n\n".join(lines),
         location=conversation.location
         or (conversation.get_mode_display() if conversation.mode else ""),
         url=page,
         status=Status.CANCELLED if cancelled else Status.CONFIRMED,
         alarm=(
-            Alarm(trigger=MEETING_ALARM, text=f"In one hour: {summary}")
+            Alarm(trigger=MEETING_ALARM, text=_("In one hour: %(summary)s") % {"summary": summary})
             if conversation.status == ConversationStatus.SCHEDULED and not cancelled
             else None
         ),

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from contacts.models import Cadence, Contact, Relationship, normalize_organization_name
 from contacts.selectors.people import _normalize_person_name, normalize_linkedin_url
 
@@ -28,14 +30,14 @@ DATE = "date"  # the day they connected, added to the history if it is not there
 
 # (field, label, label of the note line when the contact already has another value)
 FIELDS = [
-    ("name", "Name", "Also known as"),
-    ("email", "Email", "Other email addresses"),
-    ("phone", "Phone", "Other phone numbers"),
-    ("linkedin_url", "LinkedIn profile", "Other LinkedIn profiles"),
-    ("organization", "Organization", "Other organization"),
-    ("title", "Job title", "Other job title"),
-    ("industry", "Industry", "Other industry"),
-    ("how_met", "How you met", "Also met"),
+    ("name", _("Name"), _("Also known as")),
+    ("email", _("Email"), _("Other email addresses")),
+    ("phone", _("Phone"), _("Other phone numbers")),
+    ("linkedin_url", _("LinkedIn profile"), _("Other LinkedIn profiles")),
+    ("organization", _("Organization"), _("Other organization")),
+    ("title", _("Job title"), _("Other job title")),
+    ("industry", _("Industry"), _("Other industry")),
+    ("how_met", _("How you met"), _("Also met")),
 ]
 # Text fields a merge may fill on the contact itself (the name is never empty; the
 # organization is a foreign key, filled by name).
@@ -139,24 +141,25 @@ def plan_merge(current: dict, incoming: dict) -> MergePlan:
     relationship = incoming.get("relationship") or ""
     if relationship not in ("", Relationship.OTHER, current.get("relationship")):
         shown = RELATIONSHIP_LABELS.get(relationship, relationship)
-        planner.note("relationship", "How you know them", f"Other relationship: {shown}", shown)
+        line = _("Other relationship: %(relationship)s") % {"relationship": shown}
+        planner.note("relationship", _("How you know them"), line, shown)
     cadence = int(incoming.get("cadence_days") or 0)
     if cadence and not current.get("cadence_days"):
-        planner.changes.append(Change("cadence_days", "Stay in touch", FILL, str(cadence)))
+        planner.changes.append(Change("cadence_days", _("Stay in touch"), FILL, str(cadence)))
     elif cadence and int(current["cadence_days"]) != cadence:
         shown = str(CADENCE_LABELS.get(cadence, cadence))
-        line = f"Other stay-in-touch rhythm: {shown}"
-        planner.note("cadence_days", "Stay in touch", line, shown)
+        line = _("Other stay-in-touch rhythm: %(rhythm)s") % {"rhythm": shown}
+        planner.note("cadence_days", _("Stay in touch"), line, shown)
     added_notes = (incoming.get("notes") or "").strip()
     if added_notes and added_notes not in planner.notes:
-        planner.changes.append(Change("notes", "Notes", NOTES, added_notes))
+        planner.changes.append(Change("notes", _("Notes"), NOTES, added_notes))
     have = set(current.get("tags") or [])
     new_tags = tuple(t for t in incoming.get("tags") or [] if t not in have)
     if new_tags:
-        planner.changes.append(Change("tags", "Tags", TAGS, ", ".join(new_tags)))
+        planner.changes.append(Change("tags", _("Tags"), TAGS, ", ".join(new_tags)))
     connected_on = incoming.get("connected_on") or ""
     if connected_on:
-        planner.changes.append(Change("connected_on", "Connected on", DATE, connected_on))
+        planner.changes.append(Change("connected_on", _("Connected on"), DATE, connected_on))
     return MergePlan(tuple(planner.changes), new_tags, connected_on)
 
 
@@ -203,28 +206,28 @@ def contact_merge_preview(*, keep: Contact, other: Contact) -> list[dict]:
         return str(RELATIONSHIP_LABELS.get(fields["relationship"], fields["relationship"]))
 
     rows = [
-        ("Name", "name"),
-        ("Organization", "organization"),
-        ("Job title", "title"),
-        ("Industry", "industry"),
-        ("Email", "email"),
-        ("Phone", "phone"),
-        ("LinkedIn", "linkedin_url"),
+        (_("Name"), "name"),
+        (_("Organization"), "organization"),
+        (_("Job title"), "title"),
+        (_("Industry"), "industry"),
+        (_("Email"), "email"),
+        (_("Phone"), "phone"),
+        (_("LinkedIn"), "linkedin_url"),
     ]
     shown = [(label, mine[name], theirs[name], after[name]) for label, name in rows]
     referrer = merged_referrer(keep, other)
     shown += [
-        ("How you know them", relationship(mine), relationship(theirs), relationship(after)),
-        ("How you met", mine["how_met"], theirs["how_met"], after["how_met"]),
-        ("Referred by", keep.referred_by or "", other.referred_by or "", referrer or ""),
-        ("Stay in touch", cadence(mine), cadence(theirs), cadence(after)),
+        (_("How you know them"), relationship(mine), relationship(theirs), relationship(after)),
+        (_("How you met"), mine["how_met"], theirs["how_met"], after["how_met"]),
+        (_("Referred by"), keep.referred_by or "", other.referred_by or "", referrer or ""),
+        (_("Stay in touch"), cadence(mine), cadence(theirs), cadence(after)),
         (
-            "Tags",
+            _("Tags"),
             ", ".join(mine["tags"]),
             ", ".join(theirs["tags"]),
             ", ".join(sorted(after["tags"])),
         ),
-        ("Notes", mine["notes"], theirs["notes"], after["notes"]),
+        (_("Notes"), mine["notes"], theirs["notes"], after["notes"]),
     ]
     return [
         {"label": label, "keep": keep_value, "other": other_value, "result": result}

@@ -7,6 +7,8 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contacts.advice import THINGS_TO_REMEMBER
 from contacts.briefs import BRIEF_MINUTES, how_you_know_lines, who_line
@@ -71,8 +73,14 @@ def _contact(reminder: Reminder) -> Contact | None:
     )
 
 
-def _at(contact: Contact) -> str:
-    return f" ({contact.organization.name})" if contact.organization_id else ""
+def _who(contact: Contact) -> str:
+    """ "Ana Ruiz (Northwind)", or the name alone."""
+    if contact.organization_id:
+        return _("%(name)s (%(organization)s)") % {
+            "name": contact.name,
+            "organization": contact.organization.name,
+        }
+    return contact.name
 
 
 def _when(value: dt.datetime) -> str:
@@ -92,14 +100,17 @@ def _thank_you_render(reminder):
     conversation = _conversation(reminder)
     contact = conversation.contact
     return {
-        "title": f"Thank {contact.name} for your conversation",
+        "title": _("Thank %(name)s for your conversation") % {"name": contact.name},
         "lines": [
-            f"You spoke with {contact.name}{_at(contact)}. A short thank-you that says how you "
-            "will act on their advice makes the conversation count.",
+            _(
+                "You spoke with %(who)s. A short thank-you that says how you will act on their "
+                "advice makes the conversation count."
+            )
+            % {"who": _who(contact)},
         ],
         "url": reverse("contacts:draft", kwargs={"contact_id": contact.pk, "kind": "thank_you"})
         + f"?conversation={conversation.pk}",
-        "action": "Write the thank-you note",
+        "action": _("Write the thank-you note"),
     }
 
 
@@ -123,14 +134,17 @@ def _follow_up_render(reminder):
     conversation = _conversation(reminder)
     contact = conversation.contact
     return {
-        "title": f"Follow up with {contact.name}",
+        "title": _("Follow up with %(name)s") % {"name": contact.name},
         "lines": [
-            f"You asked {contact.name}{_at(contact)} for a conversation and have not heard back. "
-            "One polite follow-up is expected; be patient after that.",
+            _(
+                "You asked %(who)s for a conversation and have not heard back. One polite "
+                "follow-up is expected; be patient after that."
+            )
+            % {"who": _who(contact)},
         ],
         "url": reverse("contacts:draft", kwargs={"contact_id": contact.pk, "kind": "follow_up"})
         + f"?conversation={conversation.pk}",
-        "action": "Write the follow-up",
+        "action": _("Write the follow-up"),
     }
 
 
@@ -151,22 +165,33 @@ def _prep_render(reminder):
     conversation = _conversation(reminder)
     contact = conversation.contact
     questions = [q.text for q in conversation.questions.all()]
+    when = _when(conversation.scheduled_at)
+    if conversation.location:
+        first = _("Your conversation with %(who)s is on %(when)s, %(location)s.") % {
+            "who": _who(contact),
+            "when": when,
+            "location": conversation.location,
+        }
+    else:
+        first = _("Your conversation with %(who)s is on %(when)s.") % {
+            "who": _who(contact),
+            "when": when,
+        }
     lines = [
-        f"Your conversation with {contact.name}{_at(contact)} is on "
-        f"{_when(conversation.scheduled_at)}"
-        + (f", {conversation.location}" if conversation.location else "")
-        + ".",
-        "Be on time, be considerate of their time, listen carefully, and ask who else you "
-        "should talk to.",
+        first,
+        _(
+            "Be on time, be considerate of their time, listen carefully, and ask who else you "
+            "should talk to."
+        ),
     ]
     if questions:
-        lines.append("Your questions:")
+        lines.append(_("Your questions:"))
         lines.extend(f"{n}. {text}" for n, text in enumerate(questions, 1))
     return {
-        "title": f"Tomorrow: your conversation with {contact.name}",
+        "title": _("Tomorrow: your conversation with %(name)s") % {"name": contact.name},
         "lines": lines,
         "url": reverse("contacts:conversation", kwargs={"conversation_id": conversation.pk}),
-        "action": "Open your preparation",
+        "action": _("Open your preparation"),
     }
 
 
@@ -212,17 +237,23 @@ def _stay_relevant(reminder):
 def _stay_render(reminder):
     contact = _contact(reminder)
     last = contact.last_interaction_on
-    since = f"since {formats.date_format(last)}" if last else "in a while"
+    if last:
+        line = _(
+            "You have not been in touch with %(who)s since %(date)s. Relationships are built "
+            "over time: share an update or ask how they are."
+        ) % {"who": _who(contact), "date": formats.date_format(last)}
+    else:
+        line = _(
+            "You have not been in touch with %(who)s in a while. Relationships are built over "
+            "time: share an update or ask how they are."
+        ) % {"who": _who(contact)}
     return {
-        "title": f"Stay in touch with {contact.name}",
-        "lines": [
-            f"You have not been in touch with {contact.name}{_at(contact)} {since}. "
-            "Relationships are built over time: share an update or ask how they are.",
-        ],
+        "title": _("Stay in touch with %(name)s") % {"name": contact.name},
+        "lines": [line],
         "url": reverse(
             "contacts:draft", kwargs={"contact_id": contact.pk, "kind": "stay_in_touch"}
         ),
-        "action": "Write a stay-in-touch note",
+        "action": _("Write a stay-in-touch note"),
     }
 
 
@@ -246,15 +277,18 @@ def _action_relevant(reminder):
 
 def _action_render(reminder):
     item = _action_item(reminder)
-    lines = [f"Due {formats.date_format(item.due_on)}." if item.due_on else "No due date."]
+    if item.due_on:
+        lines = [_("Due %(date)s.") % {"date": formats.date_format(item.due_on)}]
+    else:
+        lines = [_("No due date.")]
     if item.contact_id:
-        lines.append(f"About {item.contact.name}.")
+        lines.append(_("About %(name)s.") % {"name": item.contact.name})
     url = (
         reverse("contacts:conversation", kwargs={"conversation_id": item.conversation_id})
         if item.conversation_id
         else reverse("home")
     )
-    return {"title": item.text, "lines": lines, "url": url, "action": "Open it"}
+    return {"title": item.text, "lines": lines, "url": url, "action": _("Open it")}
 
 
 def _action_done(reminder):
@@ -272,10 +306,10 @@ def _custom_relevant(reminder):
 def _custom_render(reminder):
     contact = _contact(reminder)
     return {
-        "title": reminder.text or f"Reminder about {contact.name}",
-        "lines": [f"About {contact.name}{_at(contact)}."],
+        "title": reminder.text or _("Reminder about %(name)s") % {"name": contact.name},
+        "lines": [_("About %(who)s.") % {"who": _who(contact)}],
         "url": reverse("contacts:detail", kwargs={"contact_id": contact.pk}),
-        "action": f"Open {contact.name}'s page",
+        "action": _("Open %(name)s's page") % {"name": contact.name},
     }
 
 
@@ -287,35 +321,39 @@ def register_kinds() -> None:
     register(
         ReminderKind(
             name=THANK_YOU,
-            label="Thank-you due",
-            description="After a conversation is marked held, until you mark it thanked.",
+            label=gettext_lazy("Thank-you due"),
+            description=gettext_lazy(
+                "After a conversation is marked held, until you mark it thanked."
+            ),
             render=_thank_you_render,
             is_relevant=_thank_you_relevant,
             on_done=_thank_you_done,
             prefetch=_prefetch(CONVERSATIONS),
-            timing=Timing("Hours after a conversation", "hours", 24, 1, 168),
+            timing=Timing(gettext_lazy("Hours after a conversation"), "hours", 24, 1, 168),
         )
     )
     register(
         ReminderKind(
             name=FOLLOW_UP,
-            label="Follow-up due",
-            description="When an intro email has had no answer.",
+            label=gettext_lazy("Follow-up due"),
+            description=gettext_lazy("When an intro email has had no answer."),
             render=_follow_up_render,
             is_relevant=_follow_up_relevant,
             prefetch=_prefetch(CONVERSATIONS),
-            timing=Timing("Days after the intro email", "days", 7, 2, 60),
+            timing=Timing(gettext_lazy("Days after the intro email"), "days", 7, 2, 60),
         )
     )
     register(
         ReminderKind(
             name=PREP,
-            label="Conversation tomorrow",
-            description="The day before a scheduled conversation, with your questions.",
+            label=gettext_lazy("Conversation tomorrow"),
+            description=gettext_lazy(
+                "The day before a scheduled conversation, with your questions."
+            ),
             render=_prep_render,
             is_relevant=_prep_relevant,
             prefetch=_prefetch(CONVERSATIONS.prefetch_related("questions")),
-            timing=Timing("Days before the conversation", "days", 1, 1, 7),
+            timing=Timing(gettext_lazy("Days before the conversation"), "days", 1, 1, 7),
         )
     )
     register(
@@ -335,8 +373,8 @@ def register_kinds() -> None:
     register(
         ReminderKind(
             name=STAY_IN_TOUCH,
-            label="Stay in touch",
-            description="When a contact's stay-in-touch rhythm has passed.",
+            label=gettext_lazy("Stay in touch"),
+            description=gettext_lazy("When a contact's stay-in-touch rhythm has passed."),
             render=_stay_render,
             is_relevant=_stay_relevant,
             prefetch=_prefetch(CONTACTS),
@@ -346,8 +384,8 @@ def register_kinds() -> None:
     register(
         ReminderKind(
             name=ACTION_ITEM,
-            label="Action item due",
-            description="On the morning an action item is due.",
+            label=gettext_lazy("Action item due"),
+            description=gettext_lazy("On the morning an action item is due."),
             render=_action_render,
             is_relevant=_action_relevant,
             on_done=_action_done,
@@ -357,8 +395,8 @@ def register_kinds() -> None:
     register(
         ReminderKind(
             name=CUSTOM,
-            label="Your own reminders",
-            description="Reminders you set on a contact, once or repeating.",
+            label=gettext_lazy("Your own reminders"),
+            description=gettext_lazy("Reminders you set on a contact, once or repeating."),
             render=_custom_render,
             is_relevant=_custom_relevant,
             prefetch=_prefetch(CONTACTS),

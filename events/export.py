@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.models import RSVP
 
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 HEADER = [
-    "Name",
-    "Email",
-    "Status",
-    "Class year",
-    "RSVP time",
-    "Checked in at",
+    _("Name"),
+    _("Email"),
+    _("Status"),
+    _("Class year"),
+    _("RSVP time"),
+    _("Checked in at"),
 ]
 
 
@@ -33,7 +34,7 @@ def _when(value) -> str:
 
 def attendee_rows(rsvps: Iterable[RSVP]) -> Iterator[list[str]]:
     """The header, then one row per RSVP (going, waitlisted, cancelled), every cell neutralised."""
-    yield HEADER
+    yield [str(title) for title in HEADER]
     for rsvp in rsvps:
         student = getattr(rsvp.user, "student_profile", None)
         yield [

@@ -12,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Audience, Event, EventKind, EventStatus, LabelKind
 from events.selectors.calendar import CalendarFilters, calendar_filter_choices
@@ -27,7 +29,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-def _local_field(label: str, required: bool = True, help_text: str = "") -> forms.DateTimeField:
+def _local_field(label, required: bool = True, help_text="") -> forms.DateTimeField:
     # Naive on purpose: the form makes it aware in the event's own time zone (clean()).
     return forms.DateTimeField(
         label=label,
@@ -58,75 +60,97 @@ def host_choices():
 
 class HostChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user) -> str:
-        return f"{user.display_name} ({user.get_role_display().lower()})"
+        return f"{user.display_name} ({str(user.get_role_display()).lower()})"
 
 
 class EventForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=EventKind.choices)
+    # "Title" alone is a person's job title elsewhere ("Cargo"): an event's is its name.
+    title = forms.CharField(label=pgettext_lazy("an event's", "Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
     description = forms.CharField(
+        label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         max_length=20000,
-        help_text="Markdown: **bold**, *italic*, [a link](https://…), lists.",
+        help_text=_("Markdown: **bold**, *italic*, [a link](https://…), lists."),
     )
     status = forms.ChoiceField(
-        choices=[(EventStatus.PUBLISHED, "Published"), (EventStatus.DRAFT, "Draft (staff only)")],
+        label=_("Status"),
+        choices=[
+            (EventStatus.PUBLISHED, EventStatus.PUBLISHED.label),
+            (EventStatus.DRAFT, _("Draft (staff only)")),
+        ],
         initial=EventStatus.PUBLISHED,
     )
     time_zone = forms.ChoiceField(
-        choices=time_zone_choices, help_text="The times below are in this time zone."
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_("The times below are in this time zone."),
     )
-    starts_at = _local_field("Starts")
-    ends_at = _local_field("Ends")
-    place = forms.CharField(max_length=300, required=False)
+    starts_at = _local_field(_("Starts"))
+    ends_at = _local_field(_("Ends"))
+    place = forms.CharField(label=_("Place"), max_length=300, required=False)
     video_url = forms.URLField(
-        label="Video link",
+        label=_("Video link"),
         max_length=500,
         required=False,
         assume_scheme="https",
-        help_text="Shown only to people who are going.",
+        help_text=_("Shown only to people who are going."),
     )
     capacity = forms.IntegerField(
+        label=_("Capacity"),
         min_value=1,
         max_value=100000,
         required=False,
-        help_text="Empty: no limit. A larger number gives seats to the waitlist in order; a "
-        "smaller one takes no seat away from anyone already going.",
+        help_text=_(
+            "Empty: no limit. A larger number gives seats to the waitlist in order; a "
+            "smaller one takes no seat away from anyone already going."
+        ),
     )
-    rsvp_opens_at = _local_field("RSVP opens", required=False, help_text="Empty: right away.")
+    rsvp_opens_at = _local_field(_("RSVP opens"), required=False, help_text=_("Empty: right away."))
     rsvp_closes_at = _local_field(
-        "RSVP closes", required=False, help_text="Empty: until the event ends."
+        _("RSVP closes"), required=False, help_text=_("Empty: until the event ends.")
     )
-    audience = forms.ChoiceField(choices=Audience.choices)
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
     class_years = forms.CharField(
+        label=_("Class years"),
         required=False,
         max_length=200,
-        help_text="Students of these class years only, e.g. 2027, 2028. Empty: every year.",
+        help_text=_("Students of these class years only, e.g. 2027, 2028. Empty: every year."),
     )
     is_public = forms.BooleanField(
-        label="Listed publicly",
+        label=_("Listed publicly"),
         required=False,
-        help_text="Anyone, signed in or not, sees it on the calendar (without links or attendees).",
+        help_text=_(
+            "Anyone, signed in or not, sees it on the calendar (without links or attendees)."
+        ),
         initial=True,
     )
     organizations = forms.CharField(
-        label="Organizations attending",
+        label=_("Organizations attending"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=4000,
-        help_text="One per line.",
+        help_text=_("One per line."),
     )
     industries = forms.CharField(
-        required=False, max_length=1000, help_text="Separate industries with commas."
+        label=_("Industries"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separate industries with commas."),
     )
-    tags = forms.CharField(required=False, max_length=1000, help_text="Separate tags with commas.")
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separate tags with commas."),
+    )
     hosts = HostChoiceField(
-        label="Hosts and speakers",
+        label=_("Hosts and speakers"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
-        help_text="Approved volunteers and staff.",
+        help_text=_("Approved volunteers and staff."),
     )
 
     def __init__(self, *args, event: Event | None = None, **kwargs):
@@ -171,7 +195,10 @@ class EventForm(forms.Form):
         years = []
         for part in _split(self.cleaned_data["class_years"], ", \n"):
             if not part.isdigit() or not 1900 <= int(part) <= 2200:
-                raise ValidationError(f"“{part}” is not a class year: write years like 2027, 2028.")
+                raise ValidationError(
+                    gettext("“%(value)s” is not a class year: write years like 2027, 2028.")
+                    % {"value": part}
+                )
             years.append(int(part))
         return sorted(set(years))
 
@@ -188,16 +215,16 @@ class EventForm(forms.Form):
                     data[name] = value.replace(tzinfo=zone).astimezone(dt.UTC)
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
-            self.add_error("ends_at", "The event must end after it starts.")
+            self.add_error("ends_at", gettext("The event must end after it starts."))
         opens, closes = data.get("rsvp_opens_at"), data.get("rsvp_closes_at")
         if opens and closes and closes <= opens:
-            self.add_error("rsvp_closes_at", "RSVPs must close after they open.")
+            self.add_error("rsvp_closes_at", gettext("RSVPs must close after they open."))
         if closes and ends and closes > ends:
-            self.add_error("rsvp_closes_at", "RSVPs must close before the event ends.")
+            self.add_error("rsvp_closes_at", gettext("RSVPs must close before the event ends."))
         if not data.get("place") and not data.get("video_url") and "video_url" not in self.errors:
-            self.add_error("place", "Give a place, a video link, or both.")
+            self.add_error("place", gettext("Give a place, a video link, or both."))
         if data.get("class_years") and data.get("audience") == Audience.VOLUNTEERS:
-            self.add_error("class_years", "Class years only apply to events for students.")
+            self.add_error("class_years", gettext("Class years only apply to events for students."))
         return data
 
     def service_kwargs(self) -> dict:
@@ -227,9 +254,10 @@ class EventForm(forms.Form):
 
 class EventCancelForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Everyone going or on the waitlist receives it by email.",
+        help_text=_("Everyone going or on the waitlist receives it by email."),
     )
 
 
@@ -258,9 +286,11 @@ class IdChoiceField(forms.ChoiceField):
 
 
 class CalendarFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *EventKind.choices], required=False)
-    industry = IdChoiceField(required=False)
-    organization = IdChoiceField(required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("Any kind")), *EventKind.choices], required=False
+    )
+    industry = IdChoiceField(label=_("Industry"), required=False)
+    organization = IdChoiceField(label=_("Organization"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -274,10 +304,10 @@ class CalendarFilterForm(forms.Form):
         return calendar_filter_choices()
 
     def _industry_choices(self):
-        return [("", "Any industry"), *self._choices[0]]
+        return [("", gettext("Any industry")), *self._choices[0]]
 
     def _organization_choices(self):
-        return [("", "Any organization"), *self._choices[1]]
+        return [("", gettext("Any organization")), *self._choices[1]]
 
     def filters(self) -> CalendarFilters:
         """The valid filters; a bad value (a stale link) is ignored rather than an error page."""
@@ -303,32 +333,32 @@ class CalendarFilterForm(forms.Form):
 
 
 class CheckInSearchForm(forms.Form):
-    q = forms.CharField(label="Name or email", required=False, max_length=100)
+    q = forms.CharField(label=_("Name or email"), required=False, max_length=100)
 
 
 class CheckInCodeForm(forms.Form):
     code = forms.CharField(
-        label="Scanned code",
+        label=_("Scanned code"),
         required=False,
         max_length=500,
-        help_text="Scan the attendee's QR code with a hardware scanner, or paste the code.",
+        help_text=_("Scan the attendee's QR code with a hardware scanner, or paste the code."),
     )
 
 
 class MetPersonForm(forms.Form):
-    name = forms.CharField(max_length=200, required=False)
-    organization = forms.CharField(max_length=200, required=False)
-    title = forms.CharField(label="Job title", max_length=200, required=False)
-    email = forms.EmailField(required=False)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
+    title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
     notes = forms.CharField(
-        label="What you talked about", max_length=2000, required=False, widget=forms.TextInput()
+        label=_("What you talked about"), max_length=2000, required=False, widget=forms.TextInput()
     )
 
     def clean(self):
         data = super().clean()
         others = any(data.get(f) for f in ("organization", "title", "email", "notes"))
         if others and not (data.get("name") or "").strip():
-            self.add_error("name", "Add the person's name, or clear this row.")
+            self.add_error("name", gettext("Add the person's name, or clear this row."))
         return data
 
 

@@ -17,6 +17,10 @@ so the subscribed copy and the emailed copy merge), contacts how a conversation 
 
 DTSTAMP and LAST-MODIFIED are the item's own `updated_at`, not the time of the request, so the
 same data always gives the same bytes and the feed's ETag only changes when something did.
+
+The words are in English (ICS_LANGUAGE), whoever asks: a download is cached for everyone who
+may see the event and the feeds by what they show, and a calendar app that polls a feed says
+nothing of its reader's language.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contacts import ics as contacts_ics
 from events.models import RSVP, Event, EventStatus, RSVPStatus
@@ -45,6 +49,8 @@ FEED_PAST = dt.timedelta(days=90)
 # Calendars poll subscriptions on their own schedule; this is the hint for those that listen.
 REFRESH_INTERVAL = dt.timedelta(hours=1)
 EVENT_ALARM = dt.timedelta(days=-1)
+# The language of every calendar file this module writes (module docstring).
+ICS_LANGUAGE = "en"
 
 
 # --- What goes into the feeds --------------------------------------------------------------
@@ -173,20 +179,22 @@ def _feed(items: Iterable[CalendarItem], *, name: str, description: str = "") ->
 
 def event_calendar(event: Event) -> bytes:
     """One event as a download, for anyone who may see it: never the video link."""
-    return calendar_file(
-        [event_item(event, private=False, alarm=False)],
-        prodid=PRODID,
-        method=Method.PUBLISH,
-        name=event.title,
-    )
+    with translation.override(ICS_LANGUAGE):
+        return calendar_file(
+            [event_item(event, private=False, alarm=False)],
+            prodid=PRODID,
+            method=Method.PUBLISH,
+            name=event.title,
+        )
 
 
 def public_calendar(events: Iterable[Event]) -> bytes:
-    return _feed(
-        [event_item(event, private=False, alarm=False) for event in events],
-        name=f"{settings.SCHOOL_NAME}: networking events",
-        description=f"Public events of the {settings.CAREER_OFFICE_NAME}.",
-    )
+    with translation.override(ICS_LANGUAGE):
+        return _feed(
+            [event_item(event, private=False, alarm=False) for event in events],
+            name=f"{settings.SCHOOL_NAME}: networking events",
+            description=f"Public events of the {settings.CAREER_OFFICE_NAME}.",
+        )
 
 
 def personal_calendar(
@@ -203,17 +211,18 @@ def personal_calendar(
     for event in hosted:
         events.setdefault(event.pk, event)
     ordered = sorted(events.values(), key=lambda event: (event.starts_at, event.pk))
-    items = [event_item(event, private=True, alarm=True) for event in ordered]
-    items += [mentoring_ics.session_feed_item(session, for_user=user) for session in sessions]
-    items += [contacts_ics.conversation_feed_item(c) for c in conversations]
-    return _feed(
-        items,
-        name=f"Rapport: {user.display_name}",
-        description=(
-            "Your events, mentoring sessions and conversations from Rapport. Private: this "
-            "calendar includes your video links."
-        ),
-    )
+    with translation.override(ICS_LANGUAGE):
+        items = [event_item(event, private=True, alarm=True) for event in ordered]
+        items += [mentoring_ics.session_feed_item(session, for_user=user) for session in sessions]
+        items += [contacts_ics.conversation_feed_item(c) for c in conversations]
+        return _feed(
+            items,
+            name=f"Rapport: {user.display_name}",
+            description=(
+                "Your events, mentoring sessions and conversations from Rapport. Private: this "
+                "calendar includes your video links."
+            ),
+        )
 
 
 def event_filename(event: Event) -> str:

@@ -12,33 +12,35 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventKind(models.TextChoices):
-    CAREER_FAIR = "career_fair", "Career fair"
-    ALUMNI_PANEL = "alumni_panel", "Alumni panel"
-    NETWORKING_NIGHT = "networking_night", "Networking night"
-    INFO_SESSION = "info_session", "Info session"
-    WORKSHOP = "workshop", "Workshop"
-    EMPLOYER_VISIT = "employer_visit", "Employer visit"
-    OTHER = "other", "Other"
+    CAREER_FAIR = "career_fair", _("Career fair")
+    ALUMNI_PANEL = "alumni_panel", _("Alumni panel")
+    NETWORKING_NIGHT = "networking_night", _("Networking night")
+    INFO_SESSION = "info_session", _("Info session")
+    WORKSHOP = "workshop", _("Workshop")
+    EMPLOYER_VISIT = "employer_visit", _("Employer visit")
+    OTHER = "other", pgettext_lazy("event kind", "Other")
 
 
 class Audience(models.TextChoices):
-    EVERYONE = "everyone", "Everyone"
-    STUDENTS = "students", "Students"
-    VOLUNTEERS = "volunteers", "Volunteers"
+    EVERYONE = "everyone", pgettext_lazy("event audience", "Everyone")
+    STUDENTS = "students", pgettext_lazy("event audience", "Students")
+    VOLUNTEERS = "volunteers", pgettext_lazy("event audience", "Volunteers")
 
 
 class EventStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", pgettext_lazy("event status", "Draft")
+    PUBLISHED = "published", pgettext_lazy("event status", "Published")
+    CANCELLED = "cancelled", pgettext_lazy("event status", "Cancelled")
 
 
 class LabelKind(models.TextChoices):
-    INDUSTRY = "industry", "Industry"
-    TAG = "tag", "Tag"
+    INDUSTRY = "industry", pgettext_lazy("event label kind", "Industry")
+    TAG = "tag", pgettext_lazy("event label kind", "Tag")
 
 
 class Label(models.Model):
@@ -144,8 +146,8 @@ class Event(models.Model):
 
 
 class HostRole(models.TextChoices):
-    HOST = "host", "Host"
-    SPEAKER = "speaker", "Speaker"
+    HOST = "host", pgettext_lazy("event host role", "Host")
+    SPEAKER = "speaker", pgettext_lazy("event host role", "Speaker")
 
 
 class EventHost(models.Model):
@@ -165,9 +167,9 @@ class EventHost(models.Model):
 
 
 class RSVPStatus(models.TextChoices):
-    GOING = "going", "Going"
-    WAITLISTED = "waitlisted", "Waitlisted"
-    CANCELLED = "cancelled", "Cancelled"
+    GOING = "going", pgettext_lazy("RSVP status", "Going")
+    WAITLISTED = "waitlisted", pgettext_lazy("RSVP status", "Waitlisted")
+    CANCELLED = "cancelled", pgettext_lazy("RSVP status", "Cancelled")
 
 
 class RSVP(models.Model):

@@ -4,6 +4,8 @@ EventsConfig.ready()."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from events.models import RSVP, EventHost, MetAtEvent
 from networking_app.accounts.models import Role, User
 from networking_app.accounts.my_data import (
@@ -53,17 +55,17 @@ def met_at_events_data(user: User) -> list[dict]:
 
 def register_data_files() -> None:
     register(
-        DataFile("event_rsvps.json", "your event RSVPs", event_rsvps_data, order=50),
+        DataFile("event_rsvps.json", _("your event RSVPs"), event_rsvps_data, order=50),
         DataFile(
             "events_hosted.json",
-            "events where you are listed as a host or speaker",
+            _("events where you are listed as a host or speaker"),
             hosted_events_data,
             (Role.VOLUNTEER, Role.STAFF),
             51,
         ),
         DataFile(
             "met_at_events.json",
-            "the people you logged as met at events",
+            _("the people you logged as met at events"),
             met_at_events_data,
             STUDENT,
             52,

@@ -8,6 +8,8 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from events.models import RSVP, Event, EventStatus, RSVPStatus
 from networking_app.core.emails import format_when
@@ -71,20 +73,28 @@ def _render(reminder: Reminder) -> dict:
     zone = notify.user_zone(reminder.user)
     local = timezone.localtime(event.starts_at, zone)
     same_day = local.date() == timezone.localdate(None, zone)
-    where = event.place or ("online (the link is on the event page)" if event.video_url else "")
+    where = event.place or (
+        gettext("online (the link is on the event page)") if event.video_url else ""
+    )
+    values = {"title": event.title, "when": format_when(event.starts_at, zone), "where": where}
     lines = [
-        f"{event.title} is on {format_when(event.starts_at, zone)}"
-        + (f", {where}" if where else "")
-        + ".",
-        "Dress appropriately, be on time, and bring a few questions. Afterwards, log the "
-        "people you met so you can follow up.",
-        "If you can no longer go, cancel your RSVP so someone on the waitlist gets your seat.",
+        gettext("%(title)s is on %(when)s, %(where)s.") % values
+        if where
+        else gettext("%(title)s is on %(when)s.") % values,
+        gettext(
+            "Dress appropriately, be on time, and bring a few questions. Afterwards, log the "
+            "people you met so you can follow up."
+        ),
+        gettext(
+            "If you can no longer go, cancel your RSVP so someone on the waitlist gets your seat."
+        ),
     ]
+    title = gettext("Today: %(title)s") if same_day else gettext("Tomorrow: %(title)s")
     return {
-        "title": f"{'Today' if same_day else 'Tomorrow'}: {event.title}",
+        "title": title % {"title": event.title},
         "lines": lines,
         "url": reverse("events:detail", kwargs={"event_id": event.pk}),
-        "action": "Open the event",
+        "action": gettext("Open the event"),
     }
 
 
@@ -92,8 +102,8 @@ def register_kinds() -> None:
     register(
         ReminderKind(
             name=EVENT_TOMORROW,
-            label="Event tomorrow",
-            description="The day before an event you are going to.",
+            label=_("Event tomorrow"),
+            description=_("The day before an event you are going to."),
             render=_render,
             is_relevant=_relevant,
             prefetch=_prefetch,

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 
 from contacts.models import Contact, Organization, Relationship, Source
 from contacts.services import people as contact_people
@@ -83,9 +85,13 @@ def event_url(event: Event) -> str:
     return links.absolute(reverse("events:detail", kwargs={"event_id": event.pk}))
 
 
+# Formatted when the email that shows it is rendered, so in the language it is written in.
+_format_span_lazily = lazy(format_span, str)
+
+
 def when_for(event: Event, user: User) -> str:
     """ "Saturday 21 November 2026, 6:00 PM to 8:00 PM EST" in the person's own time zone."""
-    return format_span(event.starts_at, event.ends_at, recipient_zone(user))
+    return _format_span_lazily(event.starts_at, event.ends_at, recipient_zone(user))
 
 
 def send_event_email(*, template: str, to: User, event: Event, key: str, **context) -> None:
@@ -158,11 +164,11 @@ def _set_relations(
 def _validate(event: Event) -> None:
     errors = {}
     if event.starts_at and event.ends_at and event.ends_at <= event.starts_at:
-        errors["ends_at"] = "The event must end after it starts."
+        errors["ends_at"] = gettext("The event must end after it starts.")
     if event.rsvp_opens_at and event.rsvp_closes_at and event.rsvp_closes_at <= event.rsvp_opens_at:
-        errors["rsvp_closes_at"] = "RSVPs must close after they open."
+        errors["rsvp_closes_at"] = gettext("RSVPs must close after they open.")
     if event.status == EventStatus.CANCELLED and not event.cancelled_at:
-        errors["status"] = "Cancel an event with the cancel button, so people are told."
+        errors["status"] = gettext("Cancel an event with the cancel button, so people are told.")
     if errors:
         raise ValidationError(errors)
     event.full_clean(exclude=["organizations", "labels", "hosts"])
@@ -182,7 +188,7 @@ def event_create(
     if unknown:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")
     if not created_by.is_staff_member:
-        raise ValidationError("Only career-office staff create events.")
+        raise ValidationError(gettext("Only career-office staff create events."))
     event = Event(created_by=created_by, **fields)
     event.description_html = markdown_to_safe_html(event.description)
     _validate(event)
@@ -246,18 +252,22 @@ def event_update(
     if unknown:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")
     if not by.is_staff_member:
-        raise ValidationError("Only career-office staff change events.")
+        raise ValidationError(gettext("Only career-office staff change events."))
     with transaction.atomic():
         event = _lock_event(event)
         if event.status == EventStatus.CANCELLED:
-            raise ValidationError("This event was cancelled; it can no longer be changed.")
+            raise ValidationError(gettext("This event was cancelled; it can no longer be changed."))
         if (
             fields.get("status", event.status) == EventStatus.DRAFT
             and event.status == EventStatus.PUBLISHED
             and RSVP.objects.filter(event=event, status__in=ACTIVE).exists()
         ):
             raise ValidationError(
-                {"status": "People have RSVP'd: cancel the event instead of unpublishing it."}
+                {
+                    "status": gettext(
+                        "People have RSVP'd: cancel the event instead of unpublishing it."
+                    )
+                }
             )
         before = {name: getattr(event, name) for name in EVENT_FIELDS}
         for name, value in fields.items():
@@ -295,15 +305,17 @@ def event_cancel(*, event: Event, by: User, reason: str) -> Event:
     """Staff cancel an event; everyone going or waitlisted is told why."""
     reason = " ".join((reason or "").split())
     if not by.is_staff_member:
-        raise ValidationError("Only career-office staff cancel events.")
+        raise ValidationError(gettext("Only career-office staff cancel events."))
     if not reason:
-        raise ValidationError({"reason": "Say why the event is cancelled: people will read it."})
+        raise ValidationError(
+            {"reason": gettext("Say why the event is cancelled: people will read it.")}
+        )
     if len(reason) > 500:
-        raise ValidationError({"reason": "Keep the reason under 500 characters."})
+        raise ValidationError({"reason": gettext("Keep the reason under 500 characters.")})
     with transaction.atomic():
         event = _lock_event(event)
         if event.status == EventStatus.CANCELLED:
-            raise ValidationError("This event is already cancelled.")
+            raise ValidationError(gettext("This event is already cancelled."))
         event.status = EventStatus.CANCELLED
         event.cancelled_at = timezone.now()
         event.cancel_reason = reason
@@ -332,25 +344,27 @@ def rsvp_refusal(*, event: Event, user: User, now: dt.datetime | None = None) ->
     """Why this person cannot RSVP now ("" when they can)."""
     now = now or timezone.now()
     if not user.is_authenticated or not (user.is_student or user.is_volunteer):
-        return "Only students and volunteers can RSVP."
+        return gettext("Only students and volunteers can RSVP.")
     if user.is_volunteer:
         profile = getattr(user, "volunteer_profile", None)
         if profile is None or not profile.is_approved:
-            return "You can RSVP once the career office has approved your volunteer account."
+            return gettext(
+                "You can RSVP once the career office has approved your volunteer account."
+            )
     _, outside = audience_refusal(event=event, user=user)
     if outside:
         return outside
     if event.status == EventStatus.CANCELLED:
-        return "This event was cancelled."
+        return gettext("This event was cancelled.")
     if event.status != EventStatus.PUBLISHED:
-        return "This event is not published yet."
+        return gettext("This event is not published yet.")
     if now >= event.ends_at:
-        return "This event is over."
+        return gettext("This event is over.")
     if event.rsvp_opens_at and now < event.rsvp_opens_at:
         opens = formats.date_format(timezone.localtime(event.rsvp_opens_at), "DATETIME_FORMAT")
-        return f"RSVPs open on {opens}."
+        return gettext("RSVPs open on %(when)s.") % {"when": opens}
     if event.rsvp_closes_at and now >= event.rsvp_closes_at:
-        return "RSVPs are closed."
+        return gettext("RSVPs are closed.")
     return ""
 
 
@@ -361,7 +375,7 @@ def rsvp_create(*, event: Event, user: User) -> RSVP:
         # The lock makes the seat count, the choice and queued_at one step (module docstring).
         event = _lock_event(event)
         if not events_visible_to(user=user).filter(pk=event.pk).exists():
-            raise ValidationError("This event is not open to you.")
+            raise ValidationError(gettext("This event is not open to you."))
         now = timezone.now()
         refusal = rsvp_refusal(event=event, user=user, now=now)
         if refusal:
@@ -406,9 +420,9 @@ def rsvp_cancel(*, rsvp: RSVP) -> RSVP:
         if rsvp.status == RSVPStatus.CANCELLED:
             return rsvp
         if rsvp.checked_in_at is not None:
-            raise ValidationError("You were checked in at the door: that RSVP stays.")
+            raise ValidationError(gettext("You were checked in at the door: that RSVP stays."))
         if timezone.now() >= event.ends_at:
-            raise ValidationError("This event is over.")
+            raise ValidationError(gettext("This event is over."))
         was_going = rsvp.status == RSVPStatus.GOING
         now = timezone.now()
         rsvp.status = RSVPStatus.CANCELLED
@@ -424,15 +438,15 @@ def rsvp_cancel(*, rsvp: RSVP) -> RSVP:
 def rsvp_check_in(*, rsvp: RSVP, by: User) -> RSVP:
     """Staff check a person in at the door (once; a second click changes nothing)."""
     if not by.is_staff_member:
-        raise ValidationError("Only career-office staff check people in.")
+        raise ValidationError(gettext("Only career-office staff check people in."))
     with transaction.atomic():
         rsvp = RSVP.objects.select_for_update(of=("self",)).select_related("event").get(pk=rsvp.pk)
         if rsvp.event.status == EventStatus.CANCELLED:
-            raise ValidationError("This event was cancelled.")
+            raise ValidationError(gettext("This event was cancelled."))
         if rsvp.status != RSVPStatus.GOING:
             raise ValidationError(
-                f"This person is {rsvp.get_status_display().lower()}, not going: "
-                "they have no seat at this event."
+                gettext("This person is %(status)s, not going: they have no seat at this event.")
+                % {"status": rsvp.get_status_display().lower()}
             )
         if rsvp.checked_in_at is None:
             rsvp.checked_in_at = timezone.now()
@@ -444,7 +458,7 @@ def rsvp_check_in(*, rsvp: RSVP, by: User) -> RSVP:
 def rsvp_check_in_undo(*, rsvp: RSVP, by: User) -> RSVP:
     """Staff take back a check-in made by mistake."""
     if not by.is_staff_member:
-        raise ValidationError("Only career-office staff check people in.")
+        raise ValidationError(gettext("Only career-office staff check people in."))
     with transaction.atomic():
         rsvp = RSVP.objects.select_for_update().get(pk=rsvp.pk)
         rsvp.checked_in_at = None
@@ -459,16 +473,18 @@ def rsvp_check_in_undo(*, rsvp: RSVP, by: User) -> RSVP:
 def met_people_log(*, event: Event, student: User, people: list[dict]) -> list[Contact]:
     """Quick-add the people a student met at an event as contacts (source: the event)."""
     if not student.is_student:
-        raise ValidationError("Only students keep contacts.")
+        raise ValidationError(gettext("Only students keep contacts."))
     if timezone.now() < event.starts_at:
-        raise ValidationError("You can log the people you met once the event has started.")
+        raise ValidationError(gettext("You can log the people you met once the event has started."))
     if not RSVP.objects.filter(event=event, user=student, status=RSVPStatus.GOING).exists():
-        raise ValidationError("Only people who were going can log who they met there.")
+        raise ValidationError(gettext("Only people who were going can log who they met there."))
     people = [p for p in people if (p.get("name") or "").strip()]
     if not people:
-        raise ValidationError("Add at least one person's name.")
+        raise ValidationError(gettext("Add at least one person's name."))
     if len(people) > MET_MAX_PEOPLE:
-        raise ValidationError(f"Add at most {MET_MAX_PEOPLE} people at a time.")
+        raise ValidationError(
+            gettext("Add at most %(count)s people at a time.") % {"count": MET_MAX_PEOPLE}
+        )
     day = formats.date_format(timezone.localtime(event.starts_at, user_zone(student)))
     how_met = f"{event.title}, {day}"[:300]
     contacts = []

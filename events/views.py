@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from contacts.advice import THINGS_TO_REMEMBER
@@ -324,12 +325,17 @@ def rsvp_create(request, event_id: int):
         messages.error(request, " ".join(error.messages))
     else:
         if rsvp.status == RSVPStatus.GOING:
-            messages.success(request, f"You are going to {event.title}.")
+            messages.success(
+                request, gettext("You are going to %(title)s.") % {"title": event.title}
+            )
         else:
             messages.success(
                 request,
-                f"{event.title} is full: you are on the waitlist. If a seat opens up, it is "
-                "yours in the order people joined, and we will email you.",
+                gettext(
+                    "%(title)s is full: you are on the waitlist. If a seat opens up, it is "
+                    "yours in the order people joined, and we will email you."
+                )
+                % {"title": event.title},
             )
     return _after_rsvp(request, event)
 
@@ -348,7 +354,9 @@ def rsvp_cancel(request, event_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Your RSVP is cancelled. Thank you for freeing your place.")
+        messages.success(
+            request, gettext("Your RSVP is cancelled. Thank you for freeing your place.")
+        )
     return _after_rsvp(request, event)
 
 
@@ -374,8 +382,11 @@ def met_people(request, event_id: int):
             names = ", ".join(c.name for c in contacts)
             messages.success(
                 request,
-                f"Added to your contacts: {names}. Follow up within a day or two while they "
-                "still remember you.",
+                gettext(
+                    "Added to your contacts: %(names)s. Follow up within a day or two while "
+                    "they still remember you."
+                )
+                % {"names": names},
             )
             return redirect(reverse("events:detail", kwargs={"event_id": event.pk}) + "#met")
     return render(

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -171,7 +172,9 @@ def feed_settings(request):
 @login_required
 def feed_create(request):
     calendar_feed_create(user=request.user)
-    messages.success(request, "Your calendar address is ready: add it to your calendar app.")
+    messages.success(
+        request, gettext("Your calendar address is ready: add it to your calendar app.")
+    )
     return redirect("events:feed_settings")
 
 
@@ -181,8 +184,10 @@ def feed_rotate(request):
     calendar_feed_rotate(user=request.user)
     messages.success(
         request,
-        "New address created. The old one no longer works: replace the subscription in "
-        "your calendar app with the new address.",
+        gettext(
+            "New address created. The old one no longer works: replace the subscription in "
+            "your calendar app with the new address."
+        ),
     )
     return redirect("events:feed_settings")
 
@@ -193,7 +198,9 @@ def feed_revoke(request):
     if calendar_feed_revoke(user=request.user):
         messages.success(
             request,
-            "Address deleted: calendars subscribed to it no longer receive anything. You can "
-            "remove the subscription from your calendar app.",
+            gettext(
+                "Address deleted: calendars subscribed to it no longer receive anything. You "
+                "can remove the subscription from your calendar app."
+            ),
         )
     return redirect("events:feed_settings")

@@ -13,9 +13,10 @@ from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateformat import time_format
+from django.utils import formats, timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from events import selectors, services
@@ -41,7 +42,9 @@ def event_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{event.title} is on the calendar.")
+            messages.success(
+                request, gettext("%(title)s is on the calendar.") % {"title": event.title}
+            )
             return redirect("events:detail", event_id=event.pk)
     return render(request, "events/event_form.html", {"form": form, "event": None})
 
@@ -50,7 +53,7 @@ def event_create(request):
 def event_edit(request, event_id: int):
     event = _event_for_staff(request, event_id)
     if event.status == EventStatus.CANCELLED:
-        messages.error(request, "This event was cancelled; it can no longer be changed.")
+        messages.error(request, gettext("This event was cancelled; it can no longer be changed."))
         return redirect("events:detail", event_id=event.pk)
     form = EventForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
@@ -59,7 +62,9 @@ def event_edit(request, event_id: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Saved. People going or waitlisted were told of changes.")
+            messages.success(
+                request, gettext("Saved. People going or waitlisted were told of changes.")
+            )
             return redirect("events:detail", event_id=event.pk)
     return render(request, "events/event_form.html", {"form": form, "event": event})
 
@@ -75,7 +80,11 @@ def event_cancel(request, event_id: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{event.title} is cancelled; everyone going was told.")
+            messages.success(
+                request,
+                gettext("%(title)s is cancelled; everyone going was told.")
+                % {"title": event.title},
+            )
             return redirect("events:detail", event_id=event.pk)
     counts = selectors.attendee_counts(event=event)
     return render(
@@ -130,7 +139,7 @@ def check_in(request, event_id: int):
     if code:
         scanned = selectors.rsvp_for_code(event=event, code=code)
         if scanned is None:
-            code_form.add_error("code", "No RSVP of this event has that code.")
+            code_form.add_error("code", gettext("No RSVP of this event has that code."))
     rsvps = list(selectors.attendees_for(event=event, q=q)) if q else []
     # At the door: after a scan the cursor waits in the code field for the next one.
     focus = code_form if code else search
@@ -192,7 +201,9 @@ def check_in_rsvp(request, event_id: int, rsvp_id: int):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"{rsvp.user.display_name} is checked in.")
+        messages.success(
+            request, gettext("%(name)s is checked in.") % {"name": rsvp.user.display_name}
+        )
     return _back_to_check_in(request, event)
 
 
@@ -204,7 +215,10 @@ def check_in_undo(request, event_id: int, rsvp_id: int):
     services.rsvp_check_in_undo(rsvp=rsvp, by=request.user)
     if request.htmx:
         return _check_in_response(request, event, rsvp_id)
-    messages.success(request, f"{rsvp.user.display_name}'s check-in was taken back.")
+    messages.success(
+        request,
+        gettext("%(name)s's check-in was taken back.") % {"name": rsvp.user.display_name},
+    )
     return _back_to_check_in(request, event)
 
 
@@ -216,10 +230,10 @@ CHECK_IN_POLL_SECONDS = 10
 
 
 class ScanOutcome(models.TextChoices):
-    CHECKED_IN = "checked_in", "Checked in"
-    ALREADY = "already", "Already checked in"
-    REFUSED = "refused", "Refused"
-    UNKNOWN = "unknown", "Unknown code"
+    CHECKED_IN = "checked_in", _("Checked in")
+    ALREADY = "already", _("Already checked in")
+    REFUSED = "refused", _("Refused")
+    UNKNOWN = "unknown", _("Unknown code")
 
 
 @dataclass(frozen=True)
@@ -236,18 +250,27 @@ class Scan:
         """The outcome in one sentence, for the messages of a form sent without JavaScript."""
         name = self.rsvp.user.display_name if self.rsvp else ""
         if self.outcome == ScanOutcome.CHECKED_IN:
-            return f"{name} checked in."
+            return gettext("%(name)s checked in.") % {"name": name}
         if self.outcome == ScanOutcome.ALREADY:
-            when = time_format(timezone.localtime(self.rsvp.checked_in_at), "g:i A")
+            when = formats.time_format(timezone.localtime(self.rsvp.checked_in_at), "TIME_FORMAT")
             by = self.rsvp.checked_in_by
-            return f"{name} was already checked in at {when}" + (
-                f" by {by.display_name}." if by else "."
-            )
+            if by:
+                return gettext("%(name)s was already checked in at %(when)s by %(by)s.") % {
+                    "name": name,
+                    "when": when,
+                    "by": by.display_name,
+                }
+            return gettext("%(name)s was already checked in at %(when)s.") % {
+                "name": name,
+                "when": when,
+            }
         if self.outcome == ScanOutcome.REFUSED:
-            return f"{name}: {self.error}"
+            return gettext("%(name)s: %(why)s") % {"name": name, "why": self.error}
         if self.other_event:
-            return f"That code is for another event: {self.other_event.title}."
-        return "No RSVP of this event has that code."
+            return gettext("That code is for another event: %(title)s.") % {
+                "title": self.other_event.title
+            }
+        return gettext("No RSVP of this event has that code.")
 
 
 def _scan(*, event: Event, code: str, by) -> Scan:

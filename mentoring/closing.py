@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentoring.models import (
     OPEN_REQUEST_STATUSES,
@@ -40,7 +41,7 @@ from networking_app.core.calendar_files import (
     calendar_file,
     site_organizer,
 )
-from networking_app.core.emails import Attachment, send_templated_email
+from networking_app.core.emails import Attachment, as_recipient, send_templated_email
 from networking_app.notifications import links
 
 
@@ -68,7 +69,7 @@ def _cancellation_ics(session, recipient: User) -> bytes:
         stamp=timezone.now(),
         start=session.start_at,
         end=session.end_at,
-        summary=f"Cancelled: {settings.MENTORING_PROGRAMME_NAME}",
+        summary=gettext("Cancelled: %(summary)s") % {"summary": settings.MENTORING_PROGRAMME_NAME},
         organizer=site_organizer(),
         attendees=(Attendee(email=recipient.email, name=recipient.display_name),),
         status=Status.CANCELLED,
@@ -79,12 +80,11 @@ def _cancellation_ics(session, recipient: User) -> bytes:
 def _notify(*, recipient: User, start_at: dt.datetime, key: str, session=None) -> None:
     attachments = []
     if session is not None:
+        # Worded in the recipient's language, like the email it comes with.
+        with as_recipient(recipient):
+            content = _cancellation_ics(session, recipient)
         attachments.append(
-            Attachment(
-                f"flash-mentoring-{session.pk}.ics",
-                _cancellation_ics(session, recipient),
-                "text/calendar; method=CANCEL",
-            )
+            Attachment(f"flash-mentoring-{session.pk}.ics", content, "text/calendar; method=CANCEL")
         )
     send_templated_email(
         "account_closed_notice",

@@ -6,6 +6,10 @@ One session is one calendar item for its whole life: the UID never changes
 (`Session.ics_uid`) and every change raises the SEQUENCE (`Session.ics_sequence`), so a
 calendar that received the first invitation updates or removes that same item when the
 reschedule or the cancellation arrives, and the subscribed copy and the emailed copy merge.
+
+The words are in the active language: the emailed invitation's is its recipient's
+(mentoring.services.sessions.send_mentoring_email), the subscribed feed's English
+(events.ics.ICS_LANGUAGE).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentoring.models import Mode, Session, SessionStatus
 from networking_app.core.calendar_files import (
@@ -45,7 +50,7 @@ def _page(session: Session) -> str:
 
 
 def _mode_label(session: Session) -> str:
-    return Mode(session.mode).label if session.mode in Mode.values else ""
+    return str(Mode(session.mode).label) if session.mode in Mode.values else ""
 
 
 def _is_link(location: str) -> bool:
@@ -61,9 +66,14 @@ def session_ics(session: Session, *, for_user, method: Method | None = None) -> 
     programme = settings.MENTORING_PROGRAMME_NAME
     mode = _mode_label(session)
     description = [
-        f"A {programme.lower()} conversation ({mode.lower()}) "
-        f"between {student.display_name} and {volunteer.display_name}.",
-        f"Details, changes and cancellation: {_page(session)}",
+        gettext("A %(programme)s conversation (%(mode)s) between %(student)s and %(volunteer)s.")
+        % {
+            "programme": programme.lower(),
+            "mode": mode.lower(),
+            "student": student.display_name,
+            "volunteer": volunteer.display_name,
+        },
+        gettext("Details, changes and cancellation: %(url)s") % {"url": _page(session)},
     ]
     item = CalendarItem(
         uid=session.ics_uid,
@@ -71,7 +81,7 @@ def session_ics(session: Session, *, for_user, method: Method | None = None) -> 
         stamp=timezone.now(),
         start=session.start_at,
         end=session.end_at,
-        summary=f"{programme} with {other.display_name}",
+        summary=_summary(programme, other),
         description="\n".join(description),
         location=session.location or mode,
         url=session.location if _is_link(session.location) else "",
@@ -85,6 +95,13 @@ def session_ics(session: Session, *, for_user, method: Method | None = None) -> 
     return calendar_file([item], prodid=PRODID, method=method)
 
 
+def _summary(programme: str, other) -> str:
+    return gettext("%(programme)s with %(name)s") % {
+        "programme": programme,
+        "name": other.display_name,
+    }
+
+
 def filename_for(session: Session) -> str:
     return f"flash-mentoring-{session.pk}.ics"
 
@@ -95,13 +112,16 @@ def session_feed_item(session: Session, *, for_user) -> CalendarItem:
     other = session.volunteer if for_user.pk == session.student_id else session.student
     programme = settings.MENTORING_PROGRAMME_NAME
     cancelled = session.status == SessionStatus.CANCELLED
-    summary = f"{programme} with {other.display_name}"
+    summary = _summary(programme, other)
     page = _page(session)
     mode = _mode_label(session)
-    lines = [f"A {programme.lower()} conversation ({mode.lower()}) with {other.display_name}."]
+    lines = [
+        gettext("A %(programme)s conversation (%(mode)s) with %(name)s.")
+        % {"programme": programme.lower(), "mode": mode.lower(), "name": other.display_name}
+    ]
     if session.location:
-        lines.append(f"Place or link: {session.location}")
-    lines.append(f"Details, changes and cancellation: {page}")
+        lines.append(gettext("Place or link: %(place)s") % {"place": session.location})
+    lines.append(gettext("Details, changes and cancellation: %(url)s") % {"url": page})
     stamp = session.updated_at or timezone.now()
     return CalendarItem(
         uid=session.ics_uid,
@@ -110,13 +130,16 @@ def session_feed_item(session: Session, *, for_user) -> CalendarItem:
         last_modified=stamp,
         start=session.start_at,
         end=session.end_at,
-        summary=f"Cancelled: {summary}" if cancelled else summary,
+        summary=gettext("Cancelled: %(summary)s") % {"summary": summary} if cancelled else summary,
         description="\n".join(lines),
         location=session.location or mode,
         url=page,
         status=Status.CANCELLED if cancelled else Status.CONFIRMED,
         alarm=(
-            Alarm(trigger=MEETING_ALARM, text=f"In one hour: {summary}")
+            Alarm(
+                trigger=MEETING_ALARM,
+                text=gettext("In one hour: %(summary)s") % {"summary": summary},
+            )
             if session.status == SessionStatus.SCHEDULED
             else None
         ),

@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext_noop
 from scipy.optimize import linear_sum_assignment
 
 HOURS_PER_WEEK = 7 * 24
@@ -61,19 +62,23 @@ AVAILABILITY_HOURS_COUNTED = 8  # beyond a working day of overlap, more hours ad
 FORBIDDEN_COST = 1e9
 
 # --- Why a student was left out ------------------------------------------------------------
+# Kept in English (a run stores them) and translated where staff read them
+# (selectors.rounds.round_review, services.round_matches.match_swap).
 
-NO_AVAILABILITY = "gave no availability"
-NO_VOLUNTEERS = "no volunteer signed up for this round"
-NO_SHARED_TIME = "no volunteer with a shared time"
-NO_BOOKABLE_TIME = "no volunteer with a shared time has a time to book in the round's dates"
-ALL_EXCLUDED = "excluded or already met all compatible volunteers"
-ALL_FULL = "every compatible volunteer is full"
+NO_AVAILABILITY = gettext_noop("gave no availability")
+NO_VOLUNTEERS = gettext_noop("no volunteer signed up for this round")
+NO_SHARED_TIME = gettext_noop("no volunteer with a shared time")
+NO_BOOKABLE_TIME = gettext_noop(
+    "no volunteer with a shared time has a time to book in the round's dates"
+)
+ALL_EXCLUDED = gettext_noop("excluded or already met all compatible volunteers")
+ALL_FULL = gettext_noop("every compatible volunteer is full")
 
 # Why a swap would break a hard constraint.
-SWAP_EXCLUDED = "the student excluded this volunteer"
-SWAP_MET = "they have already met, or staff removed this pair"
-SWAP_NO_SHARED_TIME = "they share no available hour"
-SWAP_NOT_BOOKABLE = "the volunteer has no time to book in the round's dates"
+SWAP_EXCLUDED = gettext_noop("the student excluded this volunteer")
+SWAP_MET = gettext_noop("they have already met, or staff removed this pair")
+SWAP_NO_SHARED_TIME = gettext_noop("they share no available hour")
+SWAP_NOT_BOOKABLE = gettext_noop("the volunteer has no time to book in the round's dates")
 
 # Parts of the day a student picks, in their own time zone: [start hour, end hour).
 PARTS_OF_DAY: Mapping[str, tuple[int, int]] = {

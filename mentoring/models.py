@@ -14,6 +14,9 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mentoring import photos
 
@@ -32,12 +35,17 @@ class Topic(models.Model):
 
 
 class Mode(models.TextChoices):
-    VIDEO = "video", "Video"
-    PHONE = "phone", "Phone"
-    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", _("Video")
+    PHONE = "phone", _("Phone")
+    IN_PERSON = "in_person", _("In person")
 
 
-SLOT_LENGTHS = [(15, "15 minutes"), (20, "20 minutes"), (30, "30 minutes"), (45, "45 minutes")]
+SLOT_LENGTHS = [
+    (15, _("15 minutes")),
+    (20, _("20 minutes")),
+    (30, _("30 minutes")),
+    (45, _("45 minutes")),
+]
 
 # Fields a volunteer may hide from students (name and organization are always shown).
 HIDEABLE_FIELDS = [
@@ -145,14 +153,12 @@ class AvailabilityWindow(models.Model):
         return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
     def get_weekday_display(self) -> str:
-        return ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][
-            self.weekday
-        ]
+        return str(WEEKDAYS[self.weekday])
 
 
 class OverrideKind(models.TextChoices):
-    BLACKOUT = "blackout", "Not available that day"
-    WINDOW = "window", "Available only at these times that day"
+    BLACKOUT = "blackout", _("Not available that day")
+    WINDOW = "window", _("Available only at these times that day")
 
 
 class AvailabilityOverride(models.Model):
@@ -172,12 +178,12 @@ class AvailabilityOverride(models.Model):
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for the volunteer"
-    PROPOSED = "proposed", "Another time proposed"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    EXPIRED = "expired", "Expired"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PENDING = "pending", _("Waiting for the volunteer")
+    PROPOSED = "proposed", _("Another time proposed")
+    ACCEPTED = "accepted", pgettext_lazy("flash request status", "Accepted")
+    DECLINED = "declined", pgettext_lazy("flash request status", "Declined")
+    EXPIRED = "expired", pgettext_lazy("flash request status", "Expired")
+    WITHDRAWN = "withdrawn", pgettext_lazy("flash request status", "Withdrawn")
 
 
 OPEN_REQUEST_STATUSES = [RequestStatus.PENDING, RequestStatus.PROPOSED]
@@ -234,10 +240,10 @@ class FlashRequest(models.Model):
 
 
 class SessionStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    COMPLETED = "completed", "Held"
-    CANCELLED = "cancelled", "Cancelled"
-    NO_SHOW = "no_show", "No-show"
+    SCHEDULED = "scheduled", pgettext_lazy("mentoring session status", "Scheduled")
+    COMPLETED = "completed", pgettext_lazy("mentoring session status", "Held")
+    CANCELLED = "cancelled", pgettext_lazy("mentoring session status", "Cancelled")
+    NO_SHOW = "no_show", pgettext_lazy("mentoring session status", "No-show")
 
 
 class Session(models.Model):
@@ -330,10 +336,10 @@ class Feedback(models.Model):
 
 
 class RoundStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    OPEN = "open", "Open for sign-up"
-    CLOSED = "closed", "Sign-up closed"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", pgettext_lazy("match round status", "Draft")
+    OPEN = "open", pgettext_lazy("match round status", "Open for sign-up")
+    CLOSED = "closed", pgettext_lazy("match round status", "Sign-up closed")
+    PUBLISHED = "published", pgettext_lazy("match round status", "Published")
 
 
 class MatchRound(models.Model):

@@ -10,6 +10,8 @@ import datetime as dt
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import (
     AvailabilityOverride,
@@ -228,10 +230,11 @@ def calendar_events(user: User, stamp: dt.datetime) -> list[CalendarItem]:
             stamp=stamp,
             start=session.start_at,
             end=session.end_at,
-            summary=(
-                f"{settings.MENTORING_PROGRAMME_NAME} with "
-                f"{other_person(session, user).display_name}"
-            ),
+            summary=gettext("%(programme)s with %(name)s")
+            % {
+                "programme": settings.MENTORING_PROGRAMME_NAME,
+                "name": other_person(session, user).display_name,
+            },
             location=session.location,
             status=Status.CANCELLED if session.status == "cancelled" else Status.CONFIRMED,
         )
@@ -243,32 +246,36 @@ def register_data_files() -> None:
     register(
         DataFile(
             "flash_requests.json",
-            "flash-mentoring requests you sent or received",
+            _("flash-mentoring requests you sent or received"),
             flash_requests_data,
             STUDENT_OR_VOLUNTEER,
             40,
         ),
         DataFile(
             "mentoring_sessions.json",
-            "flash-mentoring sessions, their changes and the feedback you gave",
+            _("flash-mentoring sessions, their changes and the feedback you gave"),
             sessions_data,
             STUDENT_OR_VOLUNTEER,
             41,
         ),
         DataFile(
             "match_rounds.json",
-            "match-round sign-ups and published matches",
+            _("match-round sign-ups and published matches"),
             match_rounds_data,
             STUDENT_OR_VOLUNTEER,
             42,
         ),
-        DataFile("mentor_profile.json", "your mentor profile", mentor_data, VOLUNTEER, 43),
+        DataFile("mentor_profile.json", _("your mentor profile"), mentor_data, VOLUNTEER, 43),
         DataFile(
-            "availability.json", "your mentoring availability", availability_data, VOLUNTEER, 44
+            "availability.json",
+            _("your mentoring availability"),
+            availability_data,
+            VOLUNTEER,
+            44,
         ),
         DataFile(
             "mentor_photo.jpg",
-            "your photo, as students see it",
+            _("your photo, as students see it"),
             mentor_photo_file,
             VOLUNTEER,
             order=95,

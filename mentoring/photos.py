@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,11 @@ def photo_reencoded(upload) -> bytes:
     limit = settings.PHOTO_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise ValidationError(
-            f"This file is {_megabytes(upload.size)} MB; photos up to {_megabytes(limit)} MB "
-            "are accepted. Choose a smaller photo.",
+            gettext(
+                "This file is %(size)s MB; photos up to %(limit)s MB are accepted. Choose a "
+                "smaller photo."
+            )
+            % {"size": _megabytes(upload.size), "limit": _megabytes(limit)},
             code="too_big",
         )
     upload.seek(0)
@@ -75,22 +79,27 @@ def photo_reencoded(upload) -> bytes:
         raise _too_many_pixels() from None
     except UnidentifiedImageError:
         raise ValidationError(
-            "Choose a photo in JPEG, PNG or WebP format: this file is not one.",
+            gettext("Choose a photo in JPEG, PNG or WebP format: this file is not one."),
             code="not_an_image",
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError):
         # Truncated or corrupt data, found while decoding the pixels.
         raise ValidationError(
-            "This photo could not be read: the file seems damaged or incomplete. Try saving "
-            "or exporting it again.",
+            gettext(
+                "This photo could not be read: the file seems damaged or incomplete. Try "
+                "saving or exporting it again."
+            ),
             code="unreadable",
         ) from None
 
 
 def _too_many_pixels() -> ValidationError:
     return ValidationError(
-        f"This image is too large to process (more than {MAX_PIXELS // 1_000_000} megapixels). "
-        "Choose a smaller photo.",
+        gettext(
+            "This image is too large to process (more than %(megapixels)s megapixels). "
+            "Choose a smaller photo."
+        )
+        % {"megapixels": MAX_PIXELS // 1_000_000},
         code="too_many_pixels",
     )
 

@@ -8,6 +8,8 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.attendance_links import HELD, NO_SHOW, attendance_link
 from mentoring.models import Feedback, Session, SessionStatus
@@ -106,30 +108,47 @@ def _tomorrow_relevant(reminder: Reminder) -> bool:
 def _tomorrow_render(reminder: Reminder) -> dict:
     session = _session(reminder)
     other = _other(session, reminder.user_id)
+    values = {
+        "name": other.display_name,
+        "when": _when(session, reminder.user),
+        "mode": session.get_mode_display().lower(),
+        "place": session.location,
+    }
     lines = [
-        f"Your flash mentoring conversation with {other.display_name} is on "
-        f"{_when(session, reminder.user)}, {session.get_mode_display().lower()}"
-        + (f": {session.location}" if session.location else "")
-        + ".",
+        gettext(
+            "Your flash mentoring conversation with %(name)s is on %(when)s, %(mode)s: %(place)s."
+        )
+        % values
+        if session.location
+        else gettext("Your flash mentoring conversation with %(name)s is on %(when)s, %(mode)s.")
+        % values
     ]
     if reminder.user_id == session.student_id:
         lines.append(
-            "Be on time, keep to the time you were given, have two or three questions ready, "
-            "and ask who else you should talk to."
+            gettext(
+                "Be on time, keep to the time you were given, have two or three questions "
+                "ready, and ask who else you should talk to."
+            )
         )
     else:
         lines.append(
-            "Thank you for giving your time. If you can no longer make it, tell the student "
-            "from the session page as early as you can."
+            gettext(
+                "Thank you for giving your time. If you can no longer make it, tell the "
+                "student from the session page as early as you can."
+            )
         )
     zone = notify.user_zone(reminder.user)
     same_day = timezone.localtime(session.start_at, zone).date() == timezone.localdate(None, zone)
+    title = (
+        gettext("Today: flash mentoring with %(name)s")
+        if same_day
+        else gettext("Tomorrow: flash mentoring with %(name)s")
+    )
     return {
-        "title": f"{'Today' if same_day else 'Tomorrow'}: flash mentoring with "
-        f"{other.display_name}",
+        "title": title % {"name": other.display_name},
         "lines": lines,
         "url": _url(session),
-        "action": "Open the session",
+        "action": gettext("Open the session"),
     }
 
 
@@ -191,14 +210,18 @@ def _feedback_render(reminder: Reminder) -> dict:
     session = _session(reminder)
     other = _other(session, reminder.user_id)
     return {
-        "title": f"How was your conversation with {other.display_name}?",
+        "title": gettext("How was your conversation with %(name)s?") % {"name": other.display_name},
         "lines": [
-            "Two minutes of feedback (a rating, and whether you would meet again) helps the "
-            "career office keep flash mentoring useful for everyone.",
-            "If the conversation took place, you can also mark it as held on the same page.",
+            gettext(
+                "Two minutes of feedback (a rating, and whether you would meet again) helps "
+                "the career office keep flash mentoring useful for everyone."
+            ),
+            gettext(
+                "If the conversation took place, you can also mark it as held on the same page."
+            ),
         ],
         "url": _url(session) + "#feedback",
-        "action": "Give your feedback",
+        "action": gettext("Give your feedback"),
         # One click, no sign-in: whether it took place (mentoring.services.attendance).
         "choices": _attendance_choices(session, reminder.user),
     }
@@ -218,8 +241,8 @@ def register_kinds() -> None:
     register(
         ReminderKind(
             name=SESSION_TOMORROW,
-            label="Mentoring session tomorrow",
-            description="The morning before a flash mentoring session.",
+            label=_("Mentoring session tomorrow"),
+            description=_("The morning before a flash mentoring session."),
             render=_tomorrow_render,
             is_relevant=_tomorrow_relevant,
             prefetch=_prefetch,
@@ -241,12 +264,12 @@ def register_kinds() -> None:
     register(
         ReminderKind(
             name=SESSION_FEEDBACK,
-            label="Mentoring feedback",
-            description="After a flash mentoring session, until you have given your feedback.",
+            label=_("Mentoring feedback"),
+            description=_("After a flash mentoring session, until you have given your feedback."),
             render=_feedback_render,
             is_relevant=_feedback_relevant,
             prefetch=_prefetch,
-            timing=Timing("Hours after a session ends", "hours", 1, 0, 72),
+            timing=Timing(_("Hours after a session ends"), "hours", 1, 0, 72),
             roles=ROLES,
         )
     )

@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import StaffFactory, StudentFactory, VolunteerFactory
@@ -111,6 +112,14 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request in Spanish leaves Spanish active in the thread (LocaleMiddleware activates a
+    # language per request and never resets it): the next test starts in the default again.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

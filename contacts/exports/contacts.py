@@ -9,13 +9,17 @@ import reads back (contacts.imports), so an export re-imports without loss.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Min, OuterRef, QuerySet, Subquery
+from django.utils import translation
 
 from contacts.models import Cadence, Contact, Interaction, InteractionKind, Relationship
 
+# In English in every language: the import recognises Rapport's own export by these names
+# (contacts.imports.csvfiles), and spreadsheets and other tools read them.
 CSV_HEADER = [
     "Name",
     "Email",
@@ -37,8 +41,6 @@ CHUNK_SIZE = 500
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection, OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 VCARD_PRODID = "-//Rapport//Contacts export//EN"
-RELATIONSHIP_LABELS = dict(Relationship.choices)
-CADENCE_LABELS = {value: label for value, label in Cadence.choices if value}
 # Fields a vCard has no property for, as extended properties (RFC 6350 section 6.10).
 VCARD_INDUSTRY = "X-RAPPORT-INDUSTRY"
 VCARD_RELATIONSHIP = "X-RAPPORT-RELATIONSHIP"
@@ -82,8 +84,21 @@ def _tag_names(contact: Contact) -> list[str]:
     return sorted(tag.name for tag in contact.tags.all())
 
 
+@functools.cache
+def english_labels() -> tuple[dict[str, str], dict[int, str]]:
+    """The relationship and stay-in-touch labels the CSV holds: always in English, whatever
+    the student's language, like its header, so that every export imports back (the import
+    reads these labels, contacts.imports.records)."""
+    with translation.override("en"):
+        return (
+            {value: str(label) for value, label in Relationship.choices},
+            {value: str(label) for value, label in Cadence.choices if value},
+        )
+
+
 def contact_csv_row(contact: Contact) -> list[str]:
-    relationship = RELATIONSHIP_LABELS.get(contact.relationship, contact.relationship)
+    relationship_labels, cadence_labels = english_labels()
+    relationship = relationship_labels.get(contact.relationship, contact.relationship)
     cells = [
         contact.name,
         contact.email,
@@ -96,7 +111,7 @@ def contact_csv_row(contact: Contact) -> list[str]:
         contact.how_met,
         TAG_SEPARATOR.join(_tag_names(contact)),
         contact.notes,
-        CADENCE_LABELS.get(contact.cadence_days, ""),
+        cadence_labels.get(contact.cadence_days, ""),
         _connected_on(contact),
     ]
     return [neutralise(cell or "") for cell in cells]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contacts.exports.contacts import contacts_csv_text, contacts_vcard_text
 from contacts.ics import conversation_uid
@@ -222,7 +224,7 @@ def calendar_events(user: User, stamp: dt.datetime) -> list[CalendarItem]:
             start=conversation.scheduled_at,
             end=conversation.scheduled_at
             + dt.timedelta(minutes=conversation.duration_minutes or 30),
-            summary=f"Career conversation with {conversation.contact.name}",
+            summary=_("Career conversation with %(name)s") % {"name": conversation.contact.name},
             description=conversation.goal,
             location=conversation.location,
             status=Status.CANCELLED if conversation.status == "declined" else Status.CONFIRMED,
@@ -233,41 +235,65 @@ def calendar_events(user: User, stamp: dt.datetime) -> list[CalendarItem]:
 
 def register_data_files() -> None:
     register(
-        DataFile("contacts.json", "your contacts, with their tags", contacts_data, STUDENT, 10),
-        DataFile("tags.json", "your tags", tags_data, STUDENT, 11),
+        DataFile(
+            "contacts.json",
+            gettext_lazy("your contacts, with their tags"),
+            contacts_data,
+            STUDENT,
+            10,
+        ),
+        DataFile("tags.json", gettext_lazy("your tags"), tags_data, STUDENT, 11),
         DataFile(
             "target_organizations.json",
-            "the organizations you target",
+            gettext_lazy("the organizations you target"),
             target_organizations_data,
             STUDENT,
             12,
         ),
         DataFile(
             "conversations.json",
-            "your career conversations, with prepared questions, notes and changes",
+            gettext_lazy("your career conversations, with prepared questions, notes and changes"),
             conversations_data,
             STUDENT,
             13,
         ),
-        DataFile("imports.json", "the contact imports you made", imports_data, STUDENT, 14),
-        DataFile("action_items.json", "your action items", action_items_data, STUDENT, 15),
         DataFile(
-            "interactions.json", "the interactions you logged", interactions_data, STUDENT, 16
+            "imports.json", gettext_lazy("the contact imports you made"), imports_data, STUDENT, 14
         ),
-        DataFile("outcomes.json", "internships and jobs you recorded", outcomes_data, STUDENT, 17),
+        DataFile(
+            "action_items.json", gettext_lazy("your action items"), action_items_data, STUDENT, 15
+        ),
+        DataFile(
+            "interactions.json",
+            gettext_lazy("the interactions you logged"),
+            interactions_data,
+            STUDENT,
+            16,
+        ),
+        DataFile(
+            "outcomes.json",
+            gettext_lazy("internships and jobs you recorded"),
+            outcomes_data,
+            STUDENT,
+            17,
+        ),
         DataFile(
             "email_templates.json",
-            "your own email templates",
+            gettext_lazy("your own email templates"),
             email_templates_data,
             STUDENT,
             18,
         ),
         DataFile(
-            "questions.json", "the questions you added to your bank", questions_data, STUDENT, 19
+            "questions.json",
+            gettext_lazy("the questions you added to your bank"),
+            questions_data,
+            STUDENT,
+            19,
         ),
         DataFile(
             "contacts.csv",
-            "your contacts, for a spreadsheet (UTF-8, Excel-ready)",
+            gettext_lazy("your contacts, for a spreadsheet (UTF-8, Excel-ready)"),
             lambda user: contacts_csv_text(user=user).encode(),
             STUDENT,
             90,
@@ -275,7 +301,7 @@ def register_data_files() -> None:
         ),
         DataFile(
             "contacts.vcf",
-            "your contacts as vCard 4.0",
+            gettext_lazy("your contacts as vCard 4.0"),
             lambda user: contacts_vcard_text(user=user).encode(),
             STUDENT,
             91,

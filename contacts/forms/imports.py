@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from contacts.imports.csvfiles import MAPPABLE_FIELDS
 from contacts.imports.files import ENCODINGS, MAX_BYTES
@@ -11,13 +12,15 @@ from contacts.imports.models import Decision
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="Your contacts file",
-        help_text="LinkedIn's Connections.csv, a Google Contacts or Outlook CSV export, another "
-        "CSV, or a vCard (.vcf) file. Up to 5 MB and 20,000 contacts.",
+        label=_("Your contacts file"),
+        help_text=_(
+            "LinkedIn's Connections.csv, a Google Contacts or Outlook CSV export, another "
+            "CSV, or a vCard (.vcf) file. Up to 5 MB and 20,000 contacts."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.vcf,.vcard,text/csv,text/vcard"}),
         error_messages={
-            "required": "Choose the file to import.",
-            "empty": "The file is empty.",
+            "required": _("Choose the file to import."),
+            "empty": _("The file is empty."),
         },
     )
 
@@ -25,8 +28,11 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
-                f"“{upload.name}” is {upload.size / 1024 / 1024:.1f} MB; files up to 5 MB can be "
-                "imported. Split it into smaller files."
+                _(
+                    "“%(name)s” is %(size)s MB; files up to 5 MB can be imported. Split it into "
+                    "smaller files."
+                )
+                % {"name": upload.name, "size": f"{upload.size / 1024 / 1024:.1f}"}
             )
         return upload
 
@@ -43,13 +49,16 @@ class ImportMappingForm(forms.Form):
             name = f"col_{index}"
             examples = [row[index] for row in samples if index < len(row) and row[index].strip()]
             self.fields[name] = forms.ChoiceField(
-                label=header.strip() or f"Column {index + 1}",
+                label=header.strip() or _("Column %(number)s") % {"number": index + 1},
                 choices=MAPPABLE_FIELDS,
                 required=False,
                 initial=initial_map.get(str(index), ""),
-                help_text=("For example: " + "; ".join(e[:40] for e in examples[:2]))
+                help_text=(
+                    _("For example: %(values)s")
+                    % {"values": "; ".join(e[:40] for e in examples[:2])}
+                )
                 if examples
-                else "Empty in the first rows.",
+                else _("Empty in the first rows."),
             )
             self.columns.append(name)
 
@@ -58,7 +67,7 @@ class ImportMappingForm(forms.Form):
         chosen = {data.get(name) for name in self.columns}
         if not chosen & {"name", "first_name", "last_name"}:
             raise forms.ValidationError(
-                "Choose the column with the person's full name, or their first and last name."
+                _("Choose the column with the person's full name, or their first and last name.")
             )
         return data
 
@@ -71,9 +80,9 @@ class ImportMappingForm(forms.Form):
 
 
 DECISION_CHOICES = [
-    (Decision.CREATE, "Add as new"),
-    (Decision.MERGE, "Merge"),
-    (Decision.SKIP, "Skip"),
+    (Decision.CREATE, _("Add as new")),
+    (Decision.MERGE, _("Merge")),
+    (Decision.SKIP, _("Skip")),
 ]
 
 
@@ -82,10 +91,10 @@ class ImportAllForm(forms.Form):
 
     status = forms.ChoiceField(
         choices=[
-            ("", "all rows"),
-            ("new", "new"),
-            ("possible", "possible duplicates"),
-            ("duplicate", "duplicates"),
+            ("", _("all rows")),
+            ("new", _("new")),
+            ("possible", _("possible duplicates")),
+            ("duplicate", _("duplicates")),
         ],
         required=False,
     )
@@ -97,7 +106,7 @@ class ImportEncodingForm(forms.Form):
     """Read the uploaded file again in another encoding (names with accents look wrong)."""
 
     encoding = forms.ChoiceField(
-        label="The file's encoding",
+        label=_("The file's encoding"),
         choices=ENCODINGS,
-        error_messages={"invalid_choice": "Choose one of the encodings in the list."},
+        error_messages={"invalid_choice": _("Choose one of the encodings in the list.")},
     )

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
     Cadence,
@@ -48,11 +49,11 @@ class TagChoiceField(forms.ChoiceField):
 # --- Contacts list filters -------------------------------------------------------------------
 
 SORT_CHOICES = [
-    ("name", "Name, A to Z"),
-    ("-name", "Name, Z to A"),
-    ("recent", "Recently added"),
-    ("last_contact", "Longest since last contact"),
-    ("organization", "Organization"),
+    ("name", _("Name, A to Z")),
+    ("-name", _("Name, Z to A")),
+    ("recent", _("Recently added")),
+    ("last_contact", _("Longest since last contact")),
+    ("organization", _("Organization")),
 ]
 
 
@@ -70,34 +71,39 @@ class ContactFilterForm(forms.Form):
     """The GET filters of the contacts list. A value that does not validate is ignored."""
 
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         max_length=200,
-        help_text="Name, organization, title, tag, or words from your notes and conversation "
-        "notes. Small typos in names and organizations are forgiven.",
+        help_text=_(
+            "Name, organization, title, tag, or words from your notes and conversation "
+            "notes. Small typos in names and organizations are forgiven."
+        ),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     relationship = forms.ChoiceField(
-        label="How you know them",
+        label=_("How you know them"),
         required=False,
-        choices=[("", "Anyone"), *Relationship.choices],
+        choices=[("", _("Anyone")), *Relationship.choices],
     )
-    tag = TagChoiceField(label="Tag", required=False)
+    tag = TagChoiceField(label=_("Tag"), required=False)
     # Chosen from a link (the targets page, a contact's page), not from a list: a student can
     # have contacts at thousands of organizations. Typing a name into the search finds them too.
     organization = forms.ModelChoiceField(
-        label="Organization", required=False, queryset=None, widget=forms.HiddenInput
+        label=_("Organization"), required=False, queryset=None, widget=forms.HiddenInput
     )
     targets = forms.BooleanField(
-        label="Only at my target organizations", required=False, widget=FlagInput, label_suffix=""
+        label=_("Only at my target organizations"),
+        required=False,
+        widget=FlagInput,
+        label_suffix="",
     )
     losing = forms.BooleanField(
-        label="Losing touch", required=False, widget=FlagInput, label_suffix=""
+        label=_("Losing touch"), required=False, widget=FlagInput, label_suffix=""
     )
     upcoming = forms.BooleanField(
-        label="With an upcoming conversation", required=False, widget=FlagInput, label_suffix=""
+        label=_("With an upcoming conversation"), required=False, widget=FlagInput, label_suffix=""
     )
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, user, tag_choices: list | None = None, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,7 +118,7 @@ class ContactFilterForm(forms.Form):
     @staticmethod
     def tag_choices_for(user) -> list[tuple[str, str]]:
         names = tags_for_user(user=user).values_list("name", flat=True)
-        return [("", "Any tag")] + [(name, name) for name in names]
+        return [("", _("Any tag"))] + [(name, name) for name in names]
 
     def for_display(self, values: dict) -> ContactFilterForm:
         """An unbound copy showing only the values that were kept, without error messages."""
@@ -167,86 +173,90 @@ class ContactForm(forms.Form):
     # The services name the organization; this form takes it by name.
     service_error_fields = {"organization": "organization_name"}
 
-    name = forms.CharField(label="Name", max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200)
     organization_name = forms.CharField(
-        label="Organization",
+        label=_("Organization"),
         max_length=200,
         required=False,
-        help_text="Employer or school. The same name typed twice is one organization.",
+        help_text=_("Employer or school. The same name typed twice is one organization."),
     )
-    title = forms.CharField(label="Job title", max_length=200, required=False)
-    industry = forms.CharField(label="Industry", max_length=120, required=False)
+    title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    industry = forms.CharField(label=_("Industry"), max_length=120, required=False)
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         required=False,
-        error_messages={"invalid": "Enter a valid email address, like name@example.com."},
+        error_messages={"invalid": _("Enter a valid email address, like name@example.com.")},
     )
     phone = forms.CharField(
-        label="Phone",
+        label=_("Phone"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     linkedin_url = forms.URLField(
-        label="LinkedIn profile",
+        label=_("LinkedIn profile"),
         max_length=300,
         required=False,
         assume_scheme="https",
-        help_text="The address of their profile, like https://www.linkedin.com/in/their-name.",
+        help_text=_("The address of their profile, like https://www.linkedin.com/in/their-name."),
         error_messages={
-            "invalid": "Enter the full address of their LinkedIn profile, "
-            "like https://www.linkedin.com/in/their-name."
+            "invalid": _(
+                "Enter the full address of their LinkedIn profile, "
+                "like https://www.linkedin.com/in/their-name."
+            )
         },
     )
     relationship = forms.ChoiceField(
-        label="How you know each other",
-        choices=[("", "Choose…"), *Relationship.choices],
-        error_messages={"required": "Choose how you know each other."},
+        label=_("How you know each other"),
+        choices=[("", _("Choose…")), *Relationship.choices],
+        error_messages={"required": _("Choose how you know each other.")},
     )
     how_met = forms.CharField(
-        label="How and where you met",
+        label=_("How and where you met"),
         max_length=300,
         required=False,
-        help_text="For example: “Alumni panel, October” or “My manager at the summer job”.",
+        help_text=_("For example: “Alumni panel, October” or “My manager at the summer job”."),
     )
     referred_by = ContactChoiceField(
-        label="Referred by",
+        label=_("Referred by"),
         queryset=None,
         required=False,
-        empty_label="Nobody",
-        help_text="One of your contacts who suggested you talk to this person.",
-        error_messages={"invalid_choice": "Choose one of your own contacts."},
+        empty_label=_("Nobody"),
+        help_text=_("One of your contacts who suggested you talk to this person."),
+        error_messages={"invalid_choice": _("Choose one of your own contacts.")},
     )
     may_use_referrer_name = forms.BooleanField(
-        label="The referrer said I may use their name", required=False, label_suffix=""
+        label=_("The referrer said I may use their name"), required=False, label_suffix=""
     )
     tags = forms.CharField(
-        label="Tags",
+        label=_("Tags"),
         required=False,
         max_length=500,
-        help_text="Separate tags with commas, for example: finance, Boston, alumni.",
+        help_text=_("Separate tags with commas, for example: finance, Boston, alumni."),
     )
     cadence_days = forms.TypedChoiceField(
-        label="Stay in touch",
+        label=_("Stay in touch"),
         choices=Cadence.choices,
         coerce=int,
         initial=Cadence.NONE,
-        help_text="Rapport reminds you when it is time to reach out again.",
+        help_text=_("Rapport reminds you when it is time to reach out again."),
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
     save_anyway = forms.BooleanField(
-        label="Save anyway: this is a different person", required=False, label_suffix=""
+        label=_("Save anyway: this is a different person"), required=False, label_suffix=""
     )
 
     FIELDSETS = [
-        ("Who they are", ["name", "organization_name", "title", "industry"]),
-        ("How to reach them", ["email", "phone", "linkedin_url"]),
+        (_("Who they are"), ["name", "organization_name", "title", "industry"]),
+        (_("How to reach them"), ["email", "phone", "linkedin_url"]),
         (
-            "How you know them",
+            _("How you know them"),
             ["relationship", "how_met", "referred_by", "may_use_referrer_name", "tags"],
         ),
-        ("Staying in touch", ["cadence_days", "notes"]),
+        (_("Staying in touch"), ["cadence_days", "notes"]),
     ]
 
     def __init__(self, *args, user, contact: Contact | None = None, **kwargs):
@@ -288,15 +298,17 @@ class ContactForm(forms.Form):
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
-            raise ValidationError("Enter their name.")
+            raise ValidationError(_("Enter their name."))
         return name
 
     def clean_linkedin_url(self) -> str:
         url = self.cleaned_data["linkedin_url"]
         if url and not _is_linkedin(url):
             raise ValidationError(
-                "This is not a LinkedIn address. Paste the address of their profile on "
-                "linkedin.com, or leave the field empty."
+                _(
+                    "This is not a LinkedIn address. Paste the address of their profile on "
+                    "linkedin.com, or leave the field empty."
+                )
             )
         return url
 
@@ -305,8 +317,8 @@ class ContactForm(forms.Form):
         too_long = [name for name in names if len(name) > TAG_MAX_LENGTH]
         if too_long:
             raise ValidationError(
-                f"Keep each tag to {TAG_MAX_LENGTH} characters or fewer "
-                f"(“{too_long[0][:TAG_MAX_LENGTH]}…” is longer)."
+                _("Keep each tag to %(limit)s characters or fewer (“%(tag)s…” is longer).")
+                % {"limit": TAG_MAX_LENGTH, "tag": too_long[0][:TAG_MAX_LENGTH]}
             )
         return names
 
@@ -315,7 +327,7 @@ class ContactForm(forms.Form):
         if cleaned.get("may_use_referrer_name") and not cleaned.get("referred_by"):
             self.add_error(
                 "may_use_referrer_name",
-                "Choose who referred them, or untick “may use their name”.",
+                _("Choose who referred them, or untick “may use their name”."),
             )
         return cleaned
 
@@ -334,20 +346,20 @@ class ContactForm(forms.Form):
 
 class InteractionForm(forms.Form):
     kind = forms.ChoiceField(
-        label="What happened",
-        choices=[("", "Choose…"), *InteractionKind.choices],
-        error_messages={"required": "Choose what kind of interaction it was."},
+        label=_("What happened"),
+        choices=[("", _("Choose…")), *InteractionKind.choices],
+        error_messages={"required": _("Choose what kind of interaction it was.")},
     )
     occurred_on = forms.DateField(
-        label="Date",
+        label=_("Date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
-            "required": "Enter the date it happened.",
-            "invalid": "Enter a date, like 2026-03-14.",
+            "required": _("Enter the date it happened."),
+            "invalid": _("Enter a date, like 2026-03-14."),
         },
     )
     note = forms.CharField(
-        label="Note (optional)",
+        label=_("Note (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -362,8 +374,11 @@ class InteractionForm(forms.Form):
         today = timezone.localdate()
         if occurred_on > today:
             raise ValidationError(
-                f"An interaction cannot be in the future: choose today ({today:%Y-%m-%d}) "
-                "or an earlier date."
+                _(
+                    "An interaction cannot be in the future: choose today (%(today)s) or an "
+                    "earlier date."
+                )
+                % {"today": f"{today:%Y-%m-%d}"}
             )
         return occurred_on
 
@@ -373,12 +388,12 @@ class InteractionForm(forms.Form):
 
 class MergePickForm(forms.Form):
     other = ContactChoiceField(
-        label="Contact to merge into this one",
+        label=_("Contact to merge into this one"),
         queryset=None,
-        empty_label="Choose a contact…",
+        empty_label=_("Choose a contact…"),
         error_messages={
-            "required": "Choose the contact to merge.",
-            "invalid_choice": "Choose another of your own contacts.",
+            "required": _("Choose the contact to merge."),
+            "invalid_choice": _("Choose another of your own contacts."),
         },
     )
 
@@ -392,29 +407,29 @@ class MergePickForm(forms.Form):
 
 class TargetAddForm(forms.Form):
     name = forms.CharField(
-        label="Organization",
+        label=_("Organization"),
         max_length=200,
-        error_messages={"required": "Enter the organization's name."},
+        error_messages={"required": _("Enter the organization's name.")},
     )
     priority = forms.TypedChoiceField(
-        label="Priority", choices=Priority.choices, coerce=int, initial=Priority.MEDIUM
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.MEDIUM
     )
     notes = forms.CharField(
-        label="Notes (optional)",
+        label=_("Notes (optional)"),
         required=False,
-        help_text="Why this employer, roles you are curious about, who you might know there.",
+        help_text=_("Why this employer, roles you are curious about, who you might know there."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
-            raise ValidationError("Enter the organization's name.")
+            raise ValidationError(_("Enter the organization's name."))
         return name
 
 
 class TargetEditForm(forms.Form):
-    priority = forms.TypedChoiceField(label="Priority", choices=Priority.choices, coerce=int)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
     notes = forms.CharField(
-        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Notes (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )

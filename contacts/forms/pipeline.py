@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
     AskedBy,
@@ -27,14 +28,14 @@ from contacts.selectors.pipeline import question_bank
 
 S = ConversationStatus
 NEW_QUESTION_SLOTS = 3
-FUTURE_ONLY = "Choose a date and time in the future."
+FUTURE_ONLY = _("Choose a date and time in the future.")
 
 # The moves the status form accepts; every other move has its own form.
 STATUS_MOVES = [
-    (S.REQUESTED.value, "Back to waiting for an answer"),
-    (S.DECLINED.value, "They declined"),
-    (S.NO_RESPONSE.value, "No response"),
-    (S.CLOSED.value, "End this conversation"),
+    (S.REQUESTED.value, _("Back to waiting for an answer")),
+    (S.DECLINED.value, _("They declined")),
+    (S.NO_RESPONSE.value, _("No response")),
+    (S.CLOSED.value, _("End this conversation")),
 ]
 
 
@@ -86,7 +87,7 @@ def _future_datetime_field(label: str) -> forms.DateTimeField:
         label=label,
         widget=DateTimeLocalInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        help_text="In your time zone.",
+        help_text=_("In your time zone."),
     )
 
 
@@ -102,19 +103,19 @@ def _question_key(text: str) -> str:
 
 class ConversationPlanForm(forms.Form):
     goal = forms.CharField(
-        label="What I want to learn",
+        label=_("What I want to learn"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: how analysts at a consulting firm spend their first year.",
+        help_text=_("For example: how analysts at a consulting firm spend their first year."),
     )
     bank_questions = forms.ModelMultipleChoiceField(
-        label="Questions from the question bank",
+        label=_("Questions from the question bank"),
         queryset=Question.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     save_to_bank = forms.BooleanField(
-        label="Save my new questions to my question bank", required=False
+        label=_("Save my new questions to my question bank"), required=False
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -127,7 +128,9 @@ class ConversationPlanForm(forms.Form):
         save_to_bank = self.fields.pop("save_to_bank")
         for number in range(1, NEW_QUESTION_SLOTS + 1):
             self.fields[f"new_question_{number}"] = forms.CharField(
-                label=f"New question {number}", max_length=500, required=False
+                label=_("New question %(number)s") % {"number": number},
+                max_length=500,
+                required=False,
             )
         self.fields["save_to_bank"] = save_to_bank
 
@@ -159,10 +162,10 @@ class RequestedForm(PageForm):
     id_prefix = "requested"
 
     requested_on = forms.DateField(
-        label="Date the intro email was sent",
+        label=_("Date the intro email was sent"),
         required=False,
         widget=DateInput(),
-        help_text="Leave empty for today.",
+        help_text=_("Leave empty for today."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -172,28 +175,28 @@ class RequestedForm(PageForm):
     def clean_requested_on(self):
         value = self.cleaned_data["requested_on"] or timezone.localdate()
         if value > timezone.localdate():
-            raise ValidationError("The intro email cannot have been sent in the future.")
+            raise ValidationError(_("The intro email cannot have been sent in the future."))
         return value
 
 
 class ScheduleForm(PageForm):
     id_prefix = "schedule"
 
-    scheduled_at = _future_datetime_field("Date and time")
+    scheduled_at = _future_datetime_field(_("Date and time"))
     mode = forms.ChoiceField(
-        label="How you will meet",
+        label=_("How you will meet"),
         choices=MeetingMode.choices,
         widget=forms.RadioSelect,
         initial=MeetingMode.VIDEO,
     )
     location = forms.CharField(
-        label="Place or link",
+        label=_("Place or link"),
         max_length=500,
         required=False,
-        help_text="An address, a video-call link or a phone number.",
+        help_text=_("An address, a video-call link or a phone number."),
     )
     duration_minutes = forms.IntegerField(
-        label="Length in minutes", min_value=5, max_value=240, initial=30
+        label=_("Length in minutes"), min_value=5, max_value=240, initial=30
     )
 
     def clean_scheduled_at(self):
@@ -203,16 +206,16 @@ class ScheduleForm(PageForm):
 class RescheduleForm(PageForm):
     id_prefix = "reschedule"
 
-    scheduled_at = _future_datetime_field("New date and time")
+    scheduled_at = _future_datetime_field(_("New date and time"))
     asked_by = forms.ChoiceField(
-        label="Who asked to move it?", choices=AskedBy.choices, widget=forms.RadioSelect
+        label=_("Who asked to move it?"), choices=AskedBy.choices, widget=forms.RadioSelect
     )
-    reason = forms.CharField(label="Reason (optional)", max_length=500, required=False)
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
     location = forms.CharField(
-        label="New place or link (optional)",
+        label=_("New place or link (optional)"),
         max_length=500,
         required=False,
-        help_text="Leave empty to keep the current one.",
+        help_text=_("Leave empty to keep the current one."),
     )
 
     def clean_scheduled_at(self):
@@ -226,9 +229,9 @@ class CancelForm(PageForm):
     id_prefix = "cancel"
 
     asked_by = forms.ChoiceField(
-        label="Who cancelled?", choices=AskedBy.choices, widget=forms.RadioSelect
+        label=_("Who cancelled?"), choices=AskedBy.choices, widget=forms.RadioSelect
     )
-    reason = forms.CharField(label="Reason (optional)", max_length=500, required=False)
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
 
 
 class StatusForm(PageForm):
@@ -248,21 +251,23 @@ class ConversationNotesForm(PageForm):
 
     FORM_ID = "conversation-notes"
 
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
     takeaways = forms.CharField(
-        label="Takeaways",
+        label=_("Takeaways"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What you learned and will act on. The first line goes in the thank-you note.",
+        help_text=_("What you learned and will act on. The first line goes in the thank-you note."),
     )
 
     # Only "Save and mark as held" reads it (the view requires it there).
     held_at = WallClockDateTimeField(
-        label="When it happened",
+        label=_("When it happened"),
         required=False,
         widget=DateTimeLocalInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        help_text="In your time zone.",
+        help_text=_("In your time zone."),
     )
 
     def __init__(self, *args, questions: list[PreparedQuestion], **kwargs):
@@ -291,10 +296,10 @@ class ConversationNotesForm(PageForm):
         in clean() so that "Save notes" never fails on this field."""
         value = self.cleaned_data.get("held_at")
         if value is None:
-            self.add_error("held_at", "Say when the conversation happened.")
+            self.add_error("held_at", _("Say when the conversation happened."))
         elif value > timezone.now():
             self.add_error(
-                "held_at", "That time is still to come: say when the conversation happened."
+                "held_at", _("That time is still to come: say when the conversation happened.")
             )
             value = None
         return value
@@ -313,39 +318,39 @@ class ConversationNotesForm(PageForm):
 class QuestionForm(PageForm):
     id_prefix = "question"
 
-    text = forms.CharField(label="Add a question", max_length=500)
+    text = forms.CharField(label=_("Add a question"), max_length=500)
 
 
 class ActionItemForm(PageForm):
     id_prefix = "item"
 
-    text = forms.CharField(label="What to do", max_length=300)
-    due_on = forms.DateField(label="Due (optional)", required=False, widget=DateInput())
+    text = forms.CharField(label=_("What to do"), max_length=300)
+    due_on = forms.DateField(label=_("Due (optional)"), required=False, widget=DateInput())
 
 
 class ReferralForm(PageForm):
     id_prefix = "referral"
 
-    name = forms.CharField(label="Name", max_length=200)
-    email = forms.EmailField(label="Email (optional)", required=False)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email (optional)"), required=False)
     organization_name = forms.CharField(
-        label="Organization (optional)", max_length=200, required=False
+        label=_("Organization (optional)"), max_length=200, required=False
     )
-    title = forms.CharField(label="Job title (optional)", max_length=200, required=False)
+    title = forms.CharField(label=_("Job title (optional)"), max_length=200, required=False)
     may_use_name = forms.BooleanField(
-        label="They said I may use their name when I reach out", required=False
+        label=_("They said I may use their name when I reach out"), required=False
     )
     note = forms.CharField(
-        label="Note (optional)",
+        label=_("Note (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Why they suggested this person.",
+        help_text=_("Why they suggested this person."),
     )
 
 
 class EmailTemplateForm(forms.Form):
-    subject = forms.CharField(label="Subject", max_length=200)
-    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 14}))
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 14}))
 
     def clean_subject(self):
         # One line only: a pasted line break must not end up in an email header.
@@ -361,20 +366,20 @@ class ContactChoiceField(forms.ModelMultipleChoiceField):
 
 class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(
-        label="What you were offered", choices=OutcomeKind.choices, widget=forms.RadioSelect
+        label=_("What you were offered"), choices=OutcomeKind.choices, widget=forms.RadioSelect
     )
-    organization_name = forms.CharField(label="Organization", max_length=200)
-    title = forms.CharField(label="Position title (optional)", max_length=200, required=False)
-    decided_on = forms.DateField(label="Date", widget=DateInput())
+    organization_name = forms.CharField(label=_("Organization"), max_length=200)
+    title = forms.CharField(label=_("Position title (optional)"), max_length=200, required=False)
+    decided_on = forms.DateField(label=_("Date"), widget=DateInput())
     helped_by = ContactChoiceField(
-        label="Who helped you get there?",
+        label=_("Who helped you get there?"),
         queryset=Contact.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Only your own contacts are listed.",
+        help_text=_("Only your own contacts are listed."),
     )
     notes = forms.CharField(
-        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, user, **kwargs):

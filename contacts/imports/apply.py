@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts import reminders
 from contacts.imports import bulk
@@ -109,8 +110,10 @@ class _Context(NamedTuple):
 
 def _connection(batch: ImportBatch) -> tuple[str, str]:
     if batch.format == ImportFormat.LINKEDIN:
-        return InteractionKind.CONNECTED, "Connected on LinkedIn (imported)."
-    return InteractionKind.CONNECTED, f"Connected (imported from {batch.filename})."
+        return InteractionKind.CONNECTED, _("Connected on LinkedIn (imported).")
+    return InteractionKind.CONNECTED, _("Connected (imported from %(filename)s).") % {
+        "filename": batch.filename
+    }
 
 
 def apply_commit_plan(
@@ -124,7 +127,7 @@ def apply_commit_plan(
         m.after["organization"] for m in plan.merges if not m.before["organization"]
     ]
     tag_names = [t for c in plan.new for t in c.tags]
-    tag_names += [t for m in plan.merges for _, step in m.steps for t in step.tags]
+    tag_names += [t for m in plan.merges for _row, step in m.steps for t in step.tags]
     kind, note = _connection(batch)
     context = _Context(
         batch,
@@ -142,7 +145,7 @@ def apply_commit_plan(
         [(pk, c) for pk, c in zip(ids, plan.new, strict=True) if c.data.get("cadence_days")],
         context.now,
     )
-    progress_set(batch.pk, context.total, context.total, "Finishing")
+    progress_set(batch.pk, context.total, context.total, _("Finishing"))
     _record_outcomes(context, plan, ids, undo_of)
     batch.status = BatchStatus.COMMITTED
     batch.committed_at = context.now
@@ -187,7 +190,7 @@ def _create_contacts(context: _Context, new: tuple[NewContact, ...]) -> list[int
     for start in range(0, len(new), step):
         part = [_new_contact_row(context, c) for c in new[start : start + step]]
         ids += bulk.insert(Contact, part)
-        progress_set(context.batch.pk, start + len(part), context.total, "Adding contacts")
+        progress_set(context.batch.pk, start + len(part), context.total, _("Adding contacts"))
     links = [
         {"contact_id": pk, "tag_id": context.tags[t].pk}
         for pk, c in zip(ids, new, strict=True)
@@ -242,7 +245,7 @@ def _merge_contacts(
     Contact.objects.bulk_update(merged, [*MERGED_COLUMNS, "updated_at"], batch_size=CHUNK)
     bulk.insert(Contact.tags.through, links, returning=False, ignore=True)
     ids = bulk.insert(Interaction, [_connected(context, pk, day) for pk, day in dates])
-    for (contact_id, _), pk in zip(dates, ids, strict=True):
+    for (contact_id, _day), pk in zip(dates, ids, strict=True):
         undo_of[contact_id]["interactions"].append(pk)
     for contact in resync:
         reminders.sync_contact(contact)
@@ -310,7 +313,7 @@ def _record_outcomes(
             undo=undo_of[merge.contact_id] if position == 0 else {},
         )
         for merge in plan.merges
-        for position, (row_id, _) in enumerate(merge.steps)
+        for position, (row_id, _plan) in enumerate(merge.steps)
     ]
     updates += [
         ImportRow(pk=row_id, contact_id=pk, outcome=RowOutcome.MERGED, undo={})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from contacts.imports.apply import apply_commit_plan
 from contacts.imports.files import ImportFileError
@@ -40,7 +41,8 @@ def import_commit(
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status not in COMMITTABLE:
             raise ImportFileError(
-                f"This import is “{locked.get_status_display().lower()}”; it cannot be committed."
+                _("This import is “%(status)s”; it cannot be committed.")
+                % {"status": locked.get_status_display().lower()}
             )
         if decisions:
             locked.status = BatchStatus.PREVIEW
@@ -61,7 +63,7 @@ def commit_plan_for(*, batch: ImportBatch, default: str) -> tuple[CommitPlan, di
         .order_by("index")
         .values("id", "index", "data", "status", "match_contact_id", "match_row", "decision")
     ]
-    progress_set(batch.pk, 0, len(rows), "Sorting the rows")
+    progress_set(batch.pk, 0, len(rows), _("Sorting the rows"))
     match_ids = {r.match_contact_id for r in rows if r.match_contact_id}
     contacts = {
         contact.pk: contact

@@ -13,6 +13,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from contacts.exports.contacts import CSV_HEADER
 from contacts.imports.files import MAX_ROWS, ImportFileError
 from contacts.imports.models import ImportFormat
@@ -23,26 +26,26 @@ RAPPORT_HEADER = CSV_HEADER
 HEADER_SEARCH_ROWS = 40
 # Fields a column can be mapped to (the mapping step for CSVs of unknown shape).
 MAPPABLE_FIELDS = [
-    ("", "Leave out"),
-    ("name", "Full name"),
-    ("first_name", "First name"),
-    ("middle_name", "Middle name"),
-    ("last_name", "Last name"),
-    ("emails", "Email"),
-    ("phones", "Phone"),
-    ("organization", "Organization"),
-    ("title", "Job title"),
-    ("industry", "Industry"),
-    ("linkedin_url", "LinkedIn profile"),
-    ("websites", "Other website"),
-    ("relationship", "How you know them"),
-    ("how_met", "How and where you met"),
-    ("tags", "Tags"),
-    ("notes", "Notes"),
-    ("connected_on", "Date you connected"),
-    ("cadence", "Stay in touch"),
+    ("", _("Leave out")),
+    ("name", _("Full name")),
+    ("first_name", _("First name")),
+    ("middle_name", _("Middle name")),
+    ("last_name", _("Last name")),
+    ("emails", _("Email")),
+    ("phones", _("Phone")),
+    ("organization", _("Organization")),
+    ("title", _("Job title")),
+    ("industry", _("Industry")),
+    ("linkedin_url", _("LinkedIn profile")),
+    ("websites", _("Other website")),
+    ("relationship", _("How you know them")),
+    ("how_met", _("How and where you met")),
+    ("tags", _("Tags")),
+    ("notes", _("Notes")),
+    ("connected_on", _("Date you connected")),
+    ("cadence", _("Stay in touch")),
 ]
-MAPPABLE = {name for name, _ in MAPPABLE_FIELDS if name}
+MAPPABLE = {name for name, _label in MAPPABLE_FIELDS if name}
 LIST_FIELDS = {"emails", "phones", "websites", "tags"}
 
 # Header names (lower case, single spaces) -> field, shared by every layout.
@@ -226,25 +229,25 @@ def read_table(filename: str, text: str) -> CsvTable:
             all_rows.append((start, [] if blank else cells))
             filled += not blank
             if filled > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise ImportFileError(
-                    f"“{filename}” has more than {MAX_ROWS:,} contacts; import at most "
-                    f"{MAX_ROWS:,} at a time (split the file)."
-                )
+                raise ImportFileError(_too_many(filename))
     except csv.Error as error:
         raise ImportFileError(
-            f"Line {line} of “{filename}” could not be read as CSV ({error}). Check that the "
-            "file is a CSV export and that its quotes are balanced."
+            gettext(
+                "Line %(line)s of “%(filename)s” could not be read as CSV (%(error)s). Check "
+                "that the file is a CSV export and that its quotes are balanced."
+            )
+            % {"line": line, "filename": filename, "error": error}
         ) from None
     header_at = None
     layout = None
-    for position, (_, cells) in enumerate(all_rows[:HEADER_SEARCH_ROWS]):
+    for position, (_line, cells) in enumerate(all_rows[:HEADER_SEARCH_ROWS]):
         layout = detect_layout(cells) if cells else None
         if layout:
             header_at = position
             break
     if header_at is None:
         # Unknown layout: the first line with two or more filled cells that is not a note.
-        for position, (_, cells) in enumerate(all_rows[:HEADER_SEARCH_ROWS]):
+        for position, (_line, cells) in enumerate(all_rows[:HEADER_SEARCH_ROWS]):
             if len([c for c in cells if c.strip()]) >= 2 and not cells[
                 0
             ].strip().lower().startswith("notes:"):
@@ -253,18 +256,27 @@ def read_table(filename: str, text: str) -> CsvTable:
     if header_at is None:
         if filled:
             raise ImportFileError(
-                f"“{filename}” has no header line with column names (such as Name, Email, "
-                "Company). Add one as the first line and upload it again."
+                gettext(
+                    "“%(filename)s” has no header line with column names (such as Name, Email, "
+                    "Company). Add one as the first line and upload it again."
+                )
+                % {"filename": filename}
             )
-        raise ImportFileError(f"“{filename}” has no contacts in it.")
+        raise ImportFileError(
+            gettext("“%(filename)s” has no contacts in it.") % {"filename": filename}
+        )
     header_line, header = all_rows[header_at]
     rows = all_rows[header_at + 1 :]
-    if sum(1 for _, c in rows if c) > MAX_ROWS:
-        raise ImportFileError(
-            f"“{filename}” has more than {MAX_ROWS:,} contacts; import at most {MAX_ROWS:,} at "
-            "a time (split the file)."
-        )
+    if sum(1 for _line, c in rows if c) > MAX_ROWS:
+        raise ImportFileError(_too_many(filename))
     return CsvTable(headers=header, layout=layout, header_line=header_line, rows=rows)
+
+
+def _too_many(filename: str) -> str:
+    return gettext(
+        "“%(filename)s” has more than %(limit)s contacts; import at most %(limit)s at a time "
+        "(split the file)."
+    ) % {"filename": filename, "limit": f"{MAX_ROWS:,}"}
 
 
 def _split(line: str, delimiter: str) -> list[str]:
@@ -338,11 +350,12 @@ def records(table: CsvTable, plan: dict[int, str]) -> Iterator[RawRecord | None]
                 setattr(raw, field_name, value.strip())
         if len(cells) > len(table.headers) and any(c.strip() for c in cells[len(table.headers) :]):
             extra = [c.strip() for c in cells[len(table.headers) :] if c.strip()]
-            raw.notes = "\n".join([raw.notes, "Extra cells: " + " | ".join(extra)]).strip()
+            extra_line = gettext("Extra cells: %(cells)s") % {"cells": " | ".join(extra)}
+            raw.notes = "\n".join([raw.notes, extra_line]).strip()
         if raw.is_empty():
             if any(c.strip() for c in cells):
                 raw.notes = " | ".join(c.strip() for c in cells if c.strip())
-                raw.broken = "None of the columns you imported has a value on this row."
+                raw.broken = gettext("None of the columns you imported has a value on this row.")
             else:
                 yield None
                 continue

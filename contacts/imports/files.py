@@ -9,6 +9,8 @@ import unicodedata
 
 import charset_normalizer
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -17,17 +19,17 @@ VCARD_EXTENSIONS = {".vcf", ".vcard"}
 
 # Signatures of files students upload by mistake, and what to say about them.
 MAGIC = [
-    (b"PK\x03\x04", "a ZIP archive or an Excel workbook"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel or Word document"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a compressed (gzip) file"),
-    (b"{\\rtf", "a rich-text document"),
+    (b"PK\x03\x04", gettext_lazy("a ZIP archive or an Excel workbook")),
+    (b"\xd0\xcf\x11\xe0", gettext_lazy("an old Excel or Word document")),
+    (b"%PDF", gettext_lazy("a PDF document")),
+    (b"\x89PNG", gettext_lazy("a PNG image")),
+    (b"\xff\xd8\xff", gettext_lazy("a JPEG image")),
+    (b"GIF8", gettext_lazy("a GIF image")),
+    (b"\x1f\x8b", gettext_lazy("a compressed (gzip) file")),
+    (b"{\\rtf", gettext_lazy("a rich-text document")),
 ]
-SAVE_AS_CSV = (
-    " Open it in Excel, Numbers or Google Sheets and save or download it as CSV, then upload "
+SAVE_AS_CSV = gettext_lazy(
+    "Open it in Excel, Numbers or Google Sheets and save or download it as CSV, then upload "
     "that file."
 )
 
@@ -44,10 +46,16 @@ def kind_from_name(filename: str) -> str:
     if extension in VCARD_EXTENSIONS:
         return "vcard"
     if extension in {".xlsx", ".xls", ".numbers", ".ods"}:
-        raise ImportFileError(f"“{filename}” is a spreadsheet, not a CSV file." + SAVE_AS_CSV)
+        raise ImportFileError(
+            _("“%(filename)s” is a spreadsheet, not a CSV file.") % {"filename": filename}
+            + f" {SAVE_AS_CSV}"
+        )
     raise ImportFileError(
-        f"“{filename}” cannot be imported: choose a CSV file (.csv, such as LinkedIn's "
-        "Connections.csv or a Google or Outlook export) or a vCard file (.vcf)."
+        _(
+            "“%(filename)s” cannot be imported: choose a CSV file (.csv, such as LinkedIn's "
+            "Connections.csv or a Google or Outlook export) or a vCard file (.vcf)."
+        )
+        % {"filename": filename}
     )
 
 
@@ -55,18 +63,23 @@ def check_size(filename: str, data: bytes) -> None:
     if len(data) > MAX_BYTES:
         size = len(data) / 1024 / 1024
         raise ImportFileError(
-            f"“{filename}” is {size:.1f} MB; files up to 5 MB can be imported. Split it into "
-            "smaller files and import them one after the other."
+            _(
+                "“%(filename)s” is %(size)s MB; files up to 5 MB can be imported. Split it into "
+                "smaller files and import them one after the other."
+            )
+            % {"filename": filename, "size": f"{size:.1f}"}
         )
     if not data.strip():
-        raise ImportFileError(f"“{filename}” is empty.")
+        raise ImportFileError(_("“%(filename)s” is empty.") % {"filename": filename})
 
 
 def check_magic(filename: str, data: bytes) -> None:
     for signature, what in MAGIC:
         if data.startswith(signature):
             raise ImportFileError(
-                f"“{filename}” is named like a contacts file but is {what}." + SAVE_AS_CSV
+                _("“%(filename)s” is named like a contacts file but is %(what)s.")
+                % {"filename": filename, "what": what}
+                + f" {SAVE_AS_CSV}"
             )
 
 
@@ -86,33 +99,33 @@ def _looks_like_utf16(data: bytes) -> str | None:
 # Encodings a student can choose on the preview (codec name as codecs.lookup spells it, label),
 # and the ones detection considers for a file that is not Unicode.
 ENCODINGS = [
-    ("utf-8", "Unicode (UTF-8)"),
-    ("utf-8-sig", "Unicode (UTF-8 with a byte-order mark)"),
-    ("utf-16", "Unicode (UTF-16)"),
-    ("utf-16-le", "Unicode (UTF-16, little-endian)"),
-    ("utf-16-be", "Unicode (UTF-16, big-endian)"),
-    ("cp1252", "Western European (Windows-1252)"),
-    ("iso8859-1", "Western European (ISO-8859-1)"),
-    ("iso8859-15", "Western European (ISO-8859-15)"),
-    ("mac-roman", "Western European (Mac OS Roman)"),
-    ("cp1250", "Central European (Windows-1250)"),
-    ("iso8859-2", "Central European (ISO-8859-2)"),
-    ("mac-latin2", "Central European (Mac OS)"),
-    ("cp1257", "Baltic (Windows-1257)"),
-    ("cp1254", "Turkish (Windows-1254)"),
-    ("cp1253", "Greek (Windows-1253)"),
-    ("cp1251", "Cyrillic (Windows-1251)"),
-    ("koi8-r", "Cyrillic (KOI8-R)"),
-    ("shift_jis", "Japanese (Shift JIS)"),
-    ("gb18030", "Chinese, simplified (GB 18030)"),
-    ("big5", "Chinese, traditional (Big5)"),
-    ("euc_kr", "Korean (EUC-KR)"),
+    ("utf-8", gettext_lazy("Unicode (UTF-8)")),
+    ("utf-8-sig", gettext_lazy("Unicode (UTF-8 with a byte-order mark)")),
+    ("utf-16", gettext_lazy("Unicode (UTF-16)")),
+    ("utf-16-le", gettext_lazy("Unicode (UTF-16, little-endian)")),
+    ("utf-16-be", gettext_lazy("Unicode (UTF-16, big-endian)")),
+    ("cp1252", gettext_lazy("Western European (Windows-1252)")),
+    ("iso8859-1", gettext_lazy("Western European (ISO-8859-1)")),
+    ("iso8859-15", gettext_lazy("Western European (ISO-8859-15)")),
+    ("mac-roman", gettext_lazy("Western European (Mac OS Roman)")),
+    ("cp1250", gettext_lazy("Central European (Windows-1250)")),
+    ("iso8859-2", gettext_lazy("Central European (ISO-8859-2)")),
+    ("mac-latin2", gettext_lazy("Central European (Mac OS)")),
+    ("cp1257", gettext_lazy("Baltic (Windows-1257)")),
+    ("cp1254", gettext_lazy("Turkish (Windows-1254)")),
+    ("cp1253", gettext_lazy("Greek (Windows-1253)")),
+    ("cp1251", gettext_lazy("Cyrillic (Windows-1251)")),
+    ("koi8-r", gettext_lazy("Cyrillic (KOI8-R)")),
+    ("shift_jis", gettext_lazy("Japanese (Shift JIS)")),
+    ("gb18030", gettext_lazy("Chinese, simplified (GB 18030)")),
+    ("big5", gettext_lazy("Chinese, traditional (Big5)")),
+    ("euc_kr", gettext_lazy("Korean (EUC-KR)")),
 ]
 ENCODING_LABELS = dict(ENCODINGS)
 UNICODE = {"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"}
 # Single-byte encodings first, in the order that breaks a tie between equally likely readings
 # (Windows exports are the most common).
-DETECTABLE = [name for name, _ in ENCODINGS if name not in UNICODE and name != "iso8859-1"]
+DETECTABLE = [name for name, _label in ENCODINGS if name not in UNICODE and name != "iso8859-1"]
 SAMPLE_BYTES = 64 * 1024
 # Quotes, apostrophes and dashes do sit next to letters; other symbols, punctuation and
 # numbers glued to a letter are what a name read in the wrong encoding looks like ("£ukasz",
@@ -238,8 +251,11 @@ def decode(filename: str, data: bytes, encoding: str | None = None) -> tuple[str
             text = data.decode(encoding)
         except (UnicodeDecodeError, UnicodeError, LookupError):
             raise ImportFileError(
-                f"“{filename}” cannot be read as {encoding_label(encoding)}: it has bytes that "
-                "encoding does not have. Choose another encoding."
+                _(
+                    "“%(filename)s” cannot be read as %(encoding)s: it has bytes that encoding "
+                    "does not have. Choose another encoding."
+                )
+                % {"filename": filename, "encoding": encoding_label(encoding)}
             ) from None
         return text.removeprefix("\ufeff"), encoding
     attempts: list[str] = []
@@ -269,8 +285,11 @@ def decode(filename: str, data: bytes, encoding: str | None = None) -> tuple[str
             if not _C1_CONTROLS.search(text):  # never in text: bytes of another encoding
                 return text, name
     raise ImportFileError(
-        f"“{filename}” is not a text file Rapport can read (it is not UTF-8, UTF-16 or any "
-        "encoding Rapport recognises). Export it again as CSV UTF-8 or as vCard."
+        _(
+            "“%(filename)s” is not a text file Rapport can read (it is not UTF-8, UTF-16 or any "
+            "encoding Rapport recognises). Export it again as CSV UTF-8 or as vCard."
+        )
+        % {"filename": filename}
     )
 
 
@@ -279,19 +298,31 @@ def check_content(filename: str, kind: str, text: str) -> None:
     head = text.lstrip()[:2000].lower()
     if head.startswith(("<!doctype html", "<html", "<?xml")):
         raise ImportFileError(
-            f"“{filename}” is a web page or XML document, not a contacts file. Download the "
-            "export again and upload the file itself."
+            _(
+                "“%(filename)s” is a web page or XML document, not a contacts file. Download the "
+                "export again and upload the file itself."
+            )
+            % {"filename": filename}
         )
     if head.startswith("{") or head.startswith("[{"):
-        raise ImportFileError(f"“{filename}” is a JSON file, not CSV or vCard.")
+        raise ImportFileError(
+            _("“%(filename)s” is a JSON file, not CSV or vCard.") % {"filename": filename}
+        )
     if kind == "csv" and head.startswith("begin:vcard"):
         raise ImportFileError(
-            f"“{filename}” contains vCards, not CSV. Rename it to end in .vcf and upload it again."
+            _(
+                "“%(filename)s” contains vCards, not CSV. Rename it to end in .vcf and upload it "
+                "again."
+            )
+            % {"filename": filename}
         )
     if kind == "vcard" and "begin:vcard" not in text[:MAX_BYTES].lower():
         raise ImportFileError(
-            f"“{filename}” is named as a vCard file but contains no card (no BEGIN:VCARD). "
-            "If it is a CSV export, rename it to end in .csv."
+            _(
+                "“%(filename)s” is named as a vCard file but contains no card (no BEGIN:VCARD). "
+                "If it is a CSV export, rename it to end in .csv."
+            )
+            % {"filename": filename}
         )
 
 

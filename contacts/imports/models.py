@@ -9,46 +9,51 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportFormat(models.TextChoices):
-    LINKEDIN = "linkedin", "LinkedIn connections"
-    GOOGLE = "google", "Google Contacts"
-    OUTLOOK = "outlook", "Outlook"
-    RAPPORT = "rapport", "Rapport export"
-    CSV = "csv", "CSV with your own columns"
-    VCARD = "vcard", "vCard"
+    LINKEDIN = "linkedin", _("LinkedIn connections")
+    GOOGLE = "google", _("Google Contacts")
+    OUTLOOK = "outlook", _("Outlook")
+    RAPPORT = "rapport", _("Rapport export")
+    CSV = "csv", _("CSV with your own columns")
+    VCARD = "vcard", _("vCard")
 
 
 class BatchStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to be read"
-    PARSING = "parsing", "Reading the file"
-    NEEDS_MAPPING = "needs_mapping", "Waiting for you to match the columns"
-    PREVIEW = "preview", "Ready to review"
-    COMMIT_QUEUED = "commit_queued", "Waiting to be imported"
-    COMMITTING = "committing", "Importing"
-    COMMITTED = "committed", "Imported"
-    UNDONE = "undone", "Undone"
-    FAILED = "failed", "Could not be read"
+    QUEUED = "queued", pgettext_lazy("import status", "Waiting to be read")
+    PARSING = "parsing", pgettext_lazy("import status", "Reading the file")
+    NEEDS_MAPPING = (
+        "needs_mapping",
+        pgettext_lazy("import status", "Waiting for you to match the columns"),
+    )
+    PREVIEW = "preview", pgettext_lazy("import status", "Ready to review")
+    COMMIT_QUEUED = "commit_queued", pgettext_lazy("import status", "Waiting to be imported")
+    COMMITTING = "committing", pgettext_lazy("import status", "Importing")
+    COMMITTED = "committed", pgettext_lazy("import status", "Imported")
+    UNDONE = "undone", pgettext_lazy("import status", "Undone")
+    FAILED = "failed", pgettext_lazy("import status", "Could not be read")
 
 
 class RowStatus(models.TextChoices):
-    NEW = "new", "New"
-    DUPLICATE = "duplicate", "Duplicate"
-    INVALID = "invalid", "Invalid"
+    NEW = "new", pgettext_lazy("import row", "New")
+    DUPLICATE = "duplicate", pgettext_lazy("import row", "Duplicate")
+    INVALID = "invalid", pgettext_lazy("import row", "Invalid")
 
 
 class Decision(models.TextChoices):
-    CREATE = "create", "Add as a new contact"
-    MERGE = "merge", "Merge into the existing contact"
-    SKIP = "skip", "Skip"
+    CREATE = "create", _("Add as a new contact")
+    MERGE = "merge", _("Merge into the existing contact")
+    SKIP = "skip", _("Skip")
 
 
 class RowOutcome(models.TextChoices):
-    PENDING = "", "Not imported yet"
-    CREATED = "created", "Added"
-    MERGED = "merged", "Merged"
-    SKIPPED = "skipped", "Skipped"
+    PENDING = "", pgettext_lazy("import row", "Not imported yet")
+    CREATED = "created", pgettext_lazy("import row", "Added")
+    MERGED = "merged", pgettext_lazy("import row", "Merged")
+    SKIPPED = "skipped", pgettext_lazy("import row", "Skipped")
 
 
 class ImportBatch(models.Model):

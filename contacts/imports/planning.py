@@ -15,6 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from contacts.imports.models import Decision, RowOutcome, RowStatus
 from contacts.imports.records import CleanRow
 from contacts.merging import MergePlan, plan_merge
@@ -72,11 +75,19 @@ class ImportPlan:
 
 
 WHY = {
-    "email": "same email address",
-    "profile": "same LinkedIn profile",
-    "name": "same name and organization",
-    "name_only": "same name, and the line names no organization",
+    "email": gettext_lazy("same email address"),
+    "profile": gettext_lazy("same LinkedIn profile"),
+    "name": gettext_lazy("same name and organization"),
+    "name_only": gettext_lazy("same name, and the line names no organization"),
 }
+
+
+def _already(why) -> str:
+    return _("Already in your contacts (%(why)s).") % {"why": why}
+
+
+def _same_as_line(line: int, why) -> str:
+    return _("Same person as line %(line)s of this file (%(why)s).") % {"line": line, "why": why}
 
 
 def _person(ref: int, email: str, url: str) -> _Person:
@@ -93,9 +104,9 @@ def _difference(one: _Person, other: _Person) -> str:
     """Why two people with the same name and organization are not the same person: they have
     different identifiers. "" when nothing tells them apart."""
     if one.email and other.email and one.email != other.email:
-        return "a different email address"
+        return _("a different email address")
     if one.profile and other.profile and one.profile != other.profile:
-        return "a different LinkedIn profile"
+        return _("a different LinkedIn profile")
     return ""
 
 
@@ -167,23 +178,23 @@ def _match(person, name_key, contacts: _Index, earlier: _Index, lines: dict) -> 
     found = contacts.same_key(person)
     if found:
         kind, match = found
-        reason = f"Already in your contacts ({WHY[kind]})."
+        reason = _already(WHY[kind])
         return {"status": RowStatus.DUPLICATE, "match_contact_id": match.ref, "reason": reason}
     found = earlier.same_key(person)
     if found:
         kind, match = found
-        reason = f"Same person as line {lines[match.ref]} of this file ({WHY[kind]})."
+        reason = _same_as_line(lines[match.ref], WHY[kind])
         return {"status": RowStatus.DUPLICATE, "match_row": match.ref, "reason": reason}
     existing = contacts.by_name.get(name_key)
     if existing:
         difference = _difference(person, existing)
         if difference:
-            reason = (
+            reason = _(
                 "Possible duplicate: same name and organization as a contact you have, but "
-                f"{difference}. Added as a new contact unless you merge it."
-            )
+                "%(difference)s. Added as a new contact unless you merge it."
+            ) % {"difference": difference}
             return {"status": RowStatus.NEW, "match_contact_id": existing.ref, "reason": reason}
-        reason = f"Already in your contacts ({WHY['name']})."
+        reason = _already(WHY["name"])
         return {"status": RowStatus.DUPLICATE, "match_contact_id": existing.ref, "reason": reason}
     # A line with a name alone (no organization, no email, no profile) is the one contact of
     # that name, whatever organization an earlier import or merge gave them: importing the
@@ -191,19 +202,19 @@ def _match(person, name_key, contacts: _Index, earlier: _Index, lines: dict) -> 
     alone = not name_key[1] and not _keys(person)
     existing = contacts.only_one_named(name_key[0]) if alone else None
     if existing:
-        reason = f"Already in your contacts ({WHY['name_only']})."
+        reason = _already(WHY["name_only"])
         return {"status": RowStatus.DUPLICATE, "match_contact_id": existing.ref, "reason": reason}
     twin = earlier.by_name.get(name_key)
     if twin:
         line = lines[twin.ref]
         difference = _difference(person, twin)
         if difference:
-            reason = (
-                f"Possible duplicate: same name and organization as line {line} of this file, "
-                f"but {difference}. Added as a new contact unless you merge it."
-            )
+            reason = _(
+                "Possible duplicate: same name and organization as line %(line)s of this file, "
+                "but %(difference)s. Added as a new contact unless you merge it."
+            ) % {"line": line, "difference": difference}
             return {"status": RowStatus.NEW, "match_row": twin.ref, "reason": reason}
-        reason = f"Same person as line {line} of this file ({WHY['name']})."
+        reason = _same_as_line(line, WHY["name"])
         return {"status": RowStatus.DUPLICATE, "match_row": twin.ref, "reason": reason}
     return {"status": RowStatus.NEW}
 
@@ -261,13 +272,13 @@ class ContactMerge:
     @property
     def after(self) -> dict:
         fields = self.before
-        for _, plan in self.steps:
+        for _row, plan in self.steps:
             fields = plan.applied_to(fields)
         return fields
 
     @property
     def dates(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p.connected_on for _, p in self.steps if p.connected_on))
+        return tuple(dict.fromkeys(p.connected_on for _row, p in self.steps if p.connected_on))
 
 
 @dataclass(frozen=True)

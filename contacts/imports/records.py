@@ -11,19 +11,23 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contacts.models import Cadence, Relationship
 
 LIMITS = {"name": 200, "organization": 200, "title": 200, "industry": 120, "how_met": 300}
-LABELS = {
-    "name": "The name",
-    "organization": "The organization",
-    "title": "The job title",
-    "industry": "The industry",
-    "how_met": "How you met",
+# What a row's reason says when a field is too long (“%(field)s is longer than …”).
+TOO_LONG = {
+    "name": gettext_lazy("The name is longer than %(limit)s characters."),
+    "organization": gettext_lazy("The organization is longer than %(limit)s characters."),
+    "title": gettext_lazy("The job title is longer than %(limit)s characters."),
+    "industry": gettext_lazy("The industry is longer than %(limit)s characters."),
+    "how_met": gettext_lazy("How you met is longer than %(limit)s characters."),
 }
 PHONE_MAX = 40
 EMAIL_MAX = 254
@@ -43,15 +47,22 @@ DATE_FORMATS = [
 _email = EmailValidator()
 # Rapport's CSV export neutralises cells that a spreadsheet would run as a formula.
 _NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
-RELATIONSHIP_LOOKUP = {
-    **{value.casefold(): value for value in Relationship.values},
-    **{label.casefold(): value for value, label in Relationship.choices},
-}
-# "Every month" (Rapport's CSV) or "30" (its vCard) -> days.
-CADENCE_LOOKUP = {
-    **{str(value): value for value in Cadence.values},
-    **{label.casefold(): value for value, label in Cadence.choices},
-}
+
+
+@functools.cache
+def choice_lookups() -> tuple[dict[str, str], dict[str, int]]:
+    """Relationships and stay-in-touch rhythms by value or label: "Every month" (Rapport's
+    CSV, in English) or "30" (its vCard) -> days. Labels in every language the site speaks
+    are read too, English first: a file typed by hand may use the student's own."""
+    relationships = {value.casefold(): value for value in Relationship.values}
+    cadences = {str(value): value for value in Cadence.values}
+    for code in ["en", *(code for code, _name in settings.LANGUAGES if code != "en")]:
+        with translation.override(code):
+            for value, label in Relationship.choices:
+                relationships.setdefault(str(label).casefold(), value)
+            for value, label in Cadence.choices:
+                cadences.setdefault(str(label).casefold(), value)
+    return relationships, cadences
 
 
 @dataclass
@@ -218,7 +229,10 @@ def clean_record(raw: RawRecord, today: dt.date | None = None) -> CleanRow:
         else:
             other_urls.append(url)
     if raw.linkedin_url and not linkedin:
-        warnings.append(f"“{raw.linkedin_url[:80]}” is not a LinkedIn address; kept in the notes.")
+        warnings.append(
+            _("“%(url)s” is not a LinkedIn address; kept in the notes.")
+            % {"url": raw.linkedin_url[:80]}
+        )
 
     data = {
         "name": name,
@@ -237,57 +251,71 @@ def clean_record(raw: RawRecord, today: dt.date | None = None) -> CleanRow:
     }
     if not name:
         label = data["email"] or data["organization"] or (phones[0] if phones else "")
-        invalid = "No name" + (f" (only “{label[:60]}”)" if label else "") + "."
+        if label:
+            invalid = _("No name (only “%(value)s”).") % {"value": label[:60]}
+        else:
+            invalid = _("No name.")
         return CleanRow(line=raw.line, data=data, invalid=invalid)
     for key, limit in LIMITS.items():
         if len(data[key]) > limit:
             return CleanRow(
                 line=raw.line,
                 data={**data, key: data[key][:limit] + "…"},
-                invalid=f"{LABELS[key]} is longer than {limit} characters.",
+                invalid=TOO_LONG[key] % {"limit": limit},
             )
     if bad_emails and not good_emails:
         return CleanRow(
             line=raw.line,
             data=data,
-            invalid=f"“{bad_emails[0][:80]}” is not a valid email address.",
+            invalid=_("“%(email)s” is not a valid email address.") % {"email": bad_emails[0][:80]},
         )
     for email in bad_emails:
-        warnings.append(f"“{email[:80]}” is not a valid email address; left out.")
+        warnings.append(
+            _("“%(email)s” is not a valid email address; left out.") % {"email": email[:80]}
+        )
     extra_lines = []
     if len(good_emails) > 1:
-        extra_lines.append("Other email addresses: " + ", ".join(good_emails[1:]))
+        extra_lines.append(_("Other email addresses") + ": " + ", ".join(good_emails[1:]))
     if phones:
         if len(phones[0]) <= PHONE_MAX:
             data["phone"] = phones[0]
             extra = phones[1:]
         else:
-            warnings.append("The phone number is too long for the phone field; kept in the notes.")
+            warnings.append(
+                _("The phone number is too long for the phone field; kept in the notes.")
+            )
             extra = phones
         if extra:
-            extra_lines.append("Other phone numbers: " + ", ".join(extra))
+            extra_lines.append(_("Other phone numbers") + ": " + ", ".join(extra))
     if other_urls:
-        extra_lines.append("Websites: " + ", ".join(other_urls))
+        extra_lines.append(_("Websites") + ": " + ", ".join(other_urls))
     if extra_lines:
         data["notes"] = "\n".join([data["notes"], *extra_lines]).strip()
     if len(data["notes"]) > NOTES_MAX:
         return CleanRow(
             line=raw.line,
             data={**data, "notes": data["notes"][:200] + "…"},
-            invalid=f"The notes are longer than {NOTES_MAX:,} characters.",
+            invalid=_("The notes are longer than %(limit)s characters.")
+            % {"limit": f"{NOTES_MAX:,}"},
         )
+    relationship_lookup, cadence_lookup = choice_lookups()
     relationship = one_line(cell(raw.relationship))
     if relationship:
-        found = RELATIONSHIP_LOOKUP.get(relationship.casefold())
+        found = relationship_lookup.get(relationship.casefold())
         if found:
             data["relationship"] = found
         else:
-            warnings.append(f"Unknown relationship “{relationship[:40]}”: set to “Other”.")
+            warnings.append(
+                _("Unknown relationship “%(value)s”: set to “%(other)s”.")
+                % {"value": relationship[:40], "other": Relationship.OTHER.label}
+            )
     cadence = one_line(cell(raw.cadence))
     if cadence:
-        found = CADENCE_LOOKUP.get(cadence.casefold())
+        found = cadence_lookup.get(cadence.casefold())
         if found is None:
-            warnings.append(f"Unknown stay-in-touch rhythm “{cadence[:40]}”: left out.")
+            warnings.append(
+                _("Unknown stay-in-touch rhythm “%(value)s”: left out.") % {"value": cadence[:40]}
+            )
         else:
             data["cadence_days"] = found
     tags: dict[str, None] = {}
@@ -299,9 +327,13 @@ def clean_record(raw: RawRecord, today: dt.date | None = None) -> CleanRow:
     if raw.connected_on.strip():
         when = parse_date(cell(raw.connected_on))
         if when is None:
-            warnings.append(f"Could not read the date “{raw.connected_on.strip()[:30]}”.")
+            warnings.append(
+                _("Could not read the date “%(value)s”.") % {"value": raw.connected_on.strip()[:30]}
+            )
         elif when > (today or timezone.localdate()) + dt.timedelta(days=1):
-            warnings.append(f"The date {when:%d %b %Y} is in the future; left out.")
+            warnings.append(
+                _("The date %(date)s is in the future; left out.") % {"date": f"{when:%d %b %Y}"}
+            )
         else:
             data["connected_on"] = when.isoformat()
     return CleanRow(line=raw.line, data=data, warnings=warnings)

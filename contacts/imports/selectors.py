@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contacts.imports.models import Decision, ImportBatch, ImportRow, RowStatus
 from contacts.imports.preview import POSSIBLE, POSSIBLE_Q
@@ -11,13 +13,13 @@ from contacts.merging import MergePlan, fields_of, plan_merge
 from contacts.models import Contact
 
 SHOW_CHOICES = [
-    ("", "All rows"),
-    (RowStatus.NEW, "New"),
-    (POSSIBLE, "Possible duplicates"),
-    (RowStatus.DUPLICATE, "Duplicates"),
-    (RowStatus.INVALID, "Invalid"),
+    ("", _("All rows")),
+    (RowStatus.NEW, pgettext_lazy("import rows", "New")),
+    (POSSIBLE, _("Possible duplicates")),
+    (RowStatus.DUPLICATE, _("Duplicates")),
+    (RowStatus.INVALID, pgettext_lazy("import rows", "Invalid")),
 ]
-SHOW_VALUES = {value for value, _ in SHOW_CHOICES}
+SHOW_VALUES = {value for value, _label in SHOW_CHOICES}
 
 
 def batch_get_for_user(*, user, batch_id: int, with_file: bool = False) -> ImportBatch:

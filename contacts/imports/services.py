@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts.imports.apply import search_text_for  # noqa: F401 - the public API
 from contacts.imports.commit import import_commit
@@ -62,7 +63,7 @@ def import_queue_commit(*, batch: ImportBatch, default: str) -> ImportBatch:
         status=BatchStatus.COMMIT_QUEUED, default_decision=default
     )
     if not updated:
-        raise ImportFileError("This import is no longer waiting to be committed.")
+        raise ImportFileError(_("This import is no longer waiting to be committed."))
     from contacts.tasks import import_process
 
     transaction.on_commit(lambda: import_process.delay(batch.pk))
@@ -95,8 +96,10 @@ def import_run_queued(*, batch_id: int) -> str:
             log.exception("import %s could not be read", batch_id)
             ImportBatch.objects.filter(pk=batch_id).update(
                 status=BatchStatus.FAILED,
-                error="Something went wrong while reading the file. Nothing was imported; "
-                "try again, or import a smaller file.",
+                error=_(
+                    "Something went wrong while reading the file. Nothing was imported; try "
+                    "again, or import a smaller file."
+                ),
             )
             raise
         return "parsed"
@@ -111,9 +114,12 @@ def import_run_queued(*, batch_id: int) -> str:
             log.exception("import %s could not be committed", batch_id)
             ImportBatch.objects.filter(pk=batch_id).update(
                 status=BatchStatus.PREVIEW,
-                error="The import failed and nothing was added"
-                + (f": {error.messages[0]}" if isinstance(error, ValidationError) else ".")
-                + " You can try again.",
+                error=(
+                    _("The import failed and nothing was added: %(reason)s You can try again.")
+                    % {"reason": error.messages[0]}
+                    if isinstance(error, ValidationError)
+                    else _("The import failed and nothing was added. You can try again.")
+                ),
             )
             if not isinstance(error, ValidationError):
                 raise

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts import reminders
 from contacts.imports.apply import CHUNK, MERGED_COLUMNS, search_text_for
@@ -28,7 +29,7 @@ def import_undo(*, batch: ImportBatch) -> ImportBatch:
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != BatchStatus.COMMITTED:
-            raise ImportFileError("Only an import that was committed can be undone.")
+            raise ImportFileError(_("Only an import that was committed can be undone."))
         owner = locked.owner
         undos = dict(
             ImportRow.objects.filter(batch=locked, outcome=RowOutcome.MERGED, contact__isnull=False)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import vobject
 import vobject.base
+from django.utils.translation import gettext as _
 
 from contacts.exports.contacts import (
     VCARD_CADENCE,
@@ -39,13 +40,13 @@ def split_cards(text: str) -> Iterator[tuple[int, list[str], str]]:
     for number, line in enumerate(lines, start=1):
         if BEGIN.match(line.strip()):
             if start is not None:
-                yield start, [], "The card has no END:VCARD before the next card begins."
+                yield start, [], _("The card has no END:VCARD before the next card begins.")
             start = number
         elif END.match(line.strip()) and start is not None:
             yield start, lines[start - 1 : number], ""
             start = None
     if start is not None:
-        yield start, [], "The card has no END:VCARD (the file may be cut short)."
+        yield start, [], _("The card has no END:VCARD (the file may be cut short).")
 
 
 def _logical_lines(lines: list[str], first: int) -> list[tuple[int, str, list[str]]]:
@@ -87,15 +88,21 @@ def clean_card(lines: list[str], first: int) -> tuple[str, list[str]]:
             vobject.base.parseLine(line)
         except vobject.base.ParseError:
             shown = line.strip()[:60] + ("…" if len(line.strip()) > 60 else "")
-            left_out.append(f"Line {number} could not be read and was left out: “{shown}”.")
+            left_out.append(
+                _("Line %(number)s could not be read and was left out: “%(text)s”.")
+                % {"number": number, "text": shown}
+            )
             continue
         kept += physical
     warnings = []
     if "photo" in binary:
-        warnings.append("The card's photo was left out (Rapport does not keep photos).")
+        warnings.append(_("The card's photo was left out (Rapport does not keep photos)."))
     others = sorted(binary - {"photo"})
     if others:
-        warnings.append(f"Left out: {', '.join(n.upper() for n in others)} (not kept).")
+        warnings.append(
+            _("Left out: %(properties)s (not kept).")
+            % {"properties": ", ".join(n.upper() for n in others)}
+        )
     return "\r\n".join(kept) + "\r\n", warnings + left_out
 
 
@@ -171,7 +178,7 @@ def records(filename: str, text: str) -> Iterator[RawRecord]:
             continue
         card_text, warnings = clean_card(card_lines, line)
         if len(card_text) > MAX_CARD_CHARS:
-            yield RawRecord(line=line, broken="The card is too large; it was left out.")
+            yield RawRecord(line=line, broken=_("The card is too large; it was left out."))
             continue
         try:
             card = vobject.readOne(card_text, ignoreUnreadable=True)
@@ -179,10 +186,14 @@ def records(filename: str, text: str) -> Iterator[RawRecord]:
             raw.warnings = warnings
         except Exception as error:
             reason = str(error).splitlines()[0][:150] if str(error) else type(error).__name__
-            yield RawRecord(line=line, broken=f"The card could not be read: {reason}")
+            yield RawRecord(
+                line=line, broken=_("The card could not be read: %(reason)s") % {"reason": reason}
+            )
             continue
         if raw.is_empty():
-            raw.broken = "The card has no name, email, phone or organization."
+            raw.broken = _("The card has no name, email, phone or organization.")
         yield raw
     if count == 0:
-        raise ImportFileError(f"“{filename}” contains no complete vCard.")
+        raise ImportFileError(
+            _("“%(filename)s” contains no complete vCard.") % {"filename": filename}
+        )

@@ -8,7 +8,9 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from contacts.drafts import kind_label
 from contacts.models import (
     Contact,
     Conversation,
@@ -25,7 +27,7 @@ from networking_app.accounts.models import User
 
 
 def email_template_save(*, owner: User, kind: str, subject: str, body: str) -> EmailTemplate:
-    template, _ = EmailTemplate.objects.update_or_create(
+    template, _created = EmailTemplate.objects.update_or_create(
         owner=owner, kind=kind, defaults={"subject": subject, "body": body}
     )
     return template
@@ -39,7 +41,7 @@ def draft_mark_sent(
     *, kind: str, contact: Contact, conversation: Conversation | None = None
 ) -> None:
     """The student sent the draft: log it and move the pipeline on where it applies."""
-    label = DraftKind(kind).label.lower()
+    label = kind_label(kind).lower()
     if kind == DraftKind.INTRO and conversation is not None:
         conversation_mark_requested(conversation=conversation)
     elif kind == DraftKind.THANK_YOU and conversation is not None:
@@ -48,7 +50,7 @@ def draft_mark_sent(
         interaction_log(
             contact=contact,
             kind=InteractionKind.EMAIL,
-            note=f"Sent a {label} email.",
+            note=_("Sent a %(kind)s email.") % {"kind": label},
             conversation=conversation,
         )
 
@@ -65,10 +67,10 @@ def outcome_record(
 ) -> Outcome:
     organization = organization_get_or_create(name=organization_name)
     if organization is None:
-        raise ValidationError({"organization_name": "Enter the organization."})
+        raise ValidationError({"organization_name": _("Enter the organization.")})
     helpers = helped_by or []
     if any(c.owner_id != owner.pk for c in helpers):
-        raise ValidationError({"helped_by": "Choose among your own contacts."})
+        raise ValidationError({"helped_by": _("Choose among your own contacts.")})
     with transaction.atomic():
         outcome = Outcome.objects.create(
             owner=owner,

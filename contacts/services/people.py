@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts import merging, reminders
 from contacts.models import (
@@ -37,7 +38,7 @@ def organization_get_or_create(*, name: str) -> Organization | None:
     organization = Organization.objects.filter(normalized_name=normalized).first()
     if organization is None:
         with transaction.atomic():
-            organization, _ = Organization.objects.get_or_create(
+            organization, _created = Organization.objects.get_or_create(
                 normalized_name=normalized, defaults={"name": name}
             )
     return organization
@@ -48,12 +49,17 @@ def target_organization_add(
 ) -> TargetOrganization:
     organization = organization_get_or_create(name=name)
     if organization is None:
-        raise ValidationError({"name": "Enter the organization's name."})
+        raise ValidationError({"name": _("Enter the organization's name.")})
     target, created = TargetOrganization.objects.get_or_create(
         owner=owner, organization=organization, defaults={"priority": priority, "notes": notes}
     )
     if not created:
-        raise ValidationError({"name": f"{organization.name} is already one of your targets."})
+        raise ValidationError(
+            {
+                "name": _("%(organization)s is already one of your targets.")
+                % {"organization": organization.name}
+            }
+        )
     return target
 
 
@@ -94,7 +100,7 @@ def _tag_objects(*, owner: User, names: list[str]) -> list[Tag]:
     for raw in names:
         name = " ".join(raw.split())[:40]
         if name:
-            tag, _ = Tag.objects.get_or_create(owner=owner, name=name.lower())
+            tag, _created = Tag.objects.get_or_create(owner=owner, name=name.lower())
             tags.append(tag)
     return tags
 
@@ -137,7 +143,7 @@ def contact_create(
     if unknown:
         raise TypeError(f"Unknown contact fields: {sorted(unknown)}")
     if fields.get("referred_by") is not None and fields["referred_by"].owner_id != owner.pk:
-        raise ValidationError({"referred_by": "Choose one of your own contacts."})
+        raise ValidationError({"referred_by": _("Choose one of your own contacts.")})
     with transaction.atomic():
         contact = Contact(
             owner=owner,
@@ -162,7 +168,7 @@ def contact_update(
         raise TypeError(f"Unknown contact fields: {sorted(unknown)}")
     referrer = fields.get("referred_by")
     if referrer is not None and (referrer.owner_id != contact.owner_id or referrer == contact):
-        raise ValidationError({"referred_by": "Choose another of your own contacts."})
+        raise ValidationError({"referred_by": _("Choose another of your own contacts.")})
     with transaction.atomic():
         for name, value in fields.items():
             setattr(contact, name, value)
@@ -195,7 +201,7 @@ def contact_merge(*, keep: Contact, remove: Contact) -> Contact:
     outcomes and tags move over, its details merge as contacts.merging plans (empty fields
     filled, differing ones kept in the notes under a label), and `remove` is deleted."""
     if keep.owner_id != remove.owner_id or keep.pk == remove.pk:
-        raise ValidationError("Choose two different contacts of your own to merge.")
+        raise ValidationError(_("Choose two different contacts of your own to merge."))
     with transaction.atomic():
         # Lock both rows so a concurrent edit of either cannot be lost in the merge.
         locked = {
@@ -242,7 +248,7 @@ def interaction_log(
     """Log a touchpoint; it resets the contact's stay-in-touch clock."""
     occurred_on = occurred_on or timezone.localdate()
     if occurred_on > timezone.localdate() + dt.timedelta(days=1):
-        raise ValidationError({"occurred_on": "An interaction cannot be in the future."})
+        raise ValidationError({"occurred_on": _("An interaction cannot be in the future.")})
     with transaction.atomic():
         interaction = Interaction.objects.create(
             owner_id=contact.owner_id,

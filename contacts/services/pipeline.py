@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts import reminders
 from contacts.models import (
@@ -52,8 +53,8 @@ class TransitionError(ValidationError):
 def _check_transition(conversation: Conversation, new_status: str) -> None:
     if new_status not in TRANSITIONS[conversation.status]:
         raise TransitionError(
-            f"A conversation that is “{conversation.get_status_display()}” cannot become "
-            f"“{S(new_status).label}”."
+            _("A conversation that is “%(current)s” cannot become “%(new)s”.")
+            % {"current": conversation.get_status_display(), "new": S(new_status).label}
         )
 
 
@@ -103,7 +104,7 @@ def conversation_mark_requested(
             contact=conversation.contact,
             kind=InteractionKind.EMAIL,
             occurred_on=conversation.requested_on,
-            note=note or "Sent an intro email asking for a conversation.",
+            note=note or _("Sent an intro email asking for a conversation."),
             conversation=conversation,
         )
     return conversation
@@ -111,7 +112,7 @@ def conversation_mark_requested(
 
 def _require_future(when: dt.datetime, field: str = "scheduled_at") -> None:
     if when <= timezone.now():
-        raise ValidationError({field: "Choose a date and time in the future."})
+        raise ValidationError({field: _("Choose a date and time in the future.")})
 
 
 def conversation_schedule(
@@ -148,7 +149,7 @@ def conversation_reschedule(
     with transaction.atomic():
         conversation = _lock(conversation)
         if conversation.status != S.SCHEDULED:
-            raise TransitionError("Only a scheduled conversation can be rescheduled.")
+            raise TransitionError(_("Only a scheduled conversation can be rescheduled."))
         ConversationChange.objects.create(
             conversation=conversation,
             kind=ChangeKind.RESCHEDULED,
@@ -173,7 +174,7 @@ def conversation_cancel(
     with transaction.atomic():
         conversation = _lock(conversation)
         if conversation.status != S.SCHEDULED:
-            raise TransitionError("Only a scheduled conversation can be cancelled.")
+            raise TransitionError(_("Only a scheduled conversation can be cancelled."))
         ConversationChange.objects.create(
             conversation=conversation,
             kind=ChangeKind.CANCELLED,
@@ -199,7 +200,7 @@ def conversation_mark_held(
     """The conversation took place at `held_at` (default now), which is stored as given."""
     held_at = held_at or timezone.now()
     if held_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"held_at": "A conversation cannot be held in the future."})
+        raise ValidationError({"held_at": _("A conversation cannot be held in the future.")})
     with transaction.atomic():
         conversation = _lock(conversation)
         _check_transition(conversation, S.HELD)
@@ -217,7 +218,7 @@ def conversation_mark_held(
             contact=conversation.contact,
             kind=MODE_TO_INTERACTION.get(conversation.mode, InteractionKind.IN_PERSON),
             occurred_on=timezone.localdate(held_at),
-            note="Career conversation.",
+            note=_("Career conversation."),
             conversation=conversation,
         )
     return conversation
@@ -257,7 +258,7 @@ def conversation_mark_thanked(*, conversation: Conversation, note: str = "") -> 
         interaction_log(
             contact=conversation.contact,
             kind=InteractionKind.EMAIL,
-            note=note or "Sent a thank-you email.",
+            note=note or _("Sent a thank-you email."),
             conversation=conversation,
         )
     return conversation
@@ -266,7 +267,7 @@ def conversation_mark_thanked(*, conversation: Conversation, note: str = "") -> 
 def conversation_set_status(*, conversation: Conversation, status: str) -> Conversation:
     """Moves with no details to fill in: declined, no response, closed, back to requested."""
     if status not in (S.DECLINED, S.NO_RESPONSE, S.CLOSED, S.REQUESTED):
-        raise TransitionError("This move needs its own form.")
+        raise TransitionError(_("This move needs its own form."))
     with transaction.atomic():
         conversation = _lock(conversation)
         _check_transition(conversation, status)

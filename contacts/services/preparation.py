@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts import reminders
 from contacts.models import (
@@ -33,7 +34,7 @@ def question_bank_add(*, owner: User, text: str) -> Question:
 def question_prepare(*, conversation: Conversation, text: str) -> PreparedQuestion:
     text = text.strip()
     if not text:
-        raise ValidationError({"text": "Write the question."})
+        raise ValidationError({"text": _("Write the question.")})
     last = conversation.questions.aggregate(m=Max("position"))["m"]
     question = PreparedQuestion.objects.create(
         conversation=conversation, text=text, position=(last or 0) + 1
@@ -103,7 +104,7 @@ def referral_create(
         organization_name=organization_name,
         title=title,
         relationship=Relationship.REFERRAL,
-        how_met=f"Suggested by {referrer.name}",
+        how_met=_("Suggested by %(name)s") % {"name": referrer.name},
         notes=note,
         referred_by=referrer,
         may_use_referrer_name=may_use_name,

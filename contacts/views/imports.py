@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts.forms.imports import (
@@ -82,10 +83,9 @@ def _encoding_context(batch: ImportBatch) -> dict:
 def _mapping_form(batch: ImportBatch, data=None) -> ImportMappingForm:
     samples: list[list[str]] = []
     try:
-        _, text, _ = read_text(batch.filename, bytes(batch.data or b""), batch.encoding or None)
-        samples = [cells for _, cells in csvfiles.read_table(batch.filename, text).rows if cells][
-            :3
-        ]
+        text = read_text(batch.filename, bytes(batch.data or b""), batch.encoding or None)[1]
+        table = csvfiles.read_table(batch.filename, text)
+        samples = [cells for _line, cells in table.rows if cells][:3]
     except ImportFileError:
         pass
     return ImportMappingForm(
@@ -146,7 +146,7 @@ def _preview_page(request, batch: ImportBatch):
 def _row_choices(row) -> list[tuple[str, str]]:
     if row.status != RowStatus.INVALID and (row.match_contact_id or row.match_row):
         return DECISION_CHOICES
-    return [(Decision.CREATE, "Add"), (Decision.SKIP, "Skip")]
+    return [(Decision.CREATE, _("Add")), (Decision.SKIP, _("Skip"))]
 
 
 @network_required
@@ -189,7 +189,8 @@ def import_encoding(request, batch_id: int):
     else:
         messages.success(
             request,
-            f"The file is read again as {encoding_label(batch.encoding)}; check the names below.",
+            _("The file is read again as %(encoding)s; check the names below.")
+            % {"encoding": encoding_label(batch.encoding)},
         )
     return redirect(_batch_url(batch))
 
@@ -227,9 +228,9 @@ def import_decisions(request, batch_id: int):
         counts = selectors.decision_counts(batch=batch)
         return render(request, "contacts/_import_summary.html", {"batch": batch, "counts": counts})
     if all_form is not None:
-        messages.success(request, "Your choice is applied to those rows.")
+        messages.success(request, _("Your choice is applied to those rows."))
     else:
-        messages.success(request, "Your choices on this page are saved.")
+        messages.success(request, _("Your choices on this page are saved."))
     return redirect(_back(request, batch))
 
 
@@ -247,8 +248,12 @@ def import_commit(request, batch_id: int):
         return redirect(_batch_url(batch))
     messages.success(
         request,
-        f"Imported: {batch.created_count} added, {batch.merged_count} merged, "
-        f"{batch.skipped_count} skipped.",
+        _("Imported: %(added)s added, %(merged)s merged, %(skipped)s skipped.")
+        % {
+            "added": batch.created_count,
+            "merged": batch.merged_count,
+            "skipped": batch.skipped_count,
+        },
     )
     return redirect(_batch_url(batch))
 
@@ -262,7 +267,9 @@ def import_undo(request, batch_id: int):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, f"The import of {batch.filename} is undone.")
+            messages.success(
+                request, _("The import of %(filename)s is undone.") % {"filename": batch.filename}
+            )
         return redirect(_batch_url(batch))
     context = {"batch": batch, **selectors.undo_summary(batch=batch)}
     return render(request, "contacts/import_undo.html", context)
@@ -277,5 +284,9 @@ def import_discard(request, batch_id: int):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(_batch_url(batch))
-    messages.success(request, f"The import of {batch.filename} is cancelled; nothing was added.")
+    messages.success(
+        request,
+        _("The import of %(filename)s is cancelled; nothing was added.")
+        % {"filename": batch.filename},
+    )
     return redirect("contacts:import")

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts import drafts, selectors, services
@@ -91,6 +92,7 @@ def draft(request, contact_id: int, kind: str):
     moves_pipeline = _draft_moves_pipeline(kind, conversation)
     context = {
         "kind": kind,
+        "kind_label": drafts.kind_label(kind),
         "contact": contact,
         "conversation": conversation,
         "outcome": outcome,
@@ -115,14 +117,21 @@ def draft_sent(request, contact_id: int, kind: str):
         if kind == DraftKind.INTRO and conversation and conversation.status == S.SCHEDULED:
             # The table allows scheduled -> requested (for cancellations), not a second intro.
             raise ValidationError(
-                f"Your conversation with {contact.name} is already scheduled. To change the "
-                "date, reschedule it on the conversation page."
+                _(
+                    "Your conversation with %(name)s is already scheduled. To change the date, "
+                    "reschedule it on the conversation page."
+                )
+                % {"name": contact.name}
             )
         services.draft_mark_sent(kind=kind, contact=contact, conversation=conversation)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_draft_url(contact.pk, kind, conversation, outcome))
-    messages.success(request, f"Noted: you sent the {kind.label.lower()} email to {contact.name}.")
+    messages.success(
+        request,
+        _("Noted: you sent the %(kind)s email to %(name)s.")
+        % {"kind": drafts.kind_label(kind).lower(), "name": contact.name},
+    )
     if conversation is not None:
         return redirect(conversation_url(conversation))
     if outcome is not None:
@@ -134,8 +143,15 @@ def draft_sent(request, contact_id: int, kind: str):
 def templates(request):
     rows = []
     for kind in DraftKind:
-        subject, _, customised = drafts.template_for(owner=request.user, kind=kind)
-        rows.append({"kind": kind, "subject": subject, "customised": customised})
+        subject, _body, customised = drafts.template_for(owner=request.user, kind=kind)
+        rows.append(
+            {
+                "kind": kind,
+                "label": drafts.kind_label(kind),
+                "subject": subject,
+                "customised": customised,
+            }
+        )
     return render(request, "contacts/templates.html", {"rows": rows})
 
 
@@ -147,12 +163,16 @@ def template_edit(request, kind: str):
     if request.method == "POST":
         if form.is_valid():
             services.email_template_save(owner=request.user, kind=kind, **form.cleaned_data)
-            messages.success(request, f"Your {kind.label.lower()} template is saved.")
+            messages.success(
+                request,
+                _("Your %(kind)s template is saved.") % {"kind": drafts.kind_label(kind).lower()},
+            )
             return redirect("contacts:template_edit", kind=kind.value)
         messages.error(request, NOT_SAVED)
     typed = f"{form['subject'].value() or ''}\n{form['body'].value() or ''}"
     context = {
         "kind": kind,
+        "kind_label": drafts.kind_label(kind),
         "form": form,
         "customised": customised,
         "unknown": drafts.unknown_fields(typed),
@@ -166,7 +186,11 @@ def template_edit(request, kind: str):
 def template_reset(request, kind: str):
     kind = _draft_kind(kind)
     services.email_template_reset(owner=request.user, kind=kind)
-    messages.success(request, f"The {kind.label.lower()} template is back to the default wording.")
+    messages.success(
+        request,
+        _("The %(kind)s template is back to the default wording.")
+        % {"kind": drafts.kind_label(kind).lower()},
+    )
     return redirect("contacts:template_edit", kind=kind.value)
 
 
@@ -185,8 +209,14 @@ def outcomes(request):
             else:
                 messages.success(
                     request,
-                    f"Congratulations on the {outcome.get_kind_display().lower()} at "
-                    f"{outcome.organization.name}! Let the people who helped you know.",
+                    _(
+                        "Congratulations on the %(kind)s at %(organization)s! Let the people who "
+                        "helped you know."
+                    )
+                    % {
+                        "kind": outcome.get_kind_display().lower(),
+                        "organization": outcome.organization.name,
+                    },
                 )
                 return redirect(f"{reverse('contacts:outcomes')}#outcome-{outcome.pk}")
         messages.error(request, NOT_SAVED)
@@ -200,6 +230,8 @@ def outcome_delete(request, outcome_id: int):
     outcome = selectors.outcome_get_for_user(user=request.user, outcome_id=outcome_id)
     services.outcome_delete(outcome=outcome)
     messages.success(
-        request, f"Removed the {outcome.get_kind_display().lower()} at {outcome.organization.name}."
+        request,
+        _("Removed the %(kind)s at %(organization)s.")
+        % {"kind": outcome.get_kind_display().lower(), "organization": outcome.organization.name},
     )
     return redirect("contacts:outcomes")

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from contacts import merging, selectors, services
@@ -36,10 +38,6 @@ from networking_app.core.fragments import wants_fragment
 CONTACTS_PER_PAGE = 50
 # What the duplicate warning compares.
 IDENTITY_FIELDS = {"name", "email", "linkedin_url", "organization_name"}
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun if count == 1 else noun + 's'}"
 
 
 # --- Contacts list ---------------------------------------------------------------------------
@@ -140,16 +138,20 @@ def _merge_target(request, duplicates: list[Contact]) -> Contact | None:
     return next((c for c in duplicates if str(c.pk) == chosen), None)
 
 
-def _after_save(request, contact: Contact, merge_with: Contact | None, verb: str):
+def _after_save(request, contact: Contact, merge_with: Contact | None, *, added: bool):
+    if added:
+        saved = _("%(name)s is added.") % {"name": contact.name}
+    else:
+        saved = _("%(name)s is saved.") % {"name": contact.name}
     if merge_with is not None:
         messages.success(
             request,
-            f"{contact.name} is {verb}. Check what merging {merge_with.name} into this "
-            "contact will do, then confirm.",
+            _("%(saved)s Check what merging %(other)s into this contact will do, then confirm.")
+            % {"saved": saved, "other": merge_with.name},
         )
         url = reverse("contacts:merge", kwargs={"contact_id": contact.pk})
         return redirect(f"{url}?other={merge_with.pk}")
-    messages.success(request, f"{contact.name} is {verb}.")
+    messages.success(request, saved)
     return redirect("contacts:detail", contact_id=contact.pk)
 
 
@@ -158,7 +160,7 @@ def _contact_form_page(request, form, contact, duplicates):
         "form": form,
         "contact": contact,
         "duplicates": duplicates,
-        "heading": f"Edit {contact.name}" if contact else "Add a contact",
+        "heading": _("Edit %(name)s") % {"name": contact.name} if contact else _("Add a contact"),
     }
     return render(request, "contacts/contact_form.html", context)
 
@@ -177,7 +179,7 @@ def contact_create(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                return _after_save(request, contact, merge_with, "added")
+                return _after_save(request, contact, merge_with, added=True)
     return _contact_form_page(request, form, None, duplicates)
 
 
@@ -200,7 +202,7 @@ def contact_edit(request, contact_id: int):
                 # The service set the typed values on the instance before refusing them.
                 contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
             else:
-                return _after_save(request, contact, merge_with, "saved")
+                return _after_save(request, contact, merge_with, added=False)
     return _contact_form_page(request, form, contact, duplicates)
 
 
@@ -241,7 +243,11 @@ def interaction_add(request, contact_id: int):
             add_service_errors(form, error)
         else:
             when = date_format(interaction.occurred_on, "DATE_FORMAT")
-            messages.success(request, f"Logged: {interaction.get_kind_display()} on {when}.")
+            messages.success(
+                request,
+                _("Logged: %(kind)s on %(date)s.")
+                % {"kind": interaction.get_kind_display(), "date": when},
+            )
             return redirect(reverse("contacts:detail", args=[contact.pk]) + "#timeline")
     return _detail_page(request, contact, form)
 
@@ -254,7 +260,9 @@ def interaction_delete(request, interaction_id: int):
     )
     contact = interaction.contact
     services.interaction_delete(interaction=interaction)
-    messages.success(request, f"The interaction with {contact.name} is deleted.")
+    messages.success(
+        request, _("The interaction with %(name)s is deleted.") % {"name": contact.name}
+    )
     return redirect(reverse("contacts:detail", args=[contact.pk]) + "#timeline")
 
 
@@ -264,7 +272,10 @@ def contact_delete(request, contact_id: int):
     if request.method == "POST":
         name = contact.name
         services.contact_delete(contact=contact)
-        messages.success(request, f"{name} is deleted, with their interactions and conversations.")
+        messages.success(
+            request,
+            _("%(name)s is deleted, with their interactions and conversations.") % {"name": name},
+        )
         return redirect("contacts:list")
     context = {"contact": contact, "counts": selectors.contact_history_counts(contact=contact)}
     return render(request, "contacts/contact_confirm_delete.html", context)
@@ -292,13 +303,27 @@ def contact_merge(request, contact_id: int):
         else:
             moved = ", ".join(
                 [
-                    _plural(counts["interactions"], "interaction"),
-                    _plural(counts["conversations"], "conversation"),
-                    _plural(counts["referrals"], "referral"),
-                    _plural(counts["action_items"], "action item"),
+                    ngettext(
+                        "%(count)s interaction", "%(count)s interactions", counts["interactions"]
+                    )
+                    % {"count": counts["interactions"]},
+                    ngettext(
+                        "%(count)s conversation", "%(count)s conversations", counts["conversations"]
+                    )
+                    % {"count": counts["conversations"]},
+                    ngettext("%(count)s referral", "%(count)s referrals", counts["referrals"])
+                    % {"count": counts["referrals"]},
+                    ngettext(
+                        "%(count)s action item", "%(count)s action items", counts["action_items"]
+                    )
+                    % {"count": counts["action_items"]},
                 ]
             )
-            messages.success(request, f"{other.name} is merged into {keep.name}. Moved: {moved}.")
+            messages.success(
+                request,
+                _("%(other)s is merged into %(keep)s. Moved: %(moved)s.")
+                % {"other": other.name, "keep": keep.name, "moved": moved},
+            )
             return redirect("contacts:detail", contact_id=keep.pk)
     context = {
         "contact": keep,
@@ -328,7 +353,11 @@ def target_list(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{target.organization.name} is one of your targets.")
+            messages.success(
+                request,
+                _("%(organization)s is one of your targets.")
+                % {"organization": target.organization.name},
+            )
             return redirect("contacts:targets")
     context = {
         "form": form,
@@ -349,7 +378,10 @@ def target_edit(request, target_id: int):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"{target.organization.name} is saved.")
+                messages.success(
+                    request,
+                    _("%(organization)s is saved.") % {"organization": target.organization.name},
+                )
                 return redirect("contacts:targets")
     else:
         form = TargetEditForm(initial={"priority": target.priority, "notes": target.notes})
@@ -362,5 +394,7 @@ def target_delete(request, target_id: int):
     target = selectors.target_get_for_user(user=request.user, target_id=target_id)
     name = target.organization.name
     services.target_organization_delete(target=target)
-    messages.success(request, f"{name} is no longer one of your targets.")
+    messages.success(
+        request, _("%(organization)s is no longer one of your targets.") % {"organization": name}
+    )
     return redirect("contacts:targets")

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from contacts import briefs, selectors, services
@@ -42,7 +43,7 @@ S = ConversationStatus
 
 def _when(value) -> str:
     local = timezone.localtime(value)
-    return f"{formats.date_format(local, 'D j M Y, g:i A')} {local.tzname()}"
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
 
 
 def conversation_url(conversation: Conversation, anchor: str = "") -> str:
@@ -74,7 +75,8 @@ def conversation_plan(request, contact_id: int):
                 services.question_bank_add(owner=request.user, text=text)
         messages.success(
             request,
-            f"Your conversation with {contact.name} is planned. Next: write the intro email.",
+            _("Your conversation with %(name)s is planned. Next: write the intro email.")
+            % {"name": contact.name},
         )
         return redirect(conversation_url(conversation))
     if request.method == "POST":
@@ -188,7 +190,10 @@ def _refused(request, conversation: Conversation, form_name: str, form) -> HttpR
         return _after_move(request, conversation, error=_form_error_text(form))
     # The form may belong to a part of the page this status does not show: say why here too.
     reasons = " ".join(form.non_field_errors())
-    messages.error(request, f"Nothing was saved: {reasons}" if reasons else NOT_SAVED)
+    if reasons:
+        messages.error(request, _("Nothing was saved: %(reasons)s") % {"reasons": reasons})
+    else:
+        messages.error(request, NOT_SAVED)
     return _conversation_page(request, conversation, **{form_name: form})
 
 
@@ -208,8 +213,11 @@ def conversation_requested(request, conversation_id: int):
             return _after_move(
                 request,
                 conversation,
-                success=f"Marked “Intro sent” for {conversation.contact.name}. If there is no "
-                "answer in a week, the Today page will suggest a follow-up.",
+                success=_(
+                    "Marked “Intro sent” for %(name)s. If there is no answer in a week, the "
+                    "Today page will suggest a follow-up."
+                )
+                % {"name": conversation.contact.name},
             )
     return _refused(request, conversation, "requested_form", form)
 
@@ -229,7 +237,8 @@ def conversation_schedule(request, conversation_id: int):
             return _after_move(
                 request,
                 conversation,
-                success=f"Scheduled with {conversation.contact.name}: {when}.",
+                success=_("Scheduled with %(name)s: %(when)s.")
+                % {"name": conversation.contact.name, "when": when},
             )
     return _refused(request, conversation, "schedule_form", form)
 
@@ -246,7 +255,9 @@ def conversation_reschedule(request, conversation_id: int):
             add_service_errors(form, error)
         else:
             when = _when(form.cleaned_data["scheduled_at"])
-            return _after_move(request, conversation, success=f"Moved to {when}.")
+            return _after_move(
+                request, conversation, success=_("Moved to %(when)s.") % {"when": when}
+            )
     return _refused(request, conversation, "reschedule_form", form)
 
 
@@ -264,8 +275,10 @@ def conversation_cancel(request, conversation_id: int):
             return _after_move(
                 request,
                 conversation,
-                success="Cancelled. The conversation is back to waiting for a new date; "
-                "schedule it again when you agree on one.",
+                success=_(
+                    "Cancelled. The conversation is back to waiting for a new date; schedule it "
+                    "again when you agree on one."
+                ),
             )
     return _refused(request, conversation, "cancel_form", form)
 
@@ -299,8 +312,10 @@ def conversation_held(request, conversation_id: int):
                 return _after_move(
                     request,
                     conversation,
-                    success="Marked as held, and your notes are saved. Send a thank-you note "
-                    "within 24 hours.",
+                    success=_(
+                        "Marked as held, and your notes are saved. Send a thank-you note within "
+                        "24 hours."
+                    ),
                 )
     return _refused(request, conversation, "notes_form", form)
 
@@ -318,7 +333,7 @@ def conversation_notes(request, conversation_id: int):
             takeaways=form.cleaned_data["takeaways"],
         )
         services.question_answers_save(conversation=conversation, answers=form.answers())
-        messages.success(request, "Your notes are saved.")
+        messages.success(request, _("Your notes are saved."))
         return redirect(conversation_url(conversation, "during"))
     return _refused(request, conversation, "notes_form", form)
 
@@ -332,7 +347,9 @@ def conversation_thanked(request, conversation_id: int):
     except ValidationError as error:
         return _after_move(request, conversation, error=" ".join(error.messages))
     return _after_move(
-        request, conversation, success=f"Noted: you thanked {conversation.contact.name}."
+        request,
+        conversation,
+        success=_("Noted: you thanked %(name)s.") % {"name": conversation.contact.name},
     )
 
 
@@ -342,7 +359,7 @@ def conversation_status(request, conversation_id: int):
     conversation = _get_conversation(request, conversation_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        return _after_move(request, conversation, error="Choose one of the moves offered.")
+        return _after_move(request, conversation, error=_("Choose one of the moves offered."))
     try:
         services.conversation_set_status(
             conversation=conversation, status=form.cleaned_data["status"]
@@ -351,7 +368,10 @@ def conversation_status(request, conversation_id: int):
         return _after_move(request, conversation, error=" ".join(error.messages))
     label = S(form.cleaned_data["status"]).label
     return _after_move(
-        request, conversation, success=f"{conversation.contact.name}: now “{label}”."
+        request,
+        conversation,
+        success=_("%(name)s: now “%(status)s”.")
+        % {"name": conversation.contact.name, "status": label},
     )
 
 
@@ -369,7 +389,7 @@ def question_add(request, conversation_id: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Question added.")
+            messages.success(request, _("Question added."))
             return redirect(conversation_url(conversation, "prep"))
     return _refused(request, conversation, "question_form", form)
 
@@ -380,7 +400,7 @@ def question_delete(request, question_id: int):
     question = selectors.prepared_question_get_for_user(user=request.user, question_id=question_id)
     conversation = question.conversation
     services.question_remove(question=question)
-    messages.success(request, f"Removed the question “{question.text}”.")
+    messages.success(request, _("Removed the question “%(text)s”.") % {"text": question.text})
     return redirect(conversation_url(conversation, "prep"))
 
 
@@ -396,7 +416,7 @@ def action_item_add(request, conversation_id: int):
             text=form.cleaned_data["text"],
             due_on=form.cleaned_data["due_on"],
         )
-        messages.success(request, "Action item added.")
+        messages.success(request, _("Action item added."))
         return redirect(conversation_url(conversation, "action-items"))
     return _refused(request, conversation, "action_item_form", form)
 
@@ -416,9 +436,9 @@ def action_item_toggle(request, item_id: int):
     item = selectors.action_item_get_for_user(user=request.user, item_id=item_id)
     item = services.action_item_toggle_done(item=item)
     if item.done_at:
-        messages.success(request, f"Done: {item.text}")
+        messages.success(request, _("Done: %(text)s") % {"text": item.text})
     else:
-        messages.success(request, f"Not done yet: {item.text}")
+        messages.success(request, _("Not done yet: %(text)s") % {"text": item.text})
     target = _safe_next(request)
     if target:
         return redirect(target)
@@ -443,8 +463,8 @@ def referral_add(request, conversation_id: int):
         else:
             messages.success(
                 request,
-                f"{referral.name} is now one of your contacts, referred by "
-                f"{conversation.contact.name}.",
+                _("%(name)s is now one of your contacts, referred by %(referrer)s.")
+                % {"name": referral.name, "referrer": conversation.contact.name},
             )
             return redirect(conversation_url(conversation, "referrals"))
     return _refused(request, conversation, "referral_form", form)

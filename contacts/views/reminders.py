@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts import selectors
 from contacts.forms.people import InteractionForm
-from contacts.forms.reminders import REPEAT_LABELS, ContactReminderForm
+from contacts.forms.reminders import ContactReminderForm, repeat_label
 from contacts.models import Contact
 from contacts.reminders import CUSTOM, custom_reminder_set
 from contacts.views import people
@@ -38,9 +39,7 @@ def _contact_reminders(contact: Contact) -> list[Reminder]:
         states=SHOWN_STATES,
     )
     for reminder in reminders:
-        reminder.repeat_label = REPEAT_LABELS.get(
-            reminder.repeat_days, f"every {reminder.repeat_days} days"
-        )
+        reminder.repeat_label = repeat_label(reminder.repeat_days) if reminder.repeat_days else ""
     return reminders
 
 
@@ -69,8 +68,18 @@ def reminder_add(request, contact_id: int):
         contact=contact, text=data["text"], due_on=data["due_on"], repeat_days=data["repeat"]
     )
     when = date_format(data["due_on"], "DATE_FORMAT")
-    repeat = f", then {REPEAT_LABELS[reminder.repeat_days]}" if reminder.repeat_days else ""
-    messages.success(request, f"We will remind you on {when}{repeat}: {reminder.text}")
+    if reminder.repeat_days:
+        message = _("We will remind you on %(date)s, then %(repeat)s: %(text)s") % {
+            "date": when,
+            "repeat": repeat_label(reminder.repeat_days),
+            "text": reminder.text,
+        }
+    else:
+        message = _("We will remind you on %(date)s: %(text)s") % {
+            "date": when,
+            "text": reminder.text,
+        }
+    messages.success(request, message)
     return _back_to_card(contact)
 
 
@@ -86,7 +95,7 @@ def reminder_cancel(request, contact_id: int, reminder_id: int):
     )
     if reminder.state in SHOWN_STATES:
         notify.reminder_cancel(user=request.user, kind=CUSTOM, subject_key=reminder.subject_key)
-        messages.success(request, f"Reminder cancelled: {reminder.text}")
+        messages.success(request, _("Reminder cancelled: %(text)s") % {"text": reminder.text})
     else:
-        messages.info(request, "That reminder was already finished or cancelled.")
+        messages.info(request, _("That reminder was already finished or cancelled."))
     return _back_to_card(contact)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Exists, Func, JSONField, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
 from events.models import RSVP, Audience, Event, EventStatus, RSVPStatus
 from networking_app.accounts.models import StudentProfile, User
@@ -73,9 +75,7 @@ def events_visible_to(*, user) -> QuerySet[Event]:
 def class_years_text(event: Event) -> str:
     """The event's class years as words: "2027", "2027 and 2028"."""
     years = [str(y) for y in sorted(event.class_years or [])]
-    if len(years) > 1:
-        return f"{', '.join(years[:-1])} and {years[-1]}"
-    return years[0] if years else ""
+    return get_text_list(years, gettext("and"))
 
 
 # Why someone is not in an event's audience: shown on its page, refused by RSVP.
@@ -89,20 +89,25 @@ def audience_refusal(*, event: Event, user) -> tuple[str, str]:
     if user is None or not user.is_authenticated or user.is_staff_member:
         return "", ""
     if event.audience == Audience.STUDENTS and not user.is_student:
-        return "role", "This event is for students."
+        return "role", gettext("This event is for students.")
     if event.audience == Audience.VOLUNTEERS and not user.is_volunteer:
-        return "role", "This event is for volunteers."
+        return "role", gettext("This event is for volunteers.")
     if user.is_student and event.class_years:
         class_year = _class_year(user)
         years = class_years_text(event)
         if class_year is None:
             return (
                 NEEDS_CLASS_YEAR,
-                f"This event is for the class of {years}. Your profile has no class year: "
-                "set your class year in your profile to RSVP.",
+                gettext(
+                    "This event is for the class of %(years)s. Your profile has no class year: "
+                    "set your class year in your profile to RSVP."
+                )
+                % {"years": years},
             )
         if class_year not in event.class_years:
-            return "class_year", f"This event is for the class of {years} only."
+            return "class_year", gettext("This event is for the class of %(years)s only.") % {
+                "years": years
+            }
     return "", ""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from contacts.forms.people import FlagInput
 from mentoring.selectors.directory.search import DirectoryFilters
@@ -11,26 +12,31 @@ from networking_app.accounts.forms import class_year_field
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         max_length=200,
-        help_text="A name, an organization, a job title, an industry or a topic. Small typos "
-        "in names and organizations are forgiven.",
+        help_text=_(
+            "A name, an organization, a job title, an industry or a topic. Small typos "
+            "in names and organizations are forgiven."
+        ),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    organization = forms.CharField(label="Organization", required=False, max_length=200)
-    industry = forms.CharField(label="Industry", required=False, max_length=120)
-    job_function = forms.CharField(label="Job function", required=False, max_length=120)
-    location = forms.CharField(label="Location", required=False, max_length=120)
-    class_year = class_year_field("Class year")
-    topic = forms.ChoiceField(label="Can help with", required=False)
+    organization = forms.CharField(label=_("Organization"), required=False, max_length=200)
+    industry = forms.CharField(label=_("Industry"), required=False, max_length=120)
+    job_function = forms.CharField(label=_("Job function"), required=False, max_length=120)
+    location = forms.CharField(label=_("Location"), required=False, max_length=120)
+    class_year = class_year_field(_("Class year"))
+    topic = forms.ChoiceField(label=_("Can help with"), required=False)
     has_slots = forms.BooleanField(
-        label="Only volunteers with open times", required=False, widget=FlagInput, label_suffix=""
+        label=_("Only volunteers with open times"),
+        required=False,
+        widget=FlagInput,
+        label_suffix="",
     )
 
     def __init__(self, *args, topic_choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", "Any topic"), *topic_choices]
+        self.fields["topic"].choices = [("", _("Any topic")), *topic_choices]
         self.topic_choices = topic_choices
 
     def valid_values(self) -> dict:

@@ -12,6 +12,8 @@ import datetime as dt
 
 from django import forms
 from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import Mode
 from mentoring.services.availability import Slot, slot_value
@@ -38,7 +40,10 @@ def parse_start(value: str | None) -> dt.datetime | None:
 def slot_label(slot: Slot) -> str:
     start = timezone.localtime(slot.start_at)
     end = timezone.localtime(slot.end_at)
-    return f"{formats.date_format(start, 'D j M, g:i A')} to {formats.date_format(end, 'g:i A')}"
+    return gettext("%(start)s to %(end)s") % {
+        "start": formats.date_format(start, pgettext("date format", "D j M, g:i A")),
+        "end": formats.time_format(end, "TIME_FORMAT"),
+    }
 
 
 class PageForm(forms.Form):
@@ -54,7 +59,7 @@ class PageForm(forms.Form):
 class SlotChoiceField(forms.ChoiceField):
     """One of the offered slots; cleans to an aware UTC datetime."""
 
-    placeholder = "Choose a time"
+    placeholder = _("Choose a time")
 
     def __init__(self, *, slots: list[Slot] = (), **kwargs):
         super().__init__(**kwargs)
@@ -73,18 +78,18 @@ class SlotChoiceField(forms.ChoiceField):
 
 class FlashRequestForm(forms.Form):
     start = SlotChoiceField(
-        label="Time",
+        label=_("Time"),
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose one of the volunteer's open times.",
+            "required": _("Choose one of the volunteer's open times."),
             "invalid_choice": SLOT_TAKEN,
         },
     )
     message = forms.CharField(
-        label="What I would like to learn",
+        label=_("What I would like to learn"),
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=(
+        help_text=_(
             "A few lines: who you are, what you are exploring, and two or three questions. "
             "The volunteer reads this before deciding."
         ),
@@ -103,12 +108,12 @@ def _mode_choices(modes: list[str] | None) -> list[tuple[str, str]]:
 class PlaceForm(PageForm):
     id_prefix = "place"
 
-    mode = forms.ChoiceField(label="How you will meet", widget=forms.RadioSelect)
+    mode = forms.ChoiceField(label=_("How you will meet"), widget=forms.RadioSelect)
     location = forms.CharField(
-        label="Place or link",
+        label=_("Place or link"),
         max_length=500,
         required=False,
-        help_text="A video-call link, a phone number or an address. You can add it later.",
+        help_text=_("A video-call link, a phone number or an address. You can add it later."),
     )
 
     def __init__(self, *args, modes: list[str] | None = None, **kwargs):
@@ -127,18 +132,18 @@ class DeclineForm(PageForm):
     id_prefix = "decline"
 
     note = forms.CharField(
-        label="A note for the student (optional)",
+        label=_("A note for the student (optional)"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="A kind word, or who else they could ask, goes a long way.",
+        help_text=_("A kind word, or who else they could ask, goes a long way."),
     )
 
 
 class ProposeForm(PageForm):
     id_prefix = "propose"
 
-    start = SlotChoiceField(label="Another time you could do")
+    start = SlotChoiceField(label=_("Another time you could do"))
 
     def __init__(self, *args, slots: list[Slot] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,8 +153,8 @@ class ProposeForm(PageForm):
 class RescheduleForm(PageForm):
     id_prefix = "reschedule"
 
-    start = SlotChoiceField(label="New time")
-    reason = forms.CharField(label="Reason (optional)", max_length=500, required=False)
+    start = SlotChoiceField(label=_("New time"))
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
 
     def __init__(self, *args, slots: list[Slot] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,10 +165,10 @@ class CancelForm(PageForm):
     id_prefix = "cancel"
 
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The other person receives it with the cancellation.",
+        help_text=_("The other person receives it with the cancellation."),
     )
 
 
@@ -174,18 +179,18 @@ class FeedbackForm(PageForm):
     id_prefix = "feedback"
 
     rating = forms.TypedChoiceField(
-        label="How useful was the conversation? (5 = very)",
+        label=_("How useful was the conversation? (5 = very)"),
         choices=RATINGS,
         coerce=int,
         widget=forms.RadioSelect,
     )
     comments = forms.CharField(
-        label="Comments (optional)",
+        label=_("Comments (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Only the career office reads them.",
+        help_text=_("Only the career office reads them."),
     )
     would_meet_again = forms.BooleanField(
-        label="I would meet again", required=False, label_suffix=""
+        label=_("I would meet again"), required=False, label_suffix=""
     )

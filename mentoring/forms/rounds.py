@@ -7,18 +7,28 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.dates import WEEKDAYS
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.matching import PARTS_OF_DAY
 from mentoring.models import MatchRound, Topic
 from mentoring.services.round_intros import (
-    DEFAULT_INTRO_BODY,
-    DEFAULT_INTRO_SUBJECT,
     MERGE_FIELDS,
+    default_intro_body,
+    default_intro_subject,
     unknown_merge_fields,
 )
 from mentoring.services.rounds import MAX_PREFERENCES
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# A day's part as a choice's label, in the student's words ("Monday morning").
+PART_OF_DAY_LABELS = {
+    "morning": _("%(day)s morning"),
+    "afternoon": _("%(day)s afternoon"),
+    "evening": _("%(day)s evening"),
+}
+assert set(PART_OF_DAY_LABELS) == set(PARTS_OF_DAY)
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -27,39 +37,46 @@ def _split(text: str) -> list[str]:
 
 
 class RoundForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200)
     signup_deadline = forms.DateTimeField(
-        label="Sign-up deadline",
+        label=_("Sign-up deadline"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-        help_text="In your time zone. Students and volunteers sign up until then.",
+        help_text=_("In your time zone. Students and volunteers sign up until then."),
     )
     window_start = forms.DateField(
-        label="Conversations from", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Conversations from"), widget=forms.DateInput(attrs={"type": "date"})
     )
     window_end = forms.DateField(
-        label="Conversations until", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Conversations until"), widget=forms.DateInput(attrs={"type": "date"})
     )
     class_years = forms.CharField(
-        label="Class years",
+        label=_("Class years"),
         required=False,
-        help_text="Separate years with commas, e.g. 2027, 2028. Leave empty for every class year.",
+        help_text=_(
+            "Separate years with commas, e.g. 2027, 2028. Leave empty for every class year."
+        ),
     )
     majors = forms.CharField(
+        label=_("Majors"),
         required=False,
         max_length=1000,
-        help_text="Separate majors with commas. Leave empty for every major.",
+        help_text=_("Separate majors with commas. Leave empty for every major."),
     )
     intro_subject = forms.CharField(
-        label="Introduction email: subject", max_length=200, initial=DEFAULT_INTRO_SUBJECT
+        label=_("Introduction email: subject"), max_length=200, initial=default_intro_subject
     )
     intro_body = forms.CharField(
-        label="Introduction email: message",
+        label=_("Introduction email: message"),
         widget=forms.Textarea(attrs={"rows": 14}),
-        initial=DEFAULT_INTRO_BODY,
-        help_text="One email goes to each pair. Merge fields: "
-        + ", ".join("{" + f + "}" for f in MERGE_FIELDS)
-        + ". Without {booking_url}, the booking link is added at the end.",
+        initial=default_intro_body,
+        help_text=format_lazy(
+            _(
+                "One email goes to each pair. Merge fields: {fields}. Without {{booking_url}}, "
+                "the booking link is added at the end."
+            ),
+            fields=", ".join("{" + f + "}" for f in MERGE_FIELDS),
+        ),
     )
 
     @classmethod
@@ -71,8 +88,8 @@ class RoundForm(forms.Form):
             "window_end": match_round.window_end,
             "class_years": ", ".join(str(y) for y in match_round.class_years),
             "majors": ", ".join(match_round.majors),
-            "intro_subject": match_round.intro_subject or DEFAULT_INTRO_SUBJECT,
-            "intro_body": match_round.intro_body or DEFAULT_INTRO_BODY,
+            "intro_subject": match_round.intro_subject or default_intro_subject(),
+            "intro_body": match_round.intro_body or default_intro_body(),
         }
         return cls(data, initial=initial)
 
@@ -80,7 +97,7 @@ class RoundForm(forms.Form):
         years = []
         for part in _split(self.cleaned_data["class_years"]):
             if not part.isdigit() or not 1900 <= int(part) <= 2200:
-                raise ValidationError(f"“{part}” is not a class year.")
+                raise ValidationError(gettext("“%(value)s” is not a class year.") % {"value": part})
             years.append(int(part))
         return sorted(set(years))
 
@@ -91,10 +108,16 @@ class RoundForm(forms.Form):
         text = self.cleaned_data[name]
         unknown = unknown_merge_fields(text)
         if unknown:
-            plural = "s" if len(unknown) > 1 else ""
             found = ", ".join("{" + u + "}" for u in unknown)
             allowed = ", ".join("{" + f + "}" for f in MERGE_FIELDS)
-            raise ValidationError(f"Unknown merge field{plural}: {found}. Use {allowed}.")
+            raise ValidationError(
+                ngettext(
+                    "Unknown merge field: %(found)s. Use %(allowed)s.",
+                    "Unknown merge fields: %(found)s. Use %(allowed)s.",
+                    len(unknown),
+                )
+                % {"found": found, "allowed": allowed}
+            )
         return text
 
     def clean_intro_subject(self) -> str:
@@ -113,7 +136,9 @@ class StatusForm(forms.Form):
 
 def availability_choices() -> list[tuple[str, str]]:
     return [
-        (f"{day}:{part}", f"{WEEKDAYS[day]} {part}") for day in range(7) for part in PARTS_OF_DAY
+        (f"{day}:{part}", PART_OF_DAY_LABELS[part] % {"day": WEEKDAYS[day]})
+        for day in range(7)
+        for part in PARTS_OF_DAY
     ]
 
 
@@ -136,36 +161,36 @@ class StudentJoinForm(forms.Form):
         queryset=Topic.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label="What would you like to talk about?",
+        label=_("What would you like to talk about?"),
     )
     industries = forms.CharField(
         required=False,
         max_length=300,
-        label="Industries you are curious about",
-        help_text="Separate industries with commas, e.g. fintech, public health.",
+        label=_("Industries you are curious about"),
+        help_text=_("Separate industries with commas, e.g. fintech, public health."),
     )
     preferred_1 = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="First choice"
+        coerce=int, required=False, empty_value=None, label=_("First choice")
     )
     preferred_2 = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Second choice"
+        coerce=int, required=False, empty_value=None, label=_("Second choice")
     )
     preferred_3 = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Third choice"
+        coerce=int, required=False, empty_value=None, label=_("Third choice")
     )
     excluded = forms.TypedMultipleChoiceField(
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Volunteers you would rather not meet",
-        help_text="Someone you already know well, for example. Nobody is told.",
+        label=_("Volunteers you would rather not meet"),
+        help_text=_("Someone you already know well, for example. Nobody is told."),
     )
     availability = forms.MultipleChoiceField(
         choices=availability_choices,
         widget=forms.CheckboxSelectMultiple,
-        label="When could you talk?",
-        help_text="In your own time zone: mornings 9-12, afternoons 12-17, evenings 17-21.",
-        error_messages={"required": "Pick at least one time of the week when you could talk."},
+        label=_("When could you talk?"),
+        help_text=_("In your own time zone: mornings 9-12, afternoons 12-17, evenings 17-21."),
+        error_messages={"required": _("Pick at least one time of the week when you could talk.")},
     )
 
     preference_fields = ("preferred_1", "preferred_2", "preferred_3")
@@ -173,7 +198,7 @@ class StudentJoinForm(forms.Form):
     def __init__(self, *args, volunteers: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.preference_fields:
-            self.fields[name].choices = [("", "No preference"), *volunteers]
+            self.fields[name].choices = [("", _("No preference")), *volunteers]
         self.fields["excluded"].choices = volunteers
 
     @classmethod
@@ -195,10 +220,12 @@ class StudentJoinForm(forms.Form):
         data = super().clean()
         chosen = [data.get(n) for n in self.preference_fields if data.get(n) is not None]
         if len(chosen) != len(set(chosen)):
-            self.add_error("preferred_2", "Choose each volunteer once.")
+            self.add_error("preferred_2", gettext("Choose each volunteer once."))
         excluded = set(data.get("excluded") or [])
         if excluded & set(chosen):
-            self.add_error("excluded", "A volunteer cannot be both preferred and excluded.")
+            self.add_error(
+                "excluded", gettext("A volunteer cannot be both preferred and excluded.")
+            )
         data["preferences"] = list(dict.fromkeys(chosen))[:MAX_PREFERENCES]
         return data
 
@@ -224,8 +251,8 @@ class VolunteerJoinForm(forms.Form):
         min_value=1,
         max_value=20,
         initial=2,
-        label="How many students could you meet in this round?",
-        help_text="One short conversation each, during the round's dates.",
+        label=_("How many students could you meet in this round?"),
+        help_text=_("One short conversation each, during the round's dates."),
     )
 
 
@@ -242,27 +269,27 @@ class SwapForm(forms.Form):
     """Two matches ticked in the review table (checkboxes tied to this form by `form=`)."""
 
     match = forms.TypedMultipleChoiceField(
-        coerce=int, error_messages={"required": "Tick the two matches to swap."}
+        coerce=int, error_messages={"required": _("Tick the two matches to swap.")}
     )
 
     def __init__(self, *args, match_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["match"].choices = [(pk, pk) for pk in match_ids]
-        self.fields["match"].error_messages["invalid_choice"] = (
+        self.fields["match"].error_messages["invalid_choice"] = _(
             "That match is no longer proposed: the matcher may have run again."
         )
 
     def clean_match(self) -> list[int]:
         chosen = self.cleaned_data["match"]
         if len(set(chosen)) != 2:
-            raise ValidationError("Tick exactly two matches to swap their volunteers.")
+            raise ValidationError(gettext("Tick exactly two matches to swap their volunteers."))
         return chosen
 
 
 class BookForm(forms.Form):
     start_at = forms.DateTimeField(widget=forms.HiddenInput)
     message = forms.CharField(
-        label="What would you like to learn?",
+        label=_("What would you like to learn?"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
     )

@@ -12,6 +12,9 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import dates
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import HIDEABLE_FIELDS, SLOT_LENGTHS, Mentor, Mode, OverrideKind, Topic
 from mentoring.photos import ACCEPT_ATTRIBUTE, photo_reencoded
@@ -19,24 +22,16 @@ from mentoring.services.profiles import validate_linkedin_url
 from networking_app.accounts.forms import class_year_field
 from networking_app.accounts.models import Affiliation, VolunteerProfile
 
-WEEKDAYS = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
-]
+WEEKDAYS = [(day, dates.WEEKDAYS[day]) for day in range(7)]
 HIDEABLE_LABELS = {
-    "title": "Hide my job title",
-    "industry": "Hide my industry",
-    "job_function": "Hide my job function",
-    "location": "Hide my location",
-    "class_year": "Hide my class year",
-    "major": "Hide my major",
-    "bio": "Hide “About you”",
-    "linkedin_url": "Hide my LinkedIn profile",
+    "title": _("Hide my job title"),
+    "industry": _("Hide my industry"),
+    "job_function": _("Hide my job function"),
+    "location": _("Hide my location"),
+    "class_year": _("Hide my class year"),
+    "major": _("Hide my major"),
+    "bio": _("Hide “About you”"),
+    "linkedin_url": _("Hide my LinkedIn profile"),
 }
 assert set(HIDEABLE_LABELS) == set(HIDEABLE_FIELDS)
 
@@ -51,104 +46,112 @@ def _time_input() -> forms.TimeInput:
 
 class MentorProfileForm(forms.Form):
     affiliation = forms.ChoiceField(
-        label="Your connection to the school",
-        choices=[("", "Choose…"), *Affiliation.choices],
-        error_messages={"required": "Choose your connection to the school."},
+        label=_("Your connection to the school"),
+        choices=[("", _("Choose…")), *Affiliation.choices],
+        error_messages={"required": _("Choose your connection to the school.")},
     )
-    class_year = class_year_field("Class year (if you studied here)")
+    class_year = class_year_field(_("Class year (if you studied here)"))
     organization_name = forms.CharField(
-        label="Organization",
+        label=_("Organization"),
         max_length=200,
         required=False,
-        help_text="Your employer or school. Students looking for people there will find you.",
+        help_text=_("Your employer or school. Students looking for people there will find you."),
     )
-    title = forms.CharField(label="Job title", max_length=200, required=False)
+    title = forms.CharField(label=_("Job title"), max_length=200, required=False)
     industry = forms.CharField(
-        label="Industry", max_length=120, required=False, help_text="For example: Healthcare."
-    )
-    job_function = forms.CharField(
-        label="Job function",
+        label=_("Industry"),
         max_length=120,
         required=False,
-        help_text="For example: Marketing, Engineering, Finance.",
+        help_text=_("For example: Healthcare."),
+    )
+    job_function = forms.CharField(
+        label=_("Job function"),
+        max_length=120,
+        required=False,
+        help_text=_("For example: Marketing, Engineering, Finance."),
     )
     location = forms.CharField(
-        label="Location", max_length=120, required=False, help_text="City, or “Remote”."
+        label=_("Location"), max_length=120, required=False, help_text=_("City, or “Remote”.")
     )
     major = forms.CharField(
-        label="Major", max_length=120, required=False, help_text="What you studied."
+        label=_("Major"), max_length=120, required=False, help_text=_("What you studied.")
     )
     bio = forms.CharField(
-        label="About you",
+        label=_("About you"),
         required=False,
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="A few sentences for students: your path, and what you enjoy talking about.",
+        help_text=_("A few sentences for students: your path, and what you enjoy talking about."),
     )
     topics = forms.ModelMultipleChoiceField(
-        label="I can help with",
+        label=_("I can help with"),
         queryset=Topic.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     modes = forms.MultipleChoiceField(
-        label="I can meet by",
+        label=_("I can meet by"),
         choices=Mode.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     linkedin_url = forms.URLField(
-        label="LinkedIn profile",
+        label=_("LinkedIn profile"),
         max_length=300,
         required=False,
         assume_scheme="https",
-        help_text="Like https://www.linkedin.com/in/your-name.",
+        help_text=_("Like https://www.linkedin.com/in/your-name."),
         error_messages={
-            "invalid": "Enter the full address of your LinkedIn profile, "
-            "like https://www.linkedin.com/in/your-name."
+            "invalid": _(
+                "Enter the full address of your LinkedIn profile, "
+                "like https://www.linkedin.com/in/your-name."
+            )
         },
     )
     photo = forms.FileField(
-        label="Choose a photo",
+        label=_("Choose a photo"),
         required=False,
         widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
-        error_messages={"empty": "This file is empty: choose a photo."},
+        error_messages={"empty": _("This file is empty: choose a photo.")},
     )
     hidden_fields = forms.MultipleChoiceField(
-        label="Hide from students",
+        label=_("Hide from students"),
         choices=list(HIDEABLE_LABELS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Your name and organization are always shown. What you hide is not "
-        "searchable either.",
+        help_text=_(
+            "Your name and organization are always shown. What you hide is not searchable either."
+        ),
     )
     code_of_conduct = forms.BooleanField(
-        label="I have read and accept the code of conduct",
+        label=_("I have read and accept the code of conduct"),
         required=False,
         label_suffix="",
     )
     listed = forms.BooleanField(
-        label="List me in the directory, so students can find me and request a conversation",
+        label=_("List me in the directory, so students can find me and request a conversation"),
         required=False,
         label_suffix="",
     )
     on_leave_until = forms.DateField(
-        label="On leave until",
+        label=_("On leave until"),
         required=False,
         widget=_date_input(),
-        help_text="Students cannot request you up to and including this day. Leave it empty "
-        "when you are available.",
+        help_text=_(
+            "Students cannot request you up to and including this day. Leave it empty "
+            "when you are available."
+        ),
     )
 
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
         limit = settings.PHOTO_MAX_UPLOAD_BYTES / 1024 / 1024
-        self.fields["photo"].help_text = (
-            f"A JPEG, PNG or WebP file up to {limit:g} MB. Students see it on your card instead "
+        self.fields["photo"].help_text = gettext(
+            "A JPEG, PNG or WebP file up to %(limit)s MB. Students see it on your card instead "
             "of your initials. Where and when it was taken, and anything else the file says "
             "about it, is removed."
-        )
+        ) % {"limit": f"{limit:g}"}
 
     @classmethod
     def initial_for(cls, mentor: Mentor, volunteer: VolunteerProfile, *, today: dt.date):
@@ -192,13 +195,15 @@ class MentorProfileForm(forms.Form):
     def clean_on_leave_until(self):
         day = self.cleaned_data["on_leave_until"]
         if day is not None and day < self.today:
-            raise ValidationError("Choose today or a later date, or leave it empty.")
+            raise ValidationError(gettext("Choose today or a later date, or leave it empty."))
         return day
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("listed") and not cleaned.get("code_of_conduct"):
-            self.add_error("listed", "Accept the code of conduct to be listed in the directory.")
+            self.add_error(
+                "listed", gettext("Accept the code of conduct to be listed in the directory.")
+            )
         return cleaned
 
     def service_kwargs(self) -> dict:
@@ -208,25 +213,25 @@ class MentorProfileForm(forms.Form):
 
 class AvailabilityRulesForm(forms.Form):
     slot_minutes = forms.TypedChoiceField(
-        label="Conversation length", choices=SLOT_LENGTHS, coerce=int
+        label=_("Conversation length"), choices=SLOT_LENGTHS, coerce=int
     )
     buffer_minutes = forms.IntegerField(
-        label="Break between conversations (minutes)", min_value=0, max_value=120
+        label=_("Break between conversations (minutes)"), min_value=0, max_value=120
     )
     min_notice_hours = forms.IntegerField(
-        label="Minimum notice (hours)",
+        label=_("Minimum notice (hours)"),
         min_value=0,
         max_value=24 * 14,
-        help_text="Students cannot request a time sooner than this.",
+        help_text=_("Students cannot request a time sooner than this."),
     )
     booking_window_days = forms.IntegerField(
-        label="Students may book up to (days ahead)", min_value=1, max_value=180
+        label=_("Students may book up to (days ahead)"), min_value=1, max_value=180
     )
     monthly_capacity = forms.IntegerField(
-        label="Conversations per month, at most",
+        label=_("Conversations per month, at most"),
         min_value=0,
         max_value=100,
-        help_text="Once a month has this many requests, its other times are no longer offered.",
+        help_text=_("Once a month has this many requests, its other times are no longer offered."),
     )
 
     @classmethod
@@ -235,28 +240,32 @@ class AvailabilityRulesForm(forms.Form):
 
 
 class WindowForm(forms.Form):
-    weekday = forms.TypedChoiceField(label="Day", choices=WEEKDAYS, coerce=int)
-    start_time = forms.TimeField(label="From", widget=_time_input())
-    end_time = forms.TimeField(label="To", widget=_time_input())
+    weekday = forms.TypedChoiceField(label=_("Day"), choices=WEEKDAYS, coerce=int)
+    start_time = forms.TimeField(label=pgettext_lazy("time range", "From"), widget=_time_input())
+    end_time = forms.TimeField(label=pgettext_lazy("time range", "To"), widget=_time_input())
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
-            self.add_error("end_time", "The end time must be after the start time.")
+            self.add_error("end_time", gettext("The end time must be after the start time."))
         return cleaned
 
 
 class OverrideForm(forms.Form):
-    date = forms.DateField(label="Date", widget=_date_input())
+    date = forms.DateField(label=_("Date"), widget=_date_input())
     kind = forms.ChoiceField(
-        label="That day",
+        label=_("That day"),
         choices=OverrideKind.choices,
         initial=OverrideKind.BLACKOUT,
         widget=forms.RadioSelect,
     )
-    start_time = forms.TimeField(label="From", required=False, widget=_time_input())
-    end_time = forms.TimeField(label="To", required=False, widget=_time_input())
+    start_time = forms.TimeField(
+        label=pgettext_lazy("time range", "From"), required=False, widget=_time_input()
+    )
+    end_time = forms.TimeField(
+        label=pgettext_lazy("time range", "To"), required=False, widget=_time_input()
+    )
 
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, prefix="override", **kwargs)
@@ -265,7 +274,7 @@ class OverrideForm(forms.Form):
     def clean_date(self):
         day = self.cleaned_data["date"]
         if day < self.today:
-            raise ValidationError("Choose today or a later date.")
+            raise ValidationError(gettext("Choose today or a later date."))
         return day
 
     def clean(self):
@@ -273,11 +282,11 @@ class OverrideForm(forms.Form):
         if cleaned.get("kind") == OverrideKind.WINDOW:
             start, end = cleaned.get("start_time"), cleaned.get("end_time")
             if start is None:
-                self.add_error("start_time", "Enter the time you are available from.")
+                self.add_error("start_time", gettext("Enter the time you are available from."))
             if end is None:
-                self.add_error("end_time", "Enter the time you are available until.")
+                self.add_error("end_time", gettext("Enter the time you are available until."))
             if start and end and end <= start:
-                self.add_error("end_time", "The end time must be after the start time.")
+                self.add_error("end_time", gettext("The end time must be after the start time."))
         else:
             cleaned["start_time"] = cleaned["end_time"] = None
         return cleaned

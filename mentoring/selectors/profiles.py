@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext
 
 from mentoring.models import (
     AvailabilityOverride,
@@ -71,17 +72,18 @@ class ProfileStatus:
     def reasons_not_listed(self) -> list[str]:
         reasons = []
         if self.approval == ApprovalStatus.PAUSED:
-            reasons.append("the career office has paused your listing")
+            reasons.append(gettext("the career office has paused your listing"))
         elif self.approval != ApprovalStatus.APPROVED:
-            reasons.append("the career office has not approved your account yet")
+            reasons.append(gettext("the career office has not approved your account yet"))
         if not self.code_of_conduct:
-            reasons.append("you have not accepted the code of conduct")
+            reasons.append(gettext("you have not accepted the code of conduct"))
         if not self.listed:
-            reasons.append("you have not asked to be listed")
+            reasons.append(gettext("you have not asked to be listed"))
         if self.on_leave_until:
-            reasons.append(f"you are on leave until {self.on_leave_until:%d %B %Y}")
+            day = formats.date_format(self.on_leave_until, pgettext("date format", "d F Y"))
+            reasons.append(gettext("you are on leave until %(day)s") % {"day": day})
         if self.paused_unanswered:
-            reasons.append("your listing is paused after requests expired unanswered")
+            reasons.append(gettext("your listing is paused after requests expired unanswered"))
         return reasons
 
 
@@ -103,17 +105,17 @@ def mentor_profile_status(*, user: User) -> ProfileStatus:
         mentor.on_leave_until if mentor.on_leave_until and mentor.on_leave_until >= today else None
     )
     checklist = [
-        ("Organization", bool(mentor.organization_id)),
-        ("Job title", bool(mentor.title)),
-        ("Industry", bool(mentor.industry)),
-        ("Job function", bool(mentor.job_function)),
-        ("Location", bool(mentor.location)),
-        ("About you", bool(mentor.bio)),
-        ("Topics you can help with", topic_count > 0),
-        ("How you can meet", bool(mentor.modes)),
-        ("LinkedIn profile", bool(mentor.linkedin_url)),
-        ("Code of conduct accepted", bool(mentor.code_of_conduct_accepted_at)),
-        ("Weekly availability", has_windows),
+        (gettext("Organization"), bool(mentor.organization_id)),
+        (gettext("Job title"), bool(mentor.title)),
+        (gettext("Industry"), bool(mentor.industry)),
+        (gettext("Job function"), bool(mentor.job_function)),
+        (gettext("Location"), bool(mentor.location)),
+        (gettext("About you"), bool(mentor.bio)),
+        (gettext("Topics you can help with"), topic_count > 0),
+        (gettext("How you can meet"), bool(mentor.modes)),
+        (gettext("LinkedIn profile"), bool(mentor.linkedin_url)),
+        (gettext("Code of conduct accepted"), bool(mentor.code_of_conduct_accepted_at)),
+        (gettext("Weekly availability"), has_windows),
     ]
     return ProfileStatus(
         checklist=checklist,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from mentoring import matching
 from mentoring.models import (
@@ -94,20 +95,22 @@ def student_ineligibility(*, match_round: MatchRound, student: User) -> str:
     if match_round.class_years and class_year not in match_round.class_years:
         years = ", ".join(str(y) for y in sorted(match_round.class_years))
         if class_year is None:
-            return (
-                f"This round is for the class of {years}, and your profile has no class year. "
+            return gettext(
+                "This round is for the class of %(years)s, and your profile has no class year. "
                 "Add it on your profile page if you belong to one of these classes."
-            )
-        return f"This round is for the class of {years} only."
+            ) % {"years": years}
+        return gettext("This round is for the class of %(years)s only.") % {"years": years}
     majors = {_normalise_major(m) for m in match_round.majors}
     if majors and _normalise_major(major) not in majors:
         listed = ", ".join(sorted(match_round.majors))
         if not major:
-            return (
-                f"This round is for students majoring in {listed}, and your profile has no "
+            return gettext(
+                "This round is for students majoring in %(majors)s, and your profile has no "
                 "major. Add it on your profile page if it is one of these."
-            )
-        return f"This round is for students majoring in {listed} only."
+            ) % {"majors": listed}
+        return gettext("This round is for students majoring in %(majors)s only.") % {
+            "majors": listed
+        }
     return ""
 
 
@@ -115,14 +118,14 @@ def volunteer_ineligibility(*, volunteer: User) -> str:
     """Why this volunteer may not give time in a round ("" if they may)."""
     profile = getattr(volunteer, "volunteer_profile", None)
     if profile is None or profile.status != ApprovalStatus.APPROVED:
-        return (
+        return gettext(
             "Match rounds are open to approved volunteers: the career office has not "
             "approved your account yet."
         )
     try:
         volunteer.mentor  # noqa: B018
     except Mentor.DoesNotExist:
-        return (
+        return gettext(
             "Set up your mentor profile first: students are matched on its topics and "
             "weekly availability."
         )
@@ -389,9 +392,10 @@ def matcher_input(
 # --- The review page -------------------------------------------------------------------------
 
 
-REMOVED_BY_STAFF = "staff removed their match"
-NOT_RUN_YET = "the matcher has not run yet"
-JOINED_AFTER_RUN = "not in the last run of the matcher"
+# Like matching's reasons: marked here, translated where the review shows them.
+REMOVED_BY_STAFF = gettext_noop("staff removed their match")
+NOT_RUN_YET = gettext_noop("the matcher has not run yet")
+JOINED_AFTER_RUN = gettext_noop("not in the last run of the matcher")
 
 
 @dataclass
@@ -414,7 +418,7 @@ class Review:
 def round_review(*, match_round: MatchRound) -> Review:
     """Proposed matches with their "why" and whether the student can book a time with their
     volunteer, and every student of the round without a match, with the reason the last run
-    gave (or why there is none)."""
+    gave (or why there is none), in the reader's language."""
     matches = list(
         Match.objects.filter(round=match_round)
         .select_related("student__profile", "volunteer__profile", "volunteer__mentor__organization")
@@ -438,7 +442,7 @@ def round_review(*, match_round: MatchRound) -> Review:
             reason = NOT_RUN_YET
         else:
             reason = JOINED_AFTER_RUN
-        unmatched.append(Unmatched(signup.student, reason))
+        unmatched.append(Unmatched(signup.student, gettext(reason)))
     unmatched.sort(key=lambda u: (u.reason, u.student.display_name.casefold()))
     bookable = round_bookable_volunteers(
         match_round=match_round, volunteer_ids={m.volunteer_id for m in matches}

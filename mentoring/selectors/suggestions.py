@@ -20,6 +20,8 @@ from collections import defaultdict
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, ngettext
 
 from contacts.models import TargetOrganization
 from mentoring import matching
@@ -42,9 +44,8 @@ DAYTIME = (8 * 60, 20 * 60)  # minutes of the student's day counted as free to t
 
 
 def _names(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    """ "A, B and C", in the reader's language."""
+    return get_text_list(names, gettext("and"))
 
 
 def student_for_suggestions(*, user: User, reference: dt.date) -> matching.StudentIn:
@@ -86,14 +87,28 @@ def _reasons(why: dict, topic_names: dict[int, str], card: DirectoryCard) -> lis
     reasons = []
     shared = [topic_names[t] for t in why["shared_topics"] if t in topic_names]
     if shared:
-        reasons.append(f"Can talk about {_names(shared)}, which you chose")
+        reasons.append(
+            gettext("Can talk about %(topics)s, which you chose") % {"topics": _names(shared)}
+        )
     if why["target_organization"] and card.organization:
-        reasons.append(f"Works at {card.organization}, on your list of organizations")
+        reasons.append(
+            gettext("Works at %(organization)s, on your list of organizations")
+            % {"organization": card.organization}
+        )
     if why["industry"] and card.industry:
-        reasons.append(f"Works in {card.industry}, an industry you named")
+        reasons.append(
+            gettext("Works in %(industry)s, an industry you named") % {"industry": card.industry}
+        )
     hours = why["shared_hours"]
     if hours:
-        reasons.append(f"{hours} hour{'s' if hours != 1 else ''} a week free in your daytime")
+        reasons.append(
+            ngettext(
+                "%(hours)s hour a week free in your daytime",
+                "%(hours)s hours a week free in your daytime",
+                hours,
+            )
+            % {"hours": hours}
+        )
     return reasons
 
 

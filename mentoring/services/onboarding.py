@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import StudentInterests
 from networking_app.accounts.models import StudentProfile, User
@@ -21,12 +22,12 @@ class Step:
 
 
 STEPS = (
-    Step("about", "About you"),
-    Step("interests", "Your interests"),
-    Step("goals", "Strengths and goals"),
-    Step("organizations", "Organizations"),
-    Step("time-zone", "Time zone"),
-    Step("volunteers", "Suggested volunteers"),
+    Step("about", _("About you")),
+    Step("interests", _("Your interests")),
+    Step("goals", _("Strengths and goals")),
+    Step("organizations", _("Organizations")),
+    Step("time-zone", _("Time zone")),
+    Step("volunteers", _("Suggested volunteers")),
 )
 SLUGS = [step.slug for step in STEPS]
 LAST = STEPS[-1].slug

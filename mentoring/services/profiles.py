@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from contacts.models import Contact, Outcome, OutcomeKind, Relationship, Source
 from contacts.services.people import contact_create, organization_get_or_create
@@ -148,8 +149,10 @@ def validate_linkedin_url(url: str) -> None:
     host = (urlsplit(url).hostname or "").lower()
     if url and host != "linkedin.com" and not host.endswith(".linkedin.com"):
         raise ValidationError(
-            "Enter the address of your LinkedIn profile, like "
-            "https://www.linkedin.com/in/your-name.",
+            gettext(
+                "Enter the address of your LinkedIn profile, like "
+                "https://www.linkedin.com/in/your-name."
+            ),
             code="not_linkedin",
         )
 
@@ -157,7 +160,7 @@ def validate_linkedin_url(url: str) -> None:
 def mentor_get_or_create(*, user: User) -> Mentor:
     """The volunteer's mentor profile, created empty (not listed) on first use."""
     if not user.is_volunteer:
-        raise ValidationError("Only volunteers have a mentor profile.")
+        raise ValidationError(gettext("Only volunteers have a mentor profile."))
     mentor, _ = Mentor.objects.get_or_create(user=user)
     return mentor
 
@@ -207,13 +210,13 @@ def mentor_save(
     hidden = [f for f in HIDEABLE_FIELDS if f in (hidden_fields or [])]
     errors = {}
     if set(modes) - set(Mode.values):
-        errors["modes"] = "Choose video, phone or in person."
+        errors["modes"] = gettext("Choose video, phone or in person.")
     if set(hidden_fields or []) - set(HIDEABLE_FIELDS):
-        errors["hidden_fields"] = "Only some fields can be hidden."
+        errors["hidden_fields"] = gettext("Only some fields can be hidden.")
     if affiliation not in Affiliation.values:
-        errors["affiliation"] = "Choose your connection to the school."
+        errors["affiliation"] = gettext("Choose your connection to the school.")
     if listed and not code_of_conduct:
-        errors["listed"] = "Accept the code of conduct to be listed in the directory."
+        errors["listed"] = gettext("Accept the code of conduct to be listed in the directory.")
     try:
         validate_linkedin_url(linkedin_url)
     except ValidationError as error:
@@ -281,7 +284,10 @@ def mentor_rules_update(
 
 
 def _times(start: dt.time, end: dt.time) -> str:
-    return f"{formats.time_format(start)} to {formats.time_format(end)}"
+    return gettext("%(start)s to %(end)s") % {
+        "start": formats.time_format(start),
+        "end": formats.time_format(end),
+    }
 
 
 def _overlaps(start: dt.time, end: dt.time, other_start: dt.time, other_end: dt.time) -> bool:
@@ -290,9 +296,9 @@ def _overlaps(start: dt.time, end: dt.time, other_start: dt.time, other_end: dt.
 
 def _check_times(start_time: dt.time | None, end_time: dt.time | None) -> None:
     if start_time is None or end_time is None:
-        raise ValidationError({"start_time": "Enter a start and an end time."})
+        raise ValidationError({"start_time": gettext("Enter a start and an end time.")})
     if end_time <= start_time:
-        raise ValidationError({"end_time": "The end time must be after the start time."})
+        raise ValidationError({"end_time": gettext("The end time must be after the start time.")})
 
 
 def _lock(mentor: Mentor) -> None:
@@ -311,9 +317,14 @@ def availability_window_add(
             if _overlaps(start_time, end_time, other.start_time, other.end_time):
                 raise ValidationError(
                     {
-                        "start_time": f"This overlaps your {other.get_weekday_display()} time "
-                        f"{_times(other.start_time, other.end_time)}. Delete that one first, "
-                        "or choose times that do not overlap."
+                        "start_time": gettext(
+                            "This overlaps your %(day)s time %(times)s. Delete that one first, "
+                            "or choose times that do not overlap."
+                        )
+                        % {
+                            "day": other.get_weekday_display(),
+                            "times": _times(other.start_time, other.end_time),
+                        }
                     }
                 )
         window = AvailabilityWindow(
@@ -339,9 +350,11 @@ def availability_override_add(
     """Add a blackout date, or a window for one day that replaces that day's weekly ones."""
     today = timezone.localdate(timezone=mentor_zone(mentor))
     if date < today:
-        raise ValidationError({"date": "Choose today or a later date."})
+        raise ValidationError({"date": gettext("Choose today or a later date.")})
     if kind not in OverrideKind.values:
-        raise ValidationError({"kind": "Choose whether you are away or available that day."})
+        raise ValidationError(
+            {"kind": gettext("Choose whether you are away or available that day.")}
+        )
     if kind == OverrideKind.WINDOW:
         _check_times(start_time, end_time)
     else:
@@ -351,17 +364,24 @@ def availability_override_add(
         same_day = list(mentor.overrides.filter(date=date))
         day = formats.date_format(date)
         if any(o.kind == OverrideKind.BLACKOUT for o in same_day):
-            raise ValidationError({"date": f"You are already away on {day}."})
+            raise ValidationError(
+                {"date": gettext("You are already away on %(day)s.") % {"day": day}}
+            )
         if kind == OverrideKind.BLACKOUT and same_day:
             raise ValidationError(
-                {"date": f"You have times on {day}: delete them first to mark the day away."}
+                {
+                    "date": gettext(
+                        "You have times on %(day)s: delete them first to mark the day away."
+                    )
+                    % {"day": day}
+                }
             )
         for other in same_day:
             if _overlaps(start_time, end_time, other.start_time, other.end_time):
                 raise ValidationError(
                     {
-                        "start_time": f"This overlaps your times on {day}, "
-                        f"{_times(other.start_time, other.end_time)}."
+                        "start_time": gettext("This overlaps your times on %(day)s, %(times)s.")
+                        % {"day": day, "times": _times(other.start_time, other.end_time)}
                     }
                 )
         override = AvailabilityOverride.objects.create(
@@ -413,7 +433,7 @@ def mentor_contact_add(*, student: User, mentor: Mentor) -> tuple[Contact, bool]
             relationship=(
                 Relationship.ALUMNI if affiliation == Affiliation.ALUMNI else Relationship.OTHER
             ),
-            how_met=f"Found in the {settings.DIRECTORY_NAME}",
+            how_met=gettext("Found in the %(directory)s") % {"directory": settings.DIRECTORY_NAME},
             source=Source.DIRECTORY,
         )
     return contact, True

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from mentoring.answer_links import answer_link
 from mentoring.models import OPEN_REQUEST_STATUSES, FlashRequest, Mentor, Mode, RequestStatus
@@ -82,7 +83,7 @@ def _expired_by(now: dt.datetime) -> Q:
 
 
 def _month_name(when: dt.datetime, mentor: Mentor) -> str:
-    return formats.date_format(when.astimezone(mentor_zone(mentor)), "F Y")
+    return formats.date_format(when.astimezone(mentor_zone(mentor)), "YEAR_MONTH_FORMAT")
 
 
 def booked_in_month(mentor: Mentor, when: dt.datetime) -> int:
@@ -106,30 +107,38 @@ def flash_request_create(
     """A student asks for one of the volunteer's open slots; the volunteer is emailed."""
     message = message.strip()
     if not student.is_student:
-        raise ValidationError("Only students can ask for a flash mentoring conversation.")
+        raise ValidationError(gettext("Only students can ask for a flash mentoring conversation."))
     if not message:
-        raise ValidationError({"message": "Say what you would like to learn."})
+        raise ValidationError({"message": gettext("Say what you would like to learn.")})
     if len(message) > MESSAGE_MAX_LENGTH:
         raise ValidationError(
-            {"message": f"Keep it under {MESSAGE_MAX_LENGTH} characters: a few lines is best."}
+            {
+                "message": gettext("Keep it under %(limit)s characters: a few lines is best.")
+                % {"limit": MESSAGE_MAX_LENGTH}
+            }
         )
     if timezone.is_naive(start_at):
         raise ValueError("start_at must be aware")
     with transaction.atomic():
         locked = lock_mentor(volunteer_id=mentor.user_id)
         if locked is None or locked.pk != mentor.pk:
-            raise ValidationError("This volunteer is not taking requests at the moment.")
+            raise ValidationError(gettext("This volunteer is not taking requests at the moment."))
         mentor = locked
         volunteer = mentor.user
         name = _name(volunteer)
         if not mentor.is_bookable or not volunteer.is_active:
-            raise ValidationError(f"{name} is not taking requests at the moment.")
+            raise ValidationError(
+                gettext("%(name)s is not taking requests at the moment.") % {"name": name}
+            )
         if FlashRequest.objects.filter(
             student=student, volunteer=volunteer, status__in=OPEN_REQUEST_STATUSES
         ).exists():
             raise ValidationError(
-                f"You already have a request waiting for {name}. Wait for their answer, or "
-                "withdraw that request first."
+                gettext(
+                    "You already have a request waiting for %(name)s. Wait for their answer, "
+                    "or withdraw that request first."
+                )
+                % {"name": name}
             )
         allowed = attendance.open_requests_allowed(student)
         if (
@@ -146,8 +155,11 @@ def flash_request_create(
             )
         if booked_in_month(mentor, start_at) >= mentor.monthly_capacity:
             raise ValidationError(
-                f"{name} has no more room for conversations in "
-                f"{_month_name(start_at, mentor)}. Please choose a time in another month."
+                gettext(
+                    "%(name)s has no more room for conversations in %(month)s. Please choose "
+                    "a time in another month."
+                )
+                % {"name": name, "month": _month_name(start_at, mentor)}
             )
         if not slot_is_open(mentor, start_at):
             raise ValidationError(SLOT_TAKEN)
@@ -200,20 +212,25 @@ def _lock_request(flash_request: FlashRequest) -> tuple[FlashRequest, Mentor | N
 def _require(user: User, flash_request: FlashRequest, role: str) -> None:
     owner_id = flash_request.volunteer_id if role == "volunteer" else flash_request.student_id
     if user.pk != owner_id:
-        raise ValidationError(f"Only the request's {role} can do this.")
+        raise ValidationError(
+            gettext("Only the request's volunteer can do this.")
+            if role == "volunteer"
+            else gettext("Only the request's student can do this.")
+        )
 
 
 def _require_status(flash_request: FlashRequest, *statuses: str) -> None:
     if flash_request.status not in statuses:
         raise ValidationError(
-            f"This request is “{flash_request.get_status_display()}”: it can no longer be changed."
+            gettext("This request is “%(status)s”: it can no longer be changed.")
+            % {"status": flash_request.get_status_display()}
         )
 
 
 def _require_future(start_at: dt.datetime) -> None:
     if start_at <= timezone.now():
         raise ValidationError(
-            "This time has already passed. Propose or ask for another time instead."
+            gettext("This time has already passed. Propose or ask for another time instead.")
         )
 
 
@@ -268,7 +285,9 @@ def flash_request_propose(
         flash_request, mentor = _lock_request(flash_request)
         _require_status(flash_request, RequestStatus.PENDING)
         if start_at == flash_request.start_at:
-            raise ValidationError("Choose a time other than the one the student asked for.")
+            raise ValidationError(
+                gettext("Choose a time other than the one the student asked for.")
+            )
         if mentor is None or not slot_is_open_ignoring(mentor, flash_request, start_at):
             raise ValidationError(SLOT_TAKEN)
         now = timezone.now()
@@ -310,8 +329,10 @@ def flash_request_accept_proposal(*, flash_request: FlashRequest, by: User):
         _require_future(proposed)
         if mentor is None or not slot_is_open_ignoring(mentor, flash_request, proposed):
             raise ValidationError(
-                "The proposed time is no longer available. Ask for another time, or withdraw "
-                "this request."
+                gettext(
+                    "The proposed time is no longer available. Ask for another time, or "
+                    "withdraw this request."
+                )
             )
         length = flash_request.end_at - flash_request.start_at
         flash_request.start_at, flash_request.end_at = proposed, proposed + length

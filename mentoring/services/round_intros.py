@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from mentoring.models import Match
 from networking_app.core.emails import render_email, send_templated_email
@@ -24,8 +25,10 @@ MERGE_FIELDS = (
 )
 _MERGE_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-DEFAULT_INTRO_SUBJECT = "{round_name}: meet {volunteer_name}"
-DEFAULT_INTRO_BODY = """Hello {student_name} and {volunteer_name},
+# Offered in the language of the staff member who sets the round up (`default_intro_subject`,
+# `default_intro_body`): staff edit them, and what the round keeps is sent as it is.
+DEFAULT_INTRO_SUBJECT = gettext_noop("{round_name}: meet {volunteer_name}")
+DEFAULT_INTRO_BODY = gettext_noop("""Hello {student_name} and {volunteer_name},
 
 The career office has matched you in {round_name} for a short flash-mentoring conversation.
 
@@ -36,7 +39,15 @@ talk about their work and answer your questions. Please pick one of their open t
 {volunteer_name}, thank you for giving your time. You will get the request as soon as \
 {student_name} picks a time.
 
-Enjoy the conversation!"""
+Enjoy the conversation!""")
+
+
+def default_intro_subject() -> str:
+    return gettext(DEFAULT_INTRO_SUBJECT)
+
+
+def default_intro_body() -> str:
+    return gettext(DEFAULT_INTRO_BODY)
 
 
 def unknown_merge_fields(text: str) -> list[str]:
@@ -66,11 +77,12 @@ def _intro_context(match: Match) -> dict:
     """What templates/emails/round_intro.* show: the round's own subject and body, merged."""
     match_round = match.round
     values = intro_values(match)
-    subject_template = match_round.intro_subject or DEFAULT_INTRO_SUBJECT
-    body_template = match_round.intro_body or DEFAULT_INTRO_BODY
+    subject_template = match_round.intro_subject or default_intro_subject()
+    body_template = match_round.intro_body or default_intro_body()
     body = merge(body_template, values)
     if "{booking_url}" not in body_template:
-        body = f"{body.rstrip()}\n\nBook a time: {values['booking_url']}"
+        book = gettext("Book a time: %(url)s") % {"url": values["booking_url"]}
+        body = f"{body.rstrip()}\n\n{book}"
     return {
         "subject": merge(subject_template, values),
         "body": body,

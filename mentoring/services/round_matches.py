@@ -9,6 +9,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentoring import matching
 from mentoring.models import Match, MatchRound, RoundRun, RoundStatus
@@ -23,9 +24,9 @@ from networking_app.core.audit import audit_record
 
 def _require_reviewable(match_round: MatchRound) -> None:
     if match_round.status == RoundStatus.PUBLISHED:
-        raise ValidationError("This round is published: its matches can no longer change.")
+        raise ValidationError(gettext("This round is published: its matches can no longer change."))
     if match_round.status != RoundStatus.CLOSED:
-        raise ValidationError("Close sign-up before matching: students may still join.")
+        raise ValidationError(gettext("Close sign-up before matching: students may still join."))
 
 
 def _stored_breakdown(breakdown: dict, topic_names: dict[int, str]) -> dict:
@@ -91,7 +92,7 @@ def _match_in_round(match_round: MatchRound, match_id: int) -> Match:
         )
     except Match.DoesNotExist:
         raise ValidationError(
-            "That match is no longer proposed: the matcher may have run again."
+            gettext("That match is no longer proposed: the matcher may have run again.")
         ) from None
 
 
@@ -114,8 +115,8 @@ def match_remove(*, match_round: MatchRound, match_id: int) -> Match:
         match = _match_in_round(match_round, match_id)
         if match.locked:
             raise ValidationError(
-                f"The match of {match.student.display_name} and "
-                f"{match.volunteer.display_name} is locked: unlock it first."
+                gettext("The match of %(student)s and %(volunteer)s is locked: unlock it first.")
+                % {"student": match.student.display_name, "volunteer": match.volunteer.display_name}
             )
         pair = [match.student_id, match.volunteer_id]
         if pair not in match_round.removed_pairs:
@@ -132,13 +133,17 @@ def match_swap(*, match_round: MatchRound, first_id: int, second_id: int) -> tup
         match_round = lock_round(match_round)
         _require_reviewable(match_round)
         if first_id == second_id:
-            raise ValidationError("Choose two different matches to swap.")
+            raise ValidationError(gettext("Choose two different matches to swap."))
         first = _match_in_round(match_round, first_id)
         second = _match_in_round(match_round, second_id)
         if first.volunteer_id == second.volunteer_id:
             raise ValidationError(
-                f"{first.student.display_name} and {second.student.display_name} already "
-                f"have the same volunteer, {first.volunteer.display_name}."
+                gettext("%(first)s and %(second)s already have the same volunteer, %(volunteer)s.")
+                % {
+                    "first": first.student.display_name,
+                    "second": second.student.display_name,
+                    "volunteer": first.volunteer.display_name,
+                }
             )
         data = selectors.matcher_input(
             match_round=match_round,
@@ -148,7 +153,9 @@ def match_swap(*, match_round: MatchRound, first_id: int, second_id: int) -> tup
         students = {s.id: s for s in data.students}
         volunteers = {v.id: v for v in data.volunteers}
         if len(students) < 2 or len(volunteers) < 2:
-            raise ValidationError("One of these people has left the round: run the matcher again.")
+            raise ValidationError(
+                gettext("One of these people has left the round: run the matcher again.")
+            )
         new_pairs = [
             (first, students[first.student_id], volunteers[second.volunteer_id]),
             (second, students[second.student_id], volunteers[first.volunteer_id]),
@@ -161,8 +168,13 @@ def match_swap(*, match_round: MatchRound, first_id: int, second_id: int) -> tup
             )
             raise ValidationError(
                 [
-                    f"{names[s].display_name} cannot be matched with "
-                    f"{names[v].display_name}: {problem}."
+                    gettext("%(student)s cannot be matched with %(volunteer)s: %(problem)s.")
+                    % {
+                        "student": names[s].display_name,
+                        "volunteer": names[v].display_name,
+                        # matching.SWAP_*, marked for translation there.
+                        "problem": gettext(problem),
+                    }
                     for s, v, problem in problems
                 ]
             )
@@ -194,10 +206,12 @@ def round_publish(
         if locked.status == RoundStatus.PUBLISHED:
             return 0
         if locked.status != RoundStatus.CLOSED:
-            raise ValidationError("Close sign-up and review the matches before publishing.")
+            raise ValidationError(
+                gettext("Close sign-up and review the matches before publishing.")
+            )
         matches = list(selectors.round_matches_to_publish(match_round=locked))
         if not matches:
-            raise ValidationError("There is nothing to publish: run the matcher first.")
+            raise ValidationError(gettext("There is nothing to publish: run the matcher first."))
         Match.objects.filter(pk__in=[m.pk for m in matches]).update(published=True)
         locked.status = RoundStatus.PUBLISHED
         locked.published_at = now

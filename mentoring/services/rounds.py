@@ -15,6 +15,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentoring.models import (
     FlashRequest,
@@ -27,7 +28,7 @@ from mentoring.models import (
 )
 from mentoring.selectors import rounds as selectors
 from mentoring.services.requests import flash_request_create
-from mentoring.services.round_intros import DEFAULT_INTRO_BODY, DEFAULT_INTRO_SUBJECT
+from mentoring.services.round_intros import default_intro_body, default_intro_subject
 from networking_app.accounts.models import User
 
 MAX_PREFERENCES = 3
@@ -48,9 +49,11 @@ def _check_round_fields(
 ) -> None:
     errors = {}
     if window_end < window_start:
-        errors["window_end"] = "The conversation window ends before it starts."
+        errors["window_end"] = gettext("The conversation window ends before it starts.")
     elif signup_deadline.date() > window_end:
-        errors["signup_deadline"] = "Sign-up must close before the conversation window ends."
+        errors["signup_deadline"] = gettext(
+            "Sign-up must close before the conversation window ends."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -64,8 +67,8 @@ def round_create(
     window_end: dt.date,
     class_years: list[int] | None = None,
     majors: list[str] | None = None,
-    intro_subject: str = DEFAULT_INTRO_SUBJECT,
-    intro_body: str = DEFAULT_INTRO_BODY,
+    intro_subject: str = "",
+    intro_body: str = "",
 ) -> MatchRound:
     """A new round, in draft until staff open it for sign-up."""
     _check_round_fields(
@@ -78,8 +81,9 @@ def round_create(
         window_end=window_end,
         class_years=sorted(set(class_years or [])),
         majors=sorted(set(majors or []), key=str.casefold),
-        intro_subject=intro_subject,
-        intro_body=intro_body,
+        # The defaults in the language of the staff member who creates the round.
+        intro_subject=intro_subject or default_intro_subject(),
+        intro_body=intro_body or default_intro_body(),
         created_by=created_by,
     )
 
@@ -98,7 +102,9 @@ def round_update(
 ) -> MatchRound:
     """Change a round's settings; a published round is final."""
     if match_round.status == RoundStatus.PUBLISHED:
-        raise ValidationError("This round is published: its settings can no longer change.")
+        raise ValidationError(
+            gettext("This round is published: its settings can no longer change.")
+        )
     _check_round_fields(
         signup_deadline=signup_deadline, window_start=window_start, window_end=window_end
     )
@@ -127,12 +133,15 @@ def round_set_status(
         locked = lock_round(match_round)
         if status not in TRANSITIONS.get(locked.status, set()):
             raise ValidationError(
-                f"A round that is “{locked.get_status_display()}” cannot become "
-                f"“{RoundStatus(status).label if status in RoundStatus.values else status}”."
+                gettext("A round that is “%(current)s” cannot become “%(wanted)s”.")
+                % {
+                    "current": locked.get_status_display(),
+                    "wanted": RoundStatus(status).label if status in RoundStatus.values else status,
+                }
             )
         if status == RoundStatus.OPEN and locked.signup_deadline <= now:
             raise ValidationError(
-                "The sign-up deadline has passed: move it to a later date before opening."
+                gettext("The sign-up deadline has passed: move it to a later date before opening.")
             )
         locked.status = status
         locked.save(update_fields=["status"])
@@ -145,9 +154,13 @@ def round_set_status(
 
 def _require_signup_open(match_round: MatchRound, now: dt.datetime) -> None:
     if match_round.status != RoundStatus.OPEN:
-        raise ValidationError("This round is not open for sign-up.")
+        raise ValidationError(gettext("This round is not open for sign-up."))
     if now >= match_round.signup_deadline:
-        raise ValidationError("Sign-up for this round closed at its deadline.")
+        raise ValidationError(gettext("Sign-up for this round closed at its deadline."))
+
+
+def _not_a_time(block) -> str:
+    return gettext("%(block)s is not a time of the week.") % {"block": block}
 
 
 def _clean_blocks(blocks) -> list[list[int]]:
@@ -156,9 +169,9 @@ def _clean_blocks(blocks) -> list[list[int]]:
         try:
             weekday, start_hour, end_hour = (int(x) for x in block)
         except (TypeError, ValueError):
-            raise ValidationError({"availability": f"{block} is not a time of the week."}) from None
+            raise ValidationError({"availability": _not_a_time(block)}) from None
         if not (0 <= weekday <= 6 and 0 <= start_hour < end_hour <= 24):
-            raise ValidationError({"availability": f"{block} is not a time of the week."})
+            raise ValidationError({"availability": _not_a_time(block)})
         clean.add((weekday, start_hour, end_hour))
     return [list(b) for b in sorted(clean)]
 
@@ -187,16 +200,18 @@ def round_student_join(
     preferences = list(dict.fromkeys(int(v) for v in preferences))
     excluded = sorted({int(v) for v in excluded})
     if len(preferences) > MAX_PREFERENCES:
-        errors["preferences"] = f"Choose at most {MAX_PREFERENCES} volunteers."
+        errors["preferences"] = gettext("Choose at most %(count)s volunteers.") % {
+            "count": MAX_PREFERENCES
+        }
     elif not set(preferences) <= offered:
-        errors["preferences"] = "Choose among the volunteers of this round."
+        errors["preferences"] = gettext("Choose among the volunteers of this round.")
     if not set(excluded) <= offered:
-        errors["excluded"] = "Choose among the volunteers of this round."
+        errors["excluded"] = gettext("Choose among the volunteers of this round.")
     elif set(preferences) & set(excluded):
-        errors["excluded"] = "A volunteer cannot be both preferred and excluded."
+        errors["excluded"] = gettext("A volunteer cannot be both preferred and excluded.")
     blocks = _clean_blocks(availability)
     if not blocks:
-        errors["availability"] = "Pick at least one time of the week when you could talk."
+        errors["availability"] = gettext("Pick at least one time of the week when you could talk.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -237,7 +252,7 @@ def round_volunteer_join(
     if reason:
         raise ValidationError(reason)
     if not 1 <= capacity <= 20:
-        raise ValidationError({"capacity": "Choose between 1 and 20 students."})
+        raise ValidationError({"capacity": gettext("Choose between 1 and 20 students.")})
     offer, _ = RoundVolunteer.objects.update_or_create(
         round=match_round, volunteer=volunteer, defaults={"capacity": capacity}
     )
@@ -261,11 +276,12 @@ def match_book(*, match: Match, student: User, start_at: dt.datetime, message: s
     """The student of a published match asks the volunteer for one of their open slots: an
     ordinary flash request (mentoring.services.requests), tied to the match."""
     if not match.published or match.student_id != student.pk:
-        raise ValidationError("This match is not yours to book.")
+        raise ValidationError(gettext("This match is not yours to book."))
     mentor = Mentor.objects.filter(user_id=match.volunteer_id).first()
     if mentor is None:
         raise ValidationError(
-            f"{match.volunteer.display_name} is not taking requests at the moment."
+            gettext("%(name)s is not taking requests at the moment.")
+            % {"name": match.volunteer.display_name}
         )
     with transaction.atomic():
         flash_request = flash_request_create(

@@ -17,6 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, Conversation, Relationship, Source
 from contacts.services import people as contact_people
@@ -36,10 +39,16 @@ from mentoring.reminders import sync_session
 from mentoring.selectors.sessions import other_person
 from mentoring.services.availability import Slot, open_slots
 from networking_app.accounts.models import Affiliation, User
-from networking_app.core.emails import Attachment, format_when, recipient_zone, send_templated_email
+from networking_app.core.emails import (
+    Attachment,
+    as_recipient,
+    format_when,
+    recipient_zone,
+    send_templated_email,
+)
 from networking_app.notifications import links
 
-SLOT_TAKEN = (
+SLOT_TAKEN = _(
     "That time is no longer available: someone may have just booked it. Please choose another time."
 )
 RESCHEDULED = "rescheduled"
@@ -87,9 +96,13 @@ def slot_is_open_ignoring(
     )
 
 
+# Formatted when the email that shows it is rendered, so in the language it is written in.
+_format_when_lazily = lazy(format_when, str)
+
+
 def when_for(user: User, value: dt.datetime) -> str:
     """A date-time as `user` reads it: in their own time zone, with the zone's name."""
-    return format_when(value, recipient_zone(user))
+    return _format_when_lazily(value, recipient_zone(user))
 
 
 def send_mentoring_email(
@@ -105,10 +118,13 @@ def send_mentoring_email(
     attachments = []
     if invitation is not None:
         session, method = invitation
+        # Worded in the recipient's language, like the email it comes with.
+        with as_recipient(to):
+            content = ics.session_ics(session, for_user=to, method=method)
         attachments.append(
             Attachment(
                 filename=ics.filename_for(session),
-                content=ics.session_ics(session, for_user=to, method=method),
+                content=content,
                 mimetype=ics.MIMETYPES[method],
             )
         )
@@ -148,7 +164,7 @@ def _send_invitations(session: Session, *, template: str, reason: str = "", by=N
 
 def _require_participant(session: Session | FlashRequest, user: User) -> None:
     if user.pk not in (session.student_id, session.volunteer_id):
-        raise ValidationError("Only the student and the volunteer can change this.")
+        raise ValidationError(gettext("Only the student and the volunteer can change this."))
 
 
 # --- Reads ----------------------------------------------------------------------------------
@@ -214,19 +230,43 @@ def _lock(session: Session) -> tuple[Session, Mentor | None]:
 
 
 def _refuse_inside_notice(session: Session, mentor: Mentor | None, by: User, what: str) -> None:
+    """`what`: RESCHEDULED or CANCELLED, the change refused."""
+    moving = what == RESCHEDULED
     if session.status != SessionStatus.SCHEDULED:
-        raise ValidationError(
-            f"This session is {session.get_status_display().lower()}: it cannot be {what}."
+        message = (
+            gettext("This session is %(status)s: it cannot be moved.")
+            if moving
+            else gettext("This session is %(status)s: it cannot be cancelled.")
         )
+        raise ValidationError(message % {"status": session.get_status_display().lower()})
     now = timezone.now()
     if not session_can_change(session, mentor, now):
         hours = int(min_notice(mentor).total_seconds() // 3600)
         other = other_person(session, by)
         if now >= session.start_at:
-            raise ValidationError(f"This session has already started: it cannot be {what}.")
+            raise ValidationError(
+                gettext("This session has already started: it cannot be moved.")
+                if moving
+                else gettext("This session has already started: it cannot be cancelled.")
+            )
+        if moving:
+            message = ngettext(
+                "Less than %(hours)s hour before the session, it can no longer be moved here. "
+                "Please write to %(name)s (%(email)s) directly.",
+                "Less than %(hours)s hours before the session, it can no longer be moved here. "
+                "Please write to %(name)s (%(email)s) directly.",
+                hours,
+            )
+        else:
+            message = ngettext(
+                "Less than %(hours)s hour before the session, it can no longer be cancelled "
+                "here. Please write to %(name)s (%(email)s) directly.",
+                "Less than %(hours)s hours before the session, it can no longer be cancelled "
+                "here. Please write to %(name)s (%(email)s) directly.",
+                hours,
+            )
         raise ValidationError(
-            f"Less than {hours} hours before the session, it can no longer be {what} here. "
-            f"Please write to {other.display_name} ({other.email}) directly."
+            message % {"hours": hours, "name": other.display_name, "email": other.email}
         )
 
 
@@ -238,11 +278,13 @@ def session_reschedule(
     _require_participant(session, by)
     with transaction.atomic():
         session, mentor = _lock(session)
-        _refuse_inside_notice(session, mentor, by, "moved")
+        _refuse_inside_notice(session, mentor, by, RESCHEDULED)
         if mentor is None:
-            raise ValidationError("This volunteer has no availability to move the session to.")
+            raise ValidationError(
+                gettext("This volunteer has no availability to move the session to.")
+            )
         if start_at == session.start_at:
-            raise ValidationError("Choose a different time from the current one.")
+            raise ValidationError(gettext("Choose a different time from the current one."))
         if not slot_is_open_ignoring(mentor, session.request, start_at):
             raise ValidationError(SLOT_TAKEN)
         length = session.end_at - session.start_at
@@ -278,10 +320,12 @@ def session_cancel(*, session: Session, by: User, reason: str) -> Session:
     _require_participant(session, by)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Say briefly why, so the other person understands."})
+        raise ValidationError(
+            {"reason": gettext("Say briefly why, so the other person understands.")}
+        )
     with transaction.atomic():
         session, mentor = _lock(session)
-        _refuse_inside_notice(session, mentor, by, "cancelled")
+        _refuse_inside_notice(session, mentor, by, CANCELLED)
         session.status = SessionStatus.CANCELLED
         session.cancelled_by = by
         session.cancel_reason = reason[:500]
@@ -314,12 +358,12 @@ def session_update_place(*, session: Session, by: User, mode: str, location: str
     both get an updated invitation."""
     _require_participant(session, by)
     if mode not in Mode.values:
-        raise ValidationError({"mode": "Choose video, phone or in person."})
+        raise ValidationError({"mode": gettext("Choose video, phone or in person.")})
     location = location.strip()
     with transaction.atomic():
         session, _mentor = _lock(session)
         if session.status != SessionStatus.SCHEDULED or timezone.now() >= session.end_at:
-            raise ValidationError("Only an upcoming session can change its place or link.")
+            raise ValidationError(gettext("Only an upcoming session can change its place or link."))
         if session.mode == mode and session.location == location:
             return session
         session.mode, session.location = mode, location
@@ -331,9 +375,17 @@ def session_update_place(*, session: Session, by: User, mode: str, location: str
     return session
 
 
-def _require_started(session: Session, what: str) -> None:
+def _require_started(session: Session, refusal: str) -> None:
     if not session_has_started(session):
-        raise ValidationError(f"You can {what} once the session has started.")
+        raise ValidationError(refusal)
+
+
+def _require_scheduled(session: Session) -> None:
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationError(
+            gettext("This session is already marked “%(status)s”.")
+            % {"status": session.get_status_display()}
+        )
 
 
 def session_report_no_show(*, session: Session, by: User) -> Session:
@@ -341,11 +393,8 @@ def session_report_no_show(*, session: Session, by: User) -> Session:
     _require_participant(session, by)
     with transaction.atomic():
         session, _mentor = _lock(session)
-        _require_started(session, "report a no-show")
-        if session.status != SessionStatus.SCHEDULED:
-            raise ValidationError(
-                f"This session is already marked “{session.get_status_display()}”."
-            )
+        _require_started(session, gettext("You can report a no-show once the session has started."))
+        _require_scheduled(session)
         session.status = SessionStatus.NO_SHOW
         session.no_show_reported_by = by
         session.save(update_fields=["status", "no_show_reported_by", "updated_at"])
@@ -359,11 +408,8 @@ def session_complete(*, session: Session, by: User) -> Session:
     _require_participant(session, by)
     with transaction.atomic():
         session, mentor = _lock(session)
-        _require_started(session, "mark it as held")
-        if session.status != SessionStatus.SCHEDULED:
-            raise ValidationError(
-                f"This session is already marked “{session.get_status_display()}”."
-            )
+        _require_started(session, gettext("You can mark it as held once the session has started."))
+        _require_scheduled(session)
         session.status = SessionStatus.COMPLETED
         session.save(update_fields=["status", "updated_at"])
         _record_in_pipeline(session, mentor)
@@ -405,7 +451,8 @@ def _contact_for(session: Session, mentor: Mentor | None) -> Contact:
             name=volunteer.display_name,
             email=volunteer.email,
             relationship=RELATIONSHIP_FOR.get(affiliation, Relationship.OTHER),
-            how_met=f"{settings.MENTORING_PROGRAMME_NAME} on Rapport",
+            how_met=gettext("%(programme)s on Rapport")
+            % {"programme": settings.MENTORING_PROGRAMME_NAME},
             source=Source.MENTORING,
             **facts,
         )
@@ -420,7 +467,9 @@ def _contact_for(session: Session, mentor: Mentor | None) -> Contact:
 
 def _record_in_pipeline(session: Session, mentor: Mentor | None) -> Conversation:
     contact = _contact_for(session, mentor)
-    goal = session.request.message.strip() or f"{settings.MENTORING_PROGRAMME_NAME} conversation"
+    goal = session.request.message.strip() or gettext("%(programme)s conversation") % {
+        "programme": settings.MENTORING_PROGRAMME_NAME
+    }
     return contact_pipeline.conversation_record_held(
         contact=contact,
         goal=goal,
@@ -446,15 +495,19 @@ def feedback_submit(
     (feedback, created)."""
     _require_participant(session, author)
     if not 1 <= rating <= 5:
-        raise ValidationError({"rating": "Choose a rating from 1 to 5."})
+        raise ValidationError({"rating": gettext("Choose a rating from 1 to 5.")})
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         if not session_has_started(session):
-            raise ValidationError("You can give feedback once the session has taken place.")
+            raise ValidationError(
+                gettext("You can give feedback once the session has taken place.")
+            )
         if session.status not in (SessionStatus.SCHEDULED, SessionStatus.COMPLETED):
             raise ValidationError(
-                f"This session is marked “{session.get_status_display()}”: there is nothing "
-                "to give feedback on."
+                gettext(
+                    "This session is marked “%(status)s”: there is nothing to give feedback on."
+                )
+                % {"status": session.get_status_display()}
             )
         feedback, created = Feedback.objects.update_or_create(
             session=session,

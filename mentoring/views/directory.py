@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mentoring.forms.directory import DirectoryFilterForm
@@ -190,7 +191,11 @@ def add_contact(request, mentor_id: int):
     contact, created = mentor_contact_add(student=request.user, mentor=mentor)
     name = mentor.user.display_name
     if created:
-        messages.success(request, f"{name} is now in your contacts.")
+        messages.success(request, gettext("%(name)s is now in your contacts.") % {"name": name})
     else:
-        messages.info(request, f"{name} is already in your contacts, as {contact.name}.")
+        messages.info(
+            request,
+            gettext("%(name)s is already in your contacts, as %(contact)s.")
+            % {"name": name, "contact": contact.name},
+        )
     return redirect("mentoring:mentor", mentor_id=mentor.pk)

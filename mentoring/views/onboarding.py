@@ -12,6 +12,7 @@ from django.db.models import Case, Count, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from contacts.models import Organization, Priority, TargetOrganization
@@ -117,7 +118,11 @@ def _organizations(request):
         ).first()
         if target is not None:
             target_organization_delete(target=target)
-            messages.success(request, f"{target.organization.name} is off your list.")
+            messages.success(
+                request,
+                gettext("%(organization)s is off your list.")
+                % {"organization": target.organization.name},
+            )
         return redirect(_step_url("organizations"))
     if request.method == "POST" and "add" in request.POST and form.is_valid():
         try:
@@ -127,7 +132,11 @@ def _organizations(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{target.organization.name} is on your list.")
+            messages.success(
+                request,
+                gettext("%(organization)s is on your list.")
+                % {"organization": target.organization.name},
+            )
             return redirect(_step_url("organizations"))
     elif request.method == "POST" and "add" not in request.POST:
         return redirect(_step_url(services.next_step("organizations")))

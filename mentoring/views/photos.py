@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from mentoring.photos import photo_content_type
@@ -48,7 +49,9 @@ def volunteer_photo(request, mentor_id: int, version: str):
 @role_required(Role.VOLUNTEER)
 def volunteer_photo_remove(request):
     if mentor_photo_remove(user=request.user):
-        messages.success(request, "Your photo is removed. Students see your initials instead.")
+        messages.success(
+            request, gettext("Your photo is removed. Students see your initials instead.")
+        )
     else:
-        messages.info(request, "You have no photo to remove.")
+        messages.info(request, gettext("You have no photo to remove."))
     return redirect("mentoring:volunteer_profile")

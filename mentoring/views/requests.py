@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from mentoring import answer_links
@@ -46,6 +48,12 @@ from networking_app.core.form_errors import add_service_errors
 
 SLOTS_OFFERED = 40
 SLOTS_ON_REQUEST_PAGE = 8
+# What the volunteer reads once they answered, on the request's page or the email's link.
+ANSWER_DONE = {
+    "accept": _("Accepted. %(student)s and you have a calendar invitation by email."),
+    "decline": _("Declined. %(student)s is told by email."),
+    "propose": _("Proposed. %(student)s can accept the new time or decline it."),
+}
 
 
 # --- A student asks ------------------------------------------------------------------------
@@ -93,8 +101,11 @@ def request_new(request, mentor_id: int):
         else:
             messages.success(
                 request,
-                f"Your request is on its way to {volunteer.display_name}. They have a week to "
-                "answer; we will email you.",
+                gettext(
+                    "Your request is on its way to %(name)s. They have a week to answer; we "
+                    "will email you."
+                )
+                % {"name": volunteer.display_name},
             )
             return redirect("mentoring:request", request_id=flash_request.pk)
     open_request = request_selectors.flash_request_open_between(
@@ -199,9 +210,7 @@ def request_accept(request, request_id: int):
         flash_errors(request, error)
         return _back_to(flash_request)
     messages.success(
-        request,
-        f"Accepted. {flash_request.student.display_name} and you have a calendar invitation "
-        "by email.",
+        request, ANSWER_DONE["accept"] % {"student": flash_request.student.display_name}
     )
     return redirect("mentoring:session", session_id=session.pk)
 
@@ -221,7 +230,7 @@ def request_decline(request, request_id: int):
         flash_errors(request, error)
     else:
         messages.success(
-            request, f"Declined. {flash_request.student.display_name} is told by email."
+            request, ANSWER_DONE["decline"] % {"student": flash_request.student.display_name}
         )
     return _back_to(flash_request)
 
@@ -243,8 +252,7 @@ def request_propose(request, request_id: int):
         add_service_errors(form, error)
         return _render_request(request, flash_request, propose_form=form)
     messages.success(
-        request,
-        f"Proposed. {flash_request.student.display_name} can accept the new time or decline it.",
+        request, ANSWER_DONE["propose"] % {"student": flash_request.student.display_name}
     )
     return _back_to(flash_request)
 
@@ -260,7 +268,7 @@ def request_accept_proposal(request, request_id: int):
     except ValidationError as error:
         flash_errors(request, error)
         return _back_to(flash_request)
-    messages.success(request, "Booked. You both have a calendar invitation by email.")
+    messages.success(request, gettext("Booked. You both have a calendar invitation by email."))
     return redirect("mentoring:session", session_id=session.pk)
 
 
@@ -276,20 +284,14 @@ def request_withdraw(request, request_id: int):
     else:
         messages.success(
             request,
-            "You declined the proposed time; the request is closed."
+            gettext("You declined the proposed time; the request is closed.")
             if was_proposed
-            else "Your request is withdrawn.",
+            else gettext("Your request is withdrawn."),
         )
     return _back_to(flash_request)
 
 
 # --- Answering from the request's email ------------------------------------------------------
-
-ANSWER_DONE = {
-    "accept": "Accepted. {student} and you have a calendar invitation by email.",
-    "decline": "Declined. {student} is told by email.",
-    "propose": "Proposed. {student} can accept the new time or decline it.",
-}
 
 
 def _invalid_answer_link(request, what: str) -> HttpResponse:
@@ -342,7 +344,7 @@ def request_answer(request, token: str):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                context["done"] = ANSWER_DONE[answer].format(student=student)
+                context["done"] = ANSWER_DONE[answer] % {"student": student}
                 return render(request, "mentoring/request_answer.html", context)
         context["form"] = form
         return render(request, "mentoring/request_answer.html", context)

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from mentoring import matching
@@ -36,10 +38,10 @@ from networking_app.accounts.decorators import (
 )
 from networking_app.core.form_errors import add_service_errors
 
-STATUS_VERBS = {
-    RoundStatus.OPEN: "is open for sign-up",
-    RoundStatus.CLOSED: "is closed for sign-up",
-    RoundStatus.DRAFT: "is back in draft",
+STATUS_CHANGED = {
+    RoundStatus.OPEN: _("%(name)s is open for sign-up."),
+    RoundStatus.CLOSED: _("%(name)s is closed for sign-up."),
+    RoundStatus.DRAFT: _("%(name)s is back in draft."),
 }
 SLOTS_SHOWN = 40
 
@@ -85,11 +87,15 @@ def round_create(request):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"{match_round.name} is saved as a draft. Open it when you are ready."
+                request,
+                gettext("%(name)s is saved as a draft. Open it when you are ready.")
+                % {"name": match_round.name},
             )
             return redirect("mentoring:round", round_id=match_round.pk)
     return render(
-        request, "mentoring/round_form.html", {"form": form, "heading": "New match round"}
+        request,
+        "mentoring/round_form.html",
+        {"form": form, "heading": gettext("New match round")},
     )
 
 
@@ -103,9 +109,13 @@ def round_edit(request, round_id: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{match_round.name} is saved.")
+            messages.success(request, gettext("%(name)s is saved.") % {"name": match_round.name})
             return redirect("mentoring:round", round_id=match_round.pk)
-    context = {"form": form, "round": match_round, "heading": f"Edit {match_round.name}"}
+    context = {
+        "form": form,
+        "round": match_round,
+        "heading": pgettext("a match round", "Edit %(name)s") % {"name": match_round.name},
+    }
     return render(request, "mentoring/round_form.html", context)
 
 
@@ -130,7 +140,7 @@ def round_status(request, round_id: int):
     match_round = _staff_round(round_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose what to do with the round.")
+        messages.error(request, gettext("Choose what to do with the round."))
         return redirect("mentoring:round", round_id=round_id)
     status = form.cleaned_data["status"]
     try:
@@ -138,7 +148,7 @@ def round_status(request, round_id: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, f"{match_round.name} {STATUS_VERBS[status]}.")
+        messages.success(request, STATUS_CHANGED[status] % {"name": match_round.name})
     if status == RoundStatus.CLOSED and match_round.status == RoundStatus.CLOSED:
         return redirect("mentoring:round_review", round_id=round_id)
     return redirect("mentoring:round", round_id=round_id)
@@ -178,12 +188,21 @@ def round_run(request, round_id: int):
         messages.error(request, _error_text(error))
     else:
         left_out = len(run.unmatched)
-        messages.success(
-            request,
-            f"The matcher proposed {run.matched} match{'es' if run.matched != 1 else ''} "
-            f"(total score {run.total_score:g}, solved in {run.solver_seconds * 1000:.0f} ms); "
-            f"{left_out} student{'s' if left_out != 1 else ''} left unmatched.",
-        )
+        proposed = ngettext(
+            "The matcher proposed %(count)s match (total score %(score)s, solved in %(ms)s ms);",
+            "The matcher proposed %(count)s matches (total score %(score)s, solved in %(ms)s ms);",
+            run.matched,
+        ) % {
+            "count": run.matched,
+            "score": f"{run.total_score:g}",
+            "ms": f"{run.solver_seconds * 1000:.0f}",
+        }
+        unmatched = ngettext(
+            "%(count)s student left unmatched.",
+            "%(count)s students left unmatched.",
+            left_out,
+        ) % {"count": left_out}
+        messages.success(request, f"{proposed} {unmatched}")
     return _back_to_review(round_id)
 
 
@@ -193,7 +212,7 @@ def round_match_lock(request, round_id: int, match_id: int):
     match_round = _staff_round(round_id)
     form = LockForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose whether to lock or unlock the match.")
+        messages.error(request, gettext("Choose whether to lock or unlock the match."))
         return _back_to_review(round_id)
     try:
         match = round_matches.match_set_locked(
@@ -202,11 +221,17 @@ def round_match_lock(request, round_id: int, match_id: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return _back_to_review(round_id)
-    pair = f"{match.student.display_name} and {match.volunteer.display_name}"
+    pair = {"student": match.student.display_name, "volunteer": match.volunteer.display_name}
     if match.locked:
-        messages.success(request, f"The match of {pair} is locked: a re-run keeps it.")
+        messages.success(
+            request,
+            gettext("The match of %(student)s and %(volunteer)s is locked: a re-run keeps it.")
+            % pair,
+        )
     else:
-        messages.success(request, f"The match of {pair} is unlocked.")
+        messages.success(
+            request, gettext("The match of %(student)s and %(volunteer)s is unlocked.") % pair
+        )
     return _back_to_review(round_id, f"match-{match.pk}")
 
 
@@ -221,8 +246,11 @@ def round_match_remove(request, round_id: int, match_id: int):
     else:
         messages.success(
             request,
-            f"The match of {match.student.display_name} and {match.volunteer.display_name} "
-            "is removed; the matcher will not pair them again in this round.",
+            gettext(
+                "The match of %(student)s and %(volunteer)s is removed; the matcher will not "
+                "pair them again in this round."
+            )
+            % {"student": match.student.display_name, "volunteer": match.volunteer.display_name},
         )
     return _back_to_review(round_id)
 
@@ -242,13 +270,21 @@ def round_swap(request, round_id: int):
             match_round=match_round, first_id=first_id, second_id=second_id
         )
     except ValidationError as error:
-        messages.error(request, "Not swapped. " + _error_text(error))
+        messages.error(request, gettext("Not swapped. %(why)s") % {"why": _error_text(error)})
     else:
         messages.success(
             request,
-            f"Swapped: {first.student.display_name} now meets {first.volunteer.display_name} "
-            f"and {second.student.display_name} meets {second.volunteer.display_name}. Both "
-            "matches are locked, so a re-run keeps them.",
+            gettext(
+                "Swapped: %(first_student)s now meets %(first_volunteer)s and "
+                "%(second_student)s meets %(second_volunteer)s. Both matches are locked, so a "
+                "re-run keeps them."
+            )
+            % {
+                "first_student": first.student.display_name,
+                "first_volunteer": first.volunteer.display_name,
+                "second_student": second.student.display_name,
+                "second_volunteer": second.volunteer.display_name,
+            },
         )
     return _back_to_review(round_id)
 
@@ -266,11 +302,19 @@ def round_publish(request, round_id: int):
         if sent:
             messages.success(
                 request,
-                f"{match_round.name} is published: {sent} introduction email"
-                f"{'s' if sent != 1 else ''} sent, one to each pair.",
+                ngettext(
+                    "%(name)s is published: %(count)s introduction email sent, one to each pair.",
+                    "%(name)s is published: %(count)s introduction emails sent, one to each pair.",
+                    sent,
+                )
+                % {"name": match_round.name, "count": sent},
             )
         else:
-            messages.info(request, f"{match_round.name} was already published: nothing sent.")
+            messages.info(
+                request,
+                gettext("%(name)s was already published: nothing sent.")
+                % {"name": match_round.name},
+            )
         return redirect("mentoring:round_review", round_id=round_id)
     preview = None
     first = selectors.round_matches_to_publish(match_round=match_round).first()
@@ -313,7 +357,7 @@ def round_join(request, round_id: int):
         initial=StudentJoinForm.initial_for(signup, student),
     )
     if request.method == "POST" and (ineligible or not is_open):
-        messages.error(request, ineligible or "Sign-up for this round is closed.")
+        messages.error(request, ineligible or gettext("Sign-up for this round is closed."))
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -329,12 +373,18 @@ def round_join(request, round_id: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            verb = "updated your answers for" if signup else "joined"
-            messages.success(
-                request,
-                f"You {verb} {match_round.name}. You will hear from us by email once the "
-                "career office has made the matches.",
+            message = (
+                gettext(
+                    "You updated your answers for %(name)s. You will hear from us by email once "
+                    "the career office has made the matches."
+                )
+                if signup
+                else gettext(
+                    "You joined %(name)s. You will hear from us by email once the career office "
+                    "has made the matches."
+                )
             )
+            messages.success(request, message % {"name": match_round.name})
             return redirect("mentoring:rounds_open")
     context = {
         "round": match_round,
@@ -357,7 +407,7 @@ def round_leave(request, round_id: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect("mentoring:round_join", round_id=round_id)
-    messages.success(request, f"You left {match_round.name}.")
+    messages.success(request, gettext("You left %(name)s.") % {"name": match_round.name})
     return redirect("mentoring:rounds_open")
 
 
@@ -373,7 +423,7 @@ def round_volunteer_join(request, round_id: int):
         initial={"capacity": offer.capacity} if offer else None,
     )
     if request.method == "POST" and (ineligible or not is_open):
-        messages.error(request, ineligible or "Sign-up for this round is closed.")
+        messages.error(request, ineligible or gettext("Sign-up for this round is closed."))
     elif request.method == "POST" and form.is_valid():
         try:
             services.round_volunteer_join(
@@ -386,8 +436,11 @@ def round_volunteer_join(request, round_id: int):
         else:
             messages.success(
                 request,
-                f"Thank you: you are giving time in {match_round.name}. We will email you "
-                "an introduction to each student you are matched with.",
+                gettext(
+                    "Thank you: you are giving time in %(name)s. We will email you an "
+                    "introduction to each student you are matched with."
+                )
+                % {"name": match_round.name},
             )
             return redirect("mentoring:rounds_open")
     context = {
@@ -410,7 +463,10 @@ def round_volunteer_leave(request, round_id: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect("mentoring:round_volunteer_join", round_id=round_id)
-    messages.success(request, f"You are no longer giving time in {match_round.name}.")
+    messages.success(
+        request,
+        gettext("You are no longer giving time in %(name)s.") % {"name": match_round.name},
+    )
     return redirect("mentoring:rounds_open")
 
 
@@ -465,7 +521,7 @@ def round_match_book(request, match_id: int):
         raise Http404("No such match")
     form = BookForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Pick a time and say what you would like to learn.")
+        messages.error(request, gettext("Pick a time and say what you would like to learn."))
         return redirect("mentoring:round_match", match_id=match_id)
     try:
         flash_request = services.match_book(
@@ -479,7 +535,7 @@ def round_match_book(request, match_id: int):
         return redirect("mentoring:round_match", match_id=match_id)
     messages.success(
         request,
-        f"Your request is on its way to {match.volunteer.display_name}; you will get an email "
-        "when they answer.",
+        gettext("Your request is on its way to %(name)s; you will get an email when they answer.")
+        % {"name": match.volunteer.display_name},
     )
     return redirect("mentoring:round_match", match_id=flash_request.match_id)

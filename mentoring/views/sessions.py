@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mentoring import attendance_links, ics
@@ -155,7 +156,9 @@ def session_reschedule(request, session_id: int):
         # Refused (too late, the time was just taken): the page says why, as it is now.
         flash_errors(request, error)
         return _session_back(session)
-    messages.success(request, "Moved. You both have an updated calendar invitation by email.")
+    messages.success(
+        request, gettext("Moved. You both have an updated calendar invitation by email.")
+    )
     return _session_back(session)
 
 
@@ -174,7 +177,7 @@ def session_cancel(request, session_id: int):
         # Refused (too late, the time was just taken): the page says why, as it is now.
         flash_errors(request, error)
         return _session_back(session)
-    messages.success(request, "Cancelled. You both have the cancellation by email.")
+    messages.success(request, gettext("Cancelled. You both have the cancellation by email."))
     return _session_back(session)
 
 
@@ -197,7 +200,9 @@ def session_place(request, session_id: int):
         # Refused (too late, the time was just taken): the page says why, as it is now.
         flash_errors(request, error)
         return _session_back(session)
-    messages.success(request, "Saved. You both have an updated calendar invitation by email.")
+    messages.success(
+        request, gettext("Saved. You both have an updated calendar invitation by email.")
+    )
     return _session_back(session)
 
 
@@ -243,11 +248,14 @@ def session_complete(request, session_id: int):
     elif request.user.pk == session.student_id:
         messages.success(
             request,
-            f"Marked as held. {session.volunteer.display_name} is in your contacts with the "
-            "conversation; thank them within 24 hours.",
+            gettext(
+                "Marked as held. %(name)s is in your contacts with the conversation; thank "
+                "them within 24 hours."
+            )
+            % {"name": session.volunteer.display_name},
         )
     else:
-        messages.success(request, "Marked as held. Thank you for your time!")
+        messages.success(request, gettext("Marked as held. Thank you for your time!"))
     return _session_back(session, "feedback")
 
 
@@ -266,7 +274,10 @@ def session_feedback(request, session_id: int):
         flash_errors(request, error)
         return _session_back(session)
     messages.success(
-        request, "Thank you for your feedback." if created else "Your feedback is updated."
+        request,
+        gettext("Thank you for your feedback.")
+        if created
+        else gettext("Your feedback is updated."),
     )
     return _session_back(session, "feedback")
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mentoring.forms.volunteer import (
@@ -58,18 +59,22 @@ def _mentor(user) -> Mentor:
 
 
 def _window_label(window) -> str:
-    times = f"{formats.time_format(window.start_time)} to {formats.time_format(window.end_time)}"
-    return f"{window.get_weekday_display()}, {times}"
+    return gettext("%(day)s, %(start)s to %(end)s") % {
+        "day": window.get_weekday_display(),
+        "start": formats.time_format(window.start_time),
+        "end": formats.time_format(window.end_time),
+    }
 
 
 def _override_label(override) -> str:
     day = formats.date_format(override.date)
     if override.kind == OverrideKind.BLACKOUT:
-        return f"away on {day}"
-    times = (
-        f"{formats.time_format(override.start_time)} to {formats.time_format(override.end_time)}"
-    )
-    return f"{day}, {times} only"
+        return gettext("away on %(day)s") % {"day": day}
+    return gettext("%(day)s, %(start)s to %(end)s only") % {
+        "day": day,
+        "start": formats.time_format(override.start_time),
+        "end": formats.time_format(override.end_time),
+    }
 
 
 def _today(mentor: Mentor) -> dt.date:
@@ -96,10 +101,10 @@ def volunteer_profile(request):
                     mentor_photo_set(user=user, photo=form.cleaned_data["photo"])
                 if mentor.is_bookable:
                     messages.success(
-                        request, "Your mentor profile is saved. Students can find you."
+                        request, gettext("Your mentor profile is saved. Students can find you.")
                     )
                 else:
-                    messages.success(request, "Your mentor profile is saved.")
+                    messages.success(request, gettext("Your mentor profile is saved."))
                 return redirect("mentoring:volunteer_profile")
     else:
         initial = MentorProfileForm.initial_for(mentor, user.volunteer_profile, today=today)
@@ -157,7 +162,7 @@ def availability(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Your booking rules are saved.")
+            messages.success(request, gettext("Your booking rules are saved."))
             return redirect("mentoring:availability")
     return _availability_page(request, rules_form=form)
 
@@ -173,7 +178,9 @@ def window_add(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Added {_window_label(window)}.")
+            messages.success(
+                request, gettext("Added %(window)s.") % {"window": _window_label(window)}
+            )
             return redirect("mentoring:availability")
     return _availability_page(request, window_form=form)
 
@@ -184,7 +191,7 @@ def window_delete(request, window_id: int):
     window = window_get_for_volunteer(user=request.user, window_id=window_id)
     label = _window_label(window)
     services.availability_window_delete(window=window)
-    messages.success(request, f"Deleted {label}.")
+    messages.success(request, gettext("Deleted %(window)s.") % {"window": label})
     return redirect("mentoring:availability")
 
 
@@ -200,7 +207,9 @@ def override_add(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Added: {_override_label(override)}.")
+            messages.success(
+                request, gettext("Added: %(day)s.") % {"day": _override_label(override)}
+            )
             return redirect("mentoring:availability")
     return _availability_page(request, override_form=form)
 
@@ -211,7 +220,7 @@ def override_delete(request, override_id: int):
     override = override_get_for_volunteer(user=request.user, override_id=override_id)
     label = _override_label(override)
     services.availability_override_delete(override=override)
-    messages.success(request, f"Deleted: {label}.")
+    messages.success(request, gettext("Deleted: %(day)s.") % {"day": label})
     return redirect("mentoring:availability")
 
 

@@ -5,11 +5,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
 from django.core.mail import EmailMultiAlternatives
 from django.shortcuts import resolve_url
-from django.utils import timezone
+from django.utils import translation
 
 from networking_app.accounts.known_browsers import browser_knows_account, remember_browser
 from networking_app.accounts.models import Role
-from networking_app.core.emails import email_context, html_from_text, recipient_zone
+from networking_app.core.emails import as_recipient, email_context, html_from_text
 
 # Failed logins for one account from every address, for browsers that never signed in to it
 # (settings.ACCOUNT_RATE_LIMITS; docs/operations.md, "Failed logins").
@@ -64,12 +64,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def render_mail(self, template_prefix, email, context, headers=None):
         """allauth renders and sends its own messages (through Django's EMAIL_BACKEND, the
-        outbox, like ours), from its text templates: in the recipient's time zone as every
-        email is (networking_app.core.emails), with an HTML part made from the text part."""
-        with timezone.override(recipient_zone(context.get("user"))):
+        outbox, like ours), from its text templates: in the recipient's time zone and language
+        as every email is (networking_app.core.emails), with an HTML part made from the text
+        part. A message to an address without an account (a password reset asked for an
+        unknown address) is in the language of the page it was asked from."""
+        user = context.get("user")
+        language = None if user is not None else translation.get_language()
+        with as_recipient(user, language=language):
             message = super().render_mail(template_prefix, email, context, headers=headers)
-        if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
-            message.attach_alternative(html_from_text(message.body), "text/html")
+            if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
+                message.attach_alternative(html_from_text(message.body), "text/html")
         return message
 
     def get_reauthentication_methods(self, user):

@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from networking_app.accounts.hooks import became_volunteer_steps_run
 from networking_app.accounts.models import (
@@ -40,7 +41,7 @@ def student_becomes_volunteer(*, user: User) -> VolunteerProfile:
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.role != Role.STUDENT:
-            raise ValidationError("Only a student account can become a volunteer account.")
+            raise ValidationError(gettext("Only a student account can become a volunteer account."))
         locked.role = Role.VOLUNTEER
         locked.former_student = True
         locked.save(update_fields=["role", "former_student"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def validate_one_line(value: str) -> None:
@@ -12,5 +13,5 @@ def validate_one_line(value: str) -> None:
     into email subjects and calendar entries)."""
     if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
         raise ValidationError(
-            "Use one line of text: no line breaks or control characters.", code="not_one_line"
+            _("Use one line of text: no line breaks or control characters."), code="not_one_line"
         )

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from networking_app.accounts.decorators import role_required
@@ -23,13 +25,13 @@ class AccountDeleteForm(forms.Form):
     address typed out for an account that has no password (signed up by a link)."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         required=False,
     )
     email = forms.CharField(
-        label="Your email address",
-        help_text="Type the address you sign in with.",
+        label=_("Your email address"),
+        help_text=_("Type the address you sign in with."),
         required=False,
     )
 
@@ -46,13 +48,13 @@ class AccountDeleteForm(forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(gettext("That is not your password."))
         return password
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
         if email.casefold() != self.user.email.casefold():
-            raise forms.ValidationError("That is not the address of this account.")
+            raise forms.ValidationError(gettext("That is not the address of this account."))
         return email
 
 

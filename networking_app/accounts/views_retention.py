@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from networking_app.accounts.retention import account_keep, pending_deletion
 
@@ -16,7 +17,7 @@ def keep_view(request):
     if request.method == "POST":
         if pending_deletion(request.user) is not None:
             account_keep(user=request.user)
-            messages.success(request, "Your account is kept.")
+            messages.success(request, gettext("Your account is kept."))
         return redirect("account_keep")
     return render(
         request,

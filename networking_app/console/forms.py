@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from networking_app.console.selectors import (
     PRESET_PERIODS,
@@ -17,38 +19,40 @@ from networking_app.console.services import Audience, NudgeSpec, VolunteerDecisi
 
 MAX_RANGE_DAYS = 3 * 366
 
-PRESETS = [*PRESET_PERIODS.items(), ("custom", "Custom dates")]
+PRESETS = [*PRESET_PERIODS.items(), ("custom", _("Custom dates"))]
 
 
 class DashboardFilterForm(forms.Form):
     preset = forms.ChoiceField(
-        label="Period",
+        label=_("Period"),
         choices=PRESETS,
         required=False,
         initial="30",
-        help_text="Choose “Custom dates” to use the dates below.",
+        help_text=_("Choose “Custom dates” to use the dates below."),
     )
     start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     class_year = forms.TypedChoiceField(
-        label="Class year", required=False, coerce=int, empty_value=None
+        label=_("Class year"), required=False, coerce=int, empty_value=None
     )
-    major = forms.ChoiceField(label="Major", required=False)
+    major = forms.ChoiceField(label=_("Major"), required=False)
     label = forms.TypedChoiceField(
-        label="Eligibility label", required=False, coerce=int, empty_value=None
+        label=_("Eligibility label"), required=False, coerce=int, empty_value=None
     )
 
     def __init__(self, *args, choices: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["class_year"].choices = [("", "Every class year")] + [
+        self.fields["class_year"].choices = [("", gettext("Every class year"))] + [
             (y, str(y)) for y in choices["class_years"]
         ]
-        self.fields["major"].choices = [("", "Every major")] + [(m, m) for m in choices["majors"]]
-        self.fields["label"].choices = [("", "Any label")] + [
+        self.fields["major"].choices = [("", gettext("Every major"))] + [
+            (m, m) for m in choices["majors"]
+        ]
+        self.fields["label"].choices = [("", gettext("Any label"))] + [
             (label.pk, label.name) for label in choices["labels"]
         ]
 
@@ -66,9 +70,9 @@ class DashboardFilterForm(forms.Form):
             defaults = default_filters(today)
             start, end = defaults.start, defaults.end
         if start > end:
-            self.add_error("end", "The end date must be on or after the start date.")
+            self.add_error("end", gettext("The end date must be on or after the start date."))
         elif (end - start).days > MAX_RANGE_DAYS:
-            self.add_error("start", "Choose a period of at most three years.")
+            self.add_error("start", gettext("Choose a period of at most three years."))
         cleaned["start"], cleaned["end"] = start, end
         return cleaned
 
@@ -107,22 +111,24 @@ class VolunteerDecisionForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Volunteer's email address")
+    email = forms.EmailField(label=_("Volunteer's email address"))
     days = forms.IntegerField(
-        label="Valid for (days)", min_value=1, max_value=60, initial=14, required=False
+        label=_("Valid for (days)"), min_value=1, max_value=60, initial=14, required=False
     )
 
 
 class LabelForm(forms.Form):
-    name = forms.CharField(label="Label", max_length=80)
-    description = forms.CharField(label="What it means (optional)", max_length=300, required=False)
+    name = forms.CharField(label=pgettext_lazy("eligibility", "Label"), max_length=80)
+    description = forms.CharField(
+        label=_("What it means (optional)"), max_length=300, required=False
+    )
 
 
 class LabelStudentsForm(forms.Form):
     emails = forms.CharField(
-        label="Students' email addresses",
+        label=_("Students' email addresses"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One address per line (or separated by commas or spaces).",
+        help_text=_("One address per line (or separated by commas or spaces)."),
         max_length=50_000,
     )
 
@@ -131,26 +137,27 @@ class LabelStudentsForm(forms.Form):
         bad = [p for p in parts if "@" not in p]
         if bad:
             raise forms.ValidationError(
-                "These are not email addresses: %(bad)s", params={"bad": ", ".join(bad[:5])}
+                gettext("These are not email addresses: %(bad)s"),
+                params={"bad": ", ".join(bad[:5])},
             )
         if len(parts) > 2000:
-            raise forms.ValidationError("Add at most 2,000 students at a time.")
+            raise forms.ValidationError(gettext("Add at most 2,000 students at a time."))
         return parts
 
 
 class NudgeForm(forms.Form):
     audience = forms.ChoiceField(
-        label="Send to", choices=Audience.CHOICES, widget=forms.RadioSelect
+        label=_("Send to"), choices=Audience.CHOICES, widget=forms.RadioSelect
     )
     class_year = forms.TypedChoiceField(
-        label="Students' class year", required=False, coerce=int, empty_value=None
+        label=_("Students' class year"), required=False, coerce=int, empty_value=None
     )
-    major = forms.ChoiceField(label="Students' major", required=False)
+    major = forms.ChoiceField(label=_("Students' major"), required=False)
     label = forms.TypedChoiceField(
-        label="Students with the label", required=False, coerce=int, empty_value=None
+        label=_("Students with the label"), required=False, coerce=int, empty_value=None
     )
     note = forms.CharField(
-        label="A personal note added to the email (optional)",
+        label=_("A personal note added to the email (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
         required=False,
@@ -158,11 +165,13 @@ class NudgeForm(forms.Form):
 
     def __init__(self, *args, choices: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["class_year"].choices = [("", "Every class year")] + [
+        self.fields["class_year"].choices = [("", gettext("Every class year"))] + [
             (y, str(y)) for y in choices["class_years"]
         ]
-        self.fields["major"].choices = [("", "Every major")] + [(m, m) for m in choices["majors"]]
-        self.fields["label"].choices = [("", "Any label")] + [
+        self.fields["major"].choices = [("", gettext("Every major"))] + [
+            (m, m) for m in choices["majors"]
+        ]
+        self.fields["label"].choices = [("", gettext("Any label"))] + [
             (label.pk, label.name) for label in choices["labels"]
         ]
 
@@ -184,18 +193,20 @@ class NudgeConfirmForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(label="Action", required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.TypedChoiceField(
-        label="Staff member", required=False, coerce=int, empty_value=None
+        label=_("Staff member"), required=False, coerce=int, empty_value=None
     )
     start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, actions: list[str], staff: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Every action")] + [(a, a) for a in actions]
-        self.fields["actor"].choices = [("", "Everyone")] + [(u.pk, u.display_name) for u in staff]
+        self.fields["action"].choices = [("", gettext("Every action"))] + [(a, a) for a in actions]
+        self.fields["actor"].choices = [("", gettext("Everyone"))] + [
+            (u.pk, u.display_name) for u in staff
+        ]

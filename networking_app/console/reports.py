@@ -3,10 +3,17 @@ the page and its CSV exports, selectors.dashboard for the direct computation).""
 
 from __future__ import annotations
 
+import re
+
 from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from networking_app.console.charts import Chart, Series
 from networking_app.console.selectors import Dashboard
+from networking_app.console.selectors.filters import NOT_GIVEN, OTHER_MAJORS
+
+OTHER_MAJORS_KEY = re.compile(re.escape(OTHER_MAJORS).replace("%d", r"(\d+)"))
 
 # Each chart and the dashboard sections (selectors.SECTIONS) its numbers come from: an export
 # computes only those.
@@ -28,9 +35,11 @@ def dashboard_charts(d: Dashboard, only: str | None = None) -> dict[str, Chart]:
         "funnel": _funnel_chart,
         "activity": _activity_chart,
         "class_year": lambda d: _breakdown_chart(
-            "class_year", "Students by class year", "Class year", d.by_class_year
+            "class_year", _("Students by class year"), _("Class year"), d.by_class_year
         ),
-        "major": lambda d: _breakdown_chart("major", "Students by major", "Major", d.by_major),
+        "major": lambda d: _breakdown_chart(
+            "major", _("Students by major"), _("Major"), d.by_major
+        ),
         "mentoring": _mentoring_chart,
         "events": _events_chart,
         "outcomes": _outcomes_chart,
@@ -43,12 +52,14 @@ def _funnel_chart(d: Dashboard) -> Chart:
     f = d.funnel
     return Chart(
         key="funnel",
-        title="Conversation funnel",
+        title=_("Conversation funnel"),
         kind="bar",
-        category_label="Stage",
-        categories=["Requested", "Scheduled", "Held", "Thanked"],
-        series=[Series("Conversations", [f["requested"], f["scheduled"], f["held"], f["thanked"]])],
-        description=(
+        category_label=_("Stage"),
+        categories=[_("Requested"), _("Scheduled"), _("Held"), _("Thanked")],
+        series=[
+            Series(_("Conversations"), [f["requested"], f["scheduled"], f["held"], f["thanked"]])
+        ],
+        description=_(
             "Conversations whose intro was sent in the period, and how many of them were "
             "then scheduled, held and followed by a thank-you"
         ),
@@ -58,69 +69,80 @@ def _funnel_chart(d: Dashboard) -> Chart:
 def _activity_chart(d: Dashboard) -> Chart:
     return Chart(
         key="activity",
-        title="Activity per " + ("week" if d.activity_by_week else "day"),
+        title=_("Activity per week") if d.activity_by_week else _("Activity per day"),
         kind="line",
-        category_label="Week of" if d.activity_by_week else "Day",
-        categories=[formats.date_format(day, "SHORT_DATE_FORMAT") for day, *_ in d.activity],
+        category_label=_("Week of") if d.activity_by_week else _("Day"),
+        categories=[formats.date_format(day, "SHORT_DATE_FORMAT") for day, *_rest in d.activity],
         series=[
-            Series("Contacts added", [row[1] for row in d.activity]),
-            Series("Conversations requested", [row[2] for row in d.activity]),
-            Series("Conversations held", [row[3] for row in d.activity]),
+            Series(_("Contacts added"), [row[1] for row in d.activity]),
+            Series(_("Conversations requested"), [row[2] for row in d.activity]),
+            Series(_("Conversations held"), [row[3] for row in d.activity]),
         ],
-        description="Contacts added, intros sent and conversations held over the period",
+        description=_("Contacts added, intros sent and conversations held over the period"),
     )
 
 
 def _mentoring_chart(d: Dashboard) -> Chart:
     m = d.mentoring
     measures = [
-        ("Requests", "requests"),
-        ("Accepted", "accepted"),
-        ("Declined", "declined"),
-        ("Expired", "expired"),
-        ("Sessions held", "sessions_held"),
-        ("No-shows", "no_shows"),
+        (_("Requests"), "requests"),
+        (pgettext("flash requests, counted", "Accepted"), "accepted"),
+        (pgettext("flash requests, counted", "Declined"), "declined"),
+        (pgettext("flash requests, counted", "Expired"), "expired"),
+        (_("Sessions held"), "sessions_held"),
+        (_("No-shows"), "no_shows"),
     ]
     return Chart(
         key="mentoring",
-        title="Flash mentoring",
+        title=_("Flash mentoring"),
         kind="bar",
-        category_label="Measure",
-        categories=[label for label, _ in measures],
-        series=[Series("Number", [m[key] for _, key in measures])],
-        description="Requests made to volunteers in the period and sessions held",
+        category_label=_("Measure"),
+        categories=[label for label, _key in measures],
+        series=[Series(_("Number"), [m[key] for _label, key in measures])],
+        description=_("Requests made to volunteers in the period and sessions held"),
     )
 
 
 def _events_chart(d: Dashboard) -> Chart:
     return Chart(
         key="events",
-        title="Event attendance",
+        title=_("Event attendance"),
         kind="bar",
-        category_label="Event",
+        category_label=_("Event"),
         categories=[
             f"{e.title} ({formats.date_format(e.starts_at, 'SHORT_DATE_FORMAT')})"
             for e in d.event_rows
         ],
         series=[
-            Series("Going", [e.n_going for e in d.event_rows]),
-            Series("Checked in", [e.n_checked_in for e in d.event_rows]),
-            Series("Waitlisted", [e.n_waitlisted for e in d.event_rows]),
+            Series(_("Going"), [e.n_going for e in d.event_rows]),
+            Series(_("Checked in"), [e.n_checked_in for e in d.event_rows]),
+            Series(_("Waitlisted"), [e.n_waitlisted for e in d.event_rows]),
         ],
-        description="People going to, checked in at and waitlisted for each event",
+        description=_("People going to, checked in at and waitlisted for each event"),
     )
 
 
 def _outcomes_chart(d: Dashboard) -> Chart:
     return Chart(
         key="outcomes",
-        title="Outcomes attributed to networking",
+        title=_("Outcomes attributed to networking"),
         kind="bar",
-        category_label="Outcome",
-        categories=["Internship offers", "Job offers"],
-        series=[Series("Offers", [d.outcomes["internships"], d.outcomes["jobs"]])],
-        description="Internship and job offers students recorded in the period",
+        category_label=_("Outcome"),
+        categories=[_("Internship offers"), _("Job offers")],
+        series=[Series(_("Offers"), [d.outcomes["internships"], d.outcomes["jobs"]])],
+        description=_("Internship and job offers students recorded in the period"),
     )
+
+
+def category_label(key: str) -> str:
+    """A breakdown's key as the reader says it (the stored figures keep them in English)."""
+    if key == NOT_GIVEN:
+        return _("Not given")
+    other = OTHER_MAJORS_KEY.fullmatch(key)
+    if other:
+        n = int(other.group(1))
+        return ngettext("Other majors (%(n)d)", "Other majors (%(n)d)", n) % {"n": n}
+    return key
 
 
 def _breakdown_chart(key, title, label, rows) -> Chart:
@@ -129,14 +151,17 @@ def _breakdown_chart(key, title, label, rows) -> Chart:
         title=title,
         kind="bar",
         category_label=label,
-        categories=[row.key for row in rows],
+        categories=[category_label(row.key) for row in rows],
         series=[
-            Series("Students", [row.students for row in rows]),
-            Series("Active in the period", [row.active for row in rows]),
-            Series("Not started", [row.not_started for row in rows]),
-            Series("Contacts added", [row.contacts_added for row in rows]),
-            Series("Conversations held", [row.conversations_held for row in rows]),
+            Series(_("Students"), [row.students for row in rows]),
+            Series(_("Active in the period"), [row.active for row in rows]),
+            Series(_("Not started"), [row.not_started for row in rows]),
+            Series(_("Contacts added"), [row.contacts_added for row in rows]),
+            Series(_("Conversations held"), [row.conversations_held for row in rows]),
         ],
-        description=f"{title}: students, how many were active, have not started, contacts "
-        "added and conversations held in the period",
+        description=_(
+            "%(title)s: students, how many were active, have not started, contacts added and "
+            "conversations held in the period"
+        )
+        % {"title": title},
     )

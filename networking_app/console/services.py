@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from mentoring.services.profiles import mentor_refresh_bookable
 from networking_app.accounts.models import ApprovalStatus, Role, User, VolunteerProfile
@@ -42,10 +43,10 @@ class VolunteerDecision:
     PAUSE = "pause"
     RESUME = "resume"
     CHOICES = [
-        (APPROVE, "Approve"),
-        (REJECT, "Turn down"),
-        (PAUSE, "Pause"),
-        (RESUME, "Resume"),
+        (APPROVE, gettext_lazy("Approve")),
+        (REJECT, gettext_lazy("Turn down")),
+        (PAUSE, gettext_lazy("Pause")),
+        (RESUME, gettext_lazy("Resume")),
     ]
     # Which decision is possible from which status.
     ALLOWED = {
@@ -65,7 +66,7 @@ def volunteer_decide(
     emailed when approved or turned down; a paused volunteer is neither listed nor bookable
     until resumed (mentoring's is_bookable needs the approved status)."""
     if decision not in VolunteerDecision.ALLOWED:
-        raise ValidationError("Choose approve, turn down, pause or resume.")
+        raise ValidationError(gettext("Choose approve, turn down, pause or resume."))
     with transaction.atomic():
         # Locked, and the status checked under the lock: two staff members deciding at once
         # cannot both apply (the second sees the first one's status).
@@ -75,9 +76,21 @@ def volunteer_decide(
             .get(pk=profile.pk)
         )
         if locked.status not in VolunteerDecision.ALLOWED[decision]:
+            refusals = {
+                VolunteerDecision.APPROVE: gettext(
+                    "%(name)s is %(status)s: they cannot be approved."
+                ),
+                VolunteerDecision.REJECT: gettext(
+                    "%(name)s is %(status)s: they cannot be turned down."
+                ),
+                VolunteerDecision.PAUSE: gettext("%(name)s is %(status)s: they cannot be paused."),
+                VolunteerDecision.RESUME: gettext(
+                    "%(name)s is %(status)s: they cannot be resumed."
+                ),
+            }
             raise ValidationError(
-                f"{locked.user.display_name} is {locked.get_status_display().lower()}: "
-                f"they cannot be {'turned down' if decision == 'reject' else decision + 'd'}."
+                refusals[decision]
+                % {"name": locked.user.display_name, "status": locked.get_status_display().lower()}
             )
         locked.status = {
             VolunteerDecision.APPROVE: ApprovalStatus.APPROVED,
@@ -151,7 +164,9 @@ def invitation_create(
     """A single-use sign-up link for this address, emailed to it, valid for `days` days."""
     email = User.objects.normalize_email(email.strip()).lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "Someone already has an account with this address."})
+        raise ValidationError(
+            {"email": gettext("Someone already has an account with this address.")}
+        )
     now = now or timezone.now()
     with transaction.atomic():
         invitation = VolunteerInvitation.objects.create(
@@ -253,12 +268,16 @@ def invitation_redeem(*, token: str, user: User, now: dt.datetime | None = None)
 # --- Eligibility labels ----------------------------------------------------------------------
 
 
+def _label_taken(name: str) -> str:
+    return gettext("There is already a label called “%(name)s”.") % {"name": name}
+
+
 def label_create(*, name: str, description: str = "", staff: User) -> EligibilityLabel:
     name = " ".join(name.split())
     if not name:
-        raise ValidationError({"name": "Give the label a name."})
+        raise ValidationError({"name": gettext("Give the label a name.")})
     if EligibilityLabel.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"There is already a label called “{name}”."})
+        raise ValidationError({"name": _label_taken(name)})
     try:
         with transaction.atomic():
             label = EligibilityLabel.objects.create(
@@ -272,7 +291,7 @@ def label_create(*, name: str, description: str = "", staff: User) -> Eligibilit
                 label_id=label.pk,
             )
     except IntegrityError:
-        raise ValidationError({"name": f"There is already a label called “{name}”."}) from None
+        raise ValidationError({"name": _label_taken(name)}) from None
     return label
 
 
@@ -326,8 +345,11 @@ class Audience:
     STUDENTS_NOT_STARTED = "students_not_started"
     VOLUNTEERS_UNUSED_CAPACITY = "volunteers_unused_capacity"
     CHOICES = [
-        (STUDENTS_NOT_STARTED, "Students who have not started (no contact yet)"),
-        (VOLUNTEERS_UNUSED_CAPACITY, "Listed volunteers with unused capacity this month"),
+        (STUDENTS_NOT_STARTED, gettext_lazy("Students who have not started (no contact yet)")),
+        (
+            VOLUNTEERS_UNUSED_CAPACITY,
+            gettext_lazy("Listed volunteers with unused capacity this month"),
+        ),
     ]
     TEMPLATES = {
         STUDENTS_NOT_STARTED: "console_nudge_students",
@@ -355,7 +377,7 @@ def nudge_recipients(spec: NudgeSpec) -> QuerySet[User]:
             pk__in=selectors.unused_capacity_mentors().values("user_id"), is_active=True
         )
     else:
-        raise ValidationError("Choose who the email goes to.")
+        raise ValidationError(gettext("Choose who the email goes to."))
     return users.select_related("profile").order_by("pk")
 
 
@@ -384,13 +406,16 @@ def nudge_send(*, spec: NudgeSpec, staff: User, expected: int, nonce: str) -> in
     from the preview: the idempotency key `nudge:<nonce>:<user>` means a double submit cannot
     email anyone twice."""
     if not nonce or len(nonce) > 64:
-        raise ValidationError("Preview the email again before sending it.")
+        raise ValidationError(gettext("Preview the email again before sending it."))
     with enqueue_together(), transaction.atomic():
         recipients = list(nudge_recipients(spec))
         if len(recipients) != expected:
             raise ValidationError(
-                f"The number of recipients changed since the preview ({expected} then, "
-                f"{len(recipients)} now). Check the preview again before sending."
+                gettext(
+                    "The number of recipients changed since the preview (%(then)d then, "
+                    "%(now)d now). Check the preview again before sending."
+                )
+                % {"then": expected, "now": len(recipients)}
             )
         template = Audience.TEMPLATES[spec.audience]
         sent = 0

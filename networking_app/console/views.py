@@ -17,6 +17,8 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring.models import Mentor, Session
@@ -70,12 +72,17 @@ def _dashboard_form(request) -> DashboardFilterForm:
 
 
 def _every(seconds: int) -> str:
-    """300 -> "every 5 minutes", 3600 -> "every hour", 90 -> "every 90 seconds"."""
-    unit, size = next(
-        (u, s) for u, s in (("hour", 3600), ("minute", 60), ("second", 1)) if not seconds % s
-    )
-    n = seconds // size
-    return f"every {unit}" if n == 1 else f"every {n} {unit}s"
+    """300 -> "recomputed every 5 minutes", 3600 -> "recomputed every hour", 90 -> "recomputed
+    every 90 seconds"."""
+    if not seconds % 3600:
+        n = seconds // 3600
+        return ngettext("recomputed every hour", "recomputed every %(n)d hours", n) % {"n": n}
+    if not seconds % 60:
+        n = seconds // 60
+        return ngettext("recomputed every minute", "recomputed every %(n)d minutes", n) % {"n": n}
+    return ngettext("recomputed every second", "recomputed every %(n)d seconds", seconds) % {
+        "n": seconds
+    }
 
 
 def _figures() -> FiguresRefresh | None:
@@ -97,7 +104,7 @@ def _figures() -> FiguresRefresh | None:
 
 def _figures_pending() -> HttpResponse:
     response = HttpResponse(
-        "The figures are being computed for the first time: reload in a minute.",
+        _("The figures are being computed for the first time: reload in a minute."),
         status=503,
         content_type="text/plain; charset=utf-8",
     )
@@ -120,7 +127,7 @@ def dashboard(request):
         "d": d,
         "charts": dashboard_charts(d),
         "computed_at": state.computed_at,
-        "recomputed": f"recomputed {_every(seconds)}" if seconds > 0 else "computed for this page",
+        "recomputed": _every(seconds) if seconds > 0 else _("computed for this page"),
         "query": request.GET.urlencode(),
         "figures_query": filters_query(filters),
     }
@@ -136,9 +143,9 @@ def dashboard_recompute(request):
     request, so it cannot lead anywhere else."""
     form = _dashboard_form(request)
     if figures_refresh():
-        messages.success(request, "The figures were recomputed just now.")
+        messages.success(request, _("The figures were recomputed just now."))
     else:
-        messages.info(request, "The figures are being recomputed: reload in a moment.")
+        messages.info(request, _("The figures are being recomputed: reload in a moment."))
     query = QueryDict(mutable=True)
     for name in form.fields:
         if name in request.GET:
@@ -213,7 +220,7 @@ def volunteer_decide(request, volunteer_id: int):
     elif request.POST.get("status_filter") in ApprovalStatus.values:
         back += f"?status={request.POST['status_filter']}"
     if not form.is_valid():
-        messages.error(request, "Choose approve, turn down, pause or resume.")
+        messages.error(request, _("Choose approve, turn down, pause or resume."))
         return redirect(back)
     decision = form.cleaned_data["decision"]
     try:
@@ -223,14 +230,13 @@ def volunteer_decide(request, volunteer_id: int):
     except ValidationError as error:
         messages.error(request, _form_errors(error))
         return redirect(back)
-    name = profile.user.display_name
     done = {
-        "approve": f"{name} is approved and has been told by email.",
-        "reject": f"{name} was turned down and has been told by email.",
-        "pause": f"{name} is paused: not listed or bookable until you resume them.",
-        "resume": f"{name} is active again.",
+        "approve": _("%(name)s is approved and has been told by email."),
+        "reject": _("%(name)s was turned down and has been told by email."),
+        "pause": _("%(name)s is paused: not listed or bookable until you resume them."),
+        "resume": _("%(name)s is active again."),
     }
-    messages.success(request, done[decision])
+    messages.success(request, done[decision] % {"name": profile.user.display_name})
     return redirect(back)
 
 
@@ -242,7 +248,7 @@ def volunteers_approve(request):
     user_ids = [int(value) for value in request.POST.getlist("volunteer") if value.isdigit()]
     back = f"{reverse('console:volunteers')}?status={ApprovalStatus.PENDING}"
     if not user_ids:
-        messages.error(request, "Tick the volunteers to approve first.")
+        messages.error(request, _("Tick the volunteers to approve first."))
         return redirect(back)
     result = services.volunteers_approve(
         user_ids=user_ids, staff=request.user, note=request.POST.get("note", "")[:500]
@@ -252,7 +258,12 @@ def volunteers_approve(request):
         count = len(result.approved)
         messages.success(
             request,
-            f"{count} volunteer{'s' if count != 1 else ''} approved and told by email: {names}.",
+            ngettext(
+                "%(count)d volunteer approved and told by email: %(names)s.",
+                "%(count)d volunteers approved and told by email: %(names)s.",
+                count,
+            )
+            % {"count": count, "names": names},
         )
     for reason in result.refused:
         messages.error(request, reason)
@@ -276,7 +287,10 @@ def invitations(request):
         except ValidationError as error:
             form.add_error("email", _form_errors(error))
         else:
-            messages.success(request, f"The invitation link is on its way to {invitation.email}.")
+            messages.success(
+                request,
+                _("The invitation link is on its way to %(email)s.") % {"email": invitation.email},
+            )
             return redirect("console:invitations")
     page = Paginator(selectors.invitations_for_staff(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "console/invitations.html", {"form": form, "page": page})
@@ -287,7 +301,9 @@ def invitations(request):
 def invitation_revoke(request, invitation_id: int):
     invitation = get_object_or_404(VolunteerInvitation, pk=invitation_id)
     services.invitation_revoke(invitation=invitation, staff=request.user)
-    messages.info(request, f"The invitation for {invitation.email} no longer works.")
+    messages.info(
+        request, _("The invitation for %(email)s no longer works.") % {"email": invitation.email}
+    )
     return redirect("console:invitations")
 
 
@@ -323,7 +339,10 @@ def labels(request):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"The label “{label.name}” is ready: add students to it.")
+            messages.success(
+                request,
+                _("The label “%(name)s” is ready: add students to it.") % {"name": label.name},
+            )
             return redirect("console:label_detail", eligibility_id=label.pk)
     context = {"form": form, "labels": list(selectors.labels_with_counts())}
     return render(request, "console/labels.html", context)
@@ -337,11 +356,21 @@ def label_detail(request, eligibility_id: int):
         added, unknown = services.label_add_students(
             label=label, emails=form.cleaned_data["emails"], staff=request.user
         )
-        messages.success(request, f"{added} student{'s' if added != 1 else ''} labelled.")
+        messages.success(
+            request,
+            ngettext("%(count)d student labelled.", "%(count)d students labelled.", added)
+            % {"count": added},
+        )
         if unknown:
             shown = ", ".join(unknown[:10])
-            more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-            messages.warning(request, f"No student account has these addresses: {shown}{more}.")
+            if len(unknown) > 10:
+                shown = _("%(shown)s and %(more)d more") % {
+                    "shown": shown,
+                    "more": len(unknown) - 10,
+                }
+            messages.warning(
+                request, _("No student account has these addresses: %(shown)s.") % {"shown": shown}
+            )
         return redirect("console:label_detail", eligibility_id=label.pk)
     page = Paginator(selectors.label_students(label=label), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -358,10 +387,12 @@ def label_remove(request, eligibility_id: int):
     try:
         student_id = int(request.POST.get("student", ""))
     except ValueError:
-        messages.error(request, "Choose a student to remove.")
+        messages.error(request, _("Choose a student to remove."))
         return redirect("console:label_detail", eligibility_id=label.pk)
     if services.label_remove_student(label=label, student_id=student_id, staff=request.user):
-        messages.info(request, f"The student no longer has the label “{label.name}”.")
+        messages.info(
+            request, _("The student no longer has the label “%(name)s”.") % {"name": label.name}
+        )
     return redirect("console:label_detail", eligibility_id=label.pk)
 
 
@@ -401,7 +432,7 @@ def nudge_send(request):
     form = NudgeForm(request.POST, choices=selectors.cohort_choices())
     confirm = NudgeConfirmForm(request.POST)
     if not (form.is_valid() and confirm.is_valid()):
-        messages.error(request, "Preview the email again before sending it.")
+        messages.error(request, _("Preview the email again before sending it."))
         return render(request, "console/nudges.html", {"form": form}, status=400)
     try:
         sent = services.nudge_send(
@@ -416,8 +447,14 @@ def nudge_send(request):
         return render(request, "console/nudges.html", context, status=409)
     messages.success(
         request,
-        f"{sent} email{'s' if sent != 1 else ''} queued in the outbox. "
-        "Failed deliveries show on the email delivery page.",
+        ngettext(
+            "%(count)d email queued in the outbox. Failed deliveries show on the email delivery "
+            "page.",
+            "%(count)d emails queued in the outbox. Failed deliveries show on the email "
+            "delivery page.",
+            sent,
+        )
+        % {"count": sent},
     )
     return redirect("console:nudges")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from networking_app.accounts.decorators import staff_required
@@ -40,7 +41,9 @@ def staff_email_retry(request, email_id: int):
     to = ", ".join(email.to)
     if email.status != EmailStatus.FAILED:
         messages.info(
-            request, f"The email to {to} is {email.get_status_display().lower()}: not retried."
+            request,
+            _("The email to %(to)s is %(status)s: not retried.")
+            % {"to": to, "status": email.get_status_display().lower()},
         )
     else:
         outbox_retry(email=email)
@@ -51,5 +54,5 @@ def staff_email_retry(request, email_id: int):
             target=email,
             email_id=email.pk,
         )
-        messages.success(request, f"The email to {to} is queued to be sent again.")
+        messages.success(request, _("The email to %(to)s is queued to be sent again.") % {"to": to})
     return redirect("staff:emails")

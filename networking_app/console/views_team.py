@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from events.selectors import home_events_card
 from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
@@ -63,8 +64,11 @@ def staff_team(request):
         )
         messages.success(
             request,
-            f"{user.email} can now choose a password from the email we sent, "
-            "then set up two-factor authentication.",
+            _(
+                "%(email)s can now choose a password from the email we sent, then set up "
+                "two-factor authentication."
+            )
+            % {"email": user.email},
         )
         return redirect("staff:team")
     return _team_page(request, form)

@@ -10,23 +10,33 @@ a no-op, the kind and the user are recorded on the row.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, pgettext
 
 # --- Times, as the recipient reads them ---------------------------------------------------------
 # Every email names the zone of the times it shows, in one form: "Monday 7 December 2026,
-# 11:00 AM EST". Templates use `{% load email_time %}` (notifications/templatetags), which
-# calls these; render_email activates the recipient's zone while it renders.
+# 11:00 AM EST" ("lunes 7 de diciembre de 2026, 11:00 EST" in Spanish: the formats are
+# translated). Templates use `{% load email_time %}` (notifications/templatetags), which calls
+# these; render_email activates the recipient's zone and language while it renders.
 
-WHEN_FORMAT = "l j F Y, g:i A"
+
+def when_format() -> str:
+    return pgettext("date and time in emails (Django date format)", "l j F Y, g:i A")
+
+
+def time_only_format() -> str:
+    return pgettext("time in emails (Django date format)", "g:i A")
+
 
 IDEMPOTENCY_HEADER = "X-Rapport-Idempotency-Key"
 KIND_HEADER = "X-Rapport-Kind"
@@ -43,6 +53,27 @@ def recipient_zone(recipient) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
 
 
+def recipient_language(recipient) -> str:
+    """The language an email to `recipient` is written in: their profile's choice, or
+    settings.LANGUAGE_CODE (no account, no choice, or a language no longer offered)."""
+    profile = getattr(recipient, "profile", None) if recipient is not None else None
+    language = getattr(profile, "language", "") or ""
+    if language in dict(settings.LANGUAGES):
+        return language
+    return settings.LANGUAGE_CODE
+
+
+@contextlib.contextmanager
+def as_recipient(recipient, *, language: str | None = None) -> Iterator[None]:
+    """Write for `recipient`: their time zone and language active (whoever is signed in), for
+    whatever is worded before the templates are rendered (a reminder's lines)."""
+    with (
+        timezone.override(recipient_zone(recipient)),
+        translation.override(language or recipient_language(recipient)),
+    ):
+        yield
+
+
 def zone_label(local: dt.datetime) -> str:
     """ "EST"; zones without a letter abbreviation get their offset: "UTC+04"."""
     name = local.tzname() or ""
@@ -52,19 +83,26 @@ def zone_label(local: dt.datetime) -> str:
 def format_when(value: dt.datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
     """ "Monday 7 December 2026, 11:00 AM EST", in `zone` (default: the active zone)."""
     local = timezone.localtime(value, zone)
-    return f"{formats.date_format(local, WHEN_FORMAT)} {zone_label(local)}"
+    return f"{formats.date_format(local, when_format())} {zone_label(local)}"
 
 
 def format_span(start: dt.datetime, end: dt.datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
     """ "Monday 7 December 2026, 6:00 PM to 8:00 PM EST"; the end's date when it differs, and
     each end's zone when a daylight-saving change falls in between."""
     first, last = timezone.localtime(start, zone), timezone.localtime(end, zone)
-    end_text = formats.time_format(last, "g:i A")
+    end_text = formats.time_format(last, time_only_format())
     if last.date() != first.date():
-        end_text = formats.date_format(last, WHEN_FORMAT)
+        end_text = formats.date_format(last, when_format())
     if zone_label(first) != zone_label(last):
-        return f"{format_when(start, zone)} to {end_text} {zone_label(last)}"
-    return f"{formats.date_format(first, WHEN_FORMAT)} to {end_text} {zone_label(last)}"
+        start_text = format_when(start, zone)
+    else:
+        start_text = formats.date_format(first, when_format())
+    # "Monday 7 December 2026, 6:00 PM to 8:00 PM EST"
+    return gettext("%(start)s to %(end)s %(zone)s") % {
+        "start": start_text,
+        "end": end_text,
+        "zone": zone_label(last),
+    }
 
 
 def _data(rendered: str) -> str:
@@ -95,10 +133,11 @@ def school_logo_url() -> str:
 def render_email(name: str, *, context: dict, recipient=None) -> tuple[str, str, str]:
     """Subject (one line, no CR/LF), text body and HTML body, as plain (unsafe) strings.
 
-    Rendered in the time zone of `recipient` (a User; None: an address without an account),
-    whoever is signed in: a message with several recipients is rendered once per recipient."""
+    Rendered in the time zone and language of `recipient` (a User; None: an address without an
+    account, written in the defaults), whoever is signed in: a message with several recipients
+    is rendered once per recipient."""
     context = email_context(context)
-    with timezone.override(recipient_zone(recipient)):
+    with as_recipient(recipient):
         subject = render_to_string(f"emails/{name}.subject.txt", context)
         subject = " ".join(subject.split())
         text = render_to_string(f"emails/{name}.txt", context)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # The message above a form shown again with its errors.
-NOT_SAVED = "Nothing was saved: please check the form below."
+NOT_SAVED = _("Nothing was saved: please check the form below.")
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

@@ -1,20 +1,28 @@
+import datetime as dt
+
 from django import forms
+from django.utils import formats
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from networking_app.notifications.kinds import kinds_for_role
 from networking_app.notifications.models import Delivery
 from networking_app.notifications.services import DIGEST_KIND, delivery_for
 
-HOURS = [(h, f"{h % 12 or 12}:00 {'AM' if h < 12 else 'PM'}") for h in range(24)]
+
+def hour_choices() -> list[tuple[int, str]]:
+    """Each hour as the time format of the active language writes it ("7:00 AM")."""
+    return [(h, formats.time_format(dt.time(h), "TIME_FORMAT")) for h in range(24)]
 
 
 class NotificationSettingsForm(forms.Form):
     """Per kind: how to deliver, and its timing where the kind has one; the digest hour."""
 
     digest_hour = forms.TypedChoiceField(
-        label="Send my daily digest at",
-        choices=HOURS,
+        label=_("Send my daily digest at"),
+        choices=hour_choices,
         coerce=int,
-        help_text="In your own time zone.",
+        help_text=_("In your own time zone."),
     )
 
     def __init__(self, *args, user, current, **kwargs):
@@ -36,8 +44,11 @@ class NotificationSettingsForm(forms.Form):
                     initial=current.timing.get(kind.name, kind.timing.default),
                 )
         self.fields[f"delivery_{DIGEST_KIND}"] = forms.ChoiceField(
-            label="The daily digest itself",
-            choices=[(Delivery.IMMEDIATE, "Send it"), (Delivery.OFF, "Don't send it")],
+            label=gettext("The daily digest itself"),
+            choices=[
+                (Delivery.IMMEDIATE, gettext("Send it")),
+                (Delivery.OFF, gettext("Don't send it")),
+            ],
             initial=(
                 Delivery.OFF
                 if current.delivery.get(DIGEST_KIND) == Delivery.OFF

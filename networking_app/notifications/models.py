@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EmailStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", pgettext_lazy("email", "Sent")
+    FAILED = "failed", _("Failed")
 
 
 class OutgoingEmail(models.Model):
@@ -77,17 +79,17 @@ class OutgoingEmail(models.Model):
 
 
 class Delivery(models.TextChoices):
-    IMMEDIATE = "immediate", "Email me right away"
-    DIGEST = "digest", "In my daily digest"
-    OFF = "off", "Don't email me"
+    IMMEDIATE = "immediate", _("Email me right away")
+    DIGEST = "digest", _("In my daily digest")
+    OFF = "off", _("Don't email me")
 
 
 class ReminderState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DIGEST = "digest", "Waiting for the digest"
-    SENT = "sent", "Sent"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "No longer needed"
+    PENDING = "pending", _("Pending")
+    DIGEST = "digest", _("Waiting for the digest")
+    SENT = "sent", pgettext_lazy("reminder", "Sent")
+    DONE = "done", pgettext_lazy("reminder", "Done")
+    CANCELLED = "cancelled", _("No longer needed")
 
 
 class Reminder(models.Model):

@@ -8,10 +8,10 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from networking_app.accounts.models import User
-from networking_app.core.emails import send_templated_email
+from networking_app.core.emails import recipient_language, send_templated_email
 from networking_app.notifications import links, outbox
 from networking_app.notifications.kinds import REGISTRY, get_kind
 from networking_app.notifications.models import (
@@ -186,13 +186,14 @@ def reminder_done(*, reminder: Reminder) -> Reminder:
 # --- Emails --------------------------------------------------------------------------------
 
 
-def _reminder_item(reminder: Reminder, zone: zoneinfo.ZoneInfo) -> dict | None:
-    """What the reminder says, written in its reader's zone: a kind's `render` formats times
-    in the active zone (the reminders page has the reader's active already)."""
+def _reminder_item(reminder: Reminder, reader) -> dict | None:
+    """What the reminder says, written in its reader's zone and language: a kind's `render`
+    formats times in the active zone and words in the active language (the reminders page has
+    the reader's active already)."""
     definition = get_kind(reminder.kind)
     if definition is None:
         return None
-    with timezone.override(zone):
+    with timezone.override(user_zone(reader)), translation.override(recipient_language(reader)):
         item = definition.render(reminder)
     item["url"] = links.absolute(item.get("url", "/"))
     item["snooze_day"] = links.reminder_link(reminder_id=reminder.pk, action="snooze1")
@@ -295,7 +296,7 @@ def _dispatch_one(reminder: Reminder, now: dt.datetime, cache: dict) -> None:
         reminder.save(update_fields=["state", "updated_at"])
         return
     if delivery == Delivery.IMMEDIATE:
-        item = _reminder_item(reminder, user_zone(reminder.user))
+        item = _reminder_item(reminder, reminder.user)
         _send(
             user=reminder.user,
             kind=reminder.kind,
@@ -355,7 +356,7 @@ def _send_digest(user, user_settings, local_date: dt.date, now: dt.datetime) -> 
                 reminder.state = ReminderState.CANCELLED
                 reminder.save(update_fields=["state", "updated_at"])
                 continue
-            item = _reminder_item(reminder, user_zone(user))
+            item = _reminder_item(reminder, user)
             if item is not None:
                 items.append(item)
             _after_sent(reminder, now)

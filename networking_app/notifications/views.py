@@ -4,6 +4,8 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -16,9 +18,18 @@ from networking_app.notifications.services import DIGEST_KIND
 
 # A signed link's action: (the button, what pressing it will do).
 ACTION_LABELS = {
-    "snooze1": ("Snooze this reminder for a day", "We will email you about it again tomorrow."),
-    "snooze7": ("Snooze this reminder for a week", "We will email you about it again in a week."),
-    "done": ("Mark this reminder as done", "It is finished, and we will not remind you again."),
+    "snooze1": (
+        gettext_lazy("Snooze this reminder for a day"),
+        gettext_lazy("We will email you about it again tomorrow."),
+    ),
+    "snooze7": (
+        gettext_lazy("Snooze this reminder for a week"),
+        gettext_lazy("We will email you about it again in a week."),
+    ),
+    "done": (
+        gettext_lazy("Mark this reminder as done"),
+        gettext_lazy("It is finished, and we will not remind you again."),
+    ),
 }
 
 
@@ -33,7 +44,7 @@ def reminders_page(request):
             delivery=form.delivery(),
             timing=form.timing(),
         )
-        messages.success(request, "Your reminder settings are saved.")
+        messages.success(request, _("Your reminder settings are saved."))
         return redirect("notifications:reminders")
     reminders = list(selectors.reminders_open_for(user=request.user)[:200])
     context = {
@@ -51,7 +62,7 @@ def reminder_snooze(request, reminder_id: int, days: int):
         raise Http404
     reminder = selectors.reminder_get_for_user(user=request.user, reminder_id=reminder_id)
     services.reminder_snooze(reminder=reminder, days=days)
-    messages.success(request, f"Snoozed for {'a day' if days == 1 else 'a week'}.")
+    messages.success(request, _("Snoozed for a day.") if days == 1 else _("Snoozed for a week."))
     return redirect("notifications:reminders")
 
 
@@ -60,7 +71,7 @@ def reminder_snooze(request, reminder_id: int, days: int):
 def reminder_done(request, reminder_id: int):
     reminder = selectors.reminder_get_for_user(user=request.user, reminder_id=reminder_id)
     services.reminder_done(reminder=reminder)
-    messages.success(request, "Marked as done.")
+    messages.success(request, _("Marked as done."))
     return redirect("notifications:reminders")
 
 
@@ -88,11 +99,15 @@ def reminder_action(request, token: str):
     if request.method == "POST" and not finished:
         if action == "done":
             services.reminder_done(reminder=reminder)
-            result = "Done. This reminder will not come back."
+            result = _("Done. This reminder will not come back.")
         else:
             days = 1 if action == "snooze1" else 7
             services.reminder_snooze(reminder=reminder, days=days)
-            result = f"Snoozed: we will remind you again in {'a day' if days == 1 else 'a week'}."
+            result = (
+                _("Snoozed: we will remind you again in a day.")
+                if days == 1
+                else _("Snoozed: we will remind you again in a week.")
+            )
         return render(
             request,
             "notifications/reminder_action.html",
@@ -120,11 +135,12 @@ def unsubscribe(request, token: str):
     if user is None:
         return _invalid_link(request, "gone")
     kind = get_kind(kind_name)
-    label = (
-        "the daily digest"
-        if kind_name == DIGEST_KIND
-        else (f"“{kind.label}” reminders" if kind else "these reminders")
-    )
+    if kind_name == DIGEST_KIND:
+        label = _("the daily digest")
+    elif kind:
+        label = _("“%(kind)s” reminders") % {"kind": kind.label}
+    else:
+        label = _("these reminders")
     if request.method == "POST":
         services.unsubscribe(user=user, kind=kind_name)
         return render(request, "notifications/unsubscribe.html", {"done": True, "label": label})

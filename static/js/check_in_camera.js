@@ -1,31 +1,29 @@
 /* Check-in at the door with the phone's camera (templates/events/check_in.html). Each QR code
    the camera reads is posted to the scan endpoint, which checks its person in and answers one
-   line for the list of scans (and the counts, out of band). The section stays hidden where the
-   browser cannot use a camera: the page works as before. No inline scripts anywhere (CSP). */
+   line for the list of scans (and the counts, out of band). The camera and the decoders are
+   static/js/qr_camera.js. The section stays hidden where the browser cannot use a camera: the
+   page works as before. No inline scripts anywhere (CSP). */
 (function () {
   "use strict";
   var section = document.getElementById("check-in-camera");
-  if (!section || !window.htmx) return;
-  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
+  if (!section || !window.htmx || !window.RapportQrCamera) return;
+  if (!window.RapportQrCamera.supported()) return;
 
   // A code seen again within this long is the same scan: a QR held in front of the camera is
   // one check-in, however many frames show it. It counts again once out of view this long.
   var REPEAT_MS = 3000;
   var KEEP = 5; // scans listed, newest first
-  var LOOK_EVERY_MS = 200;
-  var nonce = document.currentScript ? document.currentScript.nonce : "";
 
   var button = document.getElementById("camera-toggle");
-  var video = document.getElementById("camera-video");
   var status = document.getElementById("camera-status");
   var results = document.getElementById("scan-results");
-  var canvas = document.createElement("canvas");
-  var stream = null;
-  var timer = null;
-  var decode = null;
-  var looking = false;
   var last = { code: "", seen: 0 };
   var sending = Promise.resolve();
+  var camera = window.RapportQrCamera.create({
+    video: document.getElementById("camera-video"),
+    jsqrSrc: section.dataset.jsqrSrc,
+    onText: seen,
+  });
 
   section.hidden = false;
 
@@ -85,87 +83,6 @@
     addLine("That scan was not sent: check the connection and scan again.");
   });
 
-  // --- Decoders: the browser's own where it reads QR codes, else the vendored jsQR ----------
-
-  function barcodeDetector() {
-    if (!("BarcodeDetector" in window)) return Promise.resolve(null);
-    return window.BarcodeDetector.getSupportedFormats()
-      .then(function (formats) {
-        if (formats.indexOf("qr_code") === -1) return null;
-        var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-        return function () {
-          return detector.detect(video).then(function (codes) {
-            return codes.length ? codes[0].rawValue : null;
-          });
-        };
-      })
-      .catch(function () {
-        return null;
-      });
-  }
-
-  function loadJsQR() {
-    if (window.jsQR) return Promise.resolve();
-    return new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = section.dataset.jsqrSrc;
-      script.nonce = nonce;
-      script.addEventListener("load", resolve);
-      script.addEventListener("error", function () {
-        reject(new Error("The QR reader could not be loaded."));
-      });
-      document.head.appendChild(script);
-    });
-  }
-
-  function jsQRDecoder() {
-    var context = canvas.getContext("2d", { willReadFrequently: true });
-    return loadJsQR().then(function () {
-      return function () {
-        var width = video.videoWidth;
-        var height = video.videoHeight;
-        if (!width || !height) return Promise.resolve(null);
-        var scale = Math.min(1, 800 / Math.max(width, height));
-        canvas.width = Math.round(width * scale);
-        canvas.height = Math.round(height * scale);
-        context.drawImage(video, 0, 0, canvas.width, canvas.height);
-        var image = context.getImageData(0, 0, canvas.width, canvas.height);
-        var found = window.jsQR(image.data, image.width, image.height, {
-          inversionAttempts: "dontInvert",
-        });
-        return Promise.resolve(found ? found.data : null);
-      };
-    });
-  }
-
-  function chooseDecoder() {
-    return barcodeDetector().then(function (detect) {
-      if (detect) {
-        section.dataset.decoder = "barcode-detector";
-        return detect;
-      }
-      return jsQRDecoder().then(function (detectWithJsQR) {
-        section.dataset.decoder = "jsqr";
-        return detectWithJsQR;
-      });
-    });
-  }
-
-  // --- The camera ----------------------------------------------------------------------------
-
-  function look() {
-    if (looking || !stream || !decode || video.readyState < 2) return;
-    looking = true;
-    decode()
-      .then(function (text) {
-        if (text) seen(text);
-      })
-      .catch(function () {})
-      .then(function () {
-        looking = false;
-      });
-  }
-
   function explain(error) {
     var name = error && error.name;
     if (name === "NotAllowedError" || name === "SecurityError") {
@@ -181,16 +98,7 @@
   }
 
   function stop() {
-    window.clearInterval(timer);
-    timer = null;
-    if (stream) {
-      stream.getTracks().forEach(function (track) {
-        track.stop();
-      });
-    }
-    stream = null;
-    video.srcObject = null;
-    video.hidden = true;
+    camera.stop();
     button.textContent = "Scan with camera";
     button.disabled = false;
   }
@@ -198,20 +106,10 @@
   function start() {
     button.disabled = true;
     say("Starting the camera…");
-    navigator.mediaDevices
-      .getUserMedia({ video: { facingMode: "environment" }, audio: false })
-      .then(function (camera) {
-        stream = camera;
-        video.srcObject = camera;
-        video.hidden = false;
-        return video.play();
-      })
-      .then(function () {
-        return decode || chooseDecoder();
-      })
+    camera
+      .start()
       .then(function (decoder) {
-        decode = decoder;
-        timer = window.setInterval(look, LOOK_EVERY_MS);
+        section.dataset.decoder = decoder;
         button.textContent = "Stop the camera";
         button.disabled = false;
         say("Hold each attendee's QR code in front of the camera: it checks them in.");
@@ -223,7 +121,7 @@
   }
 
   button.addEventListener("click", function () {
-    if (stream) {
+    if (camera.running()) {
       stop();
       say("Camera stopped.");
     } else {
@@ -232,7 +130,7 @@
   });
   // A phone put in a pocket, or another tab: let go of the camera.
   document.addEventListener("visibilitychange", function () {
-    if (document.hidden && stream) {
+    if (document.hidden && camera.running()) {
       stop();
       say("Camera stopped while the page was hidden: scan with camera to start again.");
     }

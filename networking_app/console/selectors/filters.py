@@ -21,6 +21,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from mentoring.models import (
     RequestStatus,
@@ -94,11 +95,11 @@ class DashboardFilters:
 
 # The filter form's preset periods (value: label); "custom" dates are the form's own.
 PRESET_PERIODS = {
-    "7": "Last 7 days",
-    "30": "Last 30 days",
-    "90": "Last 90 days",
-    "365": "Last 12 months",
-    "term": "This academic year",
+    "7": gettext_lazy("Last 7 days"),
+    "30": gettext_lazy("Last 30 days"),
+    "90": gettext_lazy("Last 90 days"),
+    "365": gettext_lazy("Last 12 months"),
+    "term": gettext_lazy("This academic year"),
 }
 
 
@@ -205,7 +206,6 @@ class RoundRow:
     pk: int
     name: str
     status: str
-    status_display: str
     window_start: dt.date
     window_end: dt.date
     published_at: dt.datetime | None
@@ -220,6 +220,11 @@ class RoundRow:
     @property
     def is_published(self) -> bool:
         return self.status == RoundStatus.PUBLISHED
+
+    @property
+    def status_display(self) -> str:
+        # Worded when shown, in the reader's language (the stored figures keep the status).
+        return str(dict(RoundStatus.choices).get(self.status, self.status))
 
 
 @dataclass(frozen=True)
@@ -265,6 +270,10 @@ class Dashboard:
 
 
 BREAKDOWN_FIELDS = ("students", "active", "not_started", "contacts_added", "conversations_held")
+# Keys of the breakdowns, stored in English with the precomputed figures and translated where
+# they are shown (console.reports.category_label).
+NOT_GIVEN = gettext_noop("Not given")
+OTHER_MAJORS = "Other majors (%d)"
 
 
 def breakdowns(groups: dict) -> tuple[list[Breakdown], list[Breakdown]]:
@@ -282,13 +291,13 @@ def breakdowns(groups: dict) -> tuple[list[Breakdown], list[Breakdown]]:
                 setattr(entry, name, getattr(entry, name) + group[name])
     years = sorted(by_year.values(), key=lambda b: (b.key is None, b.key or 0))
     for entry in years:
-        entry.key = str(entry.key) if entry.key else "Not given"
+        entry.key = str(entry.key) if entry.key else NOT_GIVEN
     majors = sorted(by_major.values(), key=lambda b: (-b.students, b.key.casefold(), b.key))
     shown, rest = majors[:TOP_MAJORS], majors[TOP_MAJORS:]
     for entry in shown:
-        entry.key = entry.key or "Not given"
+        entry.key = entry.key or NOT_GIVEN
     if rest:
-        other = Breakdown(key=f"Other majors ({len(rest)})")
+        other = Breakdown(key=OTHER_MAJORS % len(rest))
         for entry in rest:
             for name in BREAKDOWN_FIELDS:
                 setattr(other, name, getattr(other, name) + getattr(entry, name))

@@ -31,7 +31,6 @@ from mentoring.models import (
     MatchRound,
     Mentor,
     RequestStatus,
-    RoundStatus,
     RoundStudent,
     RoundVolunteer,
     Session,
@@ -216,10 +215,7 @@ def match_rounds(filters: DashboardFilters) -> list[RoundRow]:
         .order_by("-window_start", "-pk")
         .values(*ROUND_FIELDS)[:ROUNDS_SHOWN]
     )
-    labels = dict(RoundStatus.choices)
-    return [
-        RoundRow(status_display=labels.get(row["status"], row["status"]), **row) for row in rounds
-    ]
+    return [RoundRow(**row) for row in rounds]
 
 
 def events_section(d: Dashboard, filters: DashboardFilters) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django import template
 from django.templatetags.static import static
+from django.utils.translation import gettext_lazy as _
 
 from networking_app.core.rendering import url_of
 
@@ -31,41 +32,49 @@ _PROFILE_PAGES = {
 _CONTACT_PAGES = {"list", "create", "detail", "edit", "delete", "merge"}
 
 STAFF: list[tuple[str, str, Current | None]] = [
-    ("staff:home", "Staff home", lambda ns, name: ns == "staff" and name == "home"),
-    ("console:dashboard", "Dashboard", lambda ns, name: ns == "console" and name != "volunteers"),
-    ("console:volunteers", "Volunteers", lambda ns, name: ns == "console" and name == "volunteers"),
-    ("staff:team", "Staff team", lambda ns, name: name == "team"),
-    ("staff:emails", "Email delivery", lambda ns, name: ns == "staff" and name == "emails"),
+    ("staff:home", _("Staff home"), lambda ns, name: ns == "staff" and name == "home"),
+    (
+        "console:dashboard",
+        _("Dashboard"),
+        lambda ns, name: ns == "console" and name != "volunteers",
+    ),
+    (
+        "console:volunteers",
+        _("Volunteers"),
+        lambda ns, name: ns == "console" and name == "volunteers",
+    ),
+    ("staff:team", _("Staff team"), lambda ns, name: name == "team"),
+    ("staff:emails", _("Email delivery"), lambda ns, name: ns == "staff" and name == "emails"),
     (
         "mentoring:rounds",
-        "Match rounds",
+        _("Match rounds"),
         lambda ns, name: ns == "mentoring" and name.startswith("round"),
     ),
-    ("events:calendar", "Events", lambda ns, name: ns == "events"),
-    ("admin:index", "Admin", None),
+    ("events:calendar", _("Events"), lambda ns, name: ns == "events"),
+    ("admin:index", _("Admin"), None),
 ]
 # A student's or volunteer's pages of match rounds: the rounds open to them, joining, a match.
 _ROUND_PAGES = ("rounds_open", "round_join", "round_volunteer_join", "round_match")
 STUDENT: list[tuple[str, str, Current | None]] = [
-    ("home", "Today", lambda ns, name: (name == "home" and not ns) or name == "today"),
-    ("contacts:list", "Contacts", lambda ns, name: ns == "contacts" and name in _CONTACT_PAGES),
+    ("home", _("Today"), lambda ns, name: (name == "home" and not ns) or name == "today"),
+    ("contacts:list", _("Contacts"), lambda ns, name: ns == "contacts" and name in _CONTACT_PAGES),
     (
         "contacts:board",
-        "Conversations",
+        _("Conversations"),
         lambda ns, name: (
             (ns == "contacts" and name == "board") or name in ("conversation", "conversation_plan")
         ),
     ),
     (
         "contacts:targets",
-        "Targets",
+        _("Targets"),
         lambda ns, name: (ns == "contacts" and name == "targets") or name == "target_edit",
     ),
-    ("contacts:outcomes", "Outcomes", lambda ns, name: ns == "contacts" and name == "outcomes"),
-    ("notifications:reminders", "Reminders", lambda ns, name: ns == "notifications"),
+    ("contacts:outcomes", _("Outcomes"), lambda ns, name: ns == "contacts" and name == "outcomes"),
+    ("notifications:reminders", _("Reminders"), lambda ns, name: ns == "notifications"),
     (
         "mentoring:directory",
-        "Directory",
+        _("Directory"),
         lambda ns, name: (
             (ns == "mentoring" and name == "directory")
             or name in ("warm_paths", "mentor", "suggestions")
@@ -73,44 +82,44 @@ STUDENT: list[tuple[str, str, Current | None]] = [
     ),
     (
         "mentoring:rounds_open",
-        "Match rounds",
+        _("Match rounds"),
         lambda ns, name: ns == "mentoring" and name in _ROUND_PAGES,
     ),
-    ("events:calendar", "Events", lambda ns, name: ns == "events"),
+    ("events:calendar", _("Events"), lambda ns, name: ns == "events"),
 ]
 VOLUNTEER: list[tuple[str, str, Current | None]] = [
-    ("home", "Home", lambda ns, name: name == "home" and not ns),
-    ("mentoring:volunteer_profile", "My profile", lambda ns, name: name == "volunteer_profile"),
-    ("mentoring:availability", "Availability", lambda ns, name: name == "availability"),
+    ("home", _("Home"), lambda ns, name: name == "home" and not ns),
+    ("mentoring:volunteer_profile", _("My profile"), lambda ns, name: name == "volunteer_profile"),
+    ("mentoring:availability", _("Availability"), lambda ns, name: name == "availability"),
     (
         "mentoring:requests",
-        "Requests",
+        _("Requests"),
         lambda ns, name: ns == "mentoring" and name in ("requests", "request"),
     ),
     (
         "mentoring:sessions",
-        "Sessions",
+        _("Sessions"),
         lambda ns, name: ns == "mentoring" and name in ("sessions", "session"),
     ),
-    ("notifications:reminders", "Reminders", lambda ns, name: ns == "notifications"),
+    ("notifications:reminders", _("Reminders"), lambda ns, name: ns == "notifications"),
     (
         "mentoring:rounds_open",
-        "Match rounds",
+        _("Match rounds"),
         lambda ns, name: ns == "mentoring" and name in _ROUND_PAGES,
     ),
-    ("events:calendar", "Events", lambda ns, name: ns == "events"),
+    ("events:calendar", _("Events"), lambda ns, name: ns == "events"),
 ]
 # A former student's private network, beside the volunteer's pages (User.keeps_network).
 NETWORK: list[tuple[str, str, Current | None]] = [
-    ("contacts:today", "My network", lambda ns, name: ns in ("contacts", "imports")),
+    ("contacts:today", _("My network"), lambda ns, name: ns in ("contacts", "imports")),
 ]
 EVERYONE: list[tuple[str, str, Current | None]] = [
-    ("profile", "Profile", lambda ns, name: name in _PROFILE_PAGES),
+    ("profile", _("Profile"), lambda ns, name: name in _PROFILE_PAGES),
 ]
 ANONYMOUS: list[tuple[str, str, Current | None]] = [
-    ("events:calendar", "Events", lambda ns, name: ns == "events"),
-    ("account_login", "Log in", None),
-    ("account_signup", "Sign up", None),
+    ("events:calendar", _("Events"), lambda ns, name: ns == "events"),
+    ("account_login", _("Log in"), None),
+    ("account_signup", _("Sign up"), None),
 ]
 
 
