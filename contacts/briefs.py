@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contacts.advice import THINGS_TO_REMEMBER
 from contacts.models import Conversation, ConversationStatus, Interaction
@@ -44,8 +45,17 @@ def who_line(conversation: Conversation) -> str:
     contact = conversation.contact
     role = contact.title
     if contact.organization_id:
-        role = f"{role} at {contact.organization.name}" if role else contact.organization.name
-    return f"{contact.name}, {role}" if role else contact.name
+        role = (
+            gettext("%(title)s at %(organization)s")
+            % {"title": role, "organization": contact.organization.name}
+            if role
+            else contact.organization.name
+        )
+    return (
+        gettext("%(name)s, %(role)s") % {"name": contact.name, "role": role}
+        if role
+        else contact.name
+    )
 
 
 def how_you_know_lines(conversation: Conversation) -> list[str]:
@@ -54,12 +64,14 @@ def how_you_know_lines(conversation: Conversation) -> list[str]:
     if contact.relationship:
         known.append(contact.get_relationship_display())
     if contact.how_met:
-        known.append(f"Met: {contact.how_met}")
+        known.append(gettext("Met: %(how)s") % {"how": contact.how_met})
     if contact.referred_by_id:
-        permission = (
-            "you may use their name" if contact.may_use_referrer_name else "ask before naming them"
+        text = (
+            gettext("Referred by %(name)s (you may use their name)")
+            if contact.may_use_referrer_name
+            else gettext("Referred by %(name)s (ask before naming them)")
         )
-        known.append(f"Referred by {contact.referred_by.name} ({permission})")
+        known.append(text % {"name": contact.referred_by.name})
     return known
 
 

@@ -208,18 +208,20 @@ def _brief_render(reminder):
         + (f", {conversation.location}" if conversation.location else "")
         + ".",
         *how_you_know_lines(conversation),
-        f"What you want to learn: {conversation.goal}" if conversation.goal else "",
+        _("What you want to learn: %(goal)s") % {"goal": conversation.goal}
+        if conversation.goal
+        else "",
     ]
     questions = [q.text for q in conversation.questions.all()]
     if questions:
-        lines.append("Your questions:")
+        lines.append(_("Your questions:"))
         lines.extend(f"{n}. {text}" for n, text in enumerate(questions, 1))
-    lines.append("Remember: " + " ".join(THINGS_TO_REMEMBER[1:5]))
+    lines.append(_("Remember:") + " " + " ".join(str(t) for t in THINGS_TO_REMEMBER[1:5]))
     return {
-        "title": f"In an hour: your conversation with {contact.name}",
+        "title": _("In an hour: your conversation with %(name)s") % {"name": contact.name},
         "lines": [line for line in lines if line],
         "url": reverse("contacts:conversation_brief", kwargs={"conversation_id": conversation.pk}),
-        "action": "Read your brief",
+        "action": _("Read your brief"),
     }
 
 
@@ -359,15 +361,19 @@ def register_kinds() -> None:
     register(
         ReminderKind(
             name=BRIEF,
-            label="Brief before a conversation",
-            description="Shortly before a conversation: who they are, your history, your "
-            "questions and the place.",
+            label=gettext_lazy("Brief before a conversation"),
+            description=gettext_lazy(
+                "Shortly before a conversation: who they are, your history, your questions and "
+                "the place."
+            ),
             render=_brief_render,
             is_relevant=_prep_relevant,
             prefetch=_prefetch(
                 CONVERSATIONS.select_related("contact__referred_by").prefetch_related("questions")
             ),
-            timing=Timing("Minutes before the conversation", "minutes", BRIEF_MINUTES, 15, 240),
+            timing=Timing(
+                gettext_lazy("Minutes before the conversation"), "minutes", BRIEF_MINUTES, 15, 240
+            ),
         )
     )
     register(

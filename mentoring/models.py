@@ -466,27 +466,27 @@ class MentoringPolicy(models.Model):
 
     # No-shows count for NO_SHOW_WINDOW_DAYS (mentoring.services.attendance).
     student_no_show_penalty = models.PositiveSmallIntegerField(
-        "points a student loses in match rounds for each recent no-show",
+        _("points a student loses in match rounds for each recent no-show"),
         default=6,
         validators=[MaxValueValidator(50)],
-        help_text="Shown in “why this match”. 0 gives no-shows no weight.",
+        help_text=_("Shown in “why this match”. 0 gives no-shows no weight."),
     )
     student_open_requests_after_no_show = models.PositiveSmallIntegerField(
-        "open requests a student with a recent no-show may have at once",
+        _("open requests a student with a recent no-show may have at once"),
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
     volunteer_pause_after_no_shows = models.PositiveSmallIntegerField(
-        "pause a volunteer after this many recent no-shows",
+        _("pause a volunteer after this many recent no-shows"),
         default=2,
         validators=[MaxValueValidator(20)],
-        help_text="0 never pauses. Staff resume them on the volunteers page.",
+        help_text=_("0 never pauses. Staff resume them on the volunteers page."),
     )
     pause_after_expired = models.PositiveSmallIntegerField(
-        "pause a volunteer after this many requests expire unanswered in a row",
+        _("pause a volunteer after this many requests expire unanswered in a row"),
         default=3,
         validators=[MaxValueValidator(20)],
-        help_text="0 never pauses. The volunteer is told why and can resume at once.",
+        help_text=_("0 never pauses. The volunteer is told why and can resume at once."),
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -494,10 +494,10 @@ class MentoringPolicy(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "mentoring policy"
+        verbose_name_plural = _("mentoring policy")
 
     def __str__(self) -> str:
-        return "Mentoring policy"
+        return str(_("Mentoring policy"))
 
     @classmethod
     def current(cls) -> MentoringPolicy:

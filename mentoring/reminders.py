@@ -168,29 +168,38 @@ def _brief_render(reminder: Reminder) -> dict:
         role = ""
         if mentor is not None:
             at = mentor.organization.name if mentor.organization_id else ""
-            role = f"{mentor.title} at {at}" if mentor.title and at else (mentor.title or at)
+            role = (
+                gettext("%(title)s at %(organization)s")
+                % {"title": mentor.title, "organization": at}
+                if mentor.title and at
+                else (mentor.title or at)
+            )
         lines += [
             f"{other.display_name}" + (f", {role}" if role else "") + ".",
-            f"What you asked to learn: {session.request.message}",
-            "Have two or three questions ready, keep to the time, and ask who else you should "
-            "talk to. Thank them within a day.",
+            gettext("What you asked to learn: %(message)s") % {"message": session.request.message},
+            gettext(
+                "Have two or three questions ready, keep to the time, and ask who else you should "
+                "talk to. Thank them within a day."
+            ),
         ]
     else:
         profile = getattr(other, "student_profile", None)
         about = []
         if profile is not None and profile.class_year:
-            about.append(f"class of {profile.class_year}")
+            about.append(gettext("class of %(year)s") % {"year": profile.class_year})
         if profile is not None and profile.major:
             about.append(profile.major)
         lines += [
             f"{other.display_name}" + (f" ({', '.join(about)})" if about else "") + ".",
-            f"What they would like to learn: {session.request.message}",
+            gettext("What they would like to learn: %(message)s")
+            % {"message": session.request.message},
         ]
     return {
-        "title": f"In an hour: flash mentoring with {other.display_name}",
+        "title": gettext("In an hour: flash mentoring with %(name)s")
+        % {"name": other.display_name},
         "lines": lines,
         "url": _url(session),
-        "action": "Open the session",
+        "action": gettext("Open the session"),
     }
 
 
@@ -232,8 +241,8 @@ def _attendance_choices(session: Session, user) -> list[tuple[str, str]]:
     if side or session.status == SessionStatus.CANCELLED:
         return []
     return [
-        ("Yes, it happened", attendance_link(session, user, HELD)),
-        ("They did not come", attendance_link(session, user, NO_SHOW)),
+        (gettext("Yes, it happened"), attendance_link(session, user, HELD)),
+        (gettext("They did not come"), attendance_link(session, user, NO_SHOW)),
     ]
 
 
@@ -252,12 +261,14 @@ def register_kinds() -> None:
     register(
         ReminderKind(
             name=SESSION_BRIEF,
-            label="Brief before a mentoring session",
-            description="Shortly before a flash mentoring session: who, what to talk about, where.",
+            label=_("Brief before a mentoring session"),
+            description=_(
+                "Shortly before a flash mentoring session: who, what to talk about, where."
+            ),
             render=_brief_render,
             is_relevant=_tomorrow_relevant,
             prefetch=_prefetch,
-            timing=Timing("Minutes before a session", "minutes", BRIEF_MINUTES, 15, 240),
+            timing=Timing(_("Minutes before a session"), "minutes", BRIEF_MINUTES, 15, 240),
             roles=ROLES,
         )
     )

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentoring.attendance_links import HELD, NO_SHOW
 from mentoring.models import Mentor, MentoringPolicy, Session, SessionStatus
@@ -39,7 +40,7 @@ def _side(session: Session, user: User) -> str:
         return "student_said"
     if user.pk == session.volunteer_id:
         return "volunteer_said"
-    raise ValidationError("Only the session's student and volunteer can say how it went.")
+    raise ValidationError(gettext("Only the session's student and volunteer can say how it went."))
 
 
 def attendance_record(*, session: Session, by: User, said: str) -> Session:
@@ -51,9 +52,9 @@ def attendance_record(*, session: Session, by: User, said: str) -> Session:
     with transaction.atomic():
         locked = Session.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if locked.start_at > timezone.now():
-            raise ValidationError("You can say how it went once the session has started.")
+            raise ValidationError(gettext("You can say how it went once the session has started."))
         if locked.status == SessionStatus.CANCELLED:
-            raise ValidationError("This session was cancelled.")
+            raise ValidationError(gettext("This session was cancelled."))
         setattr(locked, field, said)
         other = getattr(locked, other_field)
         locked.save(update_fields=[field, "updated_at"])
@@ -83,11 +84,11 @@ def dispute_resolve(*, session: Session, staff: User, outcome: str) -> Session:
     """Staff decide a disputed session: "held", "student" (the student did not come) or
     "volunteer" (the volunteer did not come)."""
     if outcome not in (HELD, "student", "volunteer"):
-        raise ValidationError("Choose held, or who did not come.")
+        raise ValidationError(gettext("Choose held, or who did not come."))
     with transaction.atomic():
         locked = Session.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if locked.disputed_at is None:
-            raise ValidationError("This session is not disputed.")
+            raise ValidationError(gettext("This session is not disputed."))
         if outcome == HELD:
             locked.status = SessionStatus.COMPLETED
             locked.no_show_reported_by = None

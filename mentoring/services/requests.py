@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from mentoring.answer_links import answer_link
 from mentoring.models import OPEN_REQUEST_STATUSES, FlashRequest, Mentor, Mode, RequestStatus
@@ -149,9 +149,14 @@ def flash_request_create(
             >= allowed
         ):
             raise ValidationError(
-                f"After a missed conversation you may have {allowed} request"
-                f"{'' if allowed == 1 else 's'} open at a time: wait for an answer, or withdraw "
-                "one first."
+                ngettext(
+                    "After a missed conversation you may have %(count)d request open at a "
+                    "time: wait for an answer, or withdraw one first.",
+                    "After a missed conversation you may have %(count)d requests open at a "
+                    "time: wait for an answer, or withdraw one first.",
+                    allowed,
+                )
+                % {"count": allowed}
             )
         if booked_in_month(mentor, start_at) >= mentor.monthly_capacity:
             raise ValidationError(

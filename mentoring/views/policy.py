@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from mentoring.forms.policy import MentoringPolicyForm
 from mentoring.models import MentoringPolicy
@@ -27,6 +28,6 @@ def policy(request):
             target=saved,
             pause_after_expired=saved.pause_after_expired,
         )
-        messages.success(request, "The mentoring policy is saved.")
+        messages.success(request, gettext("The mentoring policy is saved."))
         return redirect("mentoring:policy")
     return render(request, "mentoring/policy.html", {"form": form, "policy": current})

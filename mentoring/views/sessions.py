@@ -223,13 +223,13 @@ def session_no_show(request, session_id: int):
 
 def _attendance_message(session, said: str) -> str:
     if session.disputed_at:
-        return (
+        return gettext(
             "Noted. You and the other person said different things: the career office will "
             "look at it."
         )
     if said == attendance_links.NO_SHOW:
-        return "Noted: the session did not take place."
-    return "Noted: the session took place."
+        return gettext("Noted: the session did not take place.")
+    return gettext("Noted: the session took place.")
 
 
 @require_POST

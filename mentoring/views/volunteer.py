@@ -230,5 +230,5 @@ def volunteer_resume(request):
     """Resume a listing the policy paused after unanswered requests (the email's link opens
     the home page, whose button posts here)."""
     volunteer_resume_listing(user=request.user)
-    messages.success(request, "Your listing is back: students can ask you again.")
+    messages.success(request, gettext("Your listing is back: students can ask you again."))
     return redirect("home")

@@ -506,7 +506,7 @@ def attendance_resolve(request, session_id: int):
     except ValidationError as error:
         messages.error(request, _form_errors(error))
     else:
-        messages.success(request, "Decided.")
+        messages.success(request, _("Decided."))
     return redirect("console:attendance")
 
 
@@ -516,5 +516,5 @@ def attendance_resolve(request, session_id: int):
 def attendance_resume(request, volunteer_id: int):
     mentor = get_object_or_404(Mentor.objects.select_related("user"), user_id=volunteer_id)
     attendance.volunteer_resume_after_no_shows(volunteer=mentor.user, staff=request.user)
-    messages.success(request, f"{mentor.user.display_name} is listed again.")
+    messages.success(request, _("%(name)s is listed again.") % {"name": mentor.user.display_name})
     return redirect("console:attendance")
