@@ -10,6 +10,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contacts.advice import THINGS_TO_REMEMBER
+from contacts.briefs import BRIEF_MINUTES, how_you_know_lines, who_line
 from contacts.models import ActionItem, Contact, Conversation, ConversationStatus
 from networking_app.core.cache import bump_version, person
 from networking_app.core.emails import format_when
@@ -23,6 +25,7 @@ MORNING = 9  # reminders about a day go out at 9:00 in the student's time zone
 THANK_YOU = "thank_you"
 FOLLOW_UP = "follow_up"
 PREP = "prep"
+BRIEF = "brief"
 STAY_IN_TOUCH = "stay_in_touch"
 ACTION_ITEM = "action_item"
 CUSTOM = "custom"
@@ -192,6 +195,36 @@ def _prep_render(reminder):
     }
 
 
+# --- The brief, an hour before (contacts.briefs) ----------------------------------------------
+
+
+def _brief_render(reminder):
+    """From the prefetched conversation only (no query each): the full brief, history
+    included, is the page the email links to."""
+    conversation = _conversation(reminder)
+    contact = conversation.contact
+    lines = [
+        f"{who_line(conversation)}, {_when(conversation.scheduled_at)}"
+        + (f", {conversation.location}" if conversation.location else "")
+        + ".",
+        *how_you_know_lines(conversation),
+        _("What you want to learn: %(goal)s") % {"goal": conversation.goal}
+        if conversation.goal
+        else "",
+    ]
+    questions = [q.text for q in conversation.questions.all()]
+    if questions:
+        lines.append(_("Your questions:"))
+        lines.extend(f"{n}. {text}" for n, text in enumerate(questions, 1))
+    lines.append(_("Remember:") + " " + " ".join(str(t) for t in THINGS_TO_REMEMBER[1:5]))
+    return {
+        "title": _("In an hour: your conversation with %(name)s") % {"name": contact.name},
+        "lines": [line for line in lines if line],
+        "url": reverse("contacts:conversation_brief", kwargs={"conversation_id": conversation.pk}),
+        "action": _("Read your brief"),
+    }
+
+
 # --- Stay in touch --------------------------------------------------------------------------
 
 
@@ -327,6 +360,24 @@ def register_kinds() -> None:
     )
     register(
         ReminderKind(
+            name=BRIEF,
+            label=gettext_lazy("Brief before a conversation"),
+            description=gettext_lazy(
+                "Shortly before a conversation: who they are, your history, your questions and "
+                "the place."
+            ),
+            render=_brief_render,
+            is_relevant=_prep_relevant,
+            prefetch=_prefetch(
+                CONVERSATIONS.select_related("contact__referred_by").prefetch_related("questions")
+            ),
+            timing=Timing(
+                gettext_lazy("Minutes before the conversation"), "minutes", BRIEF_MINUTES, 15, 240
+            ),
+        )
+    )
+    register(
+        ReminderKind(
             name=STAY_IN_TOUCH,
             label=gettext_lazy("Stay in touch"),
             description=gettext_lazy("When a contact's stay-in-touch rhythm has passed."),
@@ -398,8 +449,14 @@ def sync_conversation(conversation: Conversation) -> None:
         # Scheduled at short notice: remind now rather than never.
         due = min(max(due, timezone.now()), conversation.scheduled_at)
         notify.reminder_schedule(user=user, kind=PREP, subject_key=key, due_at=due)
+        minutes = notify.timing_for(user, BRIEF)
+        brief_due = conversation.scheduled_at - dt.timedelta(minutes=minutes)
+        notify.reminder_schedule(
+            user=user, kind=BRIEF, subject_key=key, due_at=max(brief_due, timezone.now())
+        )
     else:
         notify.reminder_cancel(user=user, kind=PREP, subject_key=key)
+        notify.reminder_cancel(user=user, kind=BRIEF, subject_key=key)
 
 
 def sync_contact(contact: Contact) -> None:

@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("contacts/<int:contact_id>/plan/", views.conversation_plan, name="conversation_plan"),
     path("conversations/", views.board, name="board"),
     path(f"{conversation}/", views.conversation, name="conversation"),
+    path(f"{conversation}/brief/", views.conversation_brief, name="conversation_brief"),
     path(f"{conversation}/notes/", views.conversation_notes, name="conversation_notes"),
     path(f"{conversation}/requested/", views.conversation_requested, name="conversation_requested"),
     path(f"{conversation}/schedule/", views.conversation_schedule, name="conversation_schedule"),

@@ -9,6 +9,7 @@ from mentoring.models import (
     Match,
     MatchRound,
     Mentor,
+    MentoringPolicy,
     RoundRun,
     RoundStudent,
     RoundVolunteer,
@@ -193,3 +194,10 @@ class StudentInterestsAdmin(PrivateStudentDataAdmin):
     list_filter = ["topics"]
     search_fields = ["student__email"]
     list_select_related = ["student"]
+
+
+@admin.register(MentoringPolicy)
+class MentoringPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "pause_after_expired", "updated_at", "updated_by"]
+    list_filter = ["updated_at"]
+    search_fields = ["updated_by__email"]

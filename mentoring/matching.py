@@ -19,6 +19,8 @@ Score of an allowed pair (all weights below are named constants, each one kept i
   + PREFERENCE_POINTS[rank] if the student asked for this volunteer (rank 1 > 2 > 3)
   + NOT_YET_SERVED_POINTS if the student has not had a session or a published match before
   + AVAILABILITY_POINTS_PER_HOUR x shared hours (at most AVAILABILITY_HOURS_COUNTED)
+  - the student's recent no-shows x the policy's points (StudentIn.no_show_points, at most
+    MATCH_POINTS - 1: a lower priority, never a reason to leave a seat empty)
 
 Hard constraints: a volunteer's capacity, at least one shared hour, time the student can book
 (the volunteer's availability leaves at least one slot to request in the round's dates, worked
@@ -96,6 +98,12 @@ class StudentIn:
     excluded: frozenset[int] = frozenset()  # volunteer ids
     availability: frozenset[int] = frozenset()  # UTC hours of the week
     already_served: bool = False
+    no_shows: int = 0  # sessions missed recently (mentoring.services.attendance)
+    no_show_points: float = 0.0  # what they cost, from the career office's policy
+
+
+def no_show_points(no_shows: int, points_each: float) -> float:
+    return min(no_shows * points_each, MATCH_POINTS - 1)
 
 
 @dataclass(frozen=True)
@@ -229,6 +237,7 @@ def pair_breakdown(student: StudentIn, volunteer: VolunteerIn) -> dict:
         "priority": 0.0 if student.already_served else NOT_YET_SERVED_POINTS,
         "availability": AVAILABILITY_POINTS_PER_HOUR
         * min(shared_hours, AVAILABILITY_HOURS_COUNTED),
+        "no_show_penalty": -student.no_show_points,
     }
     return {
         **parts,
@@ -238,6 +247,7 @@ def pair_breakdown(student: StudentIn, volunteer: VolunteerIn) -> dict:
         "preference_rank": rank,
         "not_yet_served": not student.already_served,
         "shared_hours": shared_hours,
+        "no_shows": student.no_shows,
         "total": sum(parts.values()),
     }
 
@@ -325,7 +335,7 @@ def _score_arrays(students, volunteers, forbidden):
             allowed[i, j] = False
 
     priority = np.array(
-        [0.0 if s.already_served else NOT_YET_SERVED_POINTS for s in students]
+        [(0.0 if s.already_served else NOT_YET_SERVED_POINTS) - s.no_show_points for s in students]
     ).reshape(n, 1)
     scores = (
         MATCH_POINTS

@@ -83,6 +83,10 @@ class Mentor(models.Model):
     listed = models.BooleanField("list me in the directory", default=False)
     hidden_fields = models.JSONField(default=list, blank=True)  # subset of HIDEABLE_FIELDS
     on_leave_until = models.DateField(null=True, blank=True)
+    # Paused by the policy (MentoringPolicy.pause_after_expired requests expired unanswered in
+    # a row): not bookable until the volunteer resumes (mentoring.services.responsiveness).
+    paused_unanswered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    paused_no_shows_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Availability rules (times are in the volunteer's own time zone, accounts.Profile).
     slot_minutes = models.PositiveSmallIntegerField(choices=SLOT_LENGTHS, default=30)
     buffer_minutes = models.PositiveSmallIntegerField(
@@ -206,6 +210,8 @@ class FlashRequest(models.Model):
         "Match", null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
     )
     expires_at = models.DateTimeField()
+    # Reminders the volunteer got while it waited (REMINDER_AFTER in services.requests).
+    reminders_sent = models.PositiveSmallIntegerField(default=0, editable=False)
     responded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -266,6 +272,11 @@ class Session(models.Model):
     no_show_reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What each side said afterwards (mentoring.services.attendance): "held", or "no_show"
+    # (the other did not come). When they disagree the session is disputed until staff decide.
+    student_said = models.CharField(max_length=8, blank=True, editable=False)
+    volunteer_said = models.CharField(max_length=8, blank=True, editable=False)
+    disputed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -448,3 +459,48 @@ class StudentInterests(models.Model):
 
     def __str__(self) -> str:
         return f"Interests of {self.student}"
+
+
+class MentoringPolicy(models.Model):
+    """The career office's rules for flash mentoring, one row (MentoringPolicy.current())."""
+
+    # No-shows count for NO_SHOW_WINDOW_DAYS (mentoring.services.attendance).
+    student_no_show_penalty = models.PositiveSmallIntegerField(
+        _("points a student loses in match rounds for each recent no-show"),
+        default=6,
+        validators=[MaxValueValidator(50)],
+        help_text=_("Shown in “why this match”. 0 gives no-shows no weight."),
+    )
+    student_open_requests_after_no_show = models.PositiveSmallIntegerField(
+        _("open requests a student with a recent no-show may have at once"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    volunteer_pause_after_no_shows = models.PositiveSmallIntegerField(
+        _("pause a volunteer after this many recent no-shows"),
+        default=2,
+        validators=[MaxValueValidator(20)],
+        help_text=_("0 never pauses. Staff resume them on the volunteers page."),
+    )
+    pause_after_expired = models.PositiveSmallIntegerField(
+        _("pause a volunteer after this many requests expire unanswered in a row"),
+        default=3,
+        validators=[MaxValueValidator(20)],
+        help_text=_("0 never pauses. The volunteer is told why and can resume at once."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = _("mentoring policy")
+
+    def __str__(self) -> str:
+        return str(_("Mentoring policy"))
+
+    @classmethod
+    def current(cls) -> MentoringPolicy:
+        """The row, or the defaults (saved as row 1 when staff first change them): one query,
+        no write."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

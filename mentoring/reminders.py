@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.attendance_links import HELD, NO_SHOW, attendance_link
 from mentoring.models import Feedback, Session, SessionStatus
 from networking_app.core.emails import format_when
 from networking_app.notifications import services as notify
@@ -21,11 +22,20 @@ MORNING = 9  # "the morning before" is 9:00 in each person's own time zone
 
 SESSION_TOMORROW = "session_tomorrow"
 SESSION_FEEDBACK = "session_feedback"
+SESSION_BRIEF = "session_brief"
+BRIEF_MINUTES = 60
 ROLES = ("student", "volunteer")
 
 # Where `_prefetch` leaves a reminder's session (None: it no longer exists).
 SUBJECT = "_prefetched_session"
-SESSIONS = Session.objects.select_related("student__profile", "volunteer__profile")
+SESSIONS = Session.objects.select_related(
+    "student__profile",
+    "volunteer__profile",
+    # For the brief: what the student shared, and who the volunteer is.
+    "request",
+    "student__student_profile",
+    "volunteer__mentor__organization",
+)
 
 
 def subject_key(session: Session) -> str:
@@ -142,6 +152,57 @@ def _tomorrow_render(reminder: Reminder) -> dict:
     }
 
 
+# --- The brief, an hour before ----------------------------------------------------------------
+
+
+def _brief_render(reminder: Reminder) -> dict:
+    """The student's brief: who the volunteer is, what they asked to learn, the place, the
+    guide's reminders. The volunteer's: what the student chose to share (their request's
+    message, class year and major) and the place."""
+    session = _session(reminder)
+    other = _other(session, reminder.user_id)
+    place = f"{session.get_mode_display()}" + (f": {session.location}" if session.location else "")
+    lines = [f"{_when(session, reminder.user)} · {place}."]
+    if reminder.user_id == session.student_id:
+        mentor = getattr(other, "mentor", None)
+        role = ""
+        if mentor is not None:
+            at = mentor.organization.name if mentor.organization_id else ""
+            role = (
+                gettext("%(title)s at %(organization)s")
+                % {"title": mentor.title, "organization": at}
+                if mentor.title and at
+                else (mentor.title or at)
+            )
+        lines += [
+            f"{other.display_name}" + (f", {role}" if role else "") + ".",
+            gettext("What you asked to learn: %(message)s") % {"message": session.request.message},
+            gettext(
+                "Have two or three questions ready, keep to the time, and ask who else you should "
+                "talk to. Thank them within a day."
+            ),
+        ]
+    else:
+        profile = getattr(other, "student_profile", None)
+        about = []
+        if profile is not None and profile.class_year:
+            about.append(gettext("class of %(year)s") % {"year": profile.class_year})
+        if profile is not None and profile.major:
+            about.append(profile.major)
+        lines += [
+            f"{other.display_name}" + (f" ({', '.join(about)})" if about else "") + ".",
+            gettext("What they would like to learn: %(message)s")
+            % {"message": session.request.message},
+        ]
+    return {
+        "title": gettext("In an hour: flash mentoring with %(name)s")
+        % {"name": other.display_name},
+        "lines": lines,
+        "url": _url(session),
+        "action": gettext("Open the session"),
+    }
+
+
 # --- Feedback --------------------------------------------------------------------------------
 
 
@@ -170,7 +231,19 @@ def _feedback_render(reminder: Reminder) -> dict:
         ],
         "url": _url(session) + "#feedback",
         "action": gettext("Give your feedback"),
+        # One click, no sign-in: whether it took place (mentoring.services.attendance).
+        "choices": _attendance_choices(session, reminder.user),
     }
+
+
+def _attendance_choices(session: Session, user) -> list[tuple[str, str]]:
+    side = session.student_said if user.pk == session.student_id else session.volunteer_said
+    if side or session.status == SessionStatus.CANCELLED:
+        return []
+    return [
+        (gettext("Yes, it happened"), attendance_link(session, user, HELD)),
+        (gettext("They did not come"), attendance_link(session, user, NO_SHOW)),
+    ]
 
 
 def register_kinds() -> None:
@@ -182,6 +255,20 @@ def register_kinds() -> None:
             render=_tomorrow_render,
             is_relevant=_tomorrow_relevant,
             prefetch=_prefetch,
+            roles=ROLES,
+        )
+    )
+    register(
+        ReminderKind(
+            name=SESSION_BRIEF,
+            label=_("Brief before a mentoring session"),
+            description=_(
+                "Shortly before a flash mentoring session: who, what to talk about, where."
+            ),
+            render=_brief_render,
+            is_relevant=_tomorrow_relevant,
+            prefetch=_prefetch,
+            timing=Timing(_("Minutes before a session"), "minutes", BRIEF_MINUTES, 15, 240),
             roles=ROLES,
         )
     )
@@ -228,8 +315,16 @@ def sync_session(session: Session) -> None:
                 subject_key=key,
                 due_at=_tomorrow_due(session, user),
             )
+            minutes = notify.timing_for(user, SESSION_BRIEF)
+            notify.reminder_schedule(
+                user=user,
+                kind=SESSION_BRIEF,
+                subject_key=key,
+                due_at=max(session.start_at - dt.timedelta(minutes=minutes), timezone.now()),
+            )
         elif called_off:
             notify.reminder_cancel(user=user, kind=SESSION_TOMORROW, subject_key=key)
+            notify.reminder_cancel(user=user, kind=SESSION_BRIEF, subject_key=key)
         if called_off or user.pk in given:
             notify.reminder_cancel(user=user, kind=SESSION_FEEDBACK, subject_key=key)
         elif upcoming:

@@ -21,6 +21,11 @@ urlpatterns: list = [
     path(f"{flash_request}/withdraw/", views.request_withdraw, name="request_withdraw"),
     path("requests/answer/<str:token>/", views.request_answer, name="request_answer"),
     path("sessions/", session_views.session_list, name="sessions"),
+    path(
+        "sessions/attendance/<str:token>/",
+        session_views.session_attendance,
+        name="session_attendance",
+    ),
     path(f"{session}/", session_views.session_detail, name="session"),
     path(f"{session}/invite.ics", session_views.session_ics, name="session_ics"),
     path(f"{session}/reschedule/", session_views.session_reschedule, name="session_reschedule"),

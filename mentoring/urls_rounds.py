@@ -1,5 +1,6 @@
 from django.urls import path
 
+from mentoring.views import policy as policy_views
 from mentoring.views import rounds
 
 urlpatterns: list = [
@@ -23,6 +24,7 @@ urlpatterns: list = [
     ),
     path("rounds/<int:round_id>/swap/", rounds.round_swap, name="round_swap"),
     path("rounds/<int:round_id>/publish/", rounds.round_publish, name="round_publish"),
+    path("policy/", policy_views.policy, name="policy"),
     # Students and volunteers.
     path("rounds/open/", rounds.rounds_open, name="rounds_open"),
     path("rounds/<int:round_id>/join/", rounds.round_join, name="round_join"),

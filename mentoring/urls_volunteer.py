@@ -15,6 +15,7 @@ urlpatterns: list = [
         photo_views.volunteer_photo,
         name="volunteer_photo",
     ),
+    path("volunteer/resume/", views.volunteer_resume, name="volunteer_resume"),
     path("volunteer/availability/", views.availability, name="availability"),
     path("volunteer/availability/windows/", views.window_add, name="window_add"),
     path(

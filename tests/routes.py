@@ -148,6 +148,7 @@ ROUTES: dict[str, Row] = {
     "contacts:capture_accept": Row(POST_ONLY, PRIVATE_DONE),
     "contacts:capture_dismiss": Row(POST_ONLY, PRIVATE_DONE),
     "contacts:capture_rotate": Row(POST_ONLY, STUDENTS_DONE),
+    "contacts:conversation_brief": Row(PRIVATE, GET_ONLY),
     "contacts:conversation": Row(PRIVATE, PRIVATE),
     "contacts:conversation_cancel": Row(POST_ONLY, PRIVATE),
     "contacts:conversation_held": Row(POST_ONLY, PRIVATE),
@@ -206,6 +207,9 @@ ROUTES: dict[str, Row] = {
     "mentoring:availability": Row(VOLUNTEERS, VOLUNTEERS),
     "mentoring:directory": Row(STUDENTS, STUDENTS),
     "mentoring:mentor": Row(STUDENTS, STUDENTS),
+    "mentoring:session_attendance": Row(BAD_TOKEN, BAD_TOKEN),
+    "mentoring:policy": Row(STAFF_ONLY, STAFF_ONLY),  # an empty POST: the form again
+    "mentoring:volunteer_resume": Row(POST_ONLY, (LOGIN, 403, 403, 302, 302, 403)),
     # Onboarding: /welcome/ sends the student on to their step; a step's empty POST saves it.
     "mentoring:onboarding": Row(STUDENTS_DONE, GET_ONLY),
     "mentoring:onboarding_step": Row(STUDENTS, STUDENTS_DONE),
@@ -285,6 +289,9 @@ ROUTES: dict[str, Row] = {
     "events:week": Row(EVERYONE, GET_ONLY),
     # The staff console. An invitation link sends anonymous visitors on to sign-up and asks
     # signed-in people to sign out first.
+    "console:attendance": Row(STAFF_ONLY, GET_ONLY),
+    "console:attendance_resolve": Row(POST_ONLY, STAFF_DONE),
+    "console:attendance_resume": Row(POST_ONLY, STAFF_DONE),
     "console:audit": Row(STAFF_ONLY, STAFF_ONLY),
     "console:chart_export": Row(STAFF_ONLY, STAFF_ONLY),
     "console:dashboard": Row(STAFF_ONLY, STAFF_ONLY),

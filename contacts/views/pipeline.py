@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from contacts import selectors, services
+from contacts import briefs, selectors, services
 from contacts.advice import THINGS_TO_REMEMBER
 from contacts.forms.pipeline import (
     STATUS_MOVES,
@@ -468,3 +468,12 @@ def referral_add(request, conversation_id: int):
             )
             return redirect(conversation_url(conversation, "referrals"))
     return _refused(request, conversation, "referral_form", form)
+
+
+@require_safe
+@network_required
+def conversation_brief(request, conversation_id: int):
+    """The brief before the conversation (contacts.briefs), a page to read on the way."""
+    conversation = _get_conversation(request, conversation_id)
+    context = {"brief": briefs.conversation_brief(conversation)}
+    return render(request, "contacts/brief.html", context)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from contacts import selectors
+from contacts.briefs import briefs_starting_soon
 from contacts.models import ConversationStatus
 from contacts.this_week import has_something_this_week
 from networking_app.accounts.alumni import has_graduated
@@ -64,6 +65,8 @@ def today_response(request, *, home: bool = False, extra: dict | None = None) ->
         # session that is (the sessions card loads on its own).
         "session_this_week": is_empty and has_something_this_week(user=user),
     }
+    # Not kept with the lists: it depends on the minute (contacts.briefs).
+    context["starting_soon"] = briefs_starting_soon(user=user)
     if home:
         context["student"] = getattr(user, "student_profile", None)
     if user.is_student:

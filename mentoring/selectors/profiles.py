@@ -57,6 +57,7 @@ class ProfileStatus:
     on_leave_until: dt.date | None
     bookable: bool
     has_availability: bool
+    paused_unanswered: bool = False
 
     @property
     def percent(self) -> int:
@@ -81,6 +82,8 @@ class ProfileStatus:
         if self.on_leave_until:
             day = formats.date_format(self.on_leave_until, pgettext("date format", "d F Y"))
             reasons.append(gettext("you are on leave until %(day)s") % {"day": day})
+        if self.paused_unanswered:
+            reasons.append(gettext("your listing is paused after requests expired unanswered"))
         return reasons
 
 
@@ -122,4 +125,5 @@ def mentor_profile_status(*, user: User) -> ProfileStatus:
         on_leave_until=on_leave,
         bookable=bool(mentor.pk and mentor.is_bookable),
         has_availability=has_windows,
+        paused_unanswered=mentor.paused_unanswered_at is not None,
     )

@@ -138,3 +138,17 @@ def flash_request_open_between(*, student: User, volunteer: User) -> FlashReques
         .order_by("-created_at")
         .first()
     )
+
+
+def flash_request_message_of(*, student: User, request_id) -> str:
+    """The message of one of the student's own requests ("" for anything else)."""
+    try:
+        pk = int(request_id)
+    except (TypeError, ValueError):
+        return ""
+    return (
+        FlashRequest.objects.filter(student=student, pk=pk)
+        .values_list("message", flat=True)
+        .first()
+        or ""
+    )

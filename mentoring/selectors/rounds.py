@@ -18,6 +18,7 @@ from mentoring.models import (
     Match,
     MatchRound,
     Mentor,
+    MentoringPolicy,
     RoundRun,
     RoundStatus,
     RoundStudent,
@@ -26,6 +27,7 @@ from mentoring.models import (
     SessionStatus,
     Topic,
 )
+from mentoring.services.attendance import student_no_shows
 from mentoring.services.availability import bookable_in_period, zone_named
 from networking_app.accounts.models import ApprovalStatus, User
 
@@ -286,6 +288,9 @@ def matcher_input(
         .values_list("student_id", flat=True)
     )
 
+    # Recent no-shows lower a student's priority, as the career office's policy says.
+    policy = MentoringPolicy.current()
+    no_shows = student_no_shows(student_ids=signups.values("student_id"))
     students = []
     for signup_id, student_id, industries, preferences, excluded, blocks, zone in signups.order_by(
         "pk"
@@ -310,6 +315,10 @@ def matcher_input(
                     blocks or [], zone=zone_named(zone), reference=reference
                 ),
                 already_served=student_id in served,
+                no_shows=no_shows.get(student_id, 0),
+                no_show_points=matching.no_show_points(
+                    no_shows.get(student_id, 0), policy.student_no_show_penalty
+                ),
             )
         )
 

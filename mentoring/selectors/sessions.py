@@ -103,3 +103,13 @@ def sessions_for_calendar(*, user, since: dt.datetime) -> QuerySet[Session]:
         .select_related("student__profile", "volunteer__profile")
         .order_by("start_at", "pk")
     )
+
+
+def session_for_attendance(*, session_id: int, user_id: int) -> Session | None:
+    """The session an attendance link names, if that person is still in it."""
+    return (
+        Session.objects.select_related("student__profile", "volunteer__profile")
+        .filter(pk=session_id)
+        .filter(Q(student_id=user_id) | Q(volunteer_id=user_id))
+        .first()
+    )

@@ -78,6 +78,8 @@ def _is_bookable(mentor: Mentor, now: dt.datetime | None = None) -> bool:
         and mentor.code_of_conduct_accepted_at
         and mentor.listed
         and not on_leave
+        and mentor.paused_unanswered_at is None
+        and mentor.paused_no_shows_at is None
     )
 
 

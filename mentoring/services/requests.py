@@ -19,10 +19,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from mentoring.answer_links import answer_link
 from mentoring.models import OPEN_REQUEST_STATUSES, FlashRequest, Mentor, Mode, RequestStatus
+from mentoring.services import attendance, responsiveness
 from mentoring.services.availability import HOLDING, mentor_zone, slot_is_open
 from mentoring.services.sessions import (
     SLOT_TAKEN,
@@ -138,6 +139,24 @@ def flash_request_create(
                     "or withdraw that request first."
                 )
                 % {"name": name}
+            )
+        allowed = attendance.open_requests_allowed(student)
+        if (
+            allowed is not None
+            and FlashRequest.objects.filter(
+                student=student, status__in=OPEN_REQUEST_STATUSES
+            ).count()
+            >= allowed
+        ):
+            raise ValidationError(
+                ngettext(
+                    "After a missed conversation you may have %(count)d request open at a "
+                    "time: wait for an answer, or withdraw one first.",
+                    "After a missed conversation you may have %(count)d requests open at a "
+                    "time: wait for an answer, or withdraw one first.",
+                    allowed,
+                )
+                % {"count": allowed}
             )
         if booked_in_month(mentor, start_at) >= mentor.monthly_capacity:
             raise ValidationError(
@@ -406,8 +425,11 @@ def flash_requests_expire(*, now: dt.datetime | None = None, batch_size: int = 1
                         "volunteer": flash_request.volunteer,
                         "when": when_for(student, flash_request.start_at),
                         "url": _request_url(flash_request),
+                        # One click to the best suggested volunteer but this one.
+                        "next_choice": responsiveness.next_choice_for(flash_request),
                     },
                     key=f"mentoring:request:{flash_request.pk}:expired",
                 )
+                responsiveness.after_expiry(flash_request, now=now)
                 expired += 1
     return expired

@@ -74,6 +74,12 @@ def request_new(request, mentor_id: int):
     start = parse_start(raw_start)
     slot_open, slots = _request_slots(mentor, start)
     initial = {"start": slot_value(start)} if slot_open else {}
+    # "Ask someone else" from an expired or declined request keeps what the student wrote.
+    earlier = request_selectors.flash_request_message_of(
+        student=request.user, request_id=request.GET.get("from")
+    )
+    if earlier:
+        initial["message"] = earlier
     form = FlashRequestForm(request.POST or None, slots=slots, initial=initial)
     if slot_open:
         form.fields["start"].widget = forms.HiddenInput()  # the page shows the chosen time

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -20,12 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from mentoring import ics
+from mentoring import attendance_links, ics
 from mentoring.forms.requests import CancelForm, FeedbackForm, PlaceForm, RescheduleForm
 from mentoring.models import Session, SessionStatus
 from mentoring.selectors import requests as request_selectors
 from mentoring.selectors import rounds as round_selectors
 from mentoring.selectors import sessions as session_selectors
+from mentoring.services import attendance
 from mentoring.services import sessions as session_services
 from mentoring.views.participants import flash_errors, participant_required
 
@@ -78,6 +80,8 @@ def _render_session(request, session: Session, **forms) -> HttpResponse:
         "changes": session_selectors.session_changes(session=session),
         "can_change": can_change,
         "started": started,
+        # What this person said of it (mentoring.services.attendance); "" until they do.
+        "i_said": session.student_said if user.pk == session.student_id else session.volunteer_said,
         "min_notice_hours": int(session_services.min_notice(mentor).total_seconds() // 3600),
         "is_link": session.location.startswith(("https://", "http://")),
         "open_form": next((name for name in forms if forms[name] is not None), ""),
@@ -207,12 +211,25 @@ def session_place(request, session_id: int):
 def session_no_show(request, session_id: int):
     session = _get_session(request, session_id)
     try:
-        session_services.session_report_no_show(session=session, by=request.user)
+        session = attendance.attendance_record(
+            session=session, by=request.user, said=attendance_links.NO_SHOW
+        )
     except ValidationError as error:
         flash_errors(request, error)
     else:
-        messages.success(request, gettext("Noted: the session did not take place."))
+        messages.success(request, _attendance_message(session, attendance_links.NO_SHOW))
     return _session_back(session)
+
+
+def _attendance_message(session, said: str) -> str:
+    if session.disputed_at:
+        return gettext(
+            "Noted. You and the other person said different things: the career office will "
+            "look at it."
+        )
+    if said == attendance_links.NO_SHOW:
+        return gettext("Noted: the session did not take place.")
+    return gettext("Noted: the session took place.")
 
 
 @require_POST
@@ -220,11 +237,15 @@ def session_no_show(request, session_id: int):
 def session_complete(request, session_id: int):
     session = _get_session(request, session_id)
     try:
-        session_services.session_complete(session=session, by=request.user)
+        session = attendance.attendance_record(
+            session=session, by=request.user, said=attendance_links.HELD
+        )
     except ValidationError as error:
         flash_errors(request, error)
         return _session_back(session)
-    if request.user.pk == session.student_id:
+    if session.disputed_at:
+        messages.warning(request, _attendance_message(session, attendance_links.HELD))
+    elif request.user.pk == session.student_id:
         messages.success(
             request,
             gettext(
@@ -259,3 +280,28 @@ def session_feedback(request, session_id: int):
         else gettext("Your feedback is updated."),
     )
     return _session_back(session, "feedback")
+
+
+def session_attendance(request, token: str):
+    """ "It happened" / "They did not come" from the email after a session, signed in or not:
+    GET shows the question (mail scanners follow links), POST records it for the person the
+    link was made for (mentoring.services.attendance)."""
+    try:
+        session_id, user_id, said = attendance_links.read_attendance_token(token)
+    except signing.BadSignature:
+        return render(request, "mentoring/session_attendance.html", {"invalid": True}, status=400)
+    session = session_selectors.session_for_attendance(session_id=session_id, user_id=user_id)
+    if session is None:
+        return render(request, "mentoring/session_attendance.html", {"invalid": True}, status=400)
+    person = session.student if session.student_id == user_id else session.volunteer
+    other = session.volunteer if person.pk == session.student_id else session.student
+    context = {"session": session, "said": said, "other": other}
+    with timezone.override(person.profile.zone):
+        if request.method == "POST":
+            try:
+                session = attendance.attendance_record(session=session, by=person, said=said)
+            except ValidationError as error:
+                context["error"] = " ".join(error.messages)
+            else:
+                context["done"] = _attendance_message(session, said)
+        return render(request, "mentoring/session_attendance.html", context)

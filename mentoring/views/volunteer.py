@@ -31,6 +31,7 @@ from mentoring.selectors.profiles import (
 from mentoring.services import profiles as services
 from mentoring.services.availability import mentor_zone, open_slots
 from mentoring.services.photos import mentor_photo_set
+from mentoring.services.responsiveness import volunteer_resume as volunteer_resume_listing
 from networking_app.accounts.decorators import role_required
 from networking_app.accounts.models import Role
 from networking_app.core.form_errors import add_service_errors
@@ -221,3 +222,13 @@ def override_delete(request, override_id: int):
     services.availability_override_delete(override=override)
     messages.success(request, gettext("Deleted: %(day)s.") % {"day": label})
     return redirect("mentoring:availability")
+
+
+@require_POST
+@volunteer_required
+def volunteer_resume(request):
+    """Resume a listing the policy paused after unanswered requests (the email's link opens
+    the home page, whose button posts here)."""
+    volunteer_resume_listing(user=request.user)
+    messages.success(request, gettext("Your listing is back: students can ask you again."))
+    return redirect("home")

@@ -23,4 +23,15 @@ urlpatterns = [
     path("nudges/", views.nudges, name="nudges"),
     path("nudges/send/", views.nudge_send, name="nudge_send"),
     path("audit/", views.audit, name="audit"),
+    path("attendance/", views.attendance_page, name="attendance"),
+    path(
+        "attendance/<int:session_id>/decide/",
+        views.attendance_resolve,
+        name="attendance_resolve",
+    ),
+    path(
+        "attendance/volunteers/<int:volunteer_id>/resume/",
+        views.attendance_resume,
+        name="attendance_resume",
+    ),
 ]

@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from mentoring.models import Mentor, Session
+from mentoring.services import attendance
+from mentoring.services.responsiveness import paused_unanswered_ids, response_stats
 from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
 from networking_app.accounts.models import ApprovalStatus
 from networking_app.accounts.selectors import staff_members, volunteer_profile_get_for_review
@@ -195,6 +198,13 @@ def volunteers(request):
         "counts": selectors.volunteer_status_counts(),
     }
     context["has_pending"] = any(vp.status == ApprovalStatus.PENDING for vp in page.object_list)
+    # How each answers students (mentoring.services.responsiveness): two queries a page.
+    ids = [vp.user_id for vp in page.object_list]
+    stats = response_stats(volunteer_ids=ids)
+    paused = paused_unanswered_ids(volunteer_ids=ids)
+    for vp in page.object_list:
+        vp.response = stats.get(vp.user_id)
+        vp.paused_unanswered = vp.user_id in paused
     return render(request, "console/volunteers.html", context)
 
 
@@ -469,3 +479,42 @@ def audit(request):
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()}
     return render(request, "console/audit.html", context)
+
+
+@staff_required
+def attendance_page(request):
+    """Shows that count: disputed sessions to decide, the people who miss sessions, no-shows
+    month by month, and volunteers the policy paused (mentoring.services.attendance)."""
+    context = {
+        "disputed": list(attendance.disputed_sessions()),
+        "leaders": attendance.no_show_leaders(),
+        "months": attendance.no_shows_by_month(),
+        "paused": list(attendance.paused_for_no_shows()),
+    }
+    return render(request, "console/attendance.html", context)
+
+
+@require_POST
+@staff_required
+@staff_reauthentication_required
+def attendance_resolve(request, session_id: int):
+    session = get_object_or_404(Session, pk=session_id)
+    try:
+        attendance.dispute_resolve(
+            session=session, staff=request.user, outcome=request.POST.get("outcome", "")
+        )
+    except ValidationError as error:
+        messages.error(request, _form_errors(error))
+    else:
+        messages.success(request, _("Decided."))
+    return redirect("console:attendance")
+
+
+@require_POST
+@staff_required
+@staff_reauthentication_required
+def attendance_resume(request, volunteer_id: int):
+    mentor = get_object_or_404(Mentor.objects.select_related("user"), user_id=volunteer_id)
+    attendance.volunteer_resume_after_no_shows(volunteer=mentor.user, staff=request.user)
+    messages.success(request, _("%(name)s is listed again.") % {"name": mentor.user.display_name})
+    return redirect("console:attendance")

@@ -206,8 +206,10 @@ def test_accepting_opens_a_session_and_invites_both(student, volunteer, mentor, 
     kinds = set(Reminder.objects.values_list("user__email", "kind"))
     assert kinds == {
         (student.email, "session_tomorrow"),
+        (student.email, "session_brief"),
         (student.email, "session_feedback"),
         (volunteer.email, "session_tomorrow"),
+        (volunteer.email, "session_brief"),
         (volunteer.email, "session_feedback"),
     }
 

@@ -29,6 +29,7 @@ from events.models import RSVPStatus
 from events.services import event_cancel, event_update, rsvp_cancel
 from mentoring.models import Match, MatchRound
 from mentoring.services import requests as mentoring_requests
+from mentoring.services import responsiveness as mentoring_responsiveness
 from mentoring.services import round_intros
 from mentoring.services import sessions as mentoring_sessions
 from networking_app.accounts import retention
@@ -213,6 +214,34 @@ def mentoring_request_expired(season: Season) -> Written:
     return _written(_to(student), season.start)
 
 
+def mentoring_request_reminder(season: Season) -> Written:
+    student, volunteer = _student(ELSEWHERE), _volunteer()
+    start = season.start + dt.timedelta(days=5)
+    flash_request = _request(student, volunteer, start)
+    mail.outbox.clear()
+    mentoring_responsiveness.flash_requests_remind(now=season.now + dt.timedelta(days=4, hours=1))
+    flash_request.refresh_from_db()
+    assert flash_request.reminders_sent == 2
+    last = [m for m in mail.outbox if m.subject.startswith("Last reminder")]
+    mail.outbox[:] = last
+    return _written(_to(volunteer), start, mentoring_requests.request_expires_at(flash_request))
+
+
+def mentoring_paused_unanswered(season: Season) -> Written:
+    volunteer = _volunteer()
+    mentor = _mentor(volunteer)
+    for hours in (1, 2, 3):
+        mentoring_requests.flash_request_create(
+            student=_student(ELSEWHERE),
+            mentor=mentor,
+            start_at=season.start + dt.timedelta(days=10, hours=hours),
+            message="Your first year",
+        )
+    mail.outbox.clear()
+    mentoring_requests.flash_requests_expire(now=season.now + dt.timedelta(days=8))
+    return _written(_to(volunteer))
+
+
 def mentoring_session_confirmed(season: Season) -> Written:
     student, volunteer = _student(), _volunteer(ELSEWHERE)
     flash_request = _request(student, volunteer, season.start)
@@ -353,7 +382,7 @@ def _reminder_of(kind: str) -> Callable[[Season], Written]:
         elif kind == "follow_up":
             c = _conversation(student, ConversationStatus.REQUESTED, requested_on=season.now.date())
             key = f"conversation:{c.pk}"
-        elif kind == "prep":
+        elif kind in ("prep", "brief"):
             c = _conversation(
                 student, ConversationStatus.SCHEDULED, scheduled_at=season.start, location="Cafe"
             )
@@ -369,10 +398,10 @@ def _reminder_of(kind: str) -> Callable[[Season], Written]:
         elif kind == "action_item":
             item = ActionItemFactory(owner=student, due_on=season.now.date())
             key = f"action_item:{item.pk}"
-        elif kind in ("session_tomorrow", "session_feedback"):
+        elif kind in ("session_tomorrow", "session_feedback", "session_brief"):
             session = _session(student, _volunteer(ELSEWHERE), season.start)
             key = f"session:{session.pk}"
-            instants = [season.start] if kind == "session_tomorrow" else []
+            instants = [] if kind == "session_feedback" else [season.start]
         elif kind == "event_tomorrow":
             event = _event(season.start)
             RSVPFactory(event=event, user=student)
@@ -406,11 +435,13 @@ REMINDER_KINDS = [
     "thank_you",
     "follow_up",
     "prep",
+    "brief",
     "stay_in_touch",
     "action_item",
     "custom",
     "session_tomorrow",
     "session_feedback",
+    "session_brief",
     "event_tomorrow",
 ]
 
@@ -420,6 +451,8 @@ SCENARIOS: list[Callable[[Season], Written]] = [
     mentoring_request_proposed,
     mentoring_request_withdrawn,
     mentoring_request_expired,
+    mentoring_request_reminder,
+    mentoring_paused_unanswered,
     mentoring_session_confirmed,
     mentoring_session_rescheduled,
     mentoring_session_cancelled,
