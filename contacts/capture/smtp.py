@@ -131,9 +131,12 @@ class CaptureHandler:
 
 
 class CaptureSMTP(SMTP):
-    """aiosmtpd's SMTP session, counting the messages its SIZE check refuses (552)."""
+    """aiosmtpd's SMTP session, counting the messages its SIZE check refuses (552) and not
+    advertising AUTH (aiosmtpd lists it after STARTTLS even with no mechanism left)."""
 
     async def push(self, status: str) -> None:
+        if status.startswith("250-AUTH"):
+            return
         if status.startswith("552") and isinstance(self.event_handler, CaptureHandler):
             await self.event_handler.count(DropReason.TOO_BIG)
         await super().push(status)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 import socket
+import ssl
+import subprocess
 import threading
 
 import pytest
@@ -361,3 +363,37 @@ def test_copies_delivered_at_the_same_moment_log_once(alice):
     assert Interaction.objects.filter(contact=contact).count() == 1
     assert Conversation.objects.get(contact=contact).status == S.REQUESTED
     assert drops() == {DropReason.DUPLICATE: 3}
+
+
+def test_starttls_when_a_certificate_is_given(alice, tmp_path):
+    """`capture_smtpd --tls-cert --tls-key`: STARTTLS offered, and mail received over it."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=capture.example.edu"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    handler = CaptureHandler(workers=1)
+    controller = CaptureController(handler, port=0, tls_context=context)
+    controller.start()
+    contact = jane(alice)
+    try:
+        with (
+            time_machine.travel(AFTER_REPLY, tick=False),
+            smtplib.SMTP("127.0.0.1", controller.port, timeout=10) as client,
+        ):
+            client.ehlo("mx.example.org")
+            assert client.has_extn("starttls")
+            client.starttls(context=ssl._create_unverified_context())  # noqa: S323 - self-signed
+            client.ehlo("mx.example.org")
+            assert not client.has_extn("auth")  # nobody signs in to give mail
+            client.sendmail(ALICE, [ADDRESS], eml("gmail_bcc_intro.eml"))
+    finally:
+        controller.stop()
+        handler.close(timeout=5)
+    assert Conversation.objects.get(contact=contact).status == S.REQUESTED
