@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from mentoring.models import Mentor, Session
 from mentoring.services import attendance
@@ -481,6 +481,7 @@ def audit(request):
     return render(request, "console/audit.html", context)
 
 
+@require_safe
 @staff_required
 def attendance_page(request):
     """Shows that count: disputed sessions to decide, the people who miss sessions, no-shows
