@@ -427,6 +427,9 @@ class RoundRun(models.Model):
     matched = models.PositiveIntegerField(default=0)
     unmatched = models.JSONField(default=dict, blank=True)  # {student_id: reason}
     solver_seconds = models.FloatField(default=0)
+    # mentoring.matching_sparse.Certificate.as_dict(): whether the run's duals prove its
+    # total optimal over every allowed pair, and the gap. Empty for runs before issue 20.
+    certificate = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -434,6 +437,10 @@ class RoundRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run of {self.round} at {self.created_at}"
+
+    @property
+    def proved_optimal(self) -> bool:
+        return bool(self.certificate.get("optimal"))
 
 
 class StudentInterests(models.Model):

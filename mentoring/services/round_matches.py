@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from mentoring import matching
+from mentoring import matching, matching_sparse
 from mentoring.models import Match, MatchRound, RoundRun, RoundStatus
 from mentoring.selectors import rounds as selectors
 from mentoring.services.round_intros import send_intro
@@ -76,12 +76,16 @@ def round_run_matcher(*, match_round: MatchRound) -> RoundRun:
                 )
         Match.objects.bulk_update(kept, ["score", "breakdown"], batch_size=500)
         Match.objects.bulk_create(new, batch_size=500)
+        certificate = matching_sparse.certify(
+            result, data.students, data.volunteers, data.forbidden
+        )
         return RoundRun.objects.create(
             round=match_round,
             total_score=result.total_score,
             matched=len(result.matches),
             unmatched={str(k): v for k, v in result.unmatched.items()},
             solver_seconds=result.solver_seconds,
+            certificate=certificate.as_dict(),
         )
 
 

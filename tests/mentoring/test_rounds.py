@@ -579,6 +579,9 @@ def test_run_proposes_matches_and_records_the_run(staff_client):
         sum(Match.objects.filter(round=match_round).values_list("score", flat=True))
     )
     assert run.solver_seconds > 0
+    assert run.certificate["optimal"] is True
+    assert run.certificate["gap"] == 0
+    assert run.certificate["violations"] == 0
     ann_match = Match.objects.get(round=match_round, student=ann)
     assert ann_match.breakdown["shared_topic_names"] == ["Industry insight"]
     assert ann_match.breakdown["preference_rank"] == 1
@@ -589,6 +592,16 @@ def test_run_proposes_matches_and_records_the_run(staff_client):
     assert "first choice" in html
     assert "no volunteer with a shared time" in html
     assert "Cy" in html
+    assert "proved optimal (gap 0)" in html
+
+
+def test_a_run_that_is_not_proved_optimal_says_so(staff_client):
+    match_round, *_ = _scenario()
+    run = round_matches.round_run_matcher(match_round=match_round)
+    run.certificate = {**run.certificate, "optimal": False, "gap": 4.25}
+    run.save(update_fields=["certificate"])
+    html = staff_client.get(reverse("mentoring:round_review", args=[match_round.pk])).content
+    assert "not proved optimal (gap 4.25)" in html.decode()
 
 
 def test_run_needs_a_closed_round():

@@ -1,0 +1,15 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("mentoring", "0006_mentor_photo"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="roundrun",
+            name="certificate",
+            field=models.JSONField(blank=True, default=dict),
+        ),
+    ]
