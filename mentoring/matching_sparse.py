@@ -30,7 +30,16 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from mentoring import matching
-from mentoring.matching import HOURS_PER_WEEK, Proposal, Result, StudentIn, VolunteerIn
+from mentoring.matching import (
+    DEFAULT_SETTINGS,
+    HOURS_PER_WEEK,
+    OBJECTIVE_MOST_MATCHED,
+    MatchSettings,
+    Proposal,
+    Result,
+    StudentIn,
+    VolunteerIn,
+)
 
 CANDIDATES_PER_STUDENT = 12
 # Cells of students x volunteers scored at once (float32 and a few temporaries each).
@@ -43,6 +52,8 @@ TOLERANCE = 1e-6
 class Duals:
     student: dict[int, float]  # free student id -> u
     volunteer: dict[int, float]  # volunteer id -> p (volunteers with a seat left)
+    # Added to every match's score under OBJECTIVE_MOST_MATCHED (matching.most_matched_bonus).
+    bonus: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,14 @@ class _Scorer:
     matching.score_matrix cell by cell (tests/mentoring/test_matching_sparse.py). The
     volunteers' side is built once; a block of rows costs a few array operations."""
 
-    def __init__(self, students, volunteers, forbidden: frozenset[tuple[int, int]]):
+    def __init__(
+        self,
+        students,
+        volunteers,
+        forbidden: frozenset[tuple[int, int]],
+        settings: MatchSettings = DEFAULT_SETTINGS,
+    ):
+        self.settings = settings
         self.students = students
         self.volunteers = volunteers
         n, m = len(students), len(volunteers)
@@ -129,7 +147,7 @@ class _Scorer:
         ]
         self.any_organizations = any(s.organizations for s in students)
         self.priority = np.array(
-            [0.0 if s.already_served else matching.NOT_YET_SERVED_POINTS for s in students],
+            [0.0 if s.already_served else settings.not_yet_served_points for s in students],
             dtype=np.float32,
         )
         self.unbookable = np.array([not v.bookable for v in volunteers], dtype=bool)
@@ -141,7 +159,7 @@ class _Scorer:
             columns = [column[vid] for vid in s.preferences if vid in column]
             if columns:
                 points = [
-                    matching.PREFERENCE_POINTS.get(s.preferences[vid], 0.0)
+                    settings.preference(s.preferences[vid])
                     for vid in s.preferences
                     if vid in column
                 ]
@@ -163,17 +181,23 @@ class _Scorer:
         shared_hours = self.student_hours[rows] @ self.volunteer_hours_t
         overlap = shared_hours > 0
         scores = self.student_topics[rows] @ self.volunteer_topics_t
-        scores *= matching.TOPIC_POINTS
+        # Before weighting: a topic weighted 0 is still a shared topic.
+        topic_shared = scores > 0 if self.settings.require_shared_topic else None
+        scores *= self.settings.topic_points
         np.minimum(shared_hours, matching.AVAILABILITY_HOURS_COUNTED, out=shared_hours)
-        shared_hours *= matching.AVAILABILITY_POINTS_PER_HOUR
+        shared_hours *= self.settings.availability_points_per_hour
         scores += shared_hours
         del shared_hours
         industry = self.student_industries[rows][:, self.volunteer_industry]
-        scores += industry * np.float32(matching.INDUSTRY_POINTS)
-        del industry
+        scores += industry * np.float32(self.settings.industry_points)
         scores += (self.priority[rows] + np.float32(matching.MATCH_POINTS))[:, None]
         allowed = overlap.copy()
         allowed[:, self.unbookable] = False
+        if self.settings.require_same_industry:
+            allowed &= industry
+        del industry
+        if self.settings.require_shared_topic:
+            allowed &= topic_shared
         for r, i in enumerate(rows.tolist()):
             if self.any_organizations and len(self.student_organizations[i]):
                 hit = np.isin(self.volunteer_organization, self.student_organizations[i])
@@ -298,6 +322,7 @@ def solve_sparse(
     locked: Iterable[tuple[int, int]] = (),
     k: int = CANDIDATES_PER_STUDENT,
     stats: dict | None = None,
+    settings: MatchSettings = DEFAULT_SETTINGS,
 ) -> Result:
     """matching.solve's optimum, found on candidate pairs and proved over all allowed pairs.
     The result carries its duals (`Result.duals`) for `certify`."""
@@ -306,14 +331,14 @@ def solve_sparse(
     locked = list(locked)
     stats = stats if stats is not None else {}
     stats["rounds"] = 0
-    matches, free, used = matching.locked_matches(students, volunteers, locked)
+    matches, free, used = matching.locked_matches(students, volunteers, locked, settings)
     if not free:
         return Result(
             matches, {}, sum(x.score for x in matches), time.perf_counter() - started, Duals({}, {})
         )
     n, m = len(free), len(volunteers)
     seats = np.array([max(0, v.capacity - used[v.id]) for v in volunteers], dtype=np.int64)
-    scorer = _Scorer(free, volunteers, forbidden)
+    scorer = _Scorer(free, volunteers, forbidden, settings)
 
     rows_parts, cols_parts, score_parts = [], [], []
     left_out = np.full(n, -np.inf)
@@ -332,6 +357,11 @@ def solve_sparse(
     edge_col = np.concatenate(cols_parts) if cols_parts else np.zeros(0, np.int64)
     edge_score = (np.concatenate(score_parts) if score_parts else np.zeros(0)).astype(np.float64)
     stats["score_seconds"] = time.perf_counter() - started
+    # Every student's best allowed pair is a candidate, so the candidates' best is the best.
+    bonus = 0.0
+    if settings.objective == OBJECTIVE_MOST_MATCHED and len(edge_score):
+        bonus = matching.most_matched_bonus(float(edge_score.max()), n)
+    edge_score += bonus
 
     rounds = 0
     while True:
@@ -342,15 +372,17 @@ def solve_sparse(
         t = time.perf_counter()
         u, p = _duals(n, m, edge_row, edge_col, edge_score, seats, matched)
         stats["duals_seconds"] = stats.get("duals_seconds", 0.0) + time.perf_counter() - t
+        # Scores from the scorer leave the bonus out: compare them with u - bonus.
+        u_net = u - bonus
         # A pair left out scores at most left_out[i], and p >= 0: only rows whose best pair
         # left out beats u can hold an improving pair.
         t = time.perf_counter()
-        suspects = np.flatnonzero(left_out > u + TOLERANCE)
+        suspects = np.flatnonzero(left_out > u_net + TOLERANCE)
         new_rows, new_cols, new_scores = [], [], []
         if len(suspects):
             for block, scores, allowed, _ in scorer.blocks(suspects):
                 allowed &= seat_columns
-                reduced = scores - u[block][:, None] - p[None, :]
+                reduced = scores - u_net[block][:, None] - p[None, :]
                 r, c = np.nonzero(allowed & (reduced > TOLERANCE))
                 new_rows.append(block[r])
                 new_cols.append(c)
@@ -361,7 +393,9 @@ def solve_sparse(
             break
         edge_row = np.concatenate([edge_row, *new_rows])
         edge_col = np.concatenate([edge_col, *new_cols])
-        edge_score = np.concatenate([edge_score, *(s.astype(np.float64) for s in new_scores)])
+        edge_score = np.concatenate(
+            [edge_score, *(s.astype(np.float64) + bonus for s in new_scores)]
+        )
     stats.update(rounds=rounds, pairs=len(edge_row), suspects_last=len(suspects))
 
     unmatched_rows = np.flatnonzero(matched < 0)
@@ -370,11 +404,11 @@ def solve_sparse(
     for block, _, allowed, overlap in scorer.blocks(unmatched_rows):
         for r, i in enumerate(block.tolist()):
             unmatched[free[i].id] = matching._reason(
-                r, free[i], volunteers, allowed, overlap, bookable
+                r, free[i], volunteers, allowed, overlap, bookable, settings
             )
     for i in np.flatnonzero(matched >= 0).tolist():
         s, v = free[i], volunteers[int(matched[i])]
-        breakdown = matching.pair_breakdown(s, v)
+        breakdown = matching.pair_breakdown(s, v, settings)
         matches.append(Proposal(s.id, v.id, breakdown["total"], breakdown))
     matches.sort(key=lambda x: (-x.score, x.student_id))
     return Result(
@@ -385,6 +419,7 @@ def solve_sparse(
         duals=Duals(
             student={s.id: float(u[i]) for i, s in enumerate(free)},
             volunteer={v.id: float(p[j]) for j, v in enumerate(volunteers) if seats[j] > 0},
+            bonus=bonus,
         ),
     )
 
@@ -397,11 +432,14 @@ def certify(
     students: Sequence[StudentIn],
     volunteers: Sequence[VolunteerIn],
     forbidden: Iterable[tuple[int, int]] = (),
+    settings: MatchSettings = DEFAULT_SETTINGS,
 ) -> Certificate:
     """Whether `result` is optimal over every allowed pair, checked from its duals alone:
     the matches are feasible, u >= 0, p >= 0, u_i + p_j >= score_ij for every allowed pair
     of a free student and a volunteer with a seat left, and the gap between the dual objective
-    and the total is 0. Locked matches are taken as given (they are fixed before solving)."""
+    and the total is 0. Locked matches are taken as given (they are fixed before solving).
+    Under OBJECTIVE_MOST_MATCHED every score counts the duals' bonus too, which must be more
+    than all free students' best scores together (matching.most_matched_bonus)."""
     started = time.perf_counter()
     forbidden = frozenset(forbidden)
     problems: list[str] = []
@@ -431,28 +469,36 @@ def certify(
             problems.append(f"student {s.id} matched twice")
         seen.add(s.id)
         load[v.id] += 1
-        if not matching.pair_allowed(s, v, forbidden):
+        if not matching.pair_allowed(s, v, forbidden, settings):
             problems.append(f"pair {s.id}-{v.id} is not allowed")
-        primal += matching.pair_score(s, v)
+        primal += matching.pair_score(s, v, settings) + duals.bonus
     for j, v in enumerate(volunteers):
         if load[v.id] > seats[j]:
             problems.append(f"volunteer {v.id} over capacity")
 
     u = np.array([duals.student.get(s.id, 0.0) for s in free])
+    u_net = u - duals.bonus
     p = np.array([duals.volunteer.get(v.id, 0.0) for v in volunteers])
     if (u < -TOLERANCE).any() or (p[seats > 0] < -TOLERANCE).any():
         problems.append("a dual value is negative")
     seat_columns = seats > 0
-    violations, max_violation, checked = 0, 0.0, 0
+    violations, max_violation, checked, best_score = 0, 0.0, 0, 0.0
     if len(free) and len(volunteers):
-        scorer = _Scorer(free, volunteers, forbidden)
+        scorer = _Scorer(free, volunteers, forbidden, settings)
         for block, scores, allowed, _ in scorer.blocks():
             allowed &= seat_columns
-            reduced = np.where(allowed, scores - u[block][:, None] - p[None, :], -np.inf)
+            if allowed.any():
+                best_score = max(best_score, float(scores[allowed].max()))
+            reduced = np.where(allowed, scores - u_net[block][:, None] - p[None, :], -np.inf)
             over = reduced > TOLERANCE
             violations += int(over.sum())
             max_violation = max(max_violation, float(reduced.max(initial=0.0)))
             checked += int(allowed.sum())
+    if settings.objective == OBJECTIVE_MOST_MATCHED and checked:
+        if duals.bonus < matching.most_matched_bonus(best_score, len(free)):
+            problems.append("the bonus per match is too small to put the number matched first")
+    elif duals.bonus:
+        problems.append("a bonus per match under the best-total objective")
     dual = float(u.sum() + (seats * p)[seat_columns].sum())
     gap = dual - primal
     gap = 0.0 if abs(gap) <= TOLERANCE * max(1, len(free)) else gap

@@ -12,7 +12,14 @@ import numpy as np
 import pytest
 
 from mentoring import matching, matching_sparse
-from mentoring.matching import Proposal, StudentIn, VolunteerIn, pair_allowed, pair_breakdown
+from mentoring.matching import (
+    MatchSettings,
+    Proposal,
+    StudentIn,
+    VolunteerIn,
+    pair_allowed,
+    pair_breakdown,
+)
 from mentoring.matching_sparse import certify, solve_sparse
 
 TOPICS = range(1, 7)
@@ -224,3 +231,176 @@ def test_pricing_adds_back_the_pairs_the_candidates_left_out():
     assert len(result.matches) == 2
     assert stats["rounds"] >= 2
     assert certify(result, students, volunteers).optimal
+
+
+# --- Staff-tunable matching ----------------------------------------------------------------
+
+
+def _random_settings(rng: random.Random) -> MatchSettings:
+    def weight() -> float:
+        return rng.randint(0, 40) / 4
+
+    return MatchSettings(
+        topic_points=weight(),
+        industry_points=weight(),
+        preference_points=(weight(), weight(), weight()),
+        not_yet_served_points=weight(),
+        availability_points_per_hour=weight() / 4 if rng.random() < 0.5 else weight(),
+        require_shared_topic=rng.random() < 0.3,
+        require_same_industry=rng.random() < 0.2,
+        objective=rng.choice(matching.OBJECTIVES),
+    )
+
+
+def test_default_settings_change_nothing():
+    assert MatchSettings.from_json({}) == matching.DEFAULT_SETTINGS
+    assert MatchSettings.from_json(matching.DEFAULT_SETTINGS.as_json()) == MatchSettings()
+    for seed in range(100):
+        rng = random.Random(seed)
+        students, volunteers, forbidden, locked = _instance(rng)
+        before = matching.solve_dense(students, volunteers, forbidden=forbidden, locked=locked)
+        default = matching.solve(
+            students, volunteers, forbidden=forbidden, locked=locked, settings=MatchSettings()
+        )
+        assert (
+            default.matches
+            == matching.solve(students, volunteers, forbidden=forbidden, locked=locked).matches
+        )
+        assert default.total_score == pytest.approx(before.total_score, abs=1e-9)
+        for x in default.matches:
+            assert "settings" not in x.breakdown
+        scores = sorted(x.score for x in default.matches)
+        if len({x.score for x in before.matches}) == len(before.matches):
+            # No two matches score alike: the same scores, match for match.
+            assert scores == sorted(x.score for x in before.matches)
+
+
+def test_tuned_settings_same_optimum_as_the_dense_solver_and_certified():
+    for seed in range(250):
+        rng = random.Random(30_000 + seed)
+        students, volunteers, forbidden, locked = _instance(rng)
+        settings = _random_settings(rng)
+        k = rng.choice([1, 2, 50])
+        dense = matching.solve_dense(
+            students, volunteers, forbidden=forbidden, locked=locked, settings=settings
+        )
+        sparse = solve_sparse(
+            students, volunteers, forbidden=forbidden, locked=locked, k=k, settings=settings
+        )
+        assert len(sparse.matches) == len(dense.matches) or (
+            settings.objective == matching.OBJECTIVE_TOTAL
+        ), seed
+        assert sparse.total_score == pytest.approx(dense.total_score, abs=1e-9), (seed, settings)
+        for x in sparse.matches:
+            s = next(s for s in students if s.id == x.student_id)
+            v = next(v for v in volunteers if v.id == x.volunteer_id)
+            assert x.locked or pair_allowed(s, v, forbidden, settings)
+            assert x.score == pair_breakdown(s, v, settings)["total"]
+        certificate = certify(sparse, students, volunteers, forbidden, settings)
+        assert certificate.optimal, (seed, certificate)
+        if settings != matching.DEFAULT_SETTINGS and sparse.matches:
+            assert sparse.matches[0].breakdown["settings"] == settings.as_json()
+
+
+def _brute_force_most_matched(students, volunteers, forbidden, settings):
+    options = [
+        [None] + [v for v in volunteers if pair_allowed(s, v, forbidden, settings)]
+        for s in students
+    ]
+    best = (0, 0.0)
+    for choice in itertools.product(*options):
+        load: dict[int, int] = {}
+        total, count = 0.0, 0
+        for student, volunteer in zip(students, choice, strict=True):
+            if volunteer is not None:
+                load[volunteer.id] = load.get(volunteer.id, 0) + 1
+                total += pair_breakdown(student, volunteer, settings)["total"]
+                count += 1
+        if all(load[v.id] <= v.capacity for v in volunteers if v.id in load):
+            best = max(best, (count, total))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_most_matched_first_is_lexicographic(seed):
+    rng = random.Random(40_000 + seed)
+    students, volunteers, forbidden, _ = _instance(rng)
+    students, volunteers = students[: rng.randint(1, 5)], volunteers[: rng.randint(1, 3)]
+    settings = dataclasses.replace(_random_settings(rng), objective=matching.OBJECTIVE_MOST_MATCHED)
+    result = solve_sparse(students, volunteers, forbidden=forbidden, k=1, settings=settings)
+    count, total = _brute_force_most_matched(students, volunteers, forbidden, settings)
+    assert len(result.matches) == count
+    assert result.total_score == pytest.approx(total)
+    assert certify(result, students, volunteers, forbidden, settings).optimal
+
+
+def test_a_required_shared_topic_leaves_out_pairs_without_one():
+    carol = VolunteerIn(id=10, topics=frozenset({1, 2, 3}), availability=frozenset({1}))
+    dave = VolunteerIn(id=11, availability=frozenset({2}))
+    ann = StudentIn(id=1, topics=frozenset({1, 2, 3}), availability=frozenset({1}))
+    ben = StudentIn(id=2, availability=frozenset({1}))
+    cy = StudentIn(id=3, availability=frozenset({2}))
+    total = solve_sparse([ann, ben, cy], [carol, dave])
+    assert {(x.student_id, x.volunteer_id) for x in total.matches} == {(1, 10), (3, 11)}
+    required = MatchSettings(require_shared_topic=True)
+    result = solve_sparse([ann, ben, cy], [carol, dave], settings=required)
+    assert {(x.student_id, x.volunteer_id) for x in result.matches} == {(1, 10)}
+    assert result.unmatched[2] == matching.NONE_MEETS_REQUIREMENTS
+    assert result.unmatched[3] == matching.NONE_MEETS_REQUIREMENTS
+
+
+def test_most_matched_first_prefers_two_matches_to_one_better_one():
+    # Ann fits the good volunteer far better than Ben does, but Ben can meet no one else;
+    # Ann can also meet a volunteer who suits her less.
+    good = VolunteerIn(id=10, topics=frozenset({1, 2, 3, 4}), availability=frozenset({1}))
+    other = VolunteerIn(id=11, availability=frozenset({1}))
+    ann = StudentIn(id=1, topics=frozenset({1, 2, 3, 4}), availability=frozenset({1}))
+    ben = StudentIn(id=2, availability=frozenset({1}), excluded=frozenset({11}))
+    students, volunteers = [ann, ben], [good, other]
+    # Topics weigh so much that Ann with the good volunteer (16 + 200) beats both matched
+    # (16 with the other volunteer, 16 for Ben with the good one).
+    heavy = MatchSettings(topic_points=50.0)
+    alone = solve_sparse(students, volunteers, settings=heavy)
+    assert {(x.student_id, x.volunteer_id) for x in alone.matches} == {(1, 10)}
+    most = dataclasses.replace(heavy, objective=matching.OBJECTIVE_MOST_MATCHED)
+    both = solve_sparse(students, volunteers, settings=most)
+    assert {(x.student_id, x.volunteer_id) for x in both.matches} == {(1, 11), (2, 10)}
+    assert certify(both, students, volunteers, settings=most).optimal
+    # The best-total result does not pass as a most-matched optimum, nor the reverse.
+    assert not certify(alone, students, volunteers, settings=most).optimal
+    assert not certify(both, students, volunteers, settings=heavy).optimal
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"topic_points": -1},
+        {"topic_points": 0.1},
+        {"topic_points": 101},
+        {"topic_points": "3"},
+        {"topic_points": True},
+        {"preference_points": [1, 2]},
+        {"require_shared_topic": "yes"},
+        {"objective": "fastest"},
+        {"colour": "blue"},
+    ],
+)
+def test_bad_settings_are_refused(data):
+    with pytest.raises(ValueError, match=r"must|unknown"):
+        MatchSettings.from_json(data)
+
+
+def test_swap_problems_name_the_required_criteria():
+    settings = MatchSettings(require_shared_topic=True, require_same_industry=True)
+    student = StudentIn(id=1, topics=frozenset({1}), industries=frozenset({"media"}))
+    volunteer = VolunteerIn(id=2, topics=frozenset({2}), industry="media")
+    student_hours = dataclasses.replace(student, availability=frozenset({1}))
+    volunteer_hours = dataclasses.replace(volunteer, availability=frozenset({1}))
+    assert matching.swap_problems([(student_hours, volunteer_hours)], settings=settings) == [
+        (1, 2, matching.SWAP_NO_SHARED_TOPIC)
+    ]
+    other = dataclasses.replace(volunteer_hours, topics=frozenset({1}), industry="energy")
+    assert matching.swap_problems([(student_hours, other)], settings=settings) == [
+        (1, 2, matching.SWAP_OTHER_INDUSTRY)
+    ]
+    assert matching.swap_problems([(student_hours, other)]) == []
