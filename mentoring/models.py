@@ -344,6 +344,9 @@ class MatchRound(models.Model):
     # Pairs staff removed on the review page, [[student_id, volunteer_id]]: a re-run of the
     # matcher never proposes them again in this round.
     removed_pairs = models.JSONField(default=list, blank=True)
+    # Staff's tuning of the matcher, mentoring.matching.MatchSettings.as_json(); empty: the
+    # defaults. Validated by round_create / round_update.
+    matching_settings = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,6 +8,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name="matchround",
+            name="matching_settings",
+            field=models.JSONField(blank=True, default=dict),
+        ),
+        migrations.AddField(
             model_name="roundrun",
             name="certificate",
             field=models.JSONField(blank=True, default=dict),

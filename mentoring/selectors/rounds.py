@@ -238,6 +238,7 @@ class MatcherInput:
     volunteers: list[matching.VolunteerIn]
     forbidden: frozenset[tuple[int, int]]
     topic_names: dict[int, str] = field(default_factory=dict)
+    settings: matching.MatchSettings = matching.DEFAULT_SETTINGS
 
 
 def _ids(values) -> frozenset[int]:
@@ -377,6 +378,7 @@ def matcher_input(
         volunteers=volunteers,
         forbidden=frozenset(forbidden),
         topic_names=dict(Topic.objects.values_list("pk", "name")),
+        settings=matching.MatchSettings.from_json(match_round.matching_settings),
     )
 
 

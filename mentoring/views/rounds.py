@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from mentoring import matching
 from mentoring.forms.rounds import (
+    MATCHING_FIELDS,
     BookForm,
     LockForm,
     RoundForm,
@@ -74,7 +75,12 @@ def round_list(request):
 
 
 def _round_fields(form: RoundForm) -> dict:
-    return {name: form.cleaned_data[name] for name in RoundForm.base_fields}
+    fields = {
+        name: form.cleaned_data[name]
+        for name in RoundForm.base_fields
+        if name not in MATCHING_FIELDS
+    }
+    return {**fields, "matching_settings": form.matching_settings()}
 
 
 @staff_required

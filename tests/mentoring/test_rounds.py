@@ -202,6 +202,67 @@ def test_staff_edit_a_round(staff_client):
     assert match_round.majors == []
 
 
+def test_staff_tune_the_matcher_on_the_round_form(staff_client):
+    match_round = open_round()
+    url = reverse("mentoring:round_edit", args=[match_round.pk])
+    staff_client.post(
+        url,
+        _round_post(
+            topic_points="5.5",
+            third_choice_points="0",
+            require_shared_topic="on",
+            objective=matching.OBJECTIVE_MOST_MATCHED,
+        ),
+    )
+    match_round.refresh_from_db()
+    settings = matching.MatchSettings.from_json(match_round.matching_settings)
+    assert settings.topic_points == 5.5
+    assert settings.preference_points == (12.0, 8.0, 0.0)
+    assert settings.industry_points == matching.INDUSTRY_POINTS  # left empty: the default
+    assert settings.require_shared_topic
+    assert not settings.require_same_industry
+    assert settings.objective == matching.OBJECTIVE_MOST_MATCHED
+    form = staff_client.get(url).context["form"]
+    assert form.initial["topic_points"] == 5.5
+    assert form.initial["require_shared_topic"] is True
+
+    response = staff_client.post(url, _round_post(topic_points="2.1", industry_points="-1"))
+    errors = response.context["form"].errors
+    assert errors["topic_points"] == ["Use steps of 0.25 (e.g. 2.5 or 2.75)."]
+    assert "industry_points" in errors
+    # Back to the defaults: stored as nothing, so the round follows the defaults.
+    staff_client.post(url, _round_post())
+    match_round.refresh_from_db()
+    assert match_round.matching_settings == {}
+
+
+def test_bad_matching_settings_are_refused_by_the_service(staff):
+    with pytest.raises(ValidationError, match="objective"):
+        services.round_create(
+            created_by=staff,
+            name="x",
+            signup_deadline=timezone.now() + dt.timedelta(days=1),
+            window_start=timezone.localdate() + dt.timedelta(days=3),
+            window_end=timezone.localdate() + dt.timedelta(days=9),
+            matching_settings={"objective": "fastest"},
+        )
+
+
+def test_a_tuned_round_matches_with_its_settings_and_says_so(staff_client):
+    match_round, _, _, ann, _, _ = _scenario()
+    match_round.matching_settings = matching.MatchSettings(
+        topic_points=7.0, require_shared_topic=True
+    ).as_json()
+    match_round.save()
+    run = round_matches.round_run_matcher(match_round=match_round)
+    assert run.certificate["optimal"] is True
+    ann_match = Match.objects.get(round=match_round, student=ann)
+    assert ann_match.breakdown["topics"] == 7.0
+    assert ann_match.breakdown["settings"]["require_shared_topic"] is True
+    html = staff_client.get(reverse("mentoring:round_review", args=[match_round.pk])).content
+    assert "a shared topic required" in html.decode()
+
+
 def test_a_published_round_cannot_be_edited(staff_client):
     match_round = open_round(status=RoundStatus.PUBLISHED)
     response = staff_client.post(
