@@ -245,6 +245,23 @@ class RoundForm(forms.Form):
         return self._clean_template("intro_body")
 
 
+class ReviewFilterForm(forms.Form):
+    """The review page's filters, read from the query string."""
+
+    volunteer = forms.CharField(label=_("Volunteer"), required=False, max_length=120)
+    min_score = forms.FloatField(label=_("Score from"), required=False)
+    max_score = forms.FloatField(label=_("Score up to"), required=False)
+    warning = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("All matches")),
+            ("no_time", _("No time to book in the round's dates")),
+            ("locked", _("Locked matches")),
+        ],
+    )
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=[("open", "open"), ("closed", "closed"), ("draft", "draft")])
 
