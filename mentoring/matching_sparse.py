@@ -314,6 +314,23 @@ def _top_candidates(scores, allowed, k):
     return rows, np.asarray(columns)[rows, position], chosen[rows, position], left_out
 
 
+def _most_improving(reduced: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) of the pairs with a positive reduced score, at most k per row, the
+    largest first: enough to make progress (every row that can improve gets its best pairs)
+    without adding thousands of pairs for a student whom a crowded volunteer pushed out."""
+    rows = np.flatnonzero((reduced > TOLERANCE).any(axis=1))
+    if not len(rows):
+        return rows, rows
+    sub = reduced[rows]
+    if sub.shape[1] > k:
+        columns = np.argpartition(-sub, k, axis=1)[:, :k]
+    else:
+        columns = np.broadcast_to(np.arange(sub.shape[1]), sub.shape)
+    values = np.take_along_axis(sub, columns, axis=1)
+    r, position = np.nonzero(values > TOLERANCE)
+    return rows[r], np.asarray(columns)[r, position]
+
+
 def solve_sparse(
     students: Sequence[StudentIn],
     volunteers: Sequence[VolunteerIn],
@@ -382,8 +399,8 @@ def solve_sparse(
         if len(suspects):
             for block, scores, allowed, _ in scorer.blocks(suspects):
                 allowed &= seat_columns
-                reduced = scores - u_net[block][:, None] - p[None, :]
-                r, c = np.nonzero(allowed & (reduced > TOLERANCE))
+                reduced = np.where(allowed, scores - u_net[block][:, None] - p[None, :], -np.inf)
+                r, c = _most_improving(reduced, k)
                 new_rows.append(block[r])
                 new_cols.append(c)
                 new_scores.append(scores[r, c])

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -415,6 +415,12 @@ class Match(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["round", "student"], name="match_one_per_student")
+        ]
+        # The review page's order: a page of a 50,000-match round is an index range.
+        indexes = [
+            models.Index(
+                "round", F("locked").desc(), F("score").desc(), "id", name="match_review_order"
+            )
         ]
         ordering = ["-score"]
 

@@ -7,6 +7,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name="match",
+            index=models.Index(
+                models.F("round"),
+                models.F("locked").desc(),
+                models.F("score").desc(),
+                models.F("id"),
+                name="match_review_order",
+            ),
+        ),
         migrations.AddField(
             model_name="matchround",
             name="matching_settings",

@@ -470,25 +470,30 @@ def round_review(
     everything = Match.objects.filter(round=match_round).aggregate(
         count=Count("pk"), locked=Count("pk", filter=Q(locked=True)), total=Sum("score")
     )
-    matches = (
-        _review_matches(match_round, filters)
-        .select_related("student__profile", "volunteer__profile", "volunteer__mentor__organization")
-        .order_by("-locked", "-score", "pk")
-    )
-    paginator = Paginator(matches, per_page)
+    # The page's ids first, in the order of the match_review_order index, then those rows
+    # with their people: joining before the LIMIT cost half a second at 50,000 matches.
+    ids = _review_matches(match_round, filters).order_by("-locked", "-score", "pk")
+    paginator = Paginator(ids.values_list("pk", flat=True), per_page)
     if not filters.active:
         paginator.count = everything["count"]  # known already: one COUNT fewer
     page_obj = paginator.get_page(page)
-    shown = list(page_obj.object_list)
+    page_ids = list(page_obj.object_list)
+    rows = Match.objects.filter(pk__in=page_ids).select_related(
+        "student__profile", "volunteer__profile", "volunteer__mentor__organization"
+    )
+    by_id = {m.pk: m for m in rows}
+    shown = [by_id[pk] for pk in page_ids if pk in by_id]
     last_run = RoundRun.objects.filter(round=match_round).order_by("-created_at", "-pk").first()
     reasons = {int(k): v for k, v in (last_run.unmatched if last_run else {}).items()}
     removed = {pair[0] for pair in match_round.removed_pairs or [] if pair}
     left_out = RoundStudent.objects.filter(round=match_round).exclude(
         student_id__in=Match.objects.filter(round=match_round).values("student_id")
     )
-    unmatched_count = left_out.count()
+    signups = list(left_out.select_related("student__profile").order_by("pk")[:UNMATCHED_SHOWN])
+    # Counted only when the list is full: most rounds leave fewer out than it shows.
+    unmatched_count = left_out.count() if len(signups) == UNMATCHED_SHOWN else len(signups)
     unmatched = []
-    for signup in left_out.select_related("student__profile").order_by("pk")[:UNMATCHED_SHOWN]:
+    for signup in signups:
         if signup.student_id in reasons:
             reason = reasons[signup.student_id]
         elif signup.student_id in removed:
