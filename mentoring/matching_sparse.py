@@ -152,6 +152,22 @@ class _Scorer:
         )
         self.unbookable = np.array([not v.bookable for v in volunteers], dtype=bool)
 
+        # Topics, industry, priority and the points per match in one matrix product: each
+        # student's row holds the points a volunteer's column picks (every product and partial
+        # sum a multiple of a quarter below 2**20, so exact in float32 in any order).
+        industries = np.zeros((len(industry_ids) + 1, m), dtype=np.float32)
+        industries[self.volunteer_industry, np.arange(m)] = 1
+        self.student_points = np.hstack(
+            [
+                self.student_topics * np.float32(settings.topic_points),
+                self.student_industries.astype(np.float32) * np.float32(settings.industry_points),
+                (self.priority + np.float32(matching.MATCH_POINTS))[:, None],
+            ]
+        )
+        self.volunteer_points_t = np.ascontiguousarray(
+            np.vstack([self.volunteer_topics_t, industries, np.ones((1, m), dtype=np.float32)])
+        )
+
         # Sparse per-row additions: preference points, and pairs the student may not meet.
         self.preferences: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.disallowed: dict[int, list[int]] = {}
@@ -180,24 +196,18 @@ class _Scorer:
         component is a multiple of a quarter well below 2**20, so float32 sums are exact."""
         shared_hours = self.student_hours[rows] @ self.volunteer_hours_t
         overlap = shared_hours > 0
-        scores = self.student_topics[rows] @ self.volunteer_topics_t
-        # Before weighting: a topic weighted 0 is still a shared topic.
-        topic_shared = scores > 0 if self.settings.require_shared_topic else None
-        scores *= self.settings.topic_points
+        scores = self.student_points[rows] @ self.volunteer_points_t
         np.minimum(shared_hours, matching.AVAILABILITY_HOURS_COUNTED, out=shared_hours)
         shared_hours *= self.settings.availability_points_per_hour
         scores += shared_hours
         del shared_hours
-        industry = self.student_industries[rows][:, self.volunteer_industry]
-        scores += industry * np.float32(self.settings.industry_points)
-        scores += (self.priority[rows] + np.float32(matching.MATCH_POINTS))[:, None]
         allowed = overlap.copy()
         allowed[:, self.unbookable] = False
         if self.settings.require_same_industry:
-            allowed &= industry
-        del industry
+            allowed &= self.student_industries[rows][:, self.volunteer_industry]
         if self.settings.require_shared_topic:
-            allowed &= topic_shared
+            # Counted apart: a topic weighted 0 is still a shared topic.
+            allowed &= (self.student_topics[rows] @ self.volunteer_topics_t) > 0
         for r, i in enumerate(rows.tolist()):
             if self.any_organizations and len(self.student_organizations[i]):
                 hit = np.isin(self.volunteer_organization, self.student_organizations[i])

@@ -146,8 +146,9 @@ def test_block_scores_equal_the_dense_scores(seed, monkeypatch):
     monkeypatch.setattr(matching_sparse, "BLOCK_CELLS", 7)  # several blocks of a row or two
     rng = random.Random(20_000 + seed)
     students, volunteers, forbidden, _ = _instance(rng)
-    scores, allowed = matching.score_matrix(students, volunteers, forbidden)
-    scorer = matching_sparse._Scorer(students, volunteers, forbidden)
+    settings = _random_settings(rng) if seed % 2 else MatchSettings()
+    scores, allowed = matching.score_matrix(students, volunteers, forbidden, settings)
+    scorer = matching_sparse._Scorer(students, volunteers, forbidden, settings)
     for block, block_scores, block_allowed, _ in scorer.blocks():
         assert np.array_equal(block_scores.astype(np.float64), scores[block])
         assert np.array_equal(block_allowed, allowed[block])
