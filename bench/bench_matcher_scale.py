@@ -109,7 +109,12 @@ def main() -> None:
     django.setup()
     from mentoring import matching, matching_sparse
 
-    lines = []
+    lines = [
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average "
+        f"{os.getloadavg()[0]:.1f} when it started (the machine is shared: other work slows "
+        "every figure).",
+        "",
+    ]
     started = time.perf_counter()
     students, volunteers = _people(2_000, 500, 4)
     lines.append(f"2,000 x 500 x 4 built in {time.perf_counter() - started:.1f} s")
