@@ -1038,6 +1038,21 @@ def test_review_filters_by_volunteer_score_and_warning(staff_client):
     assert shown(min_score="lots") == {ann.pk, ben.pk}
 
 
+def test_review_shows_the_first_students_without_a_match_and_counts_them_all(
+    staff_client, monkeypatch
+):
+    monkeypatch.setattr(selectors, "UNMATCHED_SHOWN", 3)
+    match_round = _closed_round()
+    for _ in range(5):
+        sign_up_student(match_round, StudentFactory())
+    page = staff_client.get(reverse("mentoring:round_review", args=[match_round.pk]))
+    review = page.context["review"]
+    assert len(review.unmatched) == 3
+    assert review.unmatched_count == 5
+    assert "Students without a match (5)" in page.content.decode()
+    assert "The first 3 of 5 are shown." in page.content.decode()
+
+
 def test_review_csv_exports_every_match(staff_client):
     match_round, carol, dave, ann, ben, _ = _scenario()
     round_matches.round_run_matcher(match_round=match_round)
