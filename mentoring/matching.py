@@ -83,6 +83,10 @@ class MatchSettings:
     require_shared_topic: bool = False
     require_same_industry: bool = False
     objective: str = OBJECTIVE_TOTAL
+    # Points off a pair's score per recent no-show of the student; None: the career office's
+    # policy (MentoringPolicy.student_no_show_penalty). Applied when the round's input is read
+    # (StudentIn.no_show_points), capped as `no_show_points` says.
+    no_show_points: float | None = None
 
     WEIGHTS = (
         "topic_points",
@@ -105,6 +109,7 @@ class MatchSettings:
             "require_shared_topic": self.require_shared_topic,
             "require_same_industry": self.require_same_industry,
             "objective": self.objective,
+            **({} if self.no_show_points is None else {"no_show_points": self.no_show_points}),
         }
 
     @classmethod
@@ -113,7 +118,7 @@ class MatchSettings:
         ValueError on anything else than what `as_json` writes."""
         data = dict(data or {})
         known = {*cls.WEIGHTS, "preference_points", "require_shared_topic"}
-        known |= {"require_same_industry", "objective"}
+        known |= {"require_same_industry", "objective", "no_show_points"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown matching settings: {', '.join(unknown)}")
@@ -131,6 +136,8 @@ class MatchSettings:
                 if not isinstance(data[name], bool):
                     raise ValueError(f"{name} must be true or false")
                 values[name] = data[name]
+        if data.get("no_show_points") is not None:
+            values["no_show_points"] = _weight(data["no_show_points"], "no_show_points")
         if "objective" in data:
             if data["objective"] not in OBJECTIVES:
                 raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}")

@@ -61,7 +61,7 @@ MATCHING_WEIGHT_FIELDS = {
     "availability_points_per_hour": "availability_points_per_hour",
 }
 MATCHING_FIELDS = (*MATCHING_WEIGHT_FIELDS, "require_shared_topic", "require_same_industry")
-MATCHING_FIELDS = (*MATCHING_FIELDS, "objective")
+MATCHING_FIELDS = (*MATCHING_FIELDS, "objective", "no_show_points")
 
 
 def _default_weight(name: str) -> float:
@@ -148,6 +148,14 @@ class RoundForm(forms.Form):
             default=f"{_DEFAULTS.availability_points_per_hour:g}",
         ),
     )
+    no_show_points = _weight_field(
+        _("Matcher: points off per recent no-show of the student"),
+        0,
+        help_text=_(
+            "Points, in steps of 0.25. Empty: the mentoring policy's. A student never loses "
+            "more than a match is worth."
+        ),
+    )
     require_shared_topic = forms.BooleanField(
         label=_("Matcher: a pair must share at least one topic"), required=False
     )
@@ -178,6 +186,7 @@ class RoundForm(forms.Form):
                 initial[name] = stored[key[0]][key[1]] if isinstance(key, tuple) else stored[key]
             for name in ("require_shared_topic", "require_same_industry", "objective"):
                 initial[name] = stored[name]
+            initial["no_show_points"] = stored.get("no_show_points")
         return cls(data, initial=initial)
 
     def matching_settings(self) -> dict:
@@ -201,11 +210,12 @@ class RoundForm(forms.Form):
             "require_shared_topic": bool(data.get("require_shared_topic")),
             "require_same_industry": bool(data.get("require_same_industry")),
             "objective": data.get("objective") or matching.OBJECTIVE_TOTAL,
+            "no_show_points": data.get("no_show_points"),
         }
 
     def clean(self):
         cleaned = super().clean()
-        for name in MATCHING_WEIGHT_FIELDS:
+        for name in (*MATCHING_WEIGHT_FIELDS, "no_show_points"):
             value = cleaned.get(name)
             if value is not None and value * 4 != int(value * 4):
                 self.add_error(name, gettext("Use steps of 0.25 (e.g. 2.5 or 2.75)."))

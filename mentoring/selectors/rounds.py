@@ -290,8 +290,12 @@ def matcher_input(
         .values_list("student_id", flat=True)
     )
 
-    # Recent no-shows lower a student's priority, as the career office's policy says.
-    policy = MentoringPolicy.current()
+    # Recent no-shows lower a student's priority: by the round's own weight if staff tuned
+    # one, else as the career office's policy says.
+    settings = matching.MatchSettings.from_json(match_round.matching_settings)
+    points_each = settings.no_show_points
+    if points_each is None:
+        points_each = MentoringPolicy.current().student_no_show_penalty
     no_shows = student_no_shows(student_ids=signups.values("student_id"))
     students = []
     for signup_id, student_id, industries, preferences, excluded, blocks, zone in signups.order_by(
@@ -318,9 +322,7 @@ def matcher_input(
                 ),
                 already_served=student_id in served,
                 no_shows=no_shows.get(student_id, 0),
-                no_show_points=matching.no_show_points(
-                    no_shows.get(student_id, 0), policy.student_no_show_penalty
-                ),
+                no_show_points=matching.no_show_points(no_shows.get(student_id, 0), points_each),
             )
         )
 
@@ -388,7 +390,7 @@ def matcher_input(
         volunteers=volunteers,
         forbidden=frozenset(forbidden),
         topic_names=dict(Topic.objects.values_list("pk", "name")),
-        settings=matching.MatchSettings.from_json(match_round.matching_settings),
+        settings=settings,
     )
 
 
