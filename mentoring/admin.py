@@ -183,7 +183,14 @@ class RoundRunAdmin(admin.ModelAdmin):
     list_filter = ["round"]
     search_fields = ["round__name"]
     list_select_related = ["round"]
-    readonly_fields = ["round", "total_score", "matched", "unmatched", "solver_seconds"]
+    readonly_fields = [
+        "round",
+        "total_score",
+        "matched",
+        "unmatched",
+        "solver_seconds",
+        "certificate",
+    ]
 
 
 @admin.register(StudentInterests)

@@ -57,6 +57,105 @@ NOT_YET_SERVED_POINTS = 6.0
 AVAILABILITY_POINTS_PER_HOUR = 0.25
 AVAILABILITY_HOURS_COUNTED = 8  # beyond a working day of overlap, more hours add nothing
 
+OBJECTIVE_TOTAL = "total"  # the best total fit
+OBJECTIVE_MOST_MATCHED = "most_matched"  # as many students as possible, then the best total
+OBJECTIVES = (OBJECTIVE_TOTAL, OBJECTIVE_MOST_MATCHED)
+WEIGHT_MAX = 100.0
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """A round's tuning by staff (MatchRound.matching_settings): the weight of each criterion,
+    criteria a pair must meet, and the objective. The defaults are the constants above, so a
+    round that was never tuned matches as before. Weights are multiples of 0.25 from 0 to
+    WEIGHT_MAX: every score is then a sum of quarters, exact in float32 and float64, which the
+    sparse solver's block scores and its certificate rely on."""
+
+    topic_points: float = TOPIC_POINTS
+    industry_points: float = INDUSTRY_POINTS
+    preference_points: tuple[float, float, float] = (
+        PREFERENCE_POINTS[1],
+        PREFERENCE_POINTS[2],
+        PREFERENCE_POINTS[3],
+    )
+    not_yet_served_points: float = NOT_YET_SERVED_POINTS
+    availability_points_per_hour: float = AVAILABILITY_POINTS_PER_HOUR
+    require_shared_topic: bool = False
+    require_same_industry: bool = False
+    objective: str = OBJECTIVE_TOTAL
+    # Points off a pair's score per recent no-show of the student; None: the career office's
+    # policy (MentoringPolicy.student_no_show_penalty). Applied when the round's input is read
+    # (StudentIn.no_show_points), capped as `no_show_points` says.
+    no_show_points: float | None = None
+
+    WEIGHTS = (
+        "topic_points",
+        "industry_points",
+        "not_yet_served_points",
+        "availability_points_per_hour",
+    )
+
+    def preference(self, rank: int | None) -> float:
+        return self.preference_points[rank - 1] if rank in (1, 2, 3) else 0.0
+
+    @property
+    def requires_something(self) -> bool:
+        return self.require_shared_topic or self.require_same_industry
+
+    def as_json(self) -> dict:
+        return {
+            **{name: getattr(self, name) for name in self.WEIGHTS},
+            "preference_points": list(self.preference_points),
+            "require_shared_topic": self.require_shared_topic,
+            "require_same_industry": self.require_same_industry,
+            "objective": self.objective,
+            **({} if self.no_show_points is None else {"no_show_points": self.no_show_points}),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping | None) -> MatchSettings:
+        """Settings from stored or submitted JSON; missing keys take the defaults. Raises
+        ValueError on anything else than what `as_json` writes."""
+        data = dict(data or {})
+        known = {*cls.WEIGHTS, "preference_points", "require_shared_topic"}
+        known |= {"require_same_industry", "objective", "no_show_points"}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown matching settings: {', '.join(unknown)}")
+        values: dict = {}
+        for name in cls.WEIGHTS:
+            if name in data:
+                values[name] = _weight(data[name], name)
+        if "preference_points" in data:
+            points = data["preference_points"]
+            if not isinstance(points, list | tuple) or len(points) != 3:
+                raise ValueError("preference_points must be three weights")
+            values["preference_points"] = tuple(_weight(x, "preference_points") for x in points)
+        for name in ("require_shared_topic", "require_same_industry"):
+            if name in data:
+                if not isinstance(data[name], bool):
+                    raise ValueError(f"{name} must be true or false")
+                values[name] = data[name]
+        if data.get("no_show_points") is not None:
+            values["no_show_points"] = _weight(data["no_show_points"], "no_show_points")
+        if "objective" in data:
+            if data["objective"] not in OBJECTIVES:
+                raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}")
+            values["objective"] = data["objective"]
+        return cls(**values)
+
+
+def _weight(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number")
+    value = float(value)
+    if not 0 <= value <= WEIGHT_MAX or value * 4 != int(value * 4):
+        raise ValueError(f"{name} must be a multiple of 0.25 from 0 to {WEIGHT_MAX:g}")
+    return value
+
+
+DEFAULT_SETTINGS = MatchSettings()
+
 # Cost of a forbidden pair in the assignment matrix. Every student also has "unmatched"
 # columns of cost 0, so a forbidden pair is never the cheaper choice.
 FORBIDDEN_COST = 1e9
@@ -73,12 +172,20 @@ NO_BOOKABLE_TIME = gettext_noop(
 )
 ALL_EXCLUDED = gettext_noop("excluded or already met all compatible volunteers")
 ALL_FULL = gettext_noop("every compatible volunteer is full")
+NONE_MEETS_REQUIREMENTS = gettext_noop(
+    "no compatible volunteer meets the round's required criteria, or the student excluded or "
+    "already met them all"
+)
 
 # Why a swap would break a hard constraint.
 SWAP_EXCLUDED = gettext_noop("the student excluded this volunteer")
 SWAP_MET = gettext_noop("they have already met, or staff removed this pair")
 SWAP_NO_SHARED_TIME = gettext_noop("they share no available hour")
 SWAP_NOT_BOOKABLE = gettext_noop("the volunteer has no time to book in the round's dates")
+SWAP_NO_SHARED_TOPIC = gettext_noop("they share no topic, which this round requires")
+SWAP_OTHER_INDUSTRY = gettext_noop(
+    "the volunteer's industry is not one the student named, which this round requires"
+)
 
 # Parts of the day a student picks, in their own time zone: [start hour, end hour).
 PARTS_OF_DAY: Mapping[str, tuple[int, int]] = {
@@ -134,6 +241,8 @@ class Result:
     unmatched: dict[int, str]  # student id -> reason
     total_score: float
     solver_seconds: float
+    # The sparse solver's proof of optimality (mentoring.matching_sparse.Duals), if any.
+    duals: object | None = None
 
 
 # --- Inputs --------------------------------------------------------------------------------
@@ -210,7 +319,10 @@ def windows_to_utc_hours(
 
 
 def pair_allowed(
-    student: StudentIn, volunteer: VolunteerIn, forbidden: frozenset[tuple[int, int]]
+    student: StudentIn,
+    volunteer: VolunteerIn,
+    forbidden: frozenset[tuple[int, int]],
+    settings: MatchSettings = DEFAULT_SETTINGS,
 ) -> bool:
     """The hard constraints on one pair (capacity is the solver's)."""
     return (
@@ -218,10 +330,14 @@ def pair_allowed(
         and volunteer.id not in student.excluded
         and (student.id, volunteer.id) not in forbidden
         and bool(student.availability & volunteer.availability)
+        and not (settings.require_shared_topic and not student.topics & volunteer.topics)
+        and not (settings.require_same_industry and volunteer.industry not in student.industries)
     )
 
 
-def pair_breakdown(student: StudentIn, volunteer: VolunteerIn) -> dict:
+def pair_breakdown(
+    student: StudentIn, volunteer: VolunteerIn, settings: MatchSettings = DEFAULT_SETTINGS
+) -> dict:
     """Every component of a pair's score, and the total: the "why this match"."""
     shared_topics = sorted(student.topics & volunteer.topics)
     industry = volunteer.industry if volunteer.industry in student.industries else ""
@@ -230,16 +346,16 @@ def pair_breakdown(student: StudentIn, volunteer: VolunteerIn) -> dict:
     shared_hours = len(student.availability & volunteer.availability)
     parts = {
         "base": MATCH_POINTS,
-        "topics": TOPIC_POINTS * len(shared_topics),
-        "industry_points": INDUSTRY_POINTS if industry else 0.0,
+        "topics": settings.topic_points * len(shared_topics),
+        "industry_points": settings.industry_points if industry else 0.0,
         "organization_points": ORGANIZATION_POINTS if organization else 0.0,
-        "preference": PREFERENCE_POINTS.get(rank, 0.0) if rank else 0.0,
-        "priority": 0.0 if student.already_served else NOT_YET_SERVED_POINTS,
-        "availability": AVAILABILITY_POINTS_PER_HOUR
+        "preference": settings.preference(rank),
+        "priority": 0.0 if student.already_served else settings.not_yet_served_points,
+        "availability": settings.availability_points_per_hour
         * min(shared_hours, AVAILABILITY_HOURS_COUNTED),
         "no_show_penalty": -student.no_show_points,
     }
-    return {
+    breakdown = {
         **parts,
         "shared_topics": shared_topics,
         "industry": industry,
@@ -250,25 +366,39 @@ def pair_breakdown(student: StudentIn, volunteer: VolunteerIn) -> dict:
         "no_shows": student.no_shows,
         "total": sum(parts.values()),
     }
+    if settings != DEFAULT_SETTINGS:
+        # A tuned round's matches say which settings scored them.
+        breakdown["settings"] = settings.as_json()
+    return breakdown
 
 
-def pair_score(student: StudentIn, volunteer: VolunteerIn) -> float:
-    return pair_breakdown(student, volunteer)["total"]
+def pair_score(
+    student: StudentIn, volunteer: VolunteerIn, settings: MatchSettings = DEFAULT_SETTINGS
+) -> float:
+    return pair_breakdown(student, volunteer, settings)["total"]
 
 
 def score_matrix(
     students: Sequence[StudentIn],
     volunteers: Sequence[VolunteerIn],
     forbidden: frozenset[tuple[int, int]] = frozenset(),
+    settings: MatchSettings = DEFAULT_SETTINGS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(scores, allowed): students x volunteers, computed with array operations so that a
     round of thousands of students is scored in well under a second. Equal to
     `pair_score` / `pair_allowed` pair by pair (tests/mentoring/test_matching.py)."""
-    scores, allowed, _ = _score_arrays(students, volunteers, forbidden)
+    scores, allowed, _ = _score_arrays(students, volunteers, forbidden, settings)
     return scores, allowed
 
 
-def _score_arrays(students, volunteers, forbidden):
+def most_matched_bonus(max_score: float, students: int) -> float:
+    """Points added to every match under OBJECTIVE_MOST_MATCHED: more than the best total of
+    all students together, so one more match always outweighs any gain in score. A whole
+    number, so totals stay sums of quarters (exact in float64 up to far larger rounds)."""
+    return float(math.floor(max(max_score, 0.0) * max(students, 1)) + 1)
+
+
+def _score_arrays(students, volunteers, forbidden, settings=DEFAULT_SETTINGS):
     """scores, allowed, and which pairs share an hour whatever else forbids them."""
     n, m = len(students), len(volunteers)
     volunteer_column = {v.id: j for j, v in enumerate(volunteers)}
@@ -323,7 +453,7 @@ def _score_arrays(students, volunteers, forbidden):
         for volunteer_id, rank in s.preferences.items():
             j = volunteer_column.get(volunteer_id)
             if j is not None:
-                preference[i, j] = PREFERENCE_POINTS.get(rank, 0.0)
+                preference[i, j] = settings.preference(rank)
         for volunteer_id in s.excluded:
             j = volunteer_column.get(volunteer_id)
             if j is not None:
@@ -335,18 +465,25 @@ def _score_arrays(students, volunteers, forbidden):
             allowed[i, j] = False
 
     priority = np.array(
-        [(0.0 if s.already_served else NOT_YET_SERVED_POINTS) - s.no_show_points for s in students]
+        [
+            (0.0 if s.already_served else settings.not_yet_served_points) - s.no_show_points
+            for s in students
+        ]
     ).reshape(n, 1)
     scores = (
         MATCH_POINTS
-        + TOPIC_POINTS * shared_topics.astype(np.float64)
-        + INDUSTRY_POINTS * industry_match
+        + settings.topic_points * shared_topics.astype(np.float64)
+        + settings.industry_points * industry_match
         + ORGANIZATION_POINTS * organization_match
         + preference
         + priority
-        + AVAILABILITY_POINTS_PER_HOUR
+        + settings.availability_points_per_hour
         * np.minimum(shared_hours.astype(np.float64), AVAILABILITY_HOURS_COUNTED)
     )
+    if settings.require_shared_topic:
+        allowed &= shared_topics > 0
+    if settings.require_same_industry:
+        allowed &= industry_match
     return scores, allowed, overlap
 
 
@@ -354,7 +491,13 @@ def _score_arrays(students, volunteers, forbidden):
 
 
 def _reason(
-    i: int, student: StudentIn, volunteers, allowed: np.ndarray, overlap, bookable: np.ndarray
+    i: int,
+    student: StudentIn,
+    volunteers,
+    allowed: np.ndarray,
+    overlap,
+    bookable: np.ndarray,
+    settings: MatchSettings = DEFAULT_SETTINGS,
 ) -> str:
     if not student.availability:
         return NO_AVAILABILITY
@@ -365,7 +508,7 @@ def _reason(
     if not (overlap[i] & bookable).any():
         return NO_BOOKABLE_TIME
     if not allowed[i].any():
-        return ALL_EXCLUDED
+        return NONE_MEETS_REQUIREMENTS if settings.requires_something else ALL_EXCLUDED
     return ALL_FULL
 
 
@@ -375,15 +518,28 @@ def solve(
     *,
     forbidden: Iterable[tuple[int, int]] = (),
     locked: Iterable[tuple[int, int]] = (),
+    settings: MatchSettings = DEFAULT_SETTINGS,
 ) -> Result:
-    """The assignment of maximal total score under the hard constraints.
+    """The assignment of maximal total score under the hard constraints (or, with
+    OBJECTIVE_MOST_MATCHED, of the most matches and then the maximal total score).
 
     Locked (student id, volunteer id) pairs are kept as they are, whatever their score: the
-    student is taken out and the volunteer's capacity reduced before solving.
+    student is taken out and the volunteer's capacity reduced before solving. Large rounds go
+    to the sparse solver (mentoring.matching_sparse), which also proves its optimum.
     """
-    started = time.perf_counter()
     forbidden = frozenset(forbidden)
     locked = list(locked)
+    # The sparse solver is faster at every size measured (bench_matcher_scale: 0.13 s against
+    # 0.49 s at 2,000 x 500 x 4), and proves its optimum.
+    from mentoring import matching_sparse
+
+    return matching_sparse.solve_sparse(
+        students, volunteers, forbidden=forbidden, locked=locked, settings=settings
+    )
+
+
+def locked_matches(students, volunteers, locked, settings: MatchSettings = DEFAULT_SETTINGS):
+    """The locked pairs as proposals, the students left to match, and the seats taken."""
     by_student = {s.id: s for s in students}
     by_volunteer = {v.id: v for v in volunteers}
     if len(by_student) != len(students) or len(by_volunteer) != len(volunteers):
@@ -394,17 +550,31 @@ def solve(
     unknown = [pair for pair in locked if pair[0] not in by_student or pair[1] not in by_volunteer]
     if unknown:
         raise ValueError(f"locked pairs name people who are not in the round: {unknown}")
-
     matches = []
     for student_id, volunteer_id in locked:
-        breakdown = pair_breakdown(by_student[student_id], by_volunteer[volunteer_id])
+        breakdown = pair_breakdown(by_student[student_id], by_volunteer[volunteer_id], settings)
         matches.append(
             Proposal(student_id, volunteer_id, breakdown["total"], breakdown, locked=True)
         )
     used = Counter(volunteer_id for _, volunteer_id in locked)
-
     free = [s for s in students if s.id not in locked_students]
-    scores, allowed, overlap = _score_arrays(free, volunteers, forbidden)
+    return matches, free, used
+
+
+def solve_dense(
+    students: Sequence[StudentIn],
+    volunteers: Sequence[VolunteerIn],
+    *,
+    forbidden: Iterable[tuple[int, int]] = (),
+    locked: Iterable[tuple[int, int]] = (),
+    settings: MatchSettings = DEFAULT_SETTINGS,
+) -> Result:
+    """`solve` with scipy's dense linear_sum_assignment over students x seats: the reference
+    the sparse solver is tested against, and the faster one for small rounds."""
+    started = time.perf_counter()
+    forbidden = frozenset(forbidden)
+    matches, free, used = locked_matches(students, volunteers, list(locked), settings)
+    scores, allowed, overlap = _score_arrays(free, volunteers, forbidden, settings)
     bookable = np.array([v.bookable for v in volunteers], dtype=bool)
 
     # One column per remaining seat of each volunteer, but never more seats than students
@@ -420,9 +590,10 @@ def solve(
     n = len(candidates)
     assigned: dict[int, int] = {}
     if n:
-        cost = np.where(
-            seat_allowed[candidates], -scores[candidates][:, seat_volunteer], FORBIDDEN_COST
-        )
+        gain = scores[candidates][:, seat_volunteer]
+        if settings.objective == OBJECTIVE_MOST_MATCHED:
+            gain = gain + most_matched_bonus(float(scores[allowed].max()), len(free))
+        cost = np.where(seat_allowed[candidates], -gain, FORBIDDEN_COST)
         # "Unmatched" columns of cost 0: a student with no allowed seat left takes one, so
         # the optimum maximises the total score (an unmatched student adds 0) rather than
         # the number of matches, and never picks a forbidden pair.
@@ -436,9 +607,9 @@ def solve(
     for i, s in enumerate(free):
         j = assigned.get(i)
         if j is None:
-            unmatched[s.id] = _reason(i, s, volunteers, allowed, overlap, bookable)
+            unmatched[s.id] = _reason(i, s, volunteers, allowed, overlap, bookable, settings)
             continue
-        breakdown = pair_breakdown(s, volunteers[j])
+        breakdown = pair_breakdown(s, volunteers[j], settings)
         matches.append(Proposal(s.id, volunteers[j].id, breakdown["total"], breakdown))
     matches.sort(key=lambda p: (-p.score, p.student_id))
     return Result(
@@ -452,6 +623,7 @@ def solve(
 def swap_problems(
     pairs: Iterable[tuple[StudentIn, VolunteerIn]],
     forbidden: frozenset[tuple[int, int]] = frozenset(),
+    settings: MatchSettings = DEFAULT_SETTINGS,
 ) -> list[tuple[int, int, str]]:
     """Hard-constraint problems of the pairs a swap would create, as (student id, volunteer
     id, what is wrong). A swap leaves every volunteer's load, hence capacity, unchanged."""
@@ -465,4 +637,8 @@ def swap_problems(
             problems.append((student.id, volunteer.id, SWAP_NO_SHARED_TIME))
         elif not volunteer.bookable:
             problems.append((student.id, volunteer.id, SWAP_NOT_BOOKABLE))
+        elif settings.require_shared_topic and not student.topics & volunteer.topics:
+            problems.append((student.id, volunteer.id, SWAP_NO_SHARED_TOPIC))
+        elif settings.require_same_industry and volunteer.industry not in student.industries:
+            problems.append((student.id, volunteer.id, SWAP_OTHER_INDUSTRY))
     return problems

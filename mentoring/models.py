@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -355,6 +355,9 @@ class MatchRound(models.Model):
     # Pairs staff removed on the review page, [[student_id, volunteer_id]]: a re-run of the
     # matcher never proposes them again in this round.
     removed_pairs = models.JSONField(default=list, blank=True)
+    # Staff's tuning of the matcher, mentoring.matching.MatchSettings.as_json(); empty: the
+    # defaults. Validated by round_create / round_update.
+    matching_settings = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -424,6 +427,12 @@ class Match(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "student"], name="match_one_per_student")
         ]
+        # The review page's order: a page of a 50,000-match round is an index range.
+        indexes = [
+            models.Index(
+                "round", F("locked").desc(), F("score").desc(), "id", name="match_review_order"
+            )
+        ]
         ordering = ["-score"]
 
     def __str__(self) -> str:
@@ -438,6 +447,9 @@ class RoundRun(models.Model):
     matched = models.PositiveIntegerField(default=0)
     unmatched = models.JSONField(default=dict, blank=True)  # {student_id: reason}
     solver_seconds = models.FloatField(default=0)
+    # mentoring.matching_sparse.Certificate.as_dict(): whether the run's duals prove its
+    # total optimal over every allowed pair, and the gap. Empty for runs before issue 20.
+    certificate = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -445,6 +457,10 @@ class RoundRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run of {self.round} at {self.created_at}"
+
+    @property
+    def proved_optimal(self) -> bool:
+        return bool(self.certificate.get("optimal"))
 
 
 class StudentInterests(models.Model):

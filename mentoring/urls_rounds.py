@@ -11,6 +11,11 @@ urlpatterns: list = [
     path("rounds/<int:round_id>/edit/", rounds.round_edit, name="round_edit"),
     path("rounds/<int:round_id>/status/", rounds.round_status, name="round_status"),
     path("rounds/<int:round_id>/review/", rounds.round_review, name="round_review"),
+    path(
+        "rounds/<int:round_id>/review/matches.csv",
+        rounds.round_review_csv,
+        name="round_review_csv",
+    ),
     path("rounds/<int:round_id>/run/", rounds.round_run, name="round_run"),
     path(
         "rounds/<int:round_id>/matches/<int:match_id>/lock/",

@@ -236,6 +236,7 @@ ROUTES: dict[str, Row] = {
     "mentoring:round_new": Row(STAFF_ONLY, STAFF_ONLY),
     "mentoring:round_publish": Row(STAFF_ONLY, STAFF_DONE),
     "mentoring:round_review": Row(STAFF_ONLY, STAFF_ONLY),
+    "mentoring:round_review_csv": Row(STAFF_ONLY, STAFF_ONLY),
     "mentoring:round_run": Row(POST_ONLY, STAFF_DONE),
     "mentoring:round_status": Row(POST_ONLY, STAFF_DONE),
     "mentoring:round_swap": Row(POST_ONLY, STAFF_DONE),

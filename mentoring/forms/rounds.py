@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from mentoring import matching
 from mentoring.matching import PARTS_OF_DAY
 from mentoring.models import MatchRound, Topic
 from mentoring.services.round_intros import (
@@ -34,6 +35,40 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def _weight_field(label, default: float, help_text=None) -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=matching.WEIGHT_MAX,
+        help_text=help_text
+        or format_lazy(_("Points, in steps of 0.25. Empty: {default}."), default=f"{default:g}"),
+        widget=forms.NumberInput(attrs={"step": "0.25", "placeholder": f"{default:g}"}),
+    )
+
+
+_DEFAULTS = matching.DEFAULT_SETTINGS
+# The matcher's tuning (matching.MatchSettings), field by field.
+MATCHING_WEIGHT_FIELDS = {
+    "topic_points": "topic_points",
+    "industry_points": "industry_points",
+    "first_choice_points": ("preference_points", 0),
+    "second_choice_points": ("preference_points", 1),
+    "third_choice_points": ("preference_points", 2),
+    "not_yet_served_points": "not_yet_served_points",
+    "availability_points_per_hour": "availability_points_per_hour",
+}
+MATCHING_FIELDS = (*MATCHING_WEIGHT_FIELDS, "require_shared_topic", "require_same_industry")
+MATCHING_FIELDS = (*MATCHING_FIELDS, "objective", "no_show_points")
+
+
+def _default_weight(name: str) -> float:
+    key = MATCHING_WEIGHT_FIELDS[name]
+    if isinstance(key, tuple):
+        return getattr(_DEFAULTS, key[0])[key[1]]
+    return getattr(_DEFAULTS, key)
 
 
 class RoundForm(forms.Form):
@@ -78,6 +113,56 @@ class RoundForm(forms.Form):
             fields=", ".join("{" + f + "}" for f in MERGE_FIELDS),
         ),
     )
+    objective = forms.ChoiceField(
+        label=_("Matcher: objective"),
+        required=False,
+        choices=[
+            (matching.OBJECTIVE_TOTAL, _("Best total fit")),
+            (matching.OBJECTIVE_MOST_MATCHED, _("Most students matched first, then best fit")),
+        ],
+        initial=matching.OBJECTIVE_TOTAL,
+    )
+    topic_points = _weight_field(_("Matcher: points per shared topic"), _DEFAULTS.topic_points)
+    industry_points = _weight_field(
+        _("Matcher: points for an industry the student named"), _DEFAULTS.industry_points
+    )
+    first_choice_points = _weight_field(
+        _("Matcher: points for the student's first choice"), _DEFAULTS.preference_points[0]
+    )
+    second_choice_points = _weight_field(
+        _("Matcher: points for the student's second choice"), _DEFAULTS.preference_points[1]
+    )
+    third_choice_points = _weight_field(
+        _("Matcher: points for the student's third choice"), _DEFAULTS.preference_points[2]
+    )
+    not_yet_served_points = _weight_field(
+        _("Matcher: points for a student who has not met a volunteer yet"),
+        _DEFAULTS.not_yet_served_points,
+    )
+    availability_points_per_hour = _weight_field(
+        _("Matcher: points per shared hour a week"),
+        _DEFAULTS.availability_points_per_hour,
+        help_text=format_lazy(
+            _("Points, in steps of 0.25, for up to {hours} hours. Empty: {default}."),
+            hours=matching.AVAILABILITY_HOURS_COUNTED,
+            default=f"{_DEFAULTS.availability_points_per_hour:g}",
+        ),
+    )
+    no_show_points = _weight_field(
+        _("Matcher: points off per recent no-show of the student"),
+        0,
+        help_text=_(
+            "Points, in steps of 0.25. Empty: the mentoring policy's. A student never loses "
+            "more than a match is worth."
+        ),
+    )
+    require_shared_topic = forms.BooleanField(
+        label=_("Matcher: a pair must share at least one topic"), required=False
+    )
+    require_same_industry = forms.BooleanField(
+        label=_("Matcher: the volunteer's industry must be one the student named"),
+        required=False,
+    )
 
     @classmethod
     def for_round(cls, match_round: MatchRound, data=None) -> RoundForm:
@@ -91,7 +176,50 @@ class RoundForm(forms.Form):
             "intro_subject": match_round.intro_subject or default_intro_subject(),
             "intro_body": match_round.intro_body or default_intro_body(),
         }
+        try:
+            settings = matching.MatchSettings.from_json(match_round.matching_settings)
+        except ValueError:
+            settings = matching.DEFAULT_SETTINGS
+        if settings != matching.DEFAULT_SETTINGS:
+            stored = settings.as_json()
+            for name, key in MATCHING_WEIGHT_FIELDS.items():
+                initial[name] = stored[key[0]][key[1]] if isinstance(key, tuple) else stored[key]
+            for name in ("require_shared_topic", "require_same_industry", "objective"):
+                initial[name] = stored[name]
+            initial["no_show_points"] = stored.get("no_show_points")
         return cls(data, initial=initial)
+
+    def matching_settings(self) -> dict:
+        """The tuning typed, as matching.MatchSettings.from_json reads it (empty weights
+        take the defaults)."""
+        data = self.cleaned_data
+        weight = {
+            name: _default_weight(name) if data.get(name) is None else data[name]
+            for name in MATCHING_WEIGHT_FIELDS
+        }
+        return {
+            "topic_points": weight["topic_points"],
+            "industry_points": weight["industry_points"],
+            "preference_points": [
+                weight["first_choice_points"],
+                weight["second_choice_points"],
+                weight["third_choice_points"],
+            ],
+            "not_yet_served_points": weight["not_yet_served_points"],
+            "availability_points_per_hour": weight["availability_points_per_hour"],
+            "require_shared_topic": bool(data.get("require_shared_topic")),
+            "require_same_industry": bool(data.get("require_same_industry")),
+            "objective": data.get("objective") or matching.OBJECTIVE_TOTAL,
+            "no_show_points": data.get("no_show_points"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in (*MATCHING_WEIGHT_FIELDS, "no_show_points"):
+            value = cleaned.get(name)
+            if value is not None and value * 4 != int(value * 4):
+                self.add_error(name, gettext("Use steps of 0.25 (e.g. 2.5 or 2.75)."))
+        return cleaned
 
     def clean_class_years(self) -> list[int]:
         years = []
@@ -125,6 +253,23 @@ class RoundForm(forms.Form):
 
     def clean_intro_body(self) -> str:
         return self._clean_template("intro_body")
+
+
+class ReviewFilterForm(forms.Form):
+    """The review page's filters, read from the query string."""
+
+    volunteer = forms.CharField(label=_("Volunteer"), required=False, max_length=120)
+    min_score = forms.FloatField(label=_("Score from"), required=False)
+    max_score = forms.FloatField(label=_("Score up to"), required=False)
+    warning = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("All matches")),
+            ("no_time", _("No time to book in the round's dates")),
+            ("locked", _("Locked matches")),
+        ],
+    )
 
 
 class StatusForm(forms.Form):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from mentoring import matching
+from mentoring import matching, matching_sparse
 from mentoring.models import Match, MatchRound, RoundRun, RoundStatus
 from mentoring.selectors import rounds as selectors
 from mentoring.services.round_intros import send_intro
@@ -55,7 +55,11 @@ def round_run_matcher(*, match_round: MatchRound) -> RoundRun:
         Match.objects.filter(round=match_round).filter(pk__in=gone).delete()
         locked = {pair: pk for pair, pk in locked.items() if pk not in gone}
         result = matching.solve(
-            data.students, data.volunteers, forbidden=data.forbidden, locked=list(locked)
+            data.students,
+            data.volunteers,
+            forbidden=data.forbidden,
+            locked=list(locked),
+            settings=data.settings,
         )
         Match.objects.filter(round=match_round, locked=False).delete()
         kept, new = [], []
@@ -76,12 +80,16 @@ def round_run_matcher(*, match_round: MatchRound) -> RoundRun:
                 )
         Match.objects.bulk_update(kept, ["score", "breakdown"], batch_size=500)
         Match.objects.bulk_create(new, batch_size=500)
+        certificate = matching_sparse.certify(
+            result, data.students, data.volunteers, data.forbidden, data.settings
+        )
         return RoundRun.objects.create(
             round=match_round,
             total_score=result.total_score,
             matched=len(result.matches),
             unmatched={str(k): v for k, v in result.unmatched.items()},
             solver_seconds=result.solver_seconds,
+            certificate=certificate.as_dict(),
         )
 
 
@@ -160,7 +168,9 @@ def match_swap(*, match_round: MatchRound, first_id: int, second_id: int) -> tup
             (first, students[first.student_id], volunteers[second.volunteer_id]),
             (second, students[second.student_id], volunteers[first.volunteer_id]),
         ]
-        problems = matching.swap_problems([(s, v) for _, s, v in new_pairs], data.forbidden)
+        problems = matching.swap_problems(
+            [(s, v) for _, s, v in new_pairs], data.forbidden, data.settings
+        )
         if problems:
             names = {first.student_id: first.student, second.student_id: second.student}
             names.update(
@@ -181,7 +191,7 @@ def match_swap(*, match_round: MatchRound, first_id: int, second_id: int) -> tup
         first_volunteer, second_volunteer = second.volunteer, first.volunteer
         for match, student, volunteer in new_pairs:
             breakdown = _stored_breakdown(
-                matching.pair_breakdown(student, volunteer), data.topic_names
+                matching.pair_breakdown(student, volunteer, data.settings), data.topic_names
             )
             match.volunteer_id = volunteer.id
             match.score = breakdown["total"]

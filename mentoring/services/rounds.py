@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentoring import matching
 from mentoring.models import (
     FlashRequest,
     Match,
@@ -58,6 +59,15 @@ def _check_round_fields(
         raise ValidationError(errors)
 
 
+def _checked_matching_settings(data: dict | None) -> dict:
+    """Settings as stored: the defaults stored as {} so a round never tuned follows them."""
+    try:
+        settings = matching.MatchSettings.from_json(data)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    return {} if settings == matching.DEFAULT_SETTINGS else settings.as_json()
+
+
 def round_create(
     *,
     created_by: User,
@@ -69,11 +79,13 @@ def round_create(
     majors: list[str] | None = None,
     intro_subject: str = "",
     intro_body: str = "",
+    matching_settings: dict | None = None,
 ) -> MatchRound:
     """A new round, in draft until staff open it for sign-up."""
     _check_round_fields(
         signup_deadline=signup_deadline, window_start=window_start, window_end=window_end
     )
+    settings = _checked_matching_settings(matching_settings)
     return MatchRound.objects.create(
         name=name,
         signup_deadline=signup_deadline,
@@ -84,6 +96,7 @@ def round_create(
         # The defaults in the language of the staff member who creates the round.
         intro_subject=intro_subject or default_intro_subject(),
         intro_body=intro_body or default_intro_body(),
+        matching_settings=settings,
         created_by=created_by,
     )
 
@@ -99,8 +112,10 @@ def round_update(
     majors: list[str],
     intro_subject: str,
     intro_body: str,
+    matching_settings: dict | None = None,
 ) -> MatchRound:
-    """Change a round's settings; a published round is final."""
+    """Change a round's settings; a published round is final. Without `matching_settings`
+    the matcher's tuning stays as it is."""
     if match_round.status == RoundStatus.PUBLISHED:
         raise ValidationError(
             gettext("This round is published: its settings can no longer change.")
@@ -116,6 +131,8 @@ def round_update(
     match_round.majors = sorted(set(majors), key=str.casefold)
     match_round.intro_subject = intro_subject
     match_round.intro_body = intro_body
+    if matching_settings is not None:
+        match_round.matching_settings = _checked_matching_settings(matching_settings)
     match_round.save()
     return match_round
 

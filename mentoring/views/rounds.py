@@ -3,22 +3,26 @@ students and volunteers sign up while it is open; each pair then meets on its ma
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from contacts.exports.contacts import neutralise
 from mentoring import matching
 from mentoring.forms.rounds import (
+    MATCHING_FIELDS,
     BookForm,
     LockForm,
+    ReviewFilterForm,
     RoundForm,
     StatusForm,
     StudentJoinForm,
@@ -74,7 +78,12 @@ def round_list(request):
 
 
 def _round_fields(form: RoundForm) -> dict:
-    return {name: form.cleaned_data[name] for name in RoundForm.base_fields}
+    fields = {
+        name: form.cleaned_data[name]
+        for name in RoundForm.base_fields
+        if name not in MATCHING_FIELDS
+    }
+    return {**fields, "matching_settings": form.matching_settings()}
 
 
 @staff_required
@@ -160,15 +169,85 @@ def round_status(request, round_id: int):
 @staff_required
 def round_review(request, round_id: int):
     match_round = _staff_round(round_id)
-    review = selectors.round_review(match_round=match_round)
+    filter_form = ReviewFilterForm(request.GET)
+    filters = selectors.ReviewFilters()
+    if filter_form.is_valid():
+        data = filter_form.cleaned_data
+        filters = selectors.ReviewFilters(
+            volunteer=data["volunteer"].strip(),
+            min_score=data["min_score"],
+            max_score=data["max_score"],
+            warning=data["warning"],
+        )
+    review = selectors.round_review(
+        match_round=match_round, filters=filters, page=request.GET.get("page", 1)
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "round": match_round,
         "review": review,
+        "filter_form": filter_form,
+        "filter_query": query.urlencode(),
         "editable": match_round.status == RoundStatus.CLOSED,
-        "locked_count": sum(1 for m in review.matches if m.locked),
+        "locked_count": review.locked_count,
         "base_points": matching.MATCH_POINTS,
     }
     return render(request, "mentoring/round_review.html", context)
+
+
+CSV_HEADER = [
+    "student",
+    "student_email",
+    "volunteer",
+    "volunteer_email",
+    "organization",
+    "score",
+    "locked",
+    "published",
+    "shared_topics",
+    "industry",
+    "preference_rank",
+    "shared_hours",
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@staff_required
+def round_review_csv(request, round_id: int):
+    match_round = _staff_round(round_id)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(CSV_HEADER)
+        for row in selectors.round_matches_for_export(match_round=match_round):
+            student, student_email, volunteer, volunteer_email, organization = row[:5]
+            score, locked, published, why = row[5:]
+            why = why or {}
+            cells = [
+                student or "",
+                student_email,
+                volunteer or "",
+                volunteer_email,
+                organization or "",
+                f"{score:g}",
+                "yes" if locked else "no",
+                "yes" if published else "no",
+                "; ".join(why.get("shared_topic_names") or []),
+                why.get("industry") or "",
+                str(why.get("preference_rank") or ""),
+                str(why.get("shared_hours") or 0),
+            ]
+            yield writer.writerow([neutralise(str(cell)) for cell in cells])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="round-{match_round.pk}-matches.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _back_to_review(round_id: int, anchor: str = ""):

@@ -190,3 +190,29 @@ def test_the_attendance_page_counts_by_person_and_month(student, volunteer, staf
     assert "Students who missed sessions" in html
     assert student.display_name in html
     assert "100%" in html
+
+
+def test_a_round_may_weigh_no_shows_itself_else_the_policy_does(student, volunteer):
+    from mentoring.selectors import rounds as round_selectors
+    from tests.mentoring.helpers import open_round, sign_up_student
+
+    session = _session(student, volunteer)
+    with _after(session):
+        attendance.attendance_record(session=session, by=volunteer, said=NO_SHOW)
+        match_round = open_round()
+        sign_up_student(match_round, student)
+
+        def points() -> float:
+            [signed_up] = round_selectors.matcher_input(match_round=match_round).students
+            assert signed_up.no_shows == 1
+            return signed_up.no_show_points
+
+        assert points() == MentoringPolicy.current().student_no_show_penalty
+        match_round.matching_settings = {"no_show_points": 2.5}
+        match_round.save(update_fields=["matching_settings"])
+        assert points() == 2.5
+    assert (
+        matching.MatchSettings.from_json({"no_show_points": 2.5}).as_json()["no_show_points"] == 2.5
+    )
+    with pytest.raises(ValueError, match=r"multiple of 0\.25"):
+        matching.MatchSettings.from_json({"no_show_points": 0.3})

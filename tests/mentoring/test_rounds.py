@@ -3,7 +3,9 @@ review actions (lock, remove, swap), publication and its emails, booking, access
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -200,6 +202,67 @@ def test_staff_edit_a_round(staff_client):
     assert match_round.name == "Renamed"
     assert match_round.class_years == []
     assert match_round.majors == []
+
+
+def test_staff_tune_the_matcher_on_the_round_form(staff_client):
+    match_round = open_round()
+    url = reverse("mentoring:round_edit", args=[match_round.pk])
+    staff_client.post(
+        url,
+        _round_post(
+            topic_points="5.5",
+            third_choice_points="0",
+            require_shared_topic="on",
+            objective=matching.OBJECTIVE_MOST_MATCHED,
+        ),
+    )
+    match_round.refresh_from_db()
+    settings = matching.MatchSettings.from_json(match_round.matching_settings)
+    assert settings.topic_points == 5.5
+    assert settings.preference_points == (12.0, 8.0, 0.0)
+    assert settings.industry_points == matching.INDUSTRY_POINTS  # left empty: the default
+    assert settings.require_shared_topic
+    assert not settings.require_same_industry
+    assert settings.objective == matching.OBJECTIVE_MOST_MATCHED
+    form = staff_client.get(url).context["form"]
+    assert form.initial["topic_points"] == 5.5
+    assert form.initial["require_shared_topic"] is True
+
+    response = staff_client.post(url, _round_post(topic_points="2.1", industry_points="-1"))
+    errors = response.context["form"].errors
+    assert errors["topic_points"] == ["Use steps of 0.25 (e.g. 2.5 or 2.75)."]
+    assert "industry_points" in errors
+    # Back to the defaults: stored as nothing, so the round follows the defaults.
+    staff_client.post(url, _round_post())
+    match_round.refresh_from_db()
+    assert match_round.matching_settings == {}
+
+
+def test_bad_matching_settings_are_refused_by_the_service(staff):
+    with pytest.raises(ValidationError, match="objective"):
+        services.round_create(
+            created_by=staff,
+            name="x",
+            signup_deadline=timezone.now() + dt.timedelta(days=1),
+            window_start=timezone.localdate() + dt.timedelta(days=3),
+            window_end=timezone.localdate() + dt.timedelta(days=9),
+            matching_settings={"objective": "fastest"},
+        )
+
+
+def test_a_tuned_round_matches_with_its_settings_and_says_so(staff_client):
+    match_round, _, _, ann, _, _ = _scenario()
+    match_round.matching_settings = matching.MatchSettings(
+        topic_points=7.0, require_shared_topic=True
+    ).as_json()
+    match_round.save()
+    run = round_matches.round_run_matcher(match_round=match_round)
+    assert run.certificate["optimal"] is True
+    ann_match = Match.objects.get(round=match_round, student=ann)
+    assert ann_match.breakdown["topics"] == 7.0
+    assert ann_match.breakdown["settings"]["require_shared_topic"] is True
+    html = staff_client.get(reverse("mentoring:round_review", args=[match_round.pk])).content
+    assert "a shared topic required" in html.decode()
 
 
 def test_a_published_round_cannot_be_edited(staff_client):
@@ -580,6 +643,9 @@ def test_run_proposes_matches_and_records_the_run(staff_client):
         sum(Match.objects.filter(round=match_round).values_list("score", flat=True))
     )
     assert run.solver_seconds > 0
+    assert run.certificate["optimal"] is True
+    assert run.certificate["gap"] == 0
+    assert run.certificate["violations"] == 0
     ann_match = Match.objects.get(round=match_round, student=ann)
     assert ann_match.breakdown["shared_topic_names"] == ["Industry insight"]
     assert ann_match.breakdown["preference_rank"] == 1
@@ -590,6 +656,16 @@ def test_run_proposes_matches_and_records_the_run(staff_client):
     assert "first choice" in html
     assert "no volunteer with a shared time" in html
     assert "Cy" in html
+    assert "proved optimal (gap 0)" in html
+
+
+def test_a_run_that_is_not_proved_optimal_says_so(staff_client):
+    match_round, *_ = _scenario()
+    run = round_matches.round_run_matcher(match_round=match_round)
+    run.certificate = {**run.certificate, "optimal": False, "gap": 4.25}
+    run.save(update_fields=["certificate"])
+    html = staff_client.get(reverse("mentoring:round_review", args=[match_round.pk])).content
+    assert "not proved optimal (gap 4.25)" in html.decode()
 
 
 def test_run_needs_a_closed_round():
@@ -910,9 +986,92 @@ def test_review_page_queries_do_not_grow(staff_client):
         run.save()
 
     assert_queries_stable(lambda: staff_client.get(url), add_rows, small=5, large=100)
-    page = staff_client.get(url)
-    assert len(page.context["review"].matches) == 100
-    assert len(page.context["review"].unmatched) == 100
+    review = staff_client.get(url).context["review"]
+    assert len(review.matches) == selectors.REVIEW_PAGE_SIZE == 50
+    assert review.match_count == 100
+    assert review.locked_count == sum(1 for m in Match.objects.all() if m.locked)
+    assert len(review.unmatched) == review.unmatched_count == 100
+    second = staff_client.get(url, {"page": 2}).context["review"]
+    assert {m.pk for m in second.matches}.isdisjoint(m.pk for m in review.matches)
+    assert len(second.matches) == 50
+
+
+def test_filtered_review_page_queries_do_not_grow(staff_client):
+    match_round = _closed_round()
+    url = reverse("mentoring:round_review", args=[match_round.pk])
+    filters = {"min_score": "10", "max_score": "30", "warning": "no_time", "page": "2"}
+
+    def add_rows(n):
+        for _ in range(n):
+            volunteer = VolunteerFactory()
+            mentor_for(volunteer, windows=[])
+            Match.objects.create(
+                round=match_round, student=StudentFactory(), volunteer=volunteer, score=20
+            )
+
+    assert_queries_stable(lambda: staff_client.get(url, filters), add_rows, small=3, large=60)
+    review = staff_client.get(url, filters).context["review"]
+    assert len(review.matches) == 10  # page 2 of 60 matches without a time to book
+    assert review.without_bookable_time == 10
+
+
+def test_review_filters_by_volunteer_score_and_warning(staff_client):
+    match_round, _, _, ann, ben, _ = _scenario()
+    round_matches.round_run_matcher(match_round=match_round)
+    url = reverse("mentoring:round_review", args=[match_round.pk])
+    Match.objects.filter(round=match_round, student=ben).update(score=20, locked=True)
+    Match.objects.filter(round=match_round, student=ann).update(score=30.5)
+
+    def shown(**query):
+        return {m.student_id for m in staff_client.get(url, query).context["review"].matches}
+
+    assert shown() == {ann.pk, ben.pk}
+    assert shown(volunteer="caro") == {ann.pk}
+    assert shown(volunteer="DAVE") == {ben.pk}
+    assert shown(min_score="30.5") == {ann.pk}
+    assert shown(max_score="25") == {ben.pk}
+    assert shown(min_score="21", max_score="30") == set()
+    assert shown(warning="locked") == {ben.pk}
+    assert shown(warning="no_time") == set()  # both volunteers have times to book
+    page = staff_client.get(url, {"volunteer": "nobody"})
+    assert "No match fits these filters." in page.content.decode()
+    # A filter that is not a number is ignored, not an error.
+    assert shown(min_score="lots") == {ann.pk, ben.pk}
+
+
+def test_review_shows_the_first_students_without_a_match_and_counts_them_all(
+    staff_client, monkeypatch
+):
+    monkeypatch.setattr(selectors, "UNMATCHED_SHOWN", 3)
+    match_round = _closed_round()
+    for _ in range(5):
+        sign_up_student(match_round, StudentFactory())
+    page = staff_client.get(reverse("mentoring:round_review", args=[match_round.pk]))
+    review = page.context["review"]
+    assert len(review.unmatched) == 3
+    assert review.unmatched_count == 5
+    assert "Students without a match (5)" in page.content.decode()
+    assert "The first 3 of 5 are shown." in page.content.decode()
+
+
+def test_review_csv_exports_every_match(staff_client):
+    match_round, carol, dave, ann, ben, _ = _scenario()
+    round_matches.round_run_matcher(match_round=match_round)
+    ann.profile.display_name = "=HYPERLINK(1)"
+    ann.profile.save()
+    response = staff_client.get(reverse("mentoring:round_review_csv", args=[match_round.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["student", "student_email", "volunteer"]
+    assert len(rows) == 3
+    by_email = {row[1]: row for row in rows[1:]}
+    assert by_email[ann.email][0] == "'=HYPERLINK(1)"  # a formula is neutralised
+    assert by_email[ann.email][2] == carol.display_name
+    assert by_email[ann.email][8] == "Industry insight"
+    assert by_email[ben.email][2] == dave.display_name
 
 
 def test_round_list_and_detail_queries_do_not_grow(staff_client):
