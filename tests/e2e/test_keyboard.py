@@ -19,6 +19,7 @@ checks behind docs/accessibility.md), in Chromium with the demo data.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -109,6 +110,16 @@ class Keyboard:
         self.page = page
         self.cdp = page.context.new_cdp_session(page)
         self.visited: list[Stop] = []
+
+    def focused_settled(self, timeout: float = 3.0) -> Stop | None:
+        """What has focus once htmx has settled: it puts focus back on the new control after
+        the swap settles, a moment after the new content shows."""
+        deadline = time.monotonic() + timeout
+        while True:
+            stop = self.focused()
+            if stop is not None or time.monotonic() > deadline:
+                return stop
+            self.page.wait_for_timeout(50)
 
     def focused(self) -> Stop | None:
         where = self.page.evaluate(FOCUSED)
@@ -321,7 +332,7 @@ def test_focus_stays_on_the_control_after_an_in_page_update(demo, live_server, p
     expect(page.locator("#rsvp-status")).to_contain_text(
         re.compile("You are (going|on the waitlist)")
     )
-    after = keys.focused()
+    after = keys.focused_settled()
     assert after is not None
     assert (after.role, after.name) in {
         ("button", "Cancel my RSVP"),
@@ -334,13 +345,13 @@ def test_focus_stays_on_the_control_after_an_in_page_update(demo, live_server, p
     keys.tab_to("link", "Next →")
     page.keyboard.press("Enter")
     expect(page.locator("#calendar-title")).not_to_have_text(month)
-    after = keys.focused()
+    after = keys.focused_settled()
     assert after is not None
     assert (after.role, after.name) == ("link", "Next →")
     keys.tab_to("link", "← Previous", backwards=True)
     page.keyboard.press("Enter")
     expect(page.locator("#calendar-title")).to_have_text(month)
-    after = keys.focused()
+    after = keys.focused_settled()
     assert after is not None
     assert (after.role, after.name) == ("link", "← Previous")
 
