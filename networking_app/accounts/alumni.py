@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
@@ -24,16 +25,14 @@ from networking_app.accounts.models import (
 )
 from networking_app.core.cache import bump_version, person
 
-# A class graduates at the end of June of its year: from the next day on, Today offers the
-# change (anyone may ask for it sooner from their profile).
-GRADUATION = (6, 30)
-
 
 def has_graduated(profile: StudentProfile | None, today: dt.date) -> bool:
     if profile is None or not profile.class_year:
         return False
-    month, day = GRADUATION
-    return today > dt.date(profile.class_year, month, day)
+    # A class year ends on GRADUATION_DATE (the rule retention uses): from the next day on,
+    # Today offers the change; anyone may ask for it sooner from their profile.
+    ends = dt.date(profile.class_year, settings.GRADUATION_MONTH, settings.GRADUATION_DAY)
+    return today > ends
 
 
 def student_becomes_volunteer(*, user: User) -> VolunteerProfile:
