@@ -91,6 +91,8 @@ ROOT_URLCONF = "networking_app.urls"
 WSGI_APPLICATION = "networking_app.wsgi.application"
 ASGI_APPLICATION = "networking_app.asgi.application"
 
+FORM_RENDERER = "networking_app.core.forms_renderer.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

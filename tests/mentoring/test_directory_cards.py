@@ -239,6 +239,8 @@ def mentor_card_items(cards) -> str:
 
 
 def _normal(html: str) -> str:
+    # Quotes as Django escapes them (the fields' Jinja2 templates write &#34; and &#39;).
+    html = html.replace("&#34;", "&quot;").replace("&#39;", "&#x27;")
     html = re.sub(r"\s+", " ", html)
     return re.sub(r"\s*(<|>)\s*", r"\1", html).strip()
 
