@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 PAGE_CACHES_OFF = {
     "PRIVATE_PAGE_CACHE_SECONDS": 0,
     "DIRECTORY_CACHE_SECONDS": 0,
+    "DASHBOARD_CACHE_SECONDS": 0,
 }
 
 

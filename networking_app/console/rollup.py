@@ -54,6 +54,7 @@ from networking_app.console.selectors.filters import (
     OPEN_REQUEST_STATUSES,
 )
 from networking_app.console.selectors.pages import store_pages
+from networking_app.core.cache import FIGURES, bump_version
 
 # Longer than a refresh ever takes: a claim older than this belongs to a worker that died.
 LEASE = dt.timedelta(minutes=10)
@@ -283,6 +284,8 @@ def figures_refresh(*, fresher_than: dt.timedelta | None = None) -> bool:
             FiguresRefresh.objects.filter(pk=REFRESH_ROW).update(
                 computed_at=started, running_until=None
             )
+            # The dashboard's rendered figures (console.views_dashboard) are read afresh.
+            bump_version(FIGURES)
     except BaseException:
         FiguresRefresh.objects.filter(pk=REFRESH_ROW).update(running_until=None)
         raise

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from networking_app.console import views
+from networking_app.console import views, views_dashboard
 
 app_name = "console"
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/recompute/", views.dashboard_recompute, name="dashboard_recompute"),
-    path("dashboard/<slug:chart_key>.csv", views.chart_export, name="chart_export"),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("dashboard/recompute/", views_dashboard.dashboard_recompute, name="dashboard_recompute"),
+    path("dashboard/<slug:chart_key>.csv", views_dashboard.chart_export, name="chart_export"),
     path("volunteers/", views.volunteers, name="volunteers"),
     path("volunteers/<int:volunteer_id>/decide/", views.volunteer_decide, name="volunteer_decide"),
     path("volunteers/approve/", views.volunteers_approve, name="volunteers_approve"),

@@ -1,19 +1,14 @@
-"""The staff console: dashboard and chart exports, volunteers, invitations, eligibility labels,
-nudge emails and the audit log. Every page is `staff_required` (TOTP)."""
+"""The staff console: volunteers, invitations, eligibility labels, nudge emails, attendance and
+the audit log (the dashboard is in views_dashboard.py). Every page is `staff_required` (TOTP)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
-import time
 
 from allauth.account.adapter import get_adapter
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,152 +25,23 @@ from networking_app.accounts.selectors import staff_members, volunteer_profile_g
 from networking_app.console import selectors, services
 from networking_app.console.forms import (
     AuditFilterForm,
-    DashboardFilterForm,
     InvitationForm,
     LabelForm,
     LabelStudentsForm,
     NudgeConfirmForm,
     NudgeForm,
     VolunteerDecisionForm,
-    filters_query,
 )
 from networking_app.console.models import (
     EligibilityLabel,
-    FiguresRefresh,
     VolunteerInvitation,
 )
-from networking_app.console.reports import CHART_KEYS, CHART_SECTIONS, dashboard_charts
-from networking_app.console.rollup import figures_refresh, figures_request_refresh
-from networking_app.console.selectors.pages import stored_dashboard
-from networking_app.console.selectors.rollup import (
-    cohort_years_and_majors,
-    dashboard_from_rollup,
-    figures_state,
-)
-from networking_app.console.tasks import refresh_figures
 
 PAGE_SIZE = 50
-# How long a page waits for the first figures another request is computing.
-FIRST_FIGURES_WAIT = 60
 
 
 def _form_errors(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-# --- Dashboard -------------------------------------------------------------------------------
-
-
-def _dashboard_form(request) -> DashboardFilterForm:
-    choices = {**cohort_years_and_majors(), "labels": selectors.label_choices()}
-    return DashboardFilterForm(request.GET or None, choices=choices)
-
-
-def _every(seconds: int) -> str:
-    """300 -> "recomputed every 5 minutes", 3600 -> "recomputed every hour", 90 -> "recomputed
-    every 90 seconds"."""
-    if not seconds % 3600:
-        n = seconds // 3600
-        return ngettext("recomputed every hour", "recomputed every %(n)d hours", n) % {"n": n}
-    if not seconds % 60:
-        n = seconds // 60
-        return ngettext("recomputed every minute", "recomputed every %(n)d minutes", n) % {"n": n}
-    return ngettext("recomputed every second", "recomputed every %(n)d seconds", seconds) % {
-        "n": seconds
-    }
-
-
-def _figures() -> FiguresRefresh | None:
-    """The state of the precomputed figures, computed now if they never were (or for every
-    page when DASHBOARD_REFRESH_SECONDS is 0). Figures older than two intervals mean the beat
-    is late: the first page to see it enqueues one refresh, and every page shows their age."""
-    seconds = settings.DASHBOARD_REFRESH_SECONDS
-    state = figures_state()
-    if state is None or seconds <= 0:
-        figures_refresh()
-        # Another refresh held the claim: wait for the figures it is computing.
-        deadline = time.monotonic() + FIRST_FIGURES_WAIT
-        while (state := figures_state()) is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-    elif figures_request_refresh(older_than=dt.timedelta(seconds=2 * seconds)):
-        transaction.on_commit(refresh_figures.delay)
-    return state
-
-
-def _figures_pending() -> HttpResponse:
-    response = HttpResponse(
-        _("The figures are being computed for the first time: reload in a minute."),
-        status=503,
-        content_type="text/plain; charset=utf-8",
-    )
-    response["Retry-After"] = "60"
-    return response
-
-
-@staff_required
-def dashboard(request):
-    state = _figures()  # first: the form's class years and majors come from the figures
-    if state is None:
-        return _figures_pending()
-    form = _dashboard_form(request)
-    filters = form.filters()
-    d = stored_dashboard(filters) or dashboard_from_rollup(filters)
-    seconds = settings.DASHBOARD_REFRESH_SECONDS
-    context = {
-        "form": form,
-        "filters": filters,
-        "d": d,
-        "charts": dashboard_charts(d),
-        "computed_at": state.computed_at,
-        "recomputed": _every(seconds) if seconds > 0 else _("computed for this page"),
-        "query": request.GET.urlencode(),
-        "figures_query": filters_query(filters),
-    }
-    return render(request, "console/dashboard.html", context)
-
-
-@require_POST
-@staff_required
-def dashboard_recompute(request):
-    """Recompute the figures now (under the same claim as the background refresh, so that
-    repeated clicks compute them once), then go back to the dashboard whose filters are in the
-    query string. The way back is built here from the form's own fields, never taken from the
-    request, so it cannot lead anywhere else."""
-    form = _dashboard_form(request)
-    if figures_refresh():
-        messages.success(request, _("The figures were recomputed just now."))
-    else:
-        messages.info(request, _("The figures are being recomputed: reload in a moment."))
-    query = QueryDict(mutable=True)
-    for name in form.fields:
-        if name in request.GET:
-            query.setlist(name, request.GET.getlist(name))
-    url = reverse("console:dashboard")
-    return redirect(f"{url}?{query.urlencode()}" if query else url)
-
-
-@staff_required
-@staff_reauthentication_required
-def chart_export(request, chart_key: str):
-    """One chart as CSV, from the same precomputed figures as the page (so the file matches
-    the chart on screen), reading only the sections this chart needs."""
-    if chart_key not in CHART_KEYS:
-        raise Http404
-    if _figures() is None:
-        return _figures_pending()
-    form = _dashboard_form(request)
-    filters = form.filters()
-    data = stored_dashboard(filters) or dashboard_from_rollup(
-        filters, sections=CHART_SECTIONS[chart_key]
-    )
-    chart = dashboard_charts(data, only=chart_key)[chart_key]
-    services.export_record(
-        staff=request.user, chart_key=chart_key, filters=filters, rows=len(chart.categories)
-    )
-    response = HttpResponse(chart.csv(), content_type="text/csv; charset=utf-8")
-    name = f"rapport-{chart_key}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 # --- Volunteers ------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ Caching (zulip's `cache_with_key`, one flush site per owner):
   its transaction: the values cached under the old version are not served again.
 - A scope is whose or what data a value depends on: `person(user_id)` (a person's own
   contacts, conversations, action items, RSVPs, class year), `DIRECTORY` (what students see of
-  volunteers), `EVENTS` (events, their hosts, labels and organizations).
+  volunteers), `EVENTS` (events, their hosts, labels and organizations), `FIGURES` (the staff
+  dashboard's precomputed figures).
 
 A version is a random token kept in the cache beside the values: lost (evicted, Redis
 restarted), a new one is drawn and the values stored under the old one are simply missed. A
@@ -113,6 +114,8 @@ VERSION_SECONDS = 24 * 60 * 60
 
 DIRECTORY = "directory"
 EVENTS = "events"
+# The staff dashboard's precomputed figures: raised by each refresh (console.rollup).
+FIGURES = "figures"
 
 
 def person(user_id: int) -> str:

@@ -154,6 +154,9 @@ else:
 # How often the staff dashboard's figures are recomputed in the background, in seconds (0:
 # computed for every page, for development). Staff see their age and can recompute them.
 DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", 300, minimum=0)
+# How long the dashboard's figures stay rendered in the cache, in seconds; each refresh makes
+# the next page render them afresh (networking_app/core/cache.py). 0: rendered for every page.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", 3600, minimum=0)
 # How long a page of the directory's results is kept in the cache, in seconds (0: computed for
 # every page). Students may see next open times that old; asking for a time checks it afresh.
 DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", 60, minimum=0)

@@ -67,7 +67,8 @@ def test_each_preset_period_is_stored_and_reads_back_equal(with_round):
     assert default.event_rows[0].starts_at.tzinfo is not None
 
 
-def test_the_page_reads_the_stored_dashboard_and_shows_the_same(staff_client, with_round):
+def test_the_page_reads_the_stored_dashboard_and_shows_the_same(settings, staff_client, with_round):
+    settings.DASHBOARD_CACHE_SECONDS = 0  # the figures as read, not as rendered before
     rollup.figures_refresh()
     with capture_queries() as stored_queries:
         stored_page = _stable(staff_client.get(DASHBOARD).content.decode())
@@ -120,3 +121,47 @@ def test_a_garbled_or_older_stored_page_is_ignored(staff_client, programme):
     FiguresPage.objects.filter(filters=page_key(filters)).update(dashboard={"filters": "?"})
     assert stored_dashboard(filters) is None
     assert staff_client.get(DASHBOARD).status_code == 200
+
+
+def _figures_section(response) -> str:
+    html = response.text
+    return html[html.index('aria-labelledby="students-heading"') : html.index("</main>")]
+
+
+def test_the_rendered_figures_are_kept_until_the_next_refresh(settings, staff_client, programme):
+    settings.DASHBOARD_CACHE_SECONDS = 3600
+    rollup.figures_refresh()
+    first = staff_client.get(DASHBOARD)
+    with capture_queries() as queries:
+        again = staff_client.get(DASHBOARD)
+    # Served as rendered: the stored page is not even read.
+    assert not any("console_figurespage" in sql for sql in queries)
+    assert _figures_section(again) == _figures_section(first)
+    assert again.context["d"] == first.context["d"]
+    before = first.context["d"].students["total"]
+    add_student_activity(StudentFactory(), days_ago=2)
+    rollup.figures_refresh()
+    after = staff_client.get(DASHBOARD)
+    assert after.context["d"].students["total"] == before + 1
+    assert _figures_section(after) != _figures_section(first)
+
+
+def test_the_rendered_figures_are_kept_per_language(settings, staff, staff_client, programme):
+    settings.DASHBOARD_CACHE_SECONDS = 3600
+    rollup.figures_refresh()
+    assert "Active in the period" in _figures_section(staff_client.get(DASHBOARD))
+    staff.profile.language = "es"
+    staff.profile.save()
+    spanish = _figures_section(staff_client.get(DASHBOARD))
+    assert "Activos en el periodo" in spanish
+    assert "Active in the period" not in spanish
+
+
+def test_the_figures_are_rendered_for_every_page_without_a_background_refresh(
+    settings, staff_client, programme
+):
+    settings.DASHBOARD_CACHE_SECONDS = 3600
+    settings.DASHBOARD_REFRESH_SECONDS = 0
+    before = staff_client.get(DASHBOARD).context["d"].students["total"]
+    add_student_activity(StudentFactory(), days_ago=2)
+    assert staff_client.get(DASHBOARD).context["d"].students["total"] == before + 1
