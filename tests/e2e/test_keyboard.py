@@ -8,7 +8,7 @@ checks behind docs/accessibility.md), in Chromium with the demo data.
   tree), the skip link moves focus to the main content, focus order matches the visual order
   on two forms, and a sign-up with errors puts focus on the error summary. After an htmx
   update (RSVP, the calendar's next month) focus stays on the control.
-- Every main page of each role (the table of test_accessibility.py) at 320 x 640 CSS px: the
+- Every main page of each role (the table in tests/e2e/pages.py) at 320 x 640 CSS px: the
   document does not scroll sideways (tables may scroll inside their own box).
 - The same pages in the dark colour scheme: axe's color-contrast rule finds nothing (the light
   scheme is in test_accessibility.py's sweep).
@@ -34,7 +34,7 @@ from mentoring.services.requests import flash_request_create
 from networking_app.accounts.models import ApprovalStatus, User
 from networking_app.demo.load import demo_data_load
 from tests.e2e.conftest import log_in_as
-from tests.e2e.test_accessibility import PAGES
+from tests.e2e.pages import PAGES
 
 REFLOW = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
