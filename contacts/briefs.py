@@ -8,6 +8,7 @@ conversation starts within BRIEF_ON_TODAY, and on a page of its own (contacts:co
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -18,6 +19,8 @@ from contacts.models import Conversation, ConversationStatus, Interaction
 
 BRIEF_MINUTES = 60
 BRIEF_ON_TODAY = dt.timedelta(hours=3)
+# ... and still, for a conversation begun this long ago.
+BEGUN_WITHIN = dt.timedelta(minutes=30)
 HISTORY = 8  # interactions shown, newest first
 
 
@@ -106,16 +109,32 @@ def conversation_brief(conversation: Conversation) -> Brief:
     )
 
 
+def _starting_soon_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    return now - BEGUN_WITHIN, now + BRIEF_ON_TODAY
+
+
+def may_start_soon(
+    *, now: dt.datetime, scheduled_times: Iterable[dt.datetime], seen_until: dt.datetime | None
+) -> bool:
+    """Whether briefs_starting_soon could find anything, from the times of the student's
+    scheduled conversations looked up until `seen_until` (Today's lists): False spares it
+    its query."""
+    start, end = _starting_soon_window(now)
+    if seen_until is None or seen_until < end:
+        return True
+    return any(start <= when <= end for when in scheduled_times)
+
+
 def briefs_starting_soon(*, user, now: dt.datetime | None = None) -> list[Conversation]:
     """The student's conversations starting within BRIEF_ON_TODAY (or begun in the last half
     hour): Today shows a card with their brief. One query."""
-    now = now or timezone.now()
+    start, end = _starting_soon_window(now or timezone.now())
     return list(
         Conversation.objects.filter(
             owner=user,
             status=ConversationStatus.SCHEDULED,
-            scheduled_at__gte=now - dt.timedelta(minutes=30),
-            scheduled_at__lte=now + BRIEF_ON_TODAY,
+            scheduled_at__gte=start,
+            scheduled_at__lte=end,
         )
         .select_related("contact__organization")
         .order_by("scheduled_at")

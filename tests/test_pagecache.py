@@ -22,6 +22,7 @@ from tests.contacts.factories import (
     ContactFactory,
     ConversationFactory,
     PreparedQuestionFactory,
+    TargetOrganizationFactory,
 )
 from tests.events.factories import EventFactory, RSVPFactory
 from tests.factories import StudentFactory
@@ -106,6 +107,13 @@ CHANGES = {
         item=ActionItem.objects.filter(owner=s).first()
     ),
     "import committed and undone": _import_and_undo,
+    "target added": lambda s: services.target_organization_add(owner=s, name="Initech", priority=1),
+    "target updated": lambda s: services.target_organization_update(
+        target=TargetOrganizationFactory(owner=s), priority=2, notes="Hiring"
+    ),
+    "target removed": lambda s: services.target_organization_delete(
+        target=TargetOrganizationFactory(owner=s)
+    ),
     "rsvp": lambda s: event_services.rsvp_create(event=EventFactory(starts_at=_tomorrow()), user=s),
     "rsvp cancelled": _rsvp_cancel,
     "met at an event": _met_people,

@@ -48,6 +48,7 @@ from contacts.selectors.today import (
     TodayPage,
     action_items_due,
     getting_started,
+    started_data,
     today_page,
 )
 
@@ -83,6 +84,7 @@ __all__ = [
     "prepared_question_get_for_user",
     "question_bank",
     "search_terms",
+    "started_data",
     "tags_for_user",
     "target_get_for_user",
     "target_organizations",

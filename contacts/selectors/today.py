@@ -24,6 +24,9 @@ S = ConversationStatus
 # conversation held and not thanked yet, the overdue ones marked so.
 THANK_YOU_WITHIN = dt.timedelta(hours=24)
 FOLLOW_UP_DUE_AFTER = dt.timedelta(days=7)
+# Upcoming: the conversations scheduled from two hours ago to a week ahead.
+UPCOMING_SINCE = dt.timedelta(hours=2)
+UPCOMING_WITHIN = dt.timedelta(days=7)
 
 
 @dataclass
@@ -36,6 +39,10 @@ class TodayPage:
     # Intros the contact answered (their reply forwarded to the capture address, contacts/capture):
     # schedule it? Not listed among the follow-ups.
     replies: list[Conversation] = field(default_factory=list)
+    # When every scheduled conversation seen starts (not cut to `limit`), and until when they
+    # were looked for: whether one is starting soon needs no query of its own (contacts.briefs).
+    scheduled_times: tuple[dt.datetime, ...] = ()
+    scheduled_until: dt.datetime | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -65,14 +72,15 @@ def today_page(
     now = now or timezone.now()
     today = timezone.localdate(now)
     replies = CapturedMessage.objects.filter(conversation=OuterRef("pk"), kind=CaptureKind.REPLY)
+    scheduled_until = now + UPCOMING_WITHIN
     due = (
         Q(status=S.HELD)
         | Q(status=S.REQUESTED, requested_on__lte=today - FOLLOW_UP_DUE_AFTER)
         | Q(status=S.REQUESTED, replied=True)
         | Q(
             status=S.SCHEDULED,
-            scheduled_at__gte=now - dt.timedelta(hours=2),
-            scheduled_at__lte=now + dt.timedelta(days=7),
+            scheduled_at__gte=now - UPCOMING_SINCE,
+            scheduled_at__lte=scheduled_until,
         )
     )
     conversations = (
@@ -104,6 +112,7 @@ def today_page(
             answered.append(conversation)
         else:
             lists[conversation.status].append(conversation)
+    scheduled_times = tuple(sorted(c.scheduled_at for c in lists[S.SCHEDULED]))
     for status, key in urgency.items():
         lists[status] = sorted(lists[status], key=key)[:limit]
     for conversation in lists[S.HELD]:
@@ -128,6 +137,8 @@ def today_page(
         if with_action_items
         else [],
         replies=sorted(answered, key=lambda c: (c.replied_at, c.pk))[:limit],
+        scheduled_times=scheduled_times,
+        scheduled_until=scheduled_until,
     )
 
 
@@ -182,9 +193,17 @@ class GettingStarted:
         return all(step.done for step in self.steps)
 
 
-def getting_started(*, user) -> GettingStarted:
-    """Onboarding finished, class year and major on the profile, target organizations, a
-    first contact and a first conversation: one query."""
+@dataclass(frozen=True)
+class StartedData:
+    """What of the first steps the student's own data shows: one query (kept with Today's
+    lists, under the student's version: the services that add or remove these raise it)."""
+
+    has_target: bool
+    has_contact: bool
+    has_conversation: bool
+
+
+def started_data(*, user) -> StartedData:
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
@@ -195,13 +214,24 @@ def getting_started(*, user) -> GettingStarted:
         .values("has_target", "has_contact", "has_conversation")
         .first()
     ) or {}
+    return StartedData(
+        has_target=bool(row.get("has_target")),
+        has_contact=bool(row.get("has_contact")),
+        has_conversation=bool(row.get("has_conversation")),
+    )
+
+
+def getting_started(*, user, data: StartedData | None = None) -> GettingStarted:
+    """Onboarding finished, class year and major on the profile (read from the profile), target
+    organizations, a first contact and a first conversation (`data`, else one query)."""
+    data = data or started_data(user=user)
     profile = getattr(user, "student_profile", None)
     return GettingStarted(
         steps=[
             StartStep("onboarding", bool(profile and profile.onboarded_at)),
             StartStep("profile", bool(profile and profile.class_year and profile.major)),
-            StartStep("targets", bool(row.get("has_target"))),
-            StartStep("contact", bool(row.get("has_contact"))),
-            StartStep("conversation", bool(row.get("has_conversation"))),
+            StartStep("targets", data.has_target),
+            StartStep("contact", data.has_contact),
+            StartStep("conversation", data.has_conversation),
         ]
     )

@@ -60,6 +60,7 @@ def target_organization_add(
                 % {"organization": organization.name}
             }
         )
+    owner_changed(owner.pk)  # Today's first steps
     return target
 
 
@@ -69,12 +70,15 @@ def target_organization_update(
     target.priority = priority
     target.notes = notes
     target.save(update_fields=["priority", "notes"])
+    owner_changed(target.owner_id)
     return target
 
 
 def target_organization_delete(*, target: TargetOrganization) -> None:
     """Stop targeting the organization; it stays shared, and contacts there are untouched."""
+    owner_id = target.owner_id
     target.delete()
+    owner_changed(owner_id)
 
 
 # --- Contacts ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ page too, with the events card the project's home view hands it)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,8 +14,9 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from contacts import selectors
-from contacts.briefs import briefs_starting_soon
+from contacts.briefs import briefs_starting_soon, may_start_soon
 from contacts.models import ConversationStatus
+from contacts.selectors.today import StartedData
 from contacts.this_week import has_something_this_week
 from networking_app.accounts.alumni import has_graduated
 from networking_app.accounts.decorators import network_required
@@ -32,6 +34,11 @@ class TodayLists:
 
     html: SafeString  # pickled as such: the cache keeps it safe
     empty: bool
+    started: StartedData | None  # students only
+    # When the scheduled conversations start, looked up until `scheduled_until`: whether one
+    # is starting soon (the minute matters) without a query (contacts.briefs.may_start_soon).
+    scheduled_times: tuple[dt.datetime, ...]
+    scheduled_until: dt.datetime | None
 
 
 def today_response(request, *, home: bool = False, extra: dict | None = None) -> HttpResponse:
@@ -43,7 +50,13 @@ def today_response(request, *, home: bool = False, extra: dict | None = None) ->
     def lists() -> TodayLists:
         page = selectors.today_page(user=user, with_action_items=False)
         html = render_to_string("contacts/today.html#lists", {"page": page})
-        return TodayLists(html=html, empty=page.is_empty)
+        return TodayLists(
+            html=html,
+            empty=page.is_empty,
+            started=selectors.started_data(user=user) if user.is_student else None,
+            scheduled_times=page.scheduled_times,
+            scheduled_until=page.scheduled_until,
+        )
 
     # The lists but the action items (their forms carry the CSRF token) are kept under the
     # student's version (networking_app.core.cache), which every write to their conversations and
@@ -65,12 +78,16 @@ def today_response(request, *, home: bool = False, extra: dict | None = None) ->
         # session that is (the sessions card loads on its own).
         "session_this_week": is_empty and has_something_this_week(user=user),
     }
-    # Not kept with the lists: it depends on the minute (contacts.briefs).
-    context["starting_soon"] = briefs_starting_soon(user=user)
+    # Not kept with the lists: it depends on the minute (contacts.briefs); asked only when one
+    # of the lists' scheduled conversations may be starting soon.
+    now = timezone.now()
+    starts = {"scheduled_times": cached_lists.scheduled_times}
+    if may_start_soon(now=now, seen_until=cached_lists.scheduled_until, **starts):
+        context["starting_soon"] = briefs_starting_soon(user=user, now=now)
     if home:
         context["student"] = getattr(user, "student_profile", None)
     if user.is_student:
-        started = selectors.getting_started(user=user)
+        started = selectors.getting_started(user=user, data=cached_lists.started)
         if not started.finished:
             context["getting_started"] = started
         # Graduated: give back by advising others (networking_app.accounts.alumni).

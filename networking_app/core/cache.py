@@ -107,7 +107,7 @@ class ResilientRedisCache(RedisCache):
 
 # Raise when the shape of any cached value changes, so new code never reads what old code
 # stored.
-FORMAT = 2
+FORMAT = 3
 # A version outlives every value stored under it (the longest lifetime is hours); an expired
 # one is drawn anew, which only costs a miss.
 VERSION_SECONDS = 24 * 60 * 60

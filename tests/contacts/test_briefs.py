@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from contacts import services
-from contacts.briefs import briefs_starting_soon, conversation_brief
+from contacts.briefs import briefs_starting_soon, conversation_brief, may_start_soon
 from contacts.models import AskedBy, ConversationStatus, Relationship
 from mentoring.services import requests as request_services
 from mentoring.services.availability import open_slots
@@ -25,7 +25,7 @@ from tests.contacts.factories import (
 )
 from tests.factories import VolunteerFactory
 from tests.mentoring.helpers import bookable_mentor
-from tests.querycount import assert_queries_stable
+from tests.querycount import assert_queries_stable, capture_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +137,49 @@ def test_today_shows_a_brief_for_what_starts_within_three_hours(student, student
     assert 'id="starting-soon"' in html
     assert reverse("contacts:conversation_brief", kwargs={"conversation_id": soon.pk}) in html
     assert reverse("contacts:conversation_brief", kwargs={"conversation_id": later.pk}) not in html
+
+
+def test_today_shows_a_brief_as_the_clock_reaches_it_while_its_lists_are_cached(
+    student, student_client, settings
+):
+    settings.PRIVATE_PAGE_CACHE_SECONDS = 300
+    soon = _scheduled(student, hours=3 + 2 / 60)
+    brief = reverse("contacts:conversation_brief", kwargs={"conversation_id": soon.pk})
+    with capture_queries() as before:
+        assert brief not in student_client.get(reverse("home")).text
+    later = time_machine.travel(NOW + dt.timedelta(minutes=3), tick=False)
+    with later, capture_queries() as after:
+        html = student_client.get(reverse("home")).text
+    assert brief in html
+    # The lists came from the cache (no conversation list read), the brief was asked for.
+    assert not any("contacts_capturedmessage" in sql for sql in after)
+    assert len(after) < len(before)
+
+
+def test_today_asks_for_no_brief_when_nothing_scheduled_is_near(student, student_client, settings):
+    settings.PRIVATE_PAGE_CACHE_SECONDS = 300
+    _scheduled(student, hours=30)
+    student_client.get(reverse("home"))
+    with capture_queries() as queries:
+        html = student_client.get(reverse("home")).text
+    assert 'id="starting-soon"' not in html
+    assert not any('"contacts_conversation"."scheduled_at" >=' in sql for sql in queries)
+
+
+@pytest.mark.parametrize(
+    ("times", "seen_until", "expected"),
+    [
+        ((), None, True),  # not looked up: ask
+        ((), NOW + dt.timedelta(hours=2), True),  # looked up not far enough: ask
+        ((), NOW + dt.timedelta(days=7), False),
+        ((NOW + dt.timedelta(hours=3),), NOW + dt.timedelta(days=7), True),
+        ((NOW + dt.timedelta(hours=3, seconds=1),), NOW + dt.timedelta(days=7), False),
+        ((NOW - dt.timedelta(minutes=30),), NOW + dt.timedelta(days=7), True),
+        ((NOW - dt.timedelta(minutes=31),), NOW + dt.timedelta(days=7), False),
+    ],
+)
+def test_may_start_soon_follows_the_briefs_window(times, seen_until, expected):
+    assert may_start_soon(now=NOW, scheduled_times=times, seen_until=seen_until) is expected
 
 
 def test_the_brief_page_costs_the_same_queries_with_a_long_history(student, student_client):
