@@ -4,10 +4,11 @@ from contacts.imports.services import import_run_queued, imports_purge_abandoned
 
 
 @shared_task(name="contacts.import_process", ignore_result=True, acks_late=True)
-def import_process(batch_id: int) -> str:
-    """Read or commit a large import (the batch row says which); a second delivery of the
-    same task finds the batch already claimed and does nothing."""
-    return import_run_queued(batch_id=batch_id)
+def import_process(batch_id: int, language: str | None = None) -> str:
+    """Read or commit a large import (the batch row says which) in `language`, the page's that
+    queued it; a second delivery of the same task finds the batch already claimed and does
+    nothing."""
+    return import_run_queued(batch_id=batch_id, language=language)
 
 
 @shared_task(name="contacts.imports_purge_abandoned", ignore_result=True)

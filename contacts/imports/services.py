@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contacts.imports.apply import search_text_for  # noqa: F401 - the public API
@@ -64,22 +65,35 @@ def import_queue_commit(*, batch: ImportBatch, default: str) -> ImportBatch:
     )
     if not updated:
         raise ImportFileError(_("This import is no longer waiting to be committed."))
-    from contacts.tasks import import_process
-
-    transaction.on_commit(lambda: import_process.delay(batch.pk))
+    _enqueue(batch)
     batch.refresh_from_db()
     return batch
 
 
 def import_queue_parse(*, batch: ImportBatch) -> None:
+    _enqueue(batch)
+
+
+def _enqueue(batch: ImportBatch) -> None:
+    """The worker writes the rows' reasons and errors in the language of the page that asked
+    (the student's choice, else their browser's), as a small import does in the request."""
     from contacts.tasks import import_process
 
-    transaction.on_commit(lambda: import_process.delay(batch.pk))
+    language = translation.get_language()
+    transaction.on_commit(lambda: import_process.delay(batch.pk, language))
 
 
-def import_run_queued(*, batch_id: int) -> str:
+def import_run_queued(*, batch_id: int, language: str | None = None) -> str:
     """The worker's side: claim the batch with a conditional update (a duplicate delivery of
-    the task finds nothing to claim), then read or commit it."""
+    the task finds nothing to claim), then read or commit it, in `language` (the page's that
+    queued it; the site's default for a task queued without one)."""
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _run_queued(batch_id)
+
+
+def _run_queued(batch_id: int) -> str:
     now = timezone.now()
     # A worker that died mid-way leaves its batch "parsing" or "committing": once the lease
     # has run out, a redelivered task may claim it again (the commit rolled back with it).

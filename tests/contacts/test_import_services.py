@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import vobject
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from contacts import services
 from contacts.imports import ImportFileError, import_commit, import_preview, import_undo
@@ -368,7 +369,7 @@ def test_round_trip_of_rapport_csv_and_vobject_vcards(student):
 def test_large_files_go_through_the_task(student, monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr("contacts.imports.preview.LARGE_IMPORT_ROWS", 3)
     sent = []
-    monkeypatch.setattr(import_process, "delay", lambda batch_id: sent.append(batch_id))
+    monkeypatch.setattr(import_process, "delay", lambda batch_id, language: sent.append(batch_id))
     batch = import_services.import_start(
         owner=student,
         filename="Connections.csv",
@@ -401,6 +402,35 @@ def test_a_bad_file_in_the_task_is_recorded_as_failed(student):
     assert import_process.apply(args=[batch.pk]).get() == "failed"
     batch.refresh_from_db()
     assert batch.status == BatchStatus.FAILED
+    assert "not a text file Rapport can read" in batch.error
+
+
+def test_the_task_writes_in_the_language_of_the_page_that_queued_it(
+    student, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(import_process, "delay", lambda *args: sent.append(args))
+    batch = ImportBatch.objects.create(
+        owner=student,
+        filename="bad.csv",
+        data=b"Name,Email\r\n\x81\x00\x00\x8d,x\r\n",
+        status=BatchStatus.QUEUED,
+    )
+    with translation.override("es"), django_capture_on_commit_callbacks(execute=True):
+        import_services.import_queue_parse(batch=batch)
+    assert sent == [(batch.pk, "es")]
+    assert import_process.apply(args=sent[0]).get() == "failed"
+    batch.refresh_from_db()
+    assert "no es un archivo de texto que Rapport pueda leer" in batch.error
+
+
+def test_a_task_queued_without_a_language_writes_in_the_sites(student, settings):
+    batch = ImportBatch.objects.create(
+        owner=student, filename="bad.csv", data=b"\x81\x00\x00\x8d", status=BatchStatus.QUEUED
+    )
+    with translation.override("es"):  # whatever the worker had active
+        assert import_process.apply(args=[batch.pk, "xx"]).get() == "failed"
+    batch.refresh_from_db()
     assert "not a text file Rapport can read" in batch.error
 
 
