@@ -221,6 +221,19 @@ def test_contacts_list_cache_is_per_student_and_per_query(student_client, studen
     assert "Ada Lovelace" not in student_client.get(url + "?q=somebody").text
 
 
+def test_the_contacts_search_form_is_kept_with_the_results(student_client, student):
+    contact = ContactFactory(owner=student, name="Ada Lovelace")
+    url = reverse("contacts:list") + '?q=say+"hi"+<b>'
+    computed, first = _queries(student_client, url)
+    cached, second = _queries(student_client, url)
+    assert cached < computed
+    assert second.count('value="say &#34;hi&#34; &lt;b&gt;"') == 1  # escaped, from the cache
+    assert "<b>" not in second.split('id="id_q"')[0][-400:]
+    # A new tag is one of the form's choices on the next page.
+    services.contact_update(contact=contact, tags=["robotics"])
+    assert '<option value="robotics">robotics</option>' in student_client.get(url).text
+
+
 def test_cached_html_carries_no_per_request_token(student_client, student):
     from django.core.cache import cache
 

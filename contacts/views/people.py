@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -43,19 +45,45 @@ IDENTITY_FIELDS = {"name", "email", "linkedin_url", "organization_name"}
 # --- Contacts list ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ContactListParts:
+    """The contacts list's search form and results, as rendered (SafeStrings, which stay safe
+    through the cache)."""
+
+    filters: SafeString
+    results: SafeString
+
+
 @network_required
 def contact_list(request):
-    """The student's contacts, filtered and paged. The tag choices and the rendered results
-    are cached under the student's version (networking_app.core.cache), which contacts' services
-    raise: the first page after any change to their contacts recomputes."""
+    """The student's contacts, filtered and paged. The search form and the results, rendered,
+    are cached for each query string under the student's version (networking_app.core.cache),
+    which contacts' services raise: the first page after any change to their contacts
+    recomputes. Neither holds a per-request token (a GET form)."""
     user = request.user
-    timeout = settings.PRIVATE_PAGE_CACHE_SECONDS
-    scopes = [person(user.pk)]
+    # The whole query string: the form shows it and the pagination links repeat it.
+    parts = cached(
+        cache_key("contact-list-page", user.pk, sorted(request.GET.lists()), *viewer_parts()),
+        lambda: _contact_list_parts(request),
+        timeout=settings.PRIVATE_PAGE_CACHE_SECONDS,
+        scopes=[person(user.pk)],
+    )
+    if wants_fragment(request):
+        response = HttpResponse(parts.results)
+    else:
+        context = {"filters_html": parts.filters, "results_html": parts.results}
+        response = render(request, "contacts/contact_list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _contact_list_parts(request) -> ContactListParts:
+    user = request.user
     tag_choices = cached(
         cache_key("contact-tag-choices", user.pk),
         lambda: ContactFilterForm.tag_choices_for(user),
-        timeout=timeout,
-        scopes=scopes,
+        timeout=settings.PRIVATE_PAGE_CACHE_SECONDS,
+        scopes=[person(user.pk)],
     )
     filter_form = ContactFilterForm(request.GET, user=user, tag_choices=tag_choices)
     values = filter_form.valid_values()
@@ -64,57 +92,41 @@ def contact_list(request):
         batch = import_selectors.batch_for_contact_filter(user=user, value=request.GET["batch"])
     filtered = any(name != "sort" for name in values) or batch is not None
 
-    def results() -> SafeString:
-        filters = ContactFilterForm.to_filters(values)
-        if batch is not None:
-            filters.extra["batch"] = batch.pk
-        contacts = selectors.contacts_matching(user=user, filters=filters)
-        page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
-        page.object_list = list(page.object_list)
-        selectors.attach_tag_names(page.object_list)
-        today = timezone.localdate()
-        for contact in page.object_list:
-            due = contact.stay_in_touch_due_on
-            contact.losing_touch = due is not None and due <= today
-        context = {
-            "page": page,
-            "contacts": page.object_list,
-            "filtered": filtered,
-            # Only asked when nothing matched: tells "no contacts yet" from "no match".
-            "has_contacts": bool(page.object_list)
-            or selectors.contacts_for_user(user=user).exists(),
-        }
-        return render_to_string("contacts/_contact_results.html", context, request)
+    filters = ContactFilterForm.to_filters(values)
+    if batch is not None:
+        filters.extra["batch"] = batch.pk
+    contacts = selectors.contacts_matching(user=user, filters=filters)
+    page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    selectors.attach_tag_names(page.object_list)
+    today = timezone.localdate()
+    for contact in page.object_list:
+        due = contact.stay_in_touch_due_on
+        contact.losing_touch = due is not None and due <= today
+    results_context = {
+        "page": page,
+        "contacts": page.object_list,
+        "filtered": filtered,
+        # Only asked when nothing matched: tells "no contacts yet" from "no match".
+        "has_contacts": bool(page.object_list) or selectors.contacts_for_user(user=user).exists(),
+    }
+    results = render_to_string("contacts/_contact_results.html", results_context, request)
 
-    # The whole query string: the pagination links repeat it.
-    # Rendered by the template engine: a SafeString, which stays one through the cache.
-    results_html = cached(
-        cache_key("contact-list", user.pk, sorted(request.GET.lists()), *viewer_parts()),
-        results,
-        timeout=timeout,
-        scopes=scopes,
-    )
-    fragment = wants_fragment(request)
-    if fragment:
-        response = HttpResponse(results_html)
-    else:
-        without_organization = request.GET.copy()
-        for name in ("organization", "page"):
-            without_organization.pop(name, None)
-        without_batch = request.GET.copy()
-        for name in ("batch", "page"):
-            without_batch.pop(name, None)
-        context = {
-            "filter_form": filter_form.for_display(values),
-            "results_html": results_html,
-            "selected_organization": values.get("organization"),
-            "clear_organization_query": without_organization.urlencode(),
-            "selected_batch": batch,
-            "clear_batch_query": without_batch.urlencode(),
-        }
-        response = render(request, "contacts/contact_list.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    without_organization = request.GET.copy()
+    for name in ("organization", "page"):
+        without_organization.pop(name, None)
+    without_batch = request.GET.copy()
+    for name in ("batch", "page"):
+        without_batch.pop(name, None)
+    filters_context = {
+        "filter_form": filter_form.for_display(values),
+        "selected_organization": values.get("organization"),
+        "clear_organization_query": without_organization.urlencode(),
+        "selected_batch": batch,
+        "clear_batch_query": without_batch.urlencode(),
+    }
+    filters_html = render_to_string("contacts/contact_list.html#filters", filters_context)
+    return ContactListParts(filters=filters_html, results=results)
 
 
 # --- Contact create and edit -----------------------------------------------------------------
