@@ -224,7 +224,7 @@ def test_contacts_list_cache_is_per_student_and_per_query(student_client, studen
 def test_the_contacts_search_form_is_kept_with_the_results(student_client, student):
     contact = ContactFactory(owner=student, name="Ada Lovelace")
     url = reverse("contacts:list") + '?q=say+"hi"+<b>'
-    computed, first = _queries(student_client, url)
+    computed, _first = _queries(student_client, url)
     cached, second = _queries(student_client, url)
     assert cached < computed
     assert second.count('value="say &#34;hi&#34; &lt;b&gt;"') == 1  # escaped, from the cache

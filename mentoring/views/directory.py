@@ -58,9 +58,10 @@ def _page_number(raw: str | None) -> int:
 
 
 def _results(
-    values: dict, page_number: int, topics: list[tuple[int, str, str]]
+    values: dict, page_number: int, topics: list[tuple[int, str, str]], form: DirectoryFilterForm
 ) -> selectors.DirectoryResults:
-    """Run the search and render a page of its results (the `results` partial)."""
+    """Run the search and render a page of its results (the `results` partial), and the search
+    form showing it (`form`'s valid values, the same for everyone making this search)."""
     filters = DirectoryFilterForm.to_filters(values)
     now = timezone.now()
     ids = selectors.directory_search(filters=filters, now=now, limit=COUNT_CAP + 1)
@@ -85,7 +86,10 @@ def _results(
     # messages within reach of markup that other students will be served.
     html = render_to_string("mentoring/_directory_results.html#results", context)
     pages = (page.number, page.paginator.num_pages) if cards and page.has_other_pages() else None
-    return selectors.DirectoryResults(html=html, pages=pages)
+    filters = render_to_string(
+        "mentoring/directory.html#filters", {"filter_form": form.for_display(values)}
+    )
+    return selectors.DirectoryResults(html=html, pages=pages, filters=filters)
 
 
 @student_required
@@ -111,13 +115,13 @@ def directory(request):
     page_number = _page_number(request.GET.get("page"))
     results = cached(
         selectors.results_cache_key(values, page_number),
-        lambda: _results(values, page_number, topics),
+        lambda: _results(values, page_number, topics, filter_form),
         timeout=settings.DIRECTORY_CACHE_SECONDS,
         scopes=[DIRECTORY],
     )
     context = {
-        "filter_form": filter_form.for_display(values),
-        # Rendered by the template engine: a SafeString, which stays one through the cache.
+        # Rendered by the template engine: SafeStrings, which stay so through the cache.
+        "filters_html": results.filters,
         "results": results.html,
         "pages": _Pages(*results.pages) if results.pages else None,
         # "Suggested for you" above an unfiltered first page (it loads itself: the page's

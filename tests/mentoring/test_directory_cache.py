@@ -93,6 +93,21 @@ def test_a_kept_page_runs_no_directory_query_and_is_the_page_computed(student_cl
     assert computed == first
 
 
+def test_the_search_form_is_kept_with_the_results_and_shows_the_search(student_client):
+    listed("Kept One")
+    params = {"q": 'kept "one" <b>', "class_year": "eleven"}
+    student_client.get(DIRECTORY, params)  # computed and kept
+    with capture_queries() as sql:
+        html = student_client.get(DIRECTORY, params).content.decode()
+    assert directory_queries(sql) == []
+    form = html.split('class="card directory-filters"')[1].split("</form>")[0]
+    assert 'value="kept &#34;one&#34; &lt;b&gt;"' in form  # escaped, from the cache
+    assert "eleven" not in form  # not valid: not shown again
+    # Another student making the same search is shown the same form.
+    other = client_for(StudentFactory()).get(DIRECTORY, params).content.decode()
+    assert other.split('class="card directory-filters"')[1].split("</form>")[0] == form
+
+
 @pytest.mark.parametrize(
     ("params", "headers"),
     [({}, {}), ({}, HTMX), ({"q": "product", "has_slots": "1"}, HTMX), ({"page": "2"}, {})],

@@ -209,6 +209,8 @@ class DirectoryResults:
 
     html: SafeString
     pages: tuple[int, int] | None
+    # The page's search form showing this search (a GET form: no token), for the whole page.
+    filters: SafeString
 
 
 def results_cache_key(values: dict, page: int) -> str:
