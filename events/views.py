@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
@@ -30,7 +30,7 @@ from events.qr import check_in_url, qr_code
 from events.selectors.calendar import CalendarEvent
 from networking_app.accounts.decorators import student_required
 from networking_app.core.cache import EVENTS, cache_key, cached, person, viewer_parts
-from networking_app.core.fragments import render_fragment_or_page
+from networking_app.core.fragments import render_fragment_or_page, wants_fragment
 
 AGENDA_PER_PAGE = 30
 # Kinds where the seeds' "things to remember" apply: meeting people face to face.
@@ -149,7 +149,24 @@ def _calendar_context(request, view: str) -> dict:
     }
 
 
+def _filters_html(request, form: CalendarFilterForm) -> SafeString:
+    """The calendar's filter form for this view and these filters, rendered: the same for
+    everyone, kept under the events' version (their industries and organizations are its
+    choices) so that a page from the cache reads no choices."""
+    asked = sorted((name, request.GET.getlist(name)) for name in form.fields if name in request.GET)
+    return cached(
+        cache_key("calendar-filters", request.path, asked, translation.get_language()),
+        lambda: render_to_string(
+            "events/_calendar_nav.html#filters", {"filter_form": form, "path": request.path}
+        ),
+        timeout=min(CALENDAR_SECONDS, settings.PRIVATE_PAGE_CACHE_SECONDS),
+        scopes=[EVENTS],
+    )
+
+
 def _render_calendar(request, template: str, context: dict):
+    if not wants_fragment(request):  # the htmx fragment is the calendar's body alone
+        context["filters_html"] = _filters_html(request, context["filter_form"])
     return render_fragment_or_page(
         request, fragment="events/_calendar_body.html", page=template, context=context
     )

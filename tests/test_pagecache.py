@@ -350,6 +350,21 @@ def test_calendar_month_sees_event_changes_at_once(student_client, student, staf
     assert "Alumni brunch" not in student_client.get(url).text
 
 
+def test_the_calendar_filter_form_is_kept_and_offers_a_new_organization_at_once(
+    student_client, staff
+):
+    url = reverse("events:calendar")
+    _event(staff, "Initech day", organizations=["Initech"])
+    student_client.get(url)  # the form kept from here
+    with capture_queries() as queries:
+        text = student_client.get(url).text
+    assert not any("events_label" in sql for sql in queries)  # its choices not read again
+    assert ">Initech</option>" in text
+    assert ">Globex</option>" not in text
+    _event(staff, "Globex day", organizations=["Globex"])
+    assert ">Globex</option>" in student_client.get(url).text
+
+
 def test_calendar_week_sees_event_changes_at_once(student_client, student, staff):
     url = reverse("events:week")
     event = _event(staff, "Alumni breakfast")
