@@ -46,6 +46,7 @@ from contacts.selectors.pipeline import (
 from contacts.selectors.today import (
     GettingStarted,
     TodayPage,
+    action_item_rows_due,
     action_items_due,
     getting_started,
     started_data,
@@ -57,6 +58,7 @@ __all__ = [
     "GettingStarted",
     "TodayPage",
     "action_item_get_for_user",
+    "action_item_rows_due",
     "action_items_due",
     "attach_tag_names",
     "contact_detail",

@@ -152,6 +152,28 @@ def action_items_due(*, user, today: dt.date, limit: int = 20) -> list[ActionIte
     )
 
 
+@dataclass(frozen=True)
+class DueActionItem:
+    """An action item as Today lists it: plain values, which the cache may keep (its "Mark
+    done" form, with the request's CSRF token, is rendered for each request)."""
+
+    pk: int
+    text: str
+    due_on: dt.date
+    contact_name: str | None
+
+
+def action_item_rows_due(*, user, today: dt.date, limit: int = 20) -> list[DueActionItem]:
+    """action_items_due as plain rows."""
+    return [
+        DueActionItem(pk=item.pk, text=item.text, due_on=item.due_on, contact_name=name)
+        for item, name in (
+            (item, item.contact.name if item.contact_id else None)
+            for item in action_items_due(user=user, today=today, limit=limit)
+        )
+    ]
+
+
 # The most conversations the Today page reads at once (all three lists together).
 TODAY_MAX_DUE = 1_000
 # What the Today page shows of a conversation and its contact.

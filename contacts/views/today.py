@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from contacts import selectors
 from contacts.briefs import briefs_starting_soon, may_start_soon
 from contacts.models import ConversationStatus
-from contacts.selectors.today import StartedData
+from contacts.selectors.today import DueActionItem, StartedData
 from contacts.this_week import has_something_this_week
 from networking_app.accounts.alumni import has_graduated
 from networking_app.accounts.decorators import network_required
@@ -30,7 +30,9 @@ S = ConversationStatus
 
 @dataclass(frozen=True)
 class TodayLists:
-    """The Today page's lists but the action items, as rendered, and whether all are empty."""
+    """What Today shows of the student's data: the lists but the action items, as rendered,
+    whether all are empty, and plain values for the rest (the action items, whose forms carry
+    the request's CSRF token, are rendered for each request)."""
 
     html: SafeString  # pickled as such: the cache keeps it safe
     empty: bool
@@ -39,6 +41,8 @@ class TodayLists:
     # is starting soon (the minute matters) without a query (contacts.briefs.may_start_soon).
     scheduled_times: tuple[dt.datetime, ...]
     scheduled_until: dt.datetime | None
+    # Due by the day in the key; their forms (with the CSRF token) are rendered per request.
+    action_items: list[DueActionItem]
 
 
 def today_response(request, *, home: bool = False, extra: dict | None = None) -> HttpResponse:
@@ -56,18 +60,19 @@ def today_response(request, *, home: bool = False, extra: dict | None = None) ->
             started=selectors.started_data(user=user) if user.is_student else None,
             scheduled_times=page.scheduled_times,
             scheduled_until=page.scheduled_until,
+            action_items=selectors.action_item_rows_due(user=user, today=today_date),
         )
 
-    # The lists but the action items (their forms carry the CSRF token) are kept under the
-    # student's version (networking_app.core.cache), which every write to their conversations and
-    # contacts raises; the lifetime bounds what the clock moves (a thank-you falling due).
+    # Kept under the student's version (networking_app.core.cache), which every write to their
+    # conversations, contacts, action items and targets raises, for their zone, language and
+    # day; the lifetime bounds what the clock moves (a thank-you falling due).
     cached_lists = cached(
         cache_key("today", user.pk, *viewer_parts()),
         lists,
         timeout=settings.PRIVATE_PAGE_CACHE_SECONDS,
         scopes=[person(user.pk)],
     )
-    action_items = selectors.action_items_due(user=user, today=today_date)
+    action_items = cached_lists.action_items
     is_empty = cached_lists.empty and not action_items
     context = {
         "page": {"is_empty": is_empty, "action_items": action_items},
