@@ -15,6 +15,7 @@ from networking_app.console.models import (
     VolunteerInvitation,
 )
 from networking_app.core.admin import PrivateStudentDataAdmin
+from networking_app.core.cache import FIGURES, VersionedAdmin
 
 
 class StudentLabelInline(admin.TabularInline):
@@ -25,12 +26,15 @@ class StudentLabelInline(admin.TabularInline):
 
 
 @admin.register(EligibilityLabel)
-class EligibilityLabelAdmin(admin.ModelAdmin):
+class EligibilityLabelAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["name", "description", "created_by", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["name", "description"]
     raw_id_fields = ["created_by"]
     inlines = [StudentLabelInline]
+
+    def cache_scopes(self, obj) -> list[str]:
+        return [FIGURES]  # the dashboard's label choices
 
 
 @admin.register(StudentLabel)

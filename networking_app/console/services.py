@@ -25,6 +25,7 @@ from networking_app.console.models import (
     VolunteerInvitation,
 )
 from networking_app.core.audit import audit_record
+from networking_app.core.cache import FIGURES, bump_version
 from networking_app.core.emails import render_email, send_templated_email
 from networking_app.notifications.outbox import (
     enqueue_together,
@@ -292,6 +293,7 @@ def label_create(*, name: str, description: str = "", staff: User) -> Eligibilit
             )
     except IntegrityError:
         raise ValidationError({"name": _label_taken(name)}) from None
+    bump_version(FIGURES)  # the dashboard offers it at once
     return label
 
 

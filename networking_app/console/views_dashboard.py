@@ -27,7 +27,7 @@ from networking_app.console.models import FiguresRefresh
 from networking_app.console.reports import CHART_KEYS, CHART_SECTIONS, dashboard_charts
 from networking_app.console.rollup import figures_refresh, figures_request_refresh
 from networking_app.console.selectors import Dashboard, DashboardFilters
-from networking_app.console.selectors.pages import page_key, stored_dashboard
+from networking_app.console.selectors.pages import stored_dashboard
 from networking_app.console.selectors.rollup import (
     cohort_years_and_majors,
     dashboard_from_rollup,
@@ -97,15 +97,13 @@ def dashboard(request):
     state = _figures()  # first: the form's class years and majors come from the figures
     if state is None:
         return _figures_pending()
-    form = _dashboard_form(request)
-    filters = form.filters()
-    shown = _shown_figures(filters)
+    page = _dashboard_page(request)
     seconds = settings.DASHBOARD_REFRESH_SECONDS
     context = {
-        "form": form,
-        "filters": filters,
-        "d": shown.dashboard,
-        "figures_html": shown.html,
+        "filters": page.filters,
+        "d": page.dashboard,
+        "form_html": page.form_html,
+        "figures_html": page.figures_html,
         "computed_at": state.computed_at,
         "recomputed": _every(seconds) if seconds > 0 else _("computed for this page"),
         "query": request.GET.urlencode(),
@@ -114,28 +112,39 @@ def dashboard(request):
 
 
 @dataclass(frozen=True)
-class ShownFigures:
-    """The dashboard's figures for some filters, as rendered (pickled as such: the cache keeps
-    the HTML safe)."""
+class DashboardPage:
+    """The dashboard for a query string, as rendered: the filters it asks for, their figures,
+    the filter form and the figures and charts (SafeStrings, which the cache keeps safe)."""
 
+    filters: DashboardFilters
     dashboard: Dashboard
-    html: SafeString
+    form_html: SafeString
+    figures_html: SafeString
 
 
-def _shown_figures(filters: DashboardFilters) -> ShownFigures:
-    """The figures and their charts, rendered: most of the page's cost (some 70 KB of tables
-    and SVG). Kept under the figures' version, which each refresh raises, for
-    DASHBOARD_CACHE_SECONDS; not when every page computes its own figures (refresh 0)."""
+def _dashboard_page(request) -> DashboardPage:
+    """Most of the page's cost: the form (its choices come from the figures and the labels)
+    and the figures and charts (some 70 KB of tables and SVG). Kept for each query string
+    under the figures' version, which each refresh raises (and so do the labels' changes),
+    for DASHBOARD_CACHE_SECONDS; not when every page computes its own figures (refresh 0).
+    Neither part holds a per-request token (the filters are a GET form)."""
 
-    def compute() -> ShownFigures:
+    def compute() -> DashboardPage:
+        form = _dashboard_form(request)
+        filters = form.filters()
         d = stored_dashboard(filters) or dashboard_from_rollup(filters)
         context = {"d": d, "charts": dashboard_charts(d), "query": filters_query(filters)}
-        html = render_to_string("console/_dashboard_figures.html", context)
-        return ShownFigures(dashboard=d, html=html)
+        return DashboardPage(
+            filters=filters,
+            dashboard=d,
+            form_html=render_to_string("console/dashboard.html#filters", {"form": form}),
+            figures_html=render_to_string("console/_dashboard_figures.html", context),
+        )
 
     keep = settings.DASHBOARD_CACHE_SECONDS if settings.DASHBOARD_REFRESH_SECONDS > 0 else 0
     return cached(
-        cache_key("dashboard-figures", page_key(filters), *viewer_parts()),
+        # The day too: the preset periods end today.
+        cache_key("dashboard-page", sorted(request.GET.lists()), *viewer_parts()),
         compute,
         timeout=keep,
         scopes=[FIGURES],
