@@ -1,12 +1,15 @@
 """The Celery app runs tasks on the embedded filesystem broker and on real Redis."""
 
+import contextlib
 import time
 
 import pytest
-from celery import Celery
+from celery import Celery, current_app
+from celery import _state as celery_state
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 
+from networking_app.celery import app as project_app
 from networking_app.core.tasks import HEARTBEAT_CACHE_KEY, heartbeat
 
 
@@ -30,12 +33,28 @@ def _round_trip(broker_url: str, transport_options: dict, monkeypatch) -> None:
     test_app.conf.broker_transport_options = transport_options
     assert test_app.connection_for_write().as_uri().startswith(broker_url.split("://")[0])
     task = test_app.tasks[heartbeat.name]
-    with start_worker(test_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+    worker = start_worker(test_app, perform_ping_check=False, pool="solo", loglevel="WARNING")
+    with _keeping_the_current_app(), worker:
         task.apply_async()
         deadline = time.monotonic() + 15
         while not cache.get(HEARTBEAT_CACHE_KEY) and time.monotonic() < deadline:
             time.sleep(0.05)
     assert cache.get(HEARTBEAT_CACHE_KEY), "the worker did not run the task"
+    # The project's tasks (shared_task: `outbox_send_batch.delay` in later tests) go through
+    # the project's app again, not this one with its broker gone.
+    assert current_app._get_current_object() is project_app
+
+
+@contextlib.contextmanager
+def _keeping_the_current_app():
+    """start_worker makes its app the process's current and default Celery app, and leaves it
+    so: every shared task would then be sent to this test's broker (a folder deleted with the
+    test, a database another test flushes). Put back what was there."""
+    current, default = celery_state._tls.current_app, celery_state.default_app
+    try:
+        yield
+    finally:
+        celery_state._tls.current_app, celery_state.default_app = current, default
 
 
 @pytest.mark.django_db(transaction=True)

@@ -133,7 +133,9 @@ def enqueue(email_ids: list[int]) -> bool:
             outbox_send_batch.delay(email_ids[start : start + ENQUEUE_BATCH])
         except Exception:  # the broker is unreachable: nothing is lost, the row is in PostgreSQL
             unsent = email_ids[start:]
-            logger.warning("Could not enqueue emails %s; the outbox tick will retry", unsent)
+            logger.warning(
+                "Could not enqueue emails %s; the outbox tick will retry", unsent, exc_info=True
+            )
             # Without their dispatch lease the next tick hands them out as soon as the broker
             # is back, instead of after OUTBOX_DISPATCH_LEASE_SECONDS.
             with contextlib.suppress(Exception):
