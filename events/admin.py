@@ -5,7 +5,7 @@ from django.db import models
 
 from events.models import RSVP, CalendarFeed, Event, EventHost, Label, MetAtEvent
 from networking_app.core.admin import PrivateStudentDataAdmin
-from networking_app.core.cache import EVENTS, VersionedAdmin, person
+from networking_app.core.cache import EVENTS, VersionedAdmin, attendee, person
 
 
 @admin.register(Label)
@@ -61,7 +61,7 @@ class RSVPAdmin(VersionedAdmin, admin.ModelAdmin):
     exclude = ["check_in_code"]
 
     def cache_scopes(self, obj) -> list[str]:
-        return [person(obj.user_id)]
+        return [person(obj.user_id), attendee(obj.user_id)]
 
 
 @admin.register(CalendarFeed)

@@ -39,7 +39,7 @@ from events.models import (
 )
 from events.selectors.audience import audience_refusal, events_visible_to
 from networking_app.accounts.models import User
-from networking_app.core.cache import EVENTS, bump_version, person
+from networking_app.core.cache import EVENTS, attendee, bump_version, person
 from networking_app.core.emails import format_span, recipient_zone, send_templated_email
 from networking_app.notifications import links
 from networking_app.notifications.services import user_zone
@@ -218,7 +218,7 @@ def _promote_waitlist(event: Event, *, now: dt.datetime) -> list[RSVP]:
         rsvp.status = RSVPStatus.GOING
         rsvp.promoted_at = now
         rsvp.save(update_fields=["status", "promoted_at", "updated_at"])
-        bump_version(person(rsvp.user_id))
+        bump_version(person(rsvp.user_id), attendee(rsvp.user_id))
         going += 1
         promoted.append(rsvp)
     for rsvp in promoted:
@@ -403,7 +403,7 @@ def rsvp_create(*, event: Event, user: User) -> RSVP:
             rsvp.checked_in_by = None
             rsvp.save()
         reminders.sync_rsvp(rsvp, event=event)
-        bump_version(person(user.pk))
+        bump_version(person(user.pk), attendee(user.pk))
     return rsvp
 
 
@@ -429,7 +429,7 @@ def rsvp_cancel(*, rsvp: RSVP) -> RSVP:
         rsvp.cancelled_at = now
         rsvp.save(update_fields=["status", "cancelled_at", "updated_at"])
         reminders.sync_rsvp(rsvp, event=event)
-        bump_version(person(rsvp.user_id))
+        bump_version(person(rsvp.user_id), attendee(rsvp.user_id))
         if was_going and event.status == EventStatus.PUBLISHED:
             _promote_waitlist(event, now=now)
     return rsvp

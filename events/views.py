@@ -29,7 +29,7 @@ from events.models import Event, EventKind, EventStatus, RSVPStatus
 from events.qr import check_in_url, qr_code
 from events.selectors.calendar import CalendarEvent
 from networking_app.accounts.decorators import student_required
-from networking_app.core.cache import EVENTS, cache_key, cached, person, viewer_parts
+from networking_app.core.cache import EVENTS, attendee, cache_key, cached, viewer_parts
 from networking_app.core.fragments import render_fragment_or_page, wants_fragment
 
 AGENDA_PER_PAGE = 30
@@ -115,9 +115,10 @@ def _days(start: dt.date, count: int, events: list[CalendarEvent], today, month=
 def _cached_grid(request, context: dict, name: str, first: dt.date, end: dt.date, build):
     """The grid of the days from `first` to `end` (exclusive) as HTML, built by `build(events)`,
     and whether it shows any event. Kept for a minute under the events' version (raised by
-    events.services on any change to an event, its hosts, labels or organizations) and the
-    person's own (their RSVPs, their class year), for their time zone, language and today's
-    date (networking_app.core.cache)."""
+    events.services on any change to an event, its hosts, labels or organizations) and what
+    the calendar shows of the person (`attendee`: their RSVPs, role and class year; not
+    their contacts), for their time zone, language and today's date
+    (networking_app.core.cache)."""
     filters = context["filter_form"].filters()
     user = request.user
     user_id = user.pk if user.is_authenticated else None
@@ -135,7 +136,7 @@ def _cached_grid(request, context: dict, name: str, first: dt.date, end: dt.date
         cache_key(name, user_id, first, end, repr(filters), *viewer_parts()),
         compute,
         timeout=min(CALENDAR_SECONDS, settings.PRIVATE_PAGE_CACHE_SECONDS),
-        scopes=[EVENTS] if user_id is None else [EVENTS, person(user_id)],
+        scopes=[EVENTS] if user_id is None else [EVENTS, attendee(user_id)],
     )
 
 

@@ -16,7 +16,7 @@ from contacts.imports import import_commit, import_preview, import_undo
 from contacts.models import ActionItem, Contact, Conversation
 from events import services as event_services
 from events.models import RSVP
-from networking_app.core.cache import EVENTS, cache_key, cached, person
+from networking_app.core.cache import EVENTS, attendee, cache_key, cached, person
 from tests.contacts.factories import (
     ActionItemFactory,
     ContactFactory,
@@ -135,13 +135,43 @@ def test_every_service_changing_a_persons_data_raises_their_version_only(change,
     )
 
 
+@pytest.mark.parametrize("change", ["rsvp", "rsvp cancelled"])
+def test_an_rsvp_raises_what_the_calendar_shows_of_the_person(change, student):
+    assert _recomputes(attendee(student.pk), lambda: CHANGES[change](student))
+
+
+@pytest.mark.parametrize(
+    "change", ["contact created", "interaction logged", "action item", "target added"]
+)
+def test_a_change_to_their_contacts_leaves_their_calendar_alone(change, student):
+    contact = ContactFactory(owner=student)
+    ConversationFactory(owner=student, contact=contact)
+    assert not _recomputes(attendee(student.pk), lambda: CHANGES[change](student))
+
+
+def test_the_month_stays_kept_while_the_student_logs_a_call(student_client, student, staff):
+    url = reverse("events:calendar")
+    _event(staff, "Alumni breakfast")
+    student_client.get(url)
+    services.contact_create(owner=student, name="Grace Hopper", relationship="other")
+    with capture_queries() as queries:
+        assert "Alumni breakfast" in student_client.get(url).text
+    assert not any("events_event" in sql for sql in queries)
+
+
 def test_a_promotion_from_the_waitlist_raises_the_promoted_persons_version(student):
     event = EventFactory(starts_at=_tomorrow(), capacity=1)
     waiting = StudentFactory()
     seat = event_services.rsvp_create(event=event, user=student)
     assert event_services.rsvp_create(event=event, user=waiting).status == "waitlisted"
+    calendar_probe = cache_key("probe", attendee(waiting.pk))
+    cached(calendar_probe, lambda: "before", timeout=60, scopes=[attendee(waiting.pk)])
     assert _recomputes(person(waiting.pk), lambda: event_services.rsvp_cancel(rsvp=seat))
     assert RSVP.objects.get(event=event, user=waiting).status == "going"
+    # Their calendar shows the seat too.
+    assert cached(calendar_probe, lambda: "after", timeout=60, scopes=[attendee(waiting.pk)]) == (
+        "after"
+    )
 
 
 def test_the_event_services_raise_the_events_version(staff):

@@ -8,7 +8,7 @@ from networking_app.accounts.models import (
     User,
     VolunteerProfile,
 )
-from networking_app.core.cache import DIRECTORY, VersionedAdmin, person
+from networking_app.core.cache import DIRECTORY, VersionedAdmin, attendee, person
 
 
 class ProfileInline(admin.StackedInline):
@@ -45,7 +45,8 @@ class StudentProfileAdmin(VersionedAdmin, admin.ModelAdmin):
     fields = ["user", "class_year", "major"]
 
     def cache_scopes(self, obj) -> list[str]:
-        return [person(obj.user_id)]  # the class year decides which events they see
+        # The class year decides which events they see.
+        return [person(obj.user_id), attendee(obj.user_id)]
 
 
 @admin.register(VolunteerProfile)

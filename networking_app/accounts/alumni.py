@@ -23,7 +23,7 @@ from networking_app.accounts.models import (
     User,
     VolunteerProfile,
 )
-from networking_app.core.cache import bump_version, person
+from networking_app.core.cache import attendee, bump_version, person
 
 
 def has_graduated(profile: StudentProfile | None, today: dt.date) -> bool:
@@ -54,6 +54,6 @@ def student_becomes_volunteer(*, user: User) -> VolunteerProfile:
             },
         )
         became_volunteer_steps_run(user=locked)
-        bump_version(person(locked.pk))
+        bump_version(person(locked.pk), attendee(locked.pk))
     user.role, user.former_student = locked.role, locked.former_student
     return volunteer

@@ -16,7 +16,7 @@ from networking_app.accounts.models import (
     User,
     VolunteerProfile,
 )
-from networking_app.core.cache import bump_version, person
+from networking_app.core.cache import attendee, bump_version, person
 
 
 def profile_create_for_role(
@@ -107,7 +107,7 @@ def profile_save(*, user: User, form, role_form=None) -> None:
         if role_form is not None:
             role_form.save()
             # A student's class year decides which events their calendar shows.
-            bump_version(person(user.pk))
+            bump_version(person(user.pk), attendee(user.pk))
         profile_saved_steps_run(user=user)
 
 

@@ -11,7 +11,8 @@ Caching (zulip's `cache_with_key`, one flush site per owner):
   its transaction: the values cached under the old version are not served again.
 - A scope is whose or what data a value depends on: `person(user_id)` (a person's own
   contacts, conversations, action items, RSVPs, class year), `DIRECTORY` (what students see of
-  volunteers), `EVENTS` (events, their hosts, labels and organizations), `FIGURES` (the staff
+  volunteers), `EVENTS` (events, their hosts, labels and organizations), `attendee(user_id)`
+  (a person's RSVPs, role and class year: what their calendar shows of them), `FIGURES` (the staff
   dashboard's precomputed figures).
 
 A version is a random token kept in the cache beside the values: lost (evicted, Redis
@@ -121,6 +122,13 @@ FIGURES = "figures"
 def person(user_id: int) -> str:
     """The scope of one person's own data."""
     return f"person:{user_id}"
+
+
+def attendee(user_id: int) -> str:
+    """The scope of what the calendar shows of a person: their RSVPs and what decides which
+    events they may see (their role, their class year). Raised with `person` where those
+    change; a change to their contacts or conversations leaves their calendar alone."""
+    return f"attendee:{user_id}"
 
 
 def _version_key(scope: str) -> str:
