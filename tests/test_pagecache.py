@@ -16,7 +16,7 @@ from contacts.imports import import_commit, import_preview, import_undo
 from contacts.models import ActionItem, Contact, Conversation
 from events import services as event_services
 from events.models import RSVP
-from networking_app.core.cache import EVENTS, attendee, cache_key, cached, person
+from networking_app.core.cache import EVENTS, attendee, bump_version, cache_key, cached, person
 from tests.contacts.factories import (
     ActionItemFactory,
     ContactFactory,
@@ -196,6 +196,41 @@ def test_the_event_services_raise_the_events_version(staff):
     assert _recomputes(
         EVENTS, lambda: event_services.event_cancel(event=event, by=staff, reason="Snow")
     )
+
+
+def test_a_stale_value_is_served_while_another_process_computes_the_new_one():
+    from django.core.cache import cache
+
+    key, scope = cache_key("probe", "stale"), "probe-scope"
+    keep = {"timeout": 60, "scopes": [scope], "stale_while_computing": True}
+    assert cached(key, lambda: "old", **keep) == "old"
+    bump_version(scope)
+    cache.add(f"{key}:computing", 1, 30)  # another process is computing the new value
+    assert cached(key, lambda: "new", **keep) == "old"
+    # Without the option a moved version is always computed again.
+    assert cached(key, lambda: "own", timeout=60, scopes=[scope]) == "own"
+    bump_version(scope)
+    cache.delete(f"{key}:computing")  # done (or its process died and the mark expired)
+    assert cached(key, lambda: "new", **keep) == "new"
+    assert cached(key, lambda: "newer", **keep) == "new"  # kept under the new version
+    assert cache.get(f"{key}:computing") is None
+
+
+def test_the_computing_mark_goes_when_the_computation_fails():
+    from django.core.cache import cache
+
+    key, scope = cache_key("probe", "failing"), "probe-scope-2"
+    keep = {"timeout": 60, "scopes": [scope], "stale_while_computing": True}
+    cached(key, lambda: "old", **keep)
+    bump_version(scope)
+
+    def fails():
+        raise RuntimeError("database gone")
+
+    with pytest.raises(RuntimeError):
+        cached(key, fails, **keep)
+    assert cache.get(f"{key}:computing") is None
+    assert cached(key, lambda: "new", **keep) == "new"
 
 
 def test_a_change_committed_while_a_value_is_computed_makes_it_stale(

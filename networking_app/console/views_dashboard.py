@@ -97,14 +97,15 @@ def dashboard(request):
     state = _figures()  # first: the form's class years and majors come from the figures
     if state is None:
         return _figures_pending()
-    page = _dashboard_page(request)
+    page = _dashboard_page(request, computed_at=state.computed_at)
     seconds = settings.DASHBOARD_REFRESH_SECONDS
     context = {
         "filters": page.filters,
         "d": page.dashboard,
         "form_html": page.form_html,
         "figures_html": page.figures_html,
-        "computed_at": state.computed_at,
+        # When the figures shown were computed (a newer refresh may be rendering meanwhile).
+        "computed_at": page.computed_at or state.computed_at,
         "recomputed": _every(seconds) if seconds > 0 else _("computed for this page"),
         "query": request.GET.urlencode(),
     }
@@ -120,14 +121,17 @@ class DashboardPage:
     dashboard: Dashboard
     form_html: SafeString
     figures_html: SafeString
+    computed_at: dt.datetime | None
 
 
-def _dashboard_page(request) -> DashboardPage:
+def _dashboard_page(request, *, computed_at: dt.datetime | None) -> DashboardPage:
     """Most of the page's cost: the form (its choices come from the figures and the labels)
     and the figures and charts (some 70 KB of tables and SVG). Kept for each query string
     under the figures' version, which each refresh raises (and so do the labels' changes),
     for DASHBOARD_CACHE_SECONDS; not when every page computes its own figures (refresh 0).
-    Neither part holds a per-request token (the filters are a GET form)."""
+    Neither part holds a per-request token (the filters are a GET form). After a refresh one
+    request renders the new figures while the others are served the previous ones with their
+    own time (no stampede)."""
 
     def compute() -> DashboardPage:
         form = _dashboard_form(request)
@@ -139,6 +143,7 @@ def _dashboard_page(request) -> DashboardPage:
             dashboard=d,
             form_html=render_to_string("console/dashboard.html#filters", {"form": form}),
             figures_html=render_to_string("console/_dashboard_figures.html", context),
+            computed_at=computed_at,
         )
 
     keep = settings.DASHBOARD_CACHE_SECONDS if settings.DASHBOARD_REFRESH_SECONDS > 0 else 0
@@ -148,6 +153,7 @@ def _dashboard_page(request) -> DashboardPage:
         compute,
         timeout=keep,
         scopes=[FIGURES],
+        stale_while_computing=True,
     )
 
 

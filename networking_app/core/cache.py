@@ -180,6 +180,11 @@ def _current_versions(keys: list[str], found: dict) -> tuple[str, ...]:
     return tuple(versions)
 
 
+# How long one process may hold the right to recompute a value others serve stale meanwhile
+# (`cached(..., stale_while_computing=True)`); a process that dies lets the next one in then.
+COMPUTING_SECONDS = 30
+
+
 def cached(
     key: str,
     compute: Callable[[], T],
@@ -187,18 +192,34 @@ def cached(
     timeout: int,
     scopes: Iterable[str] = (),
     validator: str = "",
+    stale_while_computing: bool = False,
 ) -> T:
     """compute(), or the value stored under `key` (see cache_key) while the versions of
     `scopes` and `validator` (a fingerprint of the data, when the caller has one) are those
-    it was stored with, within `timeout` seconds. One round trip on a hit; timeout 0: off."""
+    it was stored with, within `timeout` seconds. One round trip on a hit; timeout 0: off.
+
+    `stale_while_computing`: when the versions have moved on, one process computes the new
+    value while the others keep serving the one stored before (no stampede of everyone
+    recomputing at once), for values where a moment-old one is fine."""
     if timeout <= 0:
         return compute()
     version_keys = [_version_key(scope) for scope in scopes]
     found = cache.get_many([key, *version_keys])
     stamp = (*_current_versions(version_keys, found), validator)
     stored = found.get(key)
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == stamp:
+    kept = isinstance(stored, tuple) and len(stored) == 2
+    if kept and stored[0] == stamp:
         return stored[1]
+    if kept and stale_while_computing:
+        computing = f"{key}:computing"
+        if not cache.add(computing, 1, COMPUTING_SECONDS):
+            return stored[1]  # another process is computing the new one
+        try:
+            value = compute()
+            cache.set(key, (stamp, value), timeout)
+        finally:
+            cache.delete(computing)
+        return value
     value = compute()
     cache.set(key, (stamp, value), timeout)
     return value
