@@ -311,6 +311,22 @@ def test_the_translations_check_fails_on_a_string_nobody_translated(tmp_path):
     assert "make messages" in message
 
 
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext")
+def test_the_translations_check_changes_nothing_in_the_catalogues_it_checks(tmp_path):
+    # A source tree with its catalogues inside, as ours: Django's makemessages writes there.
+    source = tmp_path / "source"
+    (source / "templates").mkdir(parents=True)
+    (source / "templates" / "a.html").write_text('{% load i18n %}{% translate "Alpha" %}')
+    locale_dir = source / "locale"
+    call_command("translations", root=str(source), locale_dir=str(locale_dir))
+    po = locale_dir / "es" / "LC_MESSAGES" / "django.po"
+    before = po.read_bytes()
+    (source / "templates" / "b.html").write_text('{% load i18n %}{% translate "Beta" %}')
+    with pytest.raises(CommandError, match="1 new"):
+        call_command("translations", check=True, root=str(source), locale_dir=str(locale_dir))
+    assert po.read_bytes() == before
+
+
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="needs GNU gettext")
 def test_the_translations_check_fails_when_the_compiled_catalogue_is_stale(tmp_path):
     locale_dir = _locale_copy(tmp_path)

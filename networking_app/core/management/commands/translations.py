@@ -7,7 +7,8 @@ exactly the strings the code marks, without line numbers that change with every 
 compiles each .po into the .mo beside it, which is committed so that `make run` needs no
 gettext.
 
-The check makes the same catalogues from a copy of locale/ in a temporary folder and fails when
+The check makes the same catalogues from a copy of locale/ in a temporary folder (beside links
+to the source, so that nothing is written into locale/) and fails when
 the committed ones differ (a string was added, changed or removed since `make messages`), when a
 string has no translation or a fuzzy one (msgmerge's guess after an English string changed),
 or when a committed .mo is not the compiled .po. See docs/i18n.md.
@@ -123,8 +124,12 @@ def catalogue(locale_dir: Path, language: str, suffix: str) -> Path:
     return locale_dir / language / "LC_MESSAGES" / f"django.{suffix}"
 
 
-def make_messages(*, root: Path, locale_dir: Path, languages: list[str], verbosity: int) -> None:
-    """Django's makemessages over `root`, writing into `locale_dir`."""
+def make_messages(
+    *, root: Path, locale_dir: Path, languages: list[str], verbosity: int, symlinks: bool = False
+) -> None:
+    """Django's makemessages over `root`, writing into `locale_dir`. Django writes the strings
+    of every file below a folder holding a `locale` folder into that one, whatever
+    LOCALE_PATHS says: `root/locale` when it exists (see _check for writing elsewhere)."""
     previous = Path.cwd()
     os.chdir(root)
     try:
@@ -135,10 +140,24 @@ def make_messages(*, root: Path, locale_dir: Path, languages: list[str], verbosi
                 no_location=True,
                 no_obsolete=True,
                 ignore_patterns=IGNORE,
+                symlinks=symlinks,
                 verbosity=verbosity,
             )
     finally:
         os.chdir(previous)
+
+
+def source_view(root: Path, into: Path) -> Path:
+    """`into`/source: a folder of links to what `root` holds but its catalogues (and hidden and
+    ignored folders), so that makemessages run there writes into `into`/source/locale, a copy,
+    and never into root/locale (the check changes nothing)."""
+    view = into / "source"
+    view.mkdir()
+    for entry in root.iterdir():
+        if entry.name.startswith(".") or entry.name in IGNORE:
+            continue
+        (view / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    return view
 
 
 def compile_messages(po: Path, mo: Path) -> None:
@@ -204,10 +223,15 @@ class Command(BaseCommand):
     def _check(self, root: Path, locale_dir: Path, languages: list[str]) -> None:
         problems: list[str] = []
         with tempfile.TemporaryDirectory(prefix="rapport-translations-") as scratch:
-            fresh_dir = Path(scratch) / "locale"
+            view = source_view(root, Path(scratch))
+            fresh_dir = view / "locale"
             if locale_dir.is_dir():
                 shutil.copytree(locale_dir, fresh_dir)
-            make_messages(root=root, locale_dir=fresh_dir, languages=languages, verbosity=0)
+            else:
+                fresh_dir.mkdir()
+            make_messages(
+                root=view, locale_dir=fresh_dir, languages=languages, verbosity=0, symlinks=True
+            )
             for language in languages:
                 problems += self._check_language(locale_dir, fresh_dir, language, Path(scratch))
         if problems:
