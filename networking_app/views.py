@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from contacts.views.today import today_response
-from events.selectors import home_events_card
+from events.home_card import home_events_card_html
 from mentoring.views.volunteer import volunteer_home
 from networking_app.accounts.models import Role
 
@@ -22,13 +22,12 @@ def home(request):
     # The events card of every home page (templates/events/_upcoming_events.html#card):
     # events sit above contacts and mentoring, so their home pages are handed it (a visitor's
     # lists the public events).
-    upcoming, to_log = home_events_card(user=user)
-    events_card = {"upcoming": upcoming, "to_log": to_log}
+    events_card = {"events_card_html": home_events_card_html(user)}
     if not user.is_authenticated:
-        return render(request, "front.html", {"events_card": events_card})
+        return render(request, "front.html", events_card)
     if user.role == Role.VOLUNTEER:
-        return volunteer_home(request, extra={"events_card": events_card})
-    return today_response(request, home=True, extra={"events_card": events_card})
+        return volunteer_home(request, extra=events_card)
+    return today_response(request, home=True, extra=events_card)
 
 
 @never_cache

@@ -7,7 +7,6 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Count,
@@ -33,7 +32,6 @@ from events.models import (
     RSVPStatus,
 )
 from events.selectors.audience import events_visible_to
-from networking_app.core.cache import EVENTS, cache_key, cached, person, viewer_parts
 
 # --- Calendar --------------------------------------------------------------------------------
 
@@ -244,16 +242,3 @@ def home_events_for(
 
 # The home card's lifetime: an event starting moves from "upcoming" within a minute.
 HOME_EVENTS_SECONDS = 60
-
-
-def home_events_card(*, user, limit: int = 5) -> tuple[list[CalendarEvent], list[CalendarEvent]]:
-    """home_events_for, kept for a minute under the events' version and the person's own
-    (their RSVPs, the people they logged): networking_app.core.cache."""
-    if not user.is_authenticated:
-        return home_events_for(user=user, limit=limit)
-    return cached(
-        cache_key("home-events", user.pk, limit, user.role, *viewer_parts()),
-        lambda: home_events_for(user=user, limit=limit),
-        timeout=min(HOME_EVENTS_SECONDS, settings.PRIVATE_PAGE_CACHE_SECONDS),
-        scopes=[EVENTS, person(user.pk)],
-    )

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from events.selectors import home_events_card
+from events.home_card import home_events_card_html
 from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
 from networking_app.accounts.forms import StaffCreateForm
 from networking_app.accounts.selectors import (
@@ -35,8 +35,7 @@ def staff_home(request):
         "heartbeat": parse_datetime(heartbeat) if heartbeat else None,
         "failed_emails": failed_email_count(),
     }
-    upcoming, to_log = home_events_card(user=request.user)
-    context["events_card"] = {"upcoming": upcoming, "to_log": to_log}
+    context["events_card_html"] = home_events_card_html(request.user)
     return render(request, "console/staff_home.html", context)
 
 

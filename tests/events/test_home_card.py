@@ -1,5 +1,5 @@
 """The events card on every home page (templates/events/_upcoming_events.html#card, fed by
-events.selectors.home_events_card):
+events.home_card.home_events_card_html):
 its markup, escaping, time zone and what each role sees."""
 
 from __future__ import annotations
@@ -8,12 +8,11 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from events.home_card import home_events_card_html
 from events.models import EventKind, RSVPStatus
-from events.selectors import home_events_card
 from networking_app.accounts.models import User
 from tests.events.factories import EventFactory, RSVPFactory
 from tests.querycount import assert_num_queries
@@ -23,9 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def _card(user, zone: str = "UTC") -> str:
     with timezone.override(zoneinfo.ZoneInfo(zone)):
-        upcoming, to_log = home_events_card(user=user)
-        context = {"user": user, "upcoming": upcoming, "to_log": to_log}
-        return render_to_string("events/_upcoming_events.html#card", context)
+        return home_events_card_html(user)
 
 
 def _detail(event) -> str:
