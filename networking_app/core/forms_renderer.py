@@ -1,9 +1,9 @@
 """The form renderer: Django's own form and widget templates, in their Jinja2 versions.
 
 Django ships each form template twice, for its template engine and for Jinja2, with the same
-markup; through Jinja2 a page's fields render in about a third of the time (bench/RESULTS.md,
-"Form rendering"). A template that exists only for Django's engine (the admin's widgets,
-another package's) is rendered by it, as with Django's default renderer."""
+markup; through Jinja2 a filter form renders in about 60% of the time (bench/RESULTS.md, "Form
+rendering", bench/forms_issue16.py). A template that exists only for Django's engine (the
+admin's widgets, another package's) is rendered by it, as with Django's default renderer."""
 
 from __future__ import annotations
 
