@@ -166,11 +166,13 @@ class DueActionItem:
 def action_item_rows_due(*, user, today: dt.date, limit: int = 20) -> list[DueActionItem]:
     """action_items_due as plain rows."""
     return [
-        DueActionItem(pk=item.pk, text=item.text, due_on=item.due_on, contact_name=name)
-        for item, name in (
-            (item, item.contact.name if item.contact_id else None)
-            for item in action_items_due(user=user, today=today, limit=limit)
+        DueActionItem(
+            pk=item.pk,
+            text=item.text,
+            due_on=item.due_on,
+            contact_name=item.contact.name if item.contact_id else None,
         )
+        for item in action_items_due(user=user, today=today, limit=limit)
     ]
 
 

@@ -86,8 +86,11 @@ def today_response(request, *, home: bool = False, extra: dict | None = None) ->
     # Not kept with the lists: it depends on the minute (contacts.briefs); asked only when one
     # of the lists' scheduled conversations may be starting soon.
     now = timezone.now()
-    starts = {"scheduled_times": cached_lists.scheduled_times}
-    if may_start_soon(now=now, seen_until=cached_lists.scheduled_until, **starts):
+    if may_start_soon(
+        now=now,
+        scheduled_times=cached_lists.scheduled_times,
+        seen_until=cached_lists.scheduled_until,
+    ):
         context["starting_soon"] = briefs_starting_soon(user=user, now=now)
     if home:
         context["student"] = getattr(user, "student_profile", None)

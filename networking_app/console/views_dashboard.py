@@ -105,7 +105,7 @@ def dashboard(request):
         "form_html": page.form_html,
         "figures_html": page.figures_html,
         # When the figures shown were computed (a newer refresh may be rendering meanwhile).
-        "computed_at": page.computed_at or state.computed_at,
+        "computed_at": page.computed_at,
         "recomputed": _every(seconds) if seconds > 0 else _("computed for this page"),
         "query": request.GET.urlencode(),
     }
@@ -121,10 +121,10 @@ class DashboardPage:
     dashboard: Dashboard
     form_html: SafeString
     figures_html: SafeString
-    computed_at: dt.datetime | None
+    computed_at: dt.datetime
 
 
-def _dashboard_page(request, *, computed_at: dt.datetime | None) -> DashboardPage:
+def _dashboard_page(request, *, computed_at: dt.datetime) -> DashboardPage:
     """Most of the page's cost: the form (its choices come from the figures and the labels)
     and the figures and charts (some 70 KB of tables and SVG). Kept for each query string
     under the figures' version, which each refresh raises (and so do the labels' changes),
