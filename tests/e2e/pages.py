@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
+from networking_app.accounts.models import User
+from tests.e2e.conftest import log_in_as
+
 # role -> (demo account, [(page label, url name, kwargs builder or None)])
 PAGES: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
     "anonymous": (
@@ -113,3 +118,16 @@ def _next_event() -> int:
     from events.models import Event
 
     return Event.objects.order_by("-starts_at")[0].pk
+
+
+def page_urls(role: str):
+    """(label, path) of each of `role`'s main pages, in the table's order."""
+    for label, name, *kwargs in PAGES[role][1]:
+        yield label, reverse(name, kwargs=kwargs[0]() if kwargs else None)
+
+
+def sign_in_as(page, base_url: str, role: str) -> None:
+    """Sign the browser in as `role`'s demo account (nobody for "anonymous")."""
+    email = PAGES[role][0]
+    if email:
+        log_in_as(page, base_url, User.objects.get(email=email))

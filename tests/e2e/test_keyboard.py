@@ -34,7 +34,7 @@ from mentoring.services.requests import flash_request_create
 from networking_app.accounts.models import ApprovalStatus, User
 from networking_app.demo.load import demo_data_load
 from tests.e2e.conftest import log_in_as
-from tests.e2e.pages import PAGES
+from tests.e2e.pages import PAGES, page_urls, sign_in_as
 
 REFLOW = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
@@ -494,17 +494,6 @@ def test_visitor_signs_up_with_errors_and_is_taken_to_them(demo, live_server, pa
 # --- Every main page: reflow at 320 px and contrast in the dark scheme -----------------------
 
 
-def _urls(role: str):
-    for label, name, *kwargs in PAGES[role][1]:
-        yield label, reverse(name, kwargs=kwargs[0]() if kwargs else None)
-
-
-def _sign_in(page: Page, base_url: str, role: str) -> None:
-    email = PAGES[role][0]
-    if email:
-        log_in_as(page, base_url, User.objects.get(email=email))
-
-
 # Boxes that scroll sideways inside the page and hold no table (tables may: 1.4.10's exception).
 SCROLLS_INSIDE = """() => [...document.querySelectorAll('body *')].filter(el => {
     const s = getComputedStyle(el);
@@ -519,11 +508,11 @@ def test_main_pages_reflow_at_320_css_px_and_keep_contrast_in_the_dark(
 ):
     """One context per role: each page at 320 x 640 in the dark scheme (no sideways scrolling),
     then the same page widened to 1280 px (the whole navigation shown) for axe's contrast rule."""
-    _sign_in(page, live_server.url, role)
+    sign_in_as(page, live_server.url, role)
     page.emulate_media(color_scheme="dark")
     axe = Axe()
     too_wide, low_contrast = [], []
-    for label, url in _urls(role):
+    for label, url in page_urls(role):
         page.set_viewport_size(REFLOW)
         response = page.goto(live_server.url + url)
         assert response is not None

@@ -537,7 +537,7 @@ def test_directory_query_count_does_not_grow(student_client, params, headers):
         # A text search that finds fewer than a page of people is tried again with typo
         # tolerance (a bounded second pass, not an N+1): start both sizes above that.
         small=5 if "page" not in params and "q" not in params else 25,
-        large=200,
+        large=70,
     )
     assert count > 0
 
@@ -552,7 +552,7 @@ def test_warm_paths_query_count_does_not_grow(student_client, student):
             _add_mentors(1, organization=organizations[i % 2])
             ContactFactory(owner=student, organization=organizations[i % 2])
 
-    assert_queries_stable(lambda: student_client.get(WARM_PATHS), add_rows, small=5, large=200)
+    assert_queries_stable(lambda: student_client.get(WARM_PATHS), add_rows, small=5, large=60)
 
 
 def test_mentor_page_query_count_does_not_grow_with_the_directory(student_client):

@@ -120,7 +120,7 @@ def test_kept_pages_cost_the_same_queries_at_any_size(student_client, params, he
     for n in range(25):
         listed(f"Small {n:03d}")
     small = kept_page_queries()
-    for n in range(100):
+    for n in range(45):
         listed(f"Large {n:03d}", open_times=n % 2 == 0)
     page_cache.bump_version(page_cache.DIRECTORY)
     large = kept_page_queries()
