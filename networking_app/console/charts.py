@@ -1,7 +1,7 @@
 """Server-rendered charts: grouped bars and lines as inline SVG.
 
 Here only the numbers: where each grid line, label, bar, line and dot goes (`Chart.geometry`).
-The markup is templates/console/_chart_figure.html. No JavaScript and no style attributes (the
+The markup is templates/jinja2/console/chart_figure.html. No JavaScript and no style attributes (the
 Content Security Policy forbids them): colours come from classes in static/css/console.css.
 Each chart is also a table (for screen readers, behind a <details>) and a CSV file; `rows()`
 feeds both, so the three always show the same numbers.

@@ -113,6 +113,15 @@ TEMPLATES = [
             },
         },
     },
+    # Only for the fragments rendered by name through networking_app.core.jinja (dashboard
+    # charts): Django's engine was measured too slow for their loops.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "networking_app.core.jinja.environment"},
+    },
 ]
 
 # --- Database ------------------------------------------------------------------------------

@@ -157,7 +157,7 @@ def test_median_sqlite_fallback_matches_postgres(monkeypatch, student, n):
 
 
 def _svg(chart: Chart) -> str:
-    """The chart's SVG as the dashboard shows it (templates/console/_chart_figure.html)."""
+    """The chart's SVG as the dashboard shows it (templates/jinja2/console/chart_figure.html)."""
     html = Template("{% load console_tags %}{% chart_figure chart %}").render(
         Context({"chart": chart})
     )

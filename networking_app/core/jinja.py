@@ -1,0 +1,34 @@
+"""Jinja2, through Django's own backend, for the few fragments whose loops Django's template
+engine makes slow (bench/RESULTS.md: "Template rendering", "Dashboard charts").
+
+The templates live in templates/jinja2/ and are rendered only by name through
+`render_fragment`; every page and every other fragment stays a Django template. The
+environment autoescapes (Django's backend turns it on; `environment` refuses to run without
+it), translates with Django's own catalogues (`{{ _("...") }}`, which makemessages reads like
+the Django engine's `_()`), and knows nothing else: the values it shows are computed in Python.
+"""
+
+from __future__ import annotations
+
+from django.template import engines
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+from jinja2 import Environment
+
+ENGINE = "jinja2"
+
+
+def environment(**options) -> Environment:
+    if options.pop("autoescape", True) is not True:
+        raise ValueError("the Jinja2 engine must autoescape")
+    env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
+    # Django's gettext, as `_()`: a translation is text, escaped where it is written; a
+    # placeholder is filled with `|format(name=value)` (makemessages reads `_("...")` alone).
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    return env
+
+
+def render_fragment(template_name: str, context: dict) -> SafeString:
+    """A Jinja2 fragment as HTML for a Django template: safe because the engine escapes every
+    value it writes (checked by `environment`)."""
+    return mark_safe(engines[ENGINE].get_template(template_name).render(context))  # noqa: S308
