@@ -74,3 +74,16 @@ def test_an_empty_chart_says_so():
     )
     assert "Nothing to show for this period." in html
     assert "chart-legend" not in html  # one series: no legend
+
+
+def test_a_django_template_includes_a_fragment_with_the_row_helpers():
+    html = Template(
+        '{% load fragments %}{% jinja_fragment "contacts/contact_rows.html" contacts=rows %}'
+    ).render(Context({"rows": []}))
+    assert html.strip() == ""
+    env = environment()
+    assert {"when", "initials", "avatar_hue"} <= set(env.filters)
+    rendered = env.from_string(
+        '{{ object_url("contacts:detail", "contact_id", 7) }} {{ "Ada Lovelace"|initials }}'
+    ).render()
+    assert rendered == "/my/contacts/7/ AL"

@@ -5,7 +5,9 @@ The templates live in templates/jinja2/ and are rendered only by name through
 `render_fragment`; every page and every other fragment stays a Django template. The
 environment autoescapes (Django's backend turns it on; `environment` refuses to run without
 it), translates with Django's own catalogues (`{{ _("...") }}`, which makemessages reads like
-the Django engine's `_()`), and knows nothing else: the values it shows are computed in Python.
+the Django engine's `_()`), and knows only the row helpers of Django's templates
+(`object_url`, `|when`, `|initials`, `|avatar_hue`): the values it shows are computed in Python.
+A Django template includes one with `{% load fragments %}{% jinja_fragment "name" key=value %}`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
+
+from networking_app.core.rendering import object_url
+from networking_app.core.templatetags.rows import avatar_hue, initials, when
 
 ENGINE = "jinja2"
 
@@ -25,6 +30,10 @@ def environment(**options) -> Environment:
     # Django's gettext, as `_()`: a translation is text, escaped where it is written; a
     # placeholder is filled with `|format(name=value)` (makemessages reads `_("...")` alone).
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    # The row helpers of Django's templates (networking_app/core/templatetags/rows.py), the same
+    # functions: `object_url("contacts:detail", "contact_id", pk)`, `|when`, `|initials`...
+    env.globals["object_url"] = object_url
+    env.filters.update(when=when, initials=initials, avatar_hue=avatar_hue)
     return env
 
 

@@ -108,6 +108,7 @@ TEMPLATES = [
             ],
             # Tag libraries of the project package itself (not an app of its own).
             "libraries": {
+                "fragments": "networking_app.core.templatetags.fragments",
                 "rows": "networking_app.core.templatetags.rows",
                 "site": "networking_app.core.templatetags.site",
             },

@@ -1063,6 +1063,7 @@ def test_list_rows_show_each_column_escaped(student_client, student):
     # Whitespace between the cells is the template's layout, not content.
     row = re.search(r"<tr>\s*<td[ >].*?</tr>", text, re.S).group(0)
     row = re.sub(r"\s*(</?t[dr]( [^>]*)?>)\s*", r"\1", row)
+    row = row.replace("&#34;", "&quot;")  # the rows are Jinja2's (markupsafe's entity)
     detail = reverse("contacts:detail", kwargs={"contact_id": contact.pk})
     assert f'<a href="{detail}">Ada &lt;i&gt;Lovelace&lt;/i&gt;</a>' in row
     assert "<td>Babbage &amp; &quot;Sons&quot;</td>" in row
