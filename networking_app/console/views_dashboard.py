@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 from networking_app.accounts.decorators import staff_reauthentication_required, staff_required
 from networking_app.console import selectors, services
 from networking_app.console.forms import DashboardFilterForm, filters_query
-from networking_app.console.models import FiguresRefresh
 from networking_app.console.reports import CHART_KEYS, CHART_SECTIONS, dashboard_charts
 from networking_app.console.rollup import figures_refresh, figures_request_refresh
 from networking_app.console.selectors import Dashboard, DashboardFilters
@@ -62,24 +61,38 @@ def _every(seconds: int) -> str:
     }
 
 
-def _figures() -> FiguresRefresh | None:
-    """The state of the precomputed figures, computed now if they never were (or for every
-    page when DASHBOARD_REFRESH_SECONDS is 0). Figures older than two intervals mean the beat
-    is late: the first page to see it enqueues one refresh, and every page shows their age."""
+def _figures() -> dt.datetime | None:
+    """When the precomputed figures were computed (None: not yet), computed now if they never
+    were (or for every page when DASHBOARD_REFRESH_SECONDS is 0). Figures older than two
+    intervals mean the beat is late: the first page to see it enqueues one refresh, and every
+    page shows their age. The time is kept in the cache under the figures' version, which each
+    refresh raises, so a page of fresh figures reads no row for it."""
     seconds = settings.DASHBOARD_REFRESH_SECONDS
-    state = figures_state()
-    if state is None or seconds <= 0:
+    computed_at = None
+    if seconds > 0:
+        computed_at = cached(
+            cache_key("figures-computed-at"),
+            _computed_at,
+            timeout=settings.DASHBOARD_CACHE_SECONDS,
+            scopes=[FIGURES],
+        )
+    if computed_at is None:
         figures_refresh()
         # Another refresh held the claim: wait for the figures it is computing.
         deadline = time.monotonic() + FIRST_FIGURES_WAIT
-        while (state := figures_state()) is None and time.monotonic() < deadline:
+        while (computed_at := _computed_at()) is None and time.monotonic() < deadline:
             time.sleep(0.2)
     else:
         late = dt.timedelta(seconds=2 * seconds)
         # Fresh figures (nearly always) need no claim: no write on every page.
-        if state.computed_at < timezone.now() - late and figures_request_refresh(older_than=late):
+        if computed_at < timezone.now() - late and figures_request_refresh(older_than=late):
             transaction.on_commit(refresh_figures.delay)
-    return state
+    return computed_at
+
+
+def _computed_at() -> dt.datetime | None:
+    state = figures_state()
+    return state.computed_at if state is not None else None
 
 
 def _figures_pending() -> HttpResponse:
@@ -94,10 +107,10 @@ def _figures_pending() -> HttpResponse:
 
 @staff_required
 def dashboard(request):
-    state = _figures()  # first: the form's class years and majors come from the figures
-    if state is None:
+    computed_at = _figures()  # first: the form's class years and majors come from the figures
+    if computed_at is None:
         return _figures_pending()
-    page = _dashboard_page(request, computed_at=state.computed_at)
+    page = _dashboard_page(request, computed_at=computed_at)
     seconds = settings.DASHBOARD_REFRESH_SECONDS
     context = {
         "filters": page.filters,

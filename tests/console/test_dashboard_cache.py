@@ -14,11 +14,13 @@ import zoneinfo
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import formats, timezone
 
 from networking_app.console import reports
 from networking_app.console.models import EligibilityLabel
+from networking_app.console.rollup import figures_refresh
 from networking_app.console.selectors import DashboardFilters, default_filters
 from networking_app.core.models import AuditLog
 from tests.console.conftest import Expected, add_student_activity
@@ -134,6 +136,21 @@ def test_the_freshness_line_is_in_the_viewers_time_zone(staff, staff_client, pro
         f'Figures as of <time datetime="{local.isoformat(timespec="seconds")}">{shown}</time> '
         "(recomputed every 5 minutes)."
     ) in body
+
+
+def test_a_repeat_page_reads_no_figures_row_and_a_refresh_moves_its_time(staff_client, programme):
+    """The figures' time is kept with the FIGURES version: a repeat page reads nothing of the
+    refresh row, and each refresh (which raises the version) shows its own time."""
+    first, _ = _page(staff_client)  # computes the figures: their time is read afresh after
+    _page(staff_client)
+    again, queries = _page(staff_client)
+    assert again.context["computed_at"] == first.context["computed_at"]
+    assert not [sql for sql in queries if "console_figuresrefresh" in sql]
+    with time_machine.travel(first.context["computed_at"] + dt.timedelta(minutes=3), tick=False):
+        assert figures_refresh()
+        later, queries = _page(staff_client)
+    assert later.context["computed_at"] == first.context["computed_at"] + dt.timedelta(minutes=3)
+    assert [sql for sql in queries if "console_figuresrefresh" in sql]  # read once, then kept
 
 
 @pytest.mark.parametrize(
