@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from jinja2 import Environment
 
 from networking_app.core.rendering import object_url
@@ -29,7 +29,9 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     # Django's gettext, as `_()`: a translation is text, escaped where it is written; a
     # placeholder is filled with `|format(name=value)` (makemessages reads `_("...")` alone).
-    env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=False, pgettext=pgettext, npgettext=npgettext
+    )
     # The row helpers of Django's templates (networking_app/core/templatetags/rows.py), the same
     # functions: `object_url("contacts:detail", "contact_id", pk)`, `|when`, `|initials`...
     env.globals["object_url"] = object_url
