@@ -1,7 +1,7 @@
 from django.urls import path
 
 from mentoring.views import policy as policy_views
-from mentoring.views import rounds
+from mentoring.views import round_signup, rounds
 
 urlpatterns: list = [
     # Career-office staff.
@@ -31,19 +31,23 @@ urlpatterns: list = [
     path("rounds/<int:round_id>/publish/", rounds.round_publish, name="round_publish"),
     path("policy/", policy_views.policy, name="policy"),
     # Students and volunteers.
-    path("rounds/open/", rounds.rounds_open, name="rounds_open"),
-    path("rounds/<int:round_id>/join/", rounds.round_join, name="round_join"),
-    path("rounds/<int:round_id>/leave/", rounds.round_leave, name="round_leave"),
+    path("rounds/open/", round_signup.rounds_open, name="rounds_open"),
+    path("rounds/<int:round_id>/join/", round_signup.round_join, name="round_join"),
+    path("rounds/<int:round_id>/leave/", round_signup.round_leave, name="round_leave"),
     path(
         "rounds/<int:round_id>/volunteer/",
-        rounds.round_volunteer_join,
+        round_signup.round_volunteer_join,
         name="round_volunteer_join",
     ),
     path(
         "rounds/<int:round_id>/volunteer/leave/",
-        rounds.round_volunteer_leave,
+        round_signup.round_volunteer_leave,
         name="round_volunteer_leave",
     ),
-    path("rounds/matches/<int:match_id>/", rounds.round_match, name="round_match"),
-    path("rounds/matches/<int:match_id>/book/", rounds.round_match_book, name="round_match_book"),
+    path("rounds/matches/<int:match_id>/", round_signup.round_match, name="round_match"),
+    path(
+        "rounds/matches/<int:match_id>/book/",
+        round_signup.round_match_book,
+        name="round_match_book",
+    ),
 ]

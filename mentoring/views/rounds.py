@@ -1,13 +1,11 @@
-"""Match rounds: staff set a round up, open and close it, run the matcher, review and publish;
-students and volunteers sign up while it is open; each pair then meets on its match page."""
+"""Match rounds, the staff's side: set a round up, open and close it, run the matcher, review
+and publish (students' and volunteers' sign-up and match pages: round_signup.py)."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -20,38 +18,28 @@ from contacts.exports.contacts import neutralise
 from mentoring import matching
 from mentoring.forms.rounds import (
     MATCHING_FIELDS,
-    BookForm,
     LockForm,
     ReviewFilterForm,
     RoundForm,
     StatusForm,
-    StudentJoinForm,
     SwapForm,
-    VolunteerJoinForm,
 )
-from mentoring.models import Match, MatchRound, Mentor, RoundStatus
+from mentoring.models import MatchRound, RoundStatus
+from mentoring.selectors import round_review as review_selectors
 from mentoring.selectors import rounds as selectors
 from mentoring.services import round_intros, round_matches
 from mentoring.services import rounds as services
-from mentoring.services.availability import open_slots
 from networking_app.accounts.decorators import (
-    role_required,
     staff_reauthentication_required,
     staff_required,
-    student_required,
 )
-from networking_app.core.form_errors import add_service_errors
+from networking_app.core.form_errors import add_service_errors, error_text
 
 STATUS_CHANGED = {
     RoundStatus.OPEN: _("%(name)s is open for sign-up."),
     RoundStatus.CLOSED: _("%(name)s is closed for sign-up."),
     RoundStatus.DRAFT: _("%(name)s is back in draft."),
 }
-SLOTS_SHOWN = 40
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _staff_round(round_id: int) -> MatchRound:
@@ -59,14 +47,6 @@ def _staff_round(round_id: int) -> MatchRound:
         return selectors.round_get(round_id=round_id)
     except MatchRound.DoesNotExist:
         raise Http404("No such round") from None
-
-
-def _visible_round(round_id: int) -> MatchRound:
-    """A round students and volunteers may see: anything but a draft."""
-    match_round = selectors.round_get_visible(round_id=round_id)
-    if match_round is None:
-        raise Http404("No such round")
-    return match_round
 
 
 # --- Staff: rounds ---------------------------------------------------------------------------
@@ -155,7 +135,7 @@ def round_status(request, round_id: int):
     try:
         services.round_set_status(match_round=match_round, status=status)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, STATUS_CHANGED[status] % {"name": match_round.name})
     if status == RoundStatus.CLOSED and match_round.status == RoundStatus.CLOSED:
@@ -170,16 +150,16 @@ def round_status(request, round_id: int):
 def round_review(request, round_id: int):
     match_round = _staff_round(round_id)
     filter_form = ReviewFilterForm(request.GET)
-    filters = selectors.ReviewFilters()
+    filters = review_selectors.ReviewFilters()
     if filter_form.is_valid():
         data = filter_form.cleaned_data
-        filters = selectors.ReviewFilters(
+        filters = review_selectors.ReviewFilters(
             volunteer=data["volunteer"].strip(),
             min_score=data["min_score"],
             max_score=data["max_score"],
             warning=data["warning"],
         )
-    review = selectors.round_review(
+    review = review_selectors.round_review(
         match_round=match_round, filters=filters, page=request.GET.get("page", 1)
     )
     query = request.GET.copy()
@@ -224,7 +204,7 @@ def round_review_csv(request, round_id: int):
 
     def lines():
         yield "\ufeff" + writer.writerow(CSV_HEADER)
-        for row in selectors.round_matches_for_export(match_round=match_round):
+        for row in review_selectors.round_matches_for_export(match_round=match_round):
             student, student_email, volunteer, volunteer_email, organization = row[:5]
             score, locked, published, why = row[5:]
             why = why or {}
@@ -264,7 +244,7 @@ def round_run(request, round_id: int):
     try:
         run = round_matches.round_run_matcher(match_round=match_round)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         left_out = len(run.unmatched)
         proposed = ngettext(
@@ -298,7 +278,7 @@ def round_match_lock(request, round_id: int, match_id: int):
             match_round=match_round, match_id=match_id, locked=form.cleaned_data["locked"]
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return _back_to_review(round_id)
     pair = {"student": match.student.display_name, "volunteer": match.volunteer.display_name}
     if match.locked:
@@ -321,7 +301,7 @@ def round_match_remove(request, round_id: int, match_id: int):
     try:
         match = round_matches.match_remove(match_round=match_round, match_id=match_id)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request,
@@ -349,7 +329,7 @@ def round_swap(request, round_id: int):
             match_round=match_round, first_id=first_id, second_id=second_id
         )
     except ValidationError as error:
-        messages.error(request, gettext("Not swapped. %(why)s") % {"why": _error_text(error)})
+        messages.error(request, gettext("Not swapped. %(why)s") % {"why": error_text(error)})
     else:
         messages.success(
             request,
@@ -376,7 +356,7 @@ def round_publish(request, round_id: int):
         try:
             sent = round_matches.round_publish(match_round=match_round, actor=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return redirect("mentoring:round_publish", round_id=round_id)
         if sent:
             messages.success(
@@ -406,215 +386,3 @@ def round_publish(request, round_id: int):
         "pairs": selectors.round_matches_to_publish(match_round=match_round).count(),
     }
     return render(request, "mentoring/round_publish.html", context)
-
-
-# --- Students and volunteers: sign-up --------------------------------------------------------
-
-
-@role_required("student", "volunteer")
-def rounds_open(request):
-    context = {
-        "open_rounds": selectors.rounds_open_to(user=request.user),
-        "matches": selectors.published_matches_for(user=request.user),
-    }
-    return render(request, "mentoring/round_open.html", context)
-
-
-@student_required
-def round_join(request, round_id: int):
-    match_round = _visible_round(round_id)
-    student = request.user
-    signup = selectors.round_student_get(match_round=match_round, student=student)
-    ineligible = selectors.student_ineligibility(match_round=match_round, student=student)
-    is_open = selectors.signup_is_open(match_round)
-    volunteers = selectors.volunteers_with_choices(
-        volunteers=selectors.round_volunteer_choices(match_round=match_round)
-    )
-    form = StudentJoinForm(
-        request.POST if request.method == "POST" else None,
-        volunteers=volunteers,
-        initial=StudentJoinForm.initial_for(signup, student),
-    )
-    if request.method == "POST" and (ineligible or not is_open):
-        messages.error(request, ineligible or gettext("Sign-up for this round is closed."))
-    elif request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.round_student_join(
-                match_round=match_round,
-                student=student,
-                topic_ids=[t.pk for t in data["topics"]],
-                industries=data["industries"],
-                preferences=data["preferences"],
-                excluded=data["excluded"],
-                availability=data["availability"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            message = (
-                gettext(
-                    "You updated your answers for %(name)s. You will hear from us by email once "
-                    "the career office has made the matches."
-                )
-                if signup
-                else gettext(
-                    "You joined %(name)s. You will hear from us by email once the career office "
-                    "has made the matches."
-                )
-            )
-            messages.success(request, message % {"name": match_round.name})
-            return redirect("mentoring:rounds_open")
-    context = {
-        "round": match_round,
-        "form": form,
-        "signup": signup,
-        "ineligible": ineligible,
-        "is_open": is_open,
-        "has_volunteers": bool(volunteers),
-    }
-    status = 403 if ineligible and signup is None else 200
-    return render(request, "mentoring/round_join.html", context, status=status)
-
-
-@require_POST
-@student_required
-def round_leave(request, round_id: int):
-    match_round = _visible_round(round_id)
-    try:
-        services.round_student_leave(match_round=match_round, student=request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-        return redirect("mentoring:round_join", round_id=round_id)
-    messages.success(request, gettext("You left %(name)s.") % {"name": match_round.name})
-    return redirect("mentoring:rounds_open")
-
-
-@role_required("volunteer")
-def round_volunteer_join(request, round_id: int):
-    match_round = _visible_round(round_id)
-    volunteer = request.user
-    offer = selectors.round_volunteer_get(match_round=match_round, volunteer=volunteer)
-    ineligible = selectors.volunteer_ineligibility(volunteer=volunteer)
-    is_open = selectors.signup_is_open(match_round)
-    form = VolunteerJoinForm(
-        request.POST if request.method == "POST" else None,
-        initial={"capacity": offer.capacity} if offer else None,
-    )
-    if request.method == "POST" and (ineligible or not is_open):
-        messages.error(request, ineligible or gettext("Sign-up for this round is closed."))
-    elif request.method == "POST" and form.is_valid():
-        try:
-            services.round_volunteer_join(
-                match_round=match_round,
-                volunteer=volunteer,
-                capacity=form.cleaned_data["capacity"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                gettext(
-                    "Thank you: you are giving time in %(name)s. We will email you an "
-                    "introduction to each student you are matched with."
-                )
-                % {"name": match_round.name},
-            )
-            return redirect("mentoring:rounds_open")
-    context = {
-        "round": match_round,
-        "form": form,
-        "offer": offer,
-        "ineligible": ineligible,
-        "is_open": is_open,
-        "has_windows": selectors.volunteer_has_windows(volunteer=volunteer),
-    }
-    return render(request, "mentoring/round_volunteer_join.html", context)
-
-
-@require_POST
-@role_required("volunteer")
-def round_volunteer_leave(request, round_id: int):
-    match_round = _visible_round(round_id)
-    try:
-        services.round_volunteer_leave(match_round=match_round, volunteer=request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-        return redirect("mentoring:round_volunteer_join", round_id=round_id)
-    messages.success(
-        request,
-        gettext("You are no longer giving time in %(name)s.") % {"name": match_round.name},
-    )
-    return redirect("mentoring:rounds_open")
-
-
-# --- A published match: booking a conversation -----------------------------------------------
-
-
-def _participant_match(request, match_id: int) -> Match:
-    try:
-        return selectors.match_get_for_participant(user=request.user, match_id=match_id)
-    except Match.DoesNotExist:
-        raise Http404("No such match") from None
-
-
-def _slots_in_window(match: Match, mentor: Mentor | None, zone) -> list:
-    if mentor is None or not mentor.is_bookable:
-        return []
-    match_round = match.round
-    start = dt.datetime.combine(match_round.window_start, dt.time(), tzinfo=zone)
-    end = dt.datetime.combine(match_round.window_end + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-    now = timezone.now()
-    if end <= now:
-        return []
-    slots = open_slots(mentor, now=now, until=end)
-    return [s for s in slots if s.start_at >= start][:SLOTS_SHOWN]
-
-
-@login_required
-def round_match(request, match_id: int):
-    match = _participant_match(request, match_id)
-    mentor = getattr(match.volunteer, "mentor", None)
-    is_student = request.user.pk == match.student_id
-    booked = selectors.match_booking(match=match) if is_student else None
-    slots = []
-    if is_student and booked is None:
-        slots = _slots_in_window(match, mentor, timezone.get_current_timezone())
-    context = {
-        "match": match,
-        "mentor": mentor,
-        "is_student": is_student,
-        "booked": booked,
-        "slots": slots,
-        "form": BookForm(),
-    }
-    return render(request, "mentoring/round_match.html", context)
-
-
-@require_POST
-@student_required
-def round_match_book(request, match_id: int):
-    match = _participant_match(request, match_id)
-    if match.student_id != request.user.pk:
-        raise Http404("No such match")
-    form = BookForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, gettext("Pick a time and say what you would like to learn."))
-        return redirect("mentoring:round_match", match_id=match_id)
-    try:
-        flash_request = services.match_book(
-            match=match,
-            student=request.user,
-            start_at=form.cleaned_data["start_at"],
-            message=form.cleaned_data["message"],
-        )
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-        return redirect("mentoring:round_match", match_id=match_id)
-    messages.success(
-        request,
-        gettext("Your request is on its way to %(name)s; you will get an email when they answer.")
-        % {"name": match.volunteer.display_name},
-    )
-    return redirect("mentoring:round_match", match_id=flash_request.match_id)

@@ -24,3 +24,8 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     for name, errors in error.error_dict.items():
         name = aliases.get(name, name)
         form.add_error(name if name in form.fields else None, errors)
+
+
+def error_text(error: ValidationError) -> str:
+    """A service's ValidationError as one line, for a message above the page."""
+    return " ".join(error.messages)

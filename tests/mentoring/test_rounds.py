@@ -27,6 +27,7 @@ from mentoring.models import (
     Session,
     SessionStatus,
 )
+from mentoring.selectors import round_review as review_selectors
 from mentoring.selectors import rounds as selectors
 from mentoring.services import round_intros, round_matches
 from mentoring.services import rounds as services
@@ -987,7 +988,7 @@ def test_review_page_queries_do_not_grow(staff_client):
 
     assert_queries_stable(lambda: staff_client.get(url), add_rows, small=5, large=100)
     review = staff_client.get(url).context["review"]
-    assert len(review.matches) == selectors.REVIEW_PAGE_SIZE == 50
+    assert len(review.matches) == review_selectors.REVIEW_PAGE_SIZE == 50
     assert review.match_count == 100
     assert review.locked_count == sum(1 for m in Match.objects.all() if m.locked)
     assert len(review.unmatched) == review.unmatched_count == 100
@@ -1042,7 +1043,7 @@ def test_review_filters_by_volunteer_score_and_warning(staff_client):
 def test_review_shows_the_first_students_without_a_match_and_counts_them_all(
     staff_client, monkeypatch
 ):
-    monkeypatch.setattr(selectors, "UNMATCHED_SHOWN", 3)
+    monkeypatch.setattr(review_selectors, "UNMATCHED_SHOWN", 3)
     match_round = _closed_round()
     for _ in range(5):
         sign_up_student(match_round, StudentFactory())
