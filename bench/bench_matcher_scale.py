@@ -107,7 +107,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from mentoring import matching, matching_sparse
+    from mentoring import matching_dense, matching_sparse
 
     lines = [
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average "
@@ -118,7 +118,10 @@ def main() -> None:
     started = time.perf_counter()
     students, volunteers = _people(2_000, 500, 4)
     lines.append(f"2,000 x 500 x 4 built in {time.perf_counter() - started:.1f} s")
-    for label, fn in (("sparse", matching_sparse.solve_sparse), ("dense", matching.solve_dense)):
+    for label, fn in (
+        ("sparse", matching_sparse.solve_sparse),
+        ("dense", matching_dense.solve_dense),
+    ):
         samples = []
         for _ in range(3):
             t = time.perf_counter()

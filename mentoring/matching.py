@@ -3,7 +3,8 @@
 Pure functions over plain data (no ORM): mentoring/services/rounds.py loads a round into
 `StudentIn` / `VolunteerIn`, calls `solve`, and saves what comes back.
 
-Times are hours of the week in UTC: 0 is Monday 00:00-01:00 UTC, 167 is Sunday 23:00-24:00.
+Times are hours of the week in UTC (mentoring/matching_week.py converts people's weeks): 0 is
+Monday 00:00-01:00 UTC, 167 is Sunday 23:00-24:00.
 Everyone's weekly availability is converted into that grid with their own time zone, so a
 student in Lisbon and a volunteer in Chicago share an hour when both are free at that instant.
 
@@ -26,25 +27,22 @@ Hard constraints: a volunteer's capacity, at least one shared hour, time the stu
 (the volunteer's availability leaves at least one slot to request in the round's dates, worked
 out once per volunteer: `VolunteerIn.bookable`), not met before (a previous session or
 published match, or a pair staff removed in this round), not excluded by the student. The
-total score is maximised exactly with scipy's linear_sum_assignment; an unmatched student
-adds 0.
+total score is maximised exactly by the sparse solver (mentoring/matching_sparse.py, which
+proves its optimum; the dense reference it is tested against: mentoring/matching_dense.py); an
+unmatched student adds 0.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import time
-import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.utils.translation import gettext_noop
-from scipy.optimize import linear_sum_assignment
 
-HOURS_PER_WEEK = 7 * 24
+from mentoring.matching_week import HOURS_PER_WEEK
 
 # --- Weights -------------------------------------------------------------------------------
 
@@ -245,76 +243,6 @@ class Result:
     duals: object | None = None
 
 
-# --- Inputs --------------------------------------------------------------------------------
-
-
-def normalise_industry(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def parse_industries(text: str) -> frozenset[str]:
-    """A comma-separated list as typed by a student ("Fintech, climate tech")."""
-    return frozenset(n for n in (normalise_industry(part) for part in text.split(",")) if n)
-
-
-def _week_monday(reference: dt.date) -> dt.date:
-    return reference - dt.timedelta(days=reference.weekday())
-
-
-def _utc_minutes(day: dt.date, minutes: int, zone: zoneinfo.ZoneInfo, monday: dt.date) -> int:
-    """Minutes from `monday` 00:00 UTC to `day` + `minutes` wall-clock time in `zone`."""
-    local = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
-    utc = local.replace(tzinfo=zone).astimezone(dt.UTC).replace(tzinfo=None)
-    return int((utc - dt.datetime.combine(monday, dt.time())).total_seconds() // 60)
-
-
-def local_spans_to_utc_hours(
-    spans: Iterable[tuple[int, int, int]], *, zone: zoneinfo.ZoneInfo, reference: dt.date
-) -> frozenset[int]:
-    """Weekly spans (weekday 0 = Monday, start minute, end minute of the day) in `zone`, as
-    the UTC hours of the week they cover entirely. Offsets are those of the week of
-    `reference` (the round's first day), so daylight saving time is the one in force then."""
-    monday = _week_monday(reference)
-    hours: set[int] = set()
-    for weekday, start_minute, end_minute in spans:
-        if not 0 <= weekday <= 6 or end_minute <= start_minute:
-            continue
-        day = monday + dt.timedelta(days=weekday)
-        start = _utc_minutes(day, start_minute, zone, monday)
-        end = _utc_minutes(day, end_minute, zone, monday)
-        for hour in range(math.ceil(start / 60), end // 60):
-            hours.add(hour % HOURS_PER_WEEK)
-    return frozenset(hours)
-
-
-def blocks_to_utc_hours(
-    blocks: Iterable[Sequence[int]], *, zone: zoneinfo.ZoneInfo, reference: dt.date
-) -> frozenset[int]:
-    """A student's stored blocks [[weekday, start_hour, end_hour]] as UTC hours of the week."""
-    spans = []
-    for block in blocks:
-        try:
-            weekday, start_hour, end_hour = (int(x) for x in block)
-        except (TypeError, ValueError):
-            continue
-        spans.append((weekday, start_hour * 60, end_hour * 60))
-    return local_spans_to_utc_hours(spans, zone=zone, reference=reference)
-
-
-def windows_to_utc_hours(
-    windows: Iterable[tuple[int, dt.time, dt.time]],
-    *,
-    zone: zoneinfo.ZoneInfo,
-    reference: dt.date,
-) -> frozenset[int]:
-    """A volunteer's weekly windows (weekday, start time, end time) as UTC hours of the week."""
-    spans = [
-        (weekday, start.hour * 60 + start.minute, end.hour * 60 + end.minute)
-        for weekday, start, end in windows
-    ]
-    return local_spans_to_utc_hours(spans, zone=zone, reference=reference)
-
-
 # --- Scoring -------------------------------------------------------------------------------
 
 
@@ -387,7 +315,7 @@ def score_matrix(
     """(scores, allowed): students x volunteers, computed with array operations so that a
     round of thousands of students is scored in well under a second. Equal to
     `pair_score` / `pair_allowed` pair by pair (tests/mentoring/test_matching.py)."""
-    scores, allowed, _ = _score_arrays(students, volunteers, forbidden, settings)
+    scores, allowed, _ = score_arrays(students, volunteers, forbidden, settings)
     return scores, allowed
 
 
@@ -398,7 +326,7 @@ def most_matched_bonus(max_score: float, students: int) -> float:
     return float(math.floor(max(max_score, 0.0) * max(students, 1)) + 1)
 
 
-def _score_arrays(students, volunteers, forbidden, settings=DEFAULT_SETTINGS):
+def score_arrays(students, volunteers, forbidden, settings=DEFAULT_SETTINGS):
     """scores, allowed, and which pairs share an hour whatever else forbids them."""
     n, m = len(students), len(volunteers)
     volunteer_column = {v.id: j for j, v in enumerate(volunteers)}
@@ -490,7 +418,7 @@ def _score_arrays(students, volunteers, forbidden, settings=DEFAULT_SETTINGS):
 # --- Solving -------------------------------------------------------------------------------
 
 
-def _reason(
+def unmatched_reason(
     i: int,
     student: StudentIn,
     volunteers,
@@ -559,65 +487,6 @@ def locked_matches(students, volunteers, locked, settings: MatchSettings = DEFAU
     used = Counter(volunteer_id for _, volunteer_id in locked)
     free = [s for s in students if s.id not in locked_students]
     return matches, free, used
-
-
-def solve_dense(
-    students: Sequence[StudentIn],
-    volunteers: Sequence[VolunteerIn],
-    *,
-    forbidden: Iterable[tuple[int, int]] = (),
-    locked: Iterable[tuple[int, int]] = (),
-    settings: MatchSettings = DEFAULT_SETTINGS,
-) -> Result:
-    """`solve` with scipy's dense linear_sum_assignment over students x seats: the reference
-    the sparse solver is tested against, and the faster one for small rounds."""
-    started = time.perf_counter()
-    forbidden = frozenset(forbidden)
-    matches, free, used = locked_matches(students, volunteers, list(locked), settings)
-    scores, allowed, overlap = _score_arrays(free, volunteers, forbidden, settings)
-    bookable = np.array([v.bookable for v in volunteers], dtype=bool)
-
-    # One column per remaining seat of each volunteer, but never more seats than students
-    # who could take them: fewer columns, same optimum.
-    seats = []
-    for j, v in enumerate(volunteers):
-        remaining = max(0, v.capacity - used[v.id])
-        seats.extend([j] * min(remaining, int(allowed[:, j].sum())))
-    seat_volunteer = np.array(seats, dtype=np.int64)
-    seat_allowed = allowed[:, seat_volunteer]
-    # Students with no allowed seat at all stay unmatched: leave them out of the matrix.
-    candidates = np.flatnonzero(seat_allowed.any(axis=1))
-    n = len(candidates)
-    assigned: dict[int, int] = {}
-    if n:
-        gain = scores[candidates][:, seat_volunteer]
-        if settings.objective == OBJECTIVE_MOST_MATCHED:
-            gain = gain + most_matched_bonus(float(scores[allowed].max()), len(free))
-        cost = np.where(seat_allowed[candidates], -gain, FORBIDDEN_COST)
-        # "Unmatched" columns of cost 0: a student with no allowed seat left takes one, so
-        # the optimum maximises the total score (an unmatched student adds 0) rather than
-        # the number of matches, and never picks a forbidden pair.
-        cost = np.hstack([cost, np.zeros((n, n))])
-        rows, columns = linear_sum_assignment(cost)
-        for r, c in zip(rows.tolist(), columns.tolist(), strict=True):
-            if c < len(seats) and seat_allowed[candidates[r], c]:
-                assigned[int(candidates[r])] = int(seat_volunteer[c])
-
-    unmatched: dict[int, str] = {}
-    for i, s in enumerate(free):
-        j = assigned.get(i)
-        if j is None:
-            unmatched[s.id] = _reason(i, s, volunteers, allowed, overlap, bookable, settings)
-            continue
-        breakdown = pair_breakdown(s, volunteers[j], settings)
-        matches.append(Proposal(s.id, volunteers[j].id, breakdown["total"], breakdown))
-    matches.sort(key=lambda p: (-p.score, p.student_id))
-    return Result(
-        matches=matches,
-        unmatched=unmatched,
-        total_score=sum(p.score for p in matches),
-        solver_seconds=time.perf_counter() - started,
-    )
 
 
 def swap_problems(

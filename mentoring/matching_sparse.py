@@ -32,7 +32,6 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 from mentoring import matching
 from mentoring.matching import (
     DEFAULT_SETTINGS,
-    HOURS_PER_WEEK,
     OBJECTIVE_MOST_MATCHED,
     MatchSettings,
     Proposal,
@@ -40,6 +39,7 @@ from mentoring.matching import (
     StudentIn,
     VolunteerIn,
 )
+from mentoring.matching_week import HOURS_PER_WEEK
 
 CANDIDATES_PER_STUDENT = 12
 # Cells of students x volunteers scored at once (float32 and a few temporaries each).
@@ -433,7 +433,7 @@ def solve_sparse(
     bookable = ~scorer.unbookable
     for block, _, allowed, overlap in scorer.blocks(unmatched_rows):
         for r, i in enumerate(block.tolist()):
-            unmatched[free[i].id] = matching._reason(
+            unmatched[free[i].id] = matching.unmatched_reason(
                 r, free[i], volunteers, allowed, overlap, bookable, settings
             )
     for i in np.flatnonzero(matched >= 0).tolist():

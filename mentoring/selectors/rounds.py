@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from mentoring import matching
+from mentoring import matching, matching_week
 from mentoring.models import (
     AvailabilityWindow,
     FlashRequest,
@@ -313,10 +313,10 @@ def matcher_input(
             matching.StudentIn(
                 id=student_id,
                 topics=frozenset(student_topics[signup_id]),
-                industries=matching.parse_industries(industries or ""),
+                industries=matching_week.parse_industries(industries or ""),
                 preferences={vid: rank for rank, vid in enumerate(ranked, start=1)},
                 excluded=_ids(excluded),
-                availability=matching.blocks_to_utc_hours(
+                availability=matching_week.blocks_to_utc_hours(
                     blocks or [], zone=zone_named(zone), reference=reference
                 ),
                 already_served=student_id in served,
@@ -353,9 +353,9 @@ def matcher_input(
         matching.VolunteerIn(
             id=volunteer_id,
             topics=frozenset(mentor_topics.get(mentor_id, ())),
-            industry=matching.normalise_industry(industry or ""),
+            industry=matching_week.normalise_industry(industry or ""),
             capacity=capacity,
-            availability=matching.windows_to_utc_hours(
+            availability=matching_week.windows_to_utc_hours(
                 windows.get(mentor_id, []), zone=zone_named(zone), reference=reference
             ),
             bookable=volunteer_id in bookable,

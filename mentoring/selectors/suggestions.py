@@ -24,7 +24,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
 
 from contacts.models import TargetOrganization
-from mentoring import matching
+from mentoring import matching, matching_week
 from mentoring.models import (
     OPEN_REQUEST_STATUSES,
     AvailabilityWindow,
@@ -55,11 +55,11 @@ def student_for_suggestions(*, user: User, reference: dt.date) -> matching.Stude
     return matching.StudentIn(
         id=user.pk,
         topics=frozenset(student_topic_ids(user=user)),
-        industries=matching.parse_industries(profile.target_industries if profile else ""),
+        industries=matching_week.parse_industries(profile.target_industries if profile else ""),
         organizations=frozenset(
             TargetOrganization.objects.filter(owner=user).values_list("organization_id", flat=True)
         ),
-        availability=matching.local_spans_to_utc_hours(
+        availability=matching_week.local_spans_to_utc_hours(
             [(weekday, *DAYTIME) for weekday in range(7)], zone=zone, reference=reference
         ),
     )
@@ -142,9 +142,9 @@ def suggested_volunteers(
         volunteer = matching.VolunteerIn(
             id=row["pk"],
             topics=frozenset(topics_of[row["pk"]]),
-            industry=matching.normalise_industry(row["industry"] or ""),
+            industry=matching_week.normalise_industry(row["industry"] or ""),
             organization=row["organization_id"],
-            availability=matching.windows_to_utc_hours(
+            availability=matching_week.windows_to_utc_hours(
                 windows[row["pk"]],
                 zone=zone_named(row["user__profile__time_zone"]),
                 reference=reference,

@@ -11,7 +11,7 @@ import zoneinfo
 import numpy as np
 import pytest
 
-from mentoring import matching
+from mentoring import matching, matching_week
 from mentoring.matching import StudentIn, VolunteerIn, pair_allowed, pair_breakdown, solve
 
 TOPICS = range(1, 6)
@@ -348,14 +348,14 @@ def test_student_blocks_convert_with_their_zone_and_the_rounds_week():
     new_york = zoneinfo.ZoneInfo("America/New_York")
     # A week in June (EDT, UTC-4): Monday morning 9-12 is 13:00-16:00 UTC.
     june = dt.date(2026, 6, 10)
-    assert matching.blocks_to_utc_hours([[0, 9, 12]], zone=new_york, reference=june) == {
+    assert matching_week.blocks_to_utc_hours([[0, 9, 12]], zone=new_york, reference=june) == {
         13,
         14,
         15,
     }
     # In January (EST, UTC-5) the same block is an hour later in UTC.
     january = dt.date(2026, 1, 14)
-    assert matching.blocks_to_utc_hours([[0, 9, 12]], zone=new_york, reference=january) == {
+    assert matching_week.blocks_to_utc_hours([[0, 9, 12]], zone=new_york, reference=january) == {
         14,
         15,
         16,
@@ -364,13 +364,15 @@ def test_student_blocks_convert_with_their_zone_and_the_rounds_week():
 
 def test_blocks_wrap_around_the_week():
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")  # UTC+9: Monday 09:00 is Monday 00:00 UTC
-    hours = matching.blocks_to_utc_hours([[0, 7, 10]], zone=tokyo, reference=dt.date(2026, 3, 4))
+    hours = matching_week.blocks_to_utc_hours(
+        [[0, 7, 10]], zone=tokyo, reference=dt.date(2026, 3, 4)
+    )
     assert hours == {166, 167, 0}  # Sunday 22:00 and 23:00 UTC, Monday 00:00 UTC
 
 
 def test_half_hour_zones_count_whole_hours_only():
     kolkata = zoneinfo.ZoneInfo("Asia/Kolkata")  # UTC+5:30
-    hours = matching.windows_to_utc_hours(
+    hours = matching_week.windows_to_utc_hours(
         [(2, dt.time(9), dt.time(12))], zone=kolkata, reference=dt.date(2026, 3, 4)
     )
     # 03:30-06:30 UTC on Wednesday: the whole hours 04:00 and 05:00.
@@ -380,7 +382,7 @@ def test_half_hour_zones_count_whole_hours_only():
 def test_bad_blocks_are_ignored():
     utc = zoneinfo.ZoneInfo("UTC")
     assert (
-        matching.blocks_to_utc_hours(
+        matching_week.blocks_to_utc_hours(
             [[7, 9, 12], [1, 12, 9], ["x"], None], zone=utc, reference=dt.date(2026, 3, 4)
         )
         == set()
@@ -388,7 +390,7 @@ def test_bad_blocks_are_ignored():
 
 
 def test_industries_are_normalised():
-    assert matching.parse_industries(" Fintech ,  Climate   tech,, ") == {
+    assert matching_week.parse_industries(" Fintech ,  Climate   tech,, ") == {
         "fintech",
         "climate tech",
     }

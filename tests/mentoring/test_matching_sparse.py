@@ -11,7 +11,7 @@ import random
 import numpy as np
 import pytest
 
-from mentoring import matching, matching_sparse
+from mentoring import matching, matching_dense, matching_sparse
 from mentoring.matching import (
     MatchSettings,
     Proposal,
@@ -105,7 +105,7 @@ def test_same_optimum_as_the_dense_solver_on_600_random_instances():
         students, volunteers, forbidden, locked = _instance(rng)
         # Few candidates per student, so that pricing has pairs to add back.
         k = rng.choice([1, 2, 3, 50])
-        dense = matching.solve_dense(students, volunteers, forbidden=forbidden, locked=locked)
+        dense = matching_dense.solve_dense(students, volunteers, forbidden=forbidden, locked=locked)
         sparse = solve_sparse(students, volunteers, forbidden=forbidden, locked=locked, k=k)
         assert sparse.total_score == pytest.approx(dense.total_score, abs=1e-9), seed
         _assert_feasible(sparse, students, volunteers, forbidden, locked)
@@ -259,7 +259,9 @@ def test_default_settings_change_nothing():
     for seed in range(100):
         rng = random.Random(seed)
         students, volunteers, forbidden, locked = _instance(rng)
-        before = matching.solve_dense(students, volunteers, forbidden=forbidden, locked=locked)
+        before = matching_dense.solve_dense(
+            students, volunteers, forbidden=forbidden, locked=locked
+        )
         default = matching.solve(
             students, volunteers, forbidden=forbidden, locked=locked, settings=MatchSettings()
         )
@@ -282,7 +284,7 @@ def test_tuned_settings_same_optimum_as_the_dense_solver_and_certified():
         students, volunteers, forbidden, locked = _instance(rng)
         settings = _random_settings(rng)
         k = rng.choice([1, 2, 50])
-        dense = matching.solve_dense(
+        dense = matching_dense.solve_dense(
             students, volunteers, forbidden=forbidden, locked=locked, settings=settings
         )
         sparse = solve_sparse(

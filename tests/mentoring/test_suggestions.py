@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from contacts.models import Organization, TargetOrganization
-from mentoring import matching
+from mentoring import matching, matching_week
 from mentoring.models import RequestStatus, StudentInterests
 from mentoring.selectors.suggestions import suggested_volunteers
 from tests.factories import VolunteerFactory
@@ -93,7 +93,7 @@ def test_shared_daytime_follows_the_students_time_zone(student):
     assert card.mentor_id == mentor.pk
     student_in = matching.StudentIn(
         id=1,
-        availability=matching.local_spans_to_utc_hours(
+        availability=matching_week.local_spans_to_utc_hours(
             [(d, 8 * 60, 20 * 60) for d in range(7)],
             zone=student.profile.zone,
             reference=NOW.date(),
@@ -101,7 +101,7 @@ def test_shared_daytime_follows_the_students_time_zone(student):
     )
     volunteer_in = matching.VolunteerIn(
         id=2,
-        availability=matching.windows_to_utc_hours(
+        availability=matching_week.windows_to_utc_hours(
             [(d, dt.time(8), dt.time(20)) for d in range(7)],
             zone=mentor.user.profile.zone,
             reference=NOW.date(),
