@@ -12,8 +12,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from contacts.capture.classify import classify, says_thanks
+from contacts.capture.mime import html_to_text
 from contacts.capture.models import Direction
-from contacts.capture.parsing import html_to_text, new_text, parse, strip_prefixes
+from contacts.capture.parsing import new_text, parse, strip_prefixes
 from contacts.capture.services import token_from_recipient
 from tests.contacts.capture_helpers import ALL, JANE, TOKEN, eml
 
