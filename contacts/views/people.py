@@ -30,7 +30,7 @@ from contacts.forms.people import (
     TargetEditForm,
 )
 from contacts.imports import selectors as import_selectors
-from contacts.models import Contact
+from contacts.models import Contact, Relationship
 from contacts.views import reminders as reminder_views
 from networking_app.accounts.decorators import network_required
 from networking_app.core.cache import cache_key, cached, person, viewer_parts
@@ -109,6 +109,9 @@ def _contact_list_parts(request) -> ContactListParts:
         "filtered": filtered,
         # Only asked when nothing matched: tells "no contacts yet" from "no match".
         "has_contacts": bool(page.object_list) or selectors.contacts_for_user(user=user).exists(),
+        # Translated once for the page: a row's get_relationship_display() translates every
+        # choice again (Django hashes the lazy labels), some ten lookups a row.
+        "relationship_labels": {value: str(label) for value, label in Relationship.choices},
     }
     results = render_to_string("contacts/_contact_results.html", results_context, request)
 
