@@ -22,7 +22,7 @@ def chart_figure(chart: Chart, query: str = "") -> SafeString:
     cached figures) and the link to its CSV with the page's filters. Rendered by Jinja2
     (templates/jinja2/console/chart_figure.html): a dashboard draws seven charts of some
     hundreds of elements each, and Django's engine spent most of the page's time in their loops
-    (bench/RESULTS.md, "Dashboard charts")."""
+    (bench/RESULTS.md, "Dashboard charts and list rows through Jinja2")."""
     url = reverse("console:chart_export", kwargs={"chart_key": chart.key})
     return render_fragment(
         "console/chart_figure.html",
