@@ -1,5 +1,6 @@
 """Jinja2, through Django's own backend, for the few fragments whose loops Django's template
-engine makes slow (bench/RESULTS.md: "Template rendering", "Dashboard charts and list rows through Jinja2").
+engine makes slow (bench/RESULTS.md: "Template rendering", "Dashboard charts and list rows
+through Jinja2").
 
 The templates live in templates/jinja2/ and are rendered only by name through
 `render_fragment`; every page and every other fragment stays a Django template. The
