@@ -1,8 +1,11 @@
 """The events card of every home page (templates/events/_upcoming_events.html#card): the next
 few events with the person's RSVP on each, and the events they went to whose people they have
-not logged. Rendered and kept for a minute under the events' version and the person's own
-(their RSVPs, the people they logged): networking_app.core.cache. It holds no form, so no
-per-request token."""
+not logged. Rendered and kept for a minute under the events' version and the person's
+`attendee` version (their RSVPs, role and class year, and the people they log as met at an
+event): networking_app.core.cache. A change to their other contacts or conversations leaves it
+alone, so Today after logging a call does not build it again; a deleted contact that was met at
+an event asks for that event again within the minute. It holds no form, so no per-request
+token."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from events.selectors.calendar import HOME_EVENTS_SECONDS, home_events_for
-from networking_app.core.cache import EVENTS, cache_key, cached, person, viewer_parts
+from networking_app.core.cache import EVENTS, attendee, cache_key, cached, viewer_parts
 
 
 def home_events_card_html(user, *, limit: int = 5) -> SafeString:
@@ -32,5 +35,5 @@ def home_events_card_html(user, *, limit: int = 5) -> SafeString:
         ),
         render_card,
         timeout=min(HOME_EVENTS_SECONDS, settings.PRIVATE_PAGE_CACHE_SECONDS),
-        scopes=[EVENTS, person(user.pk)] if signed_in else [EVENTS],
+        scopes=[EVENTS, attendee(user.pk)] if signed_in else [EVENTS],
     )

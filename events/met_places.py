@@ -15,7 +15,7 @@ from contacts.met.places import MetPlaces, register
 from contacts.models import Contact
 from events.models import Event, EventStatus, MetAtEvent, RSVPStatus
 from networking_app.accounts.models import User
-from networking_app.core.cache import bump_version, person
+from networking_app.core.cache import attendee, bump_version, person
 from networking_app.notifications.services import user_zone
 
 DAYS_BACK = 14
@@ -72,7 +72,7 @@ def met_event_how_met(student: User, value: str) -> str:
 def met_event_record(student: User, value: str, contact: Contact) -> None:
     MetAtEvent.objects.create(event=_event_of(student, value), contact=contact)
     # The home card stops asking to log the people met there.
-    bump_version(person(student.pk))
+    bump_version(person(student.pk), attendee(student.pk))
 
 
 def register_met_places() -> None:

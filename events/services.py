@@ -504,5 +504,5 @@ def met_people_log(*, event: Event, student: User, people: list[dict]) -> list[C
             MetAtEvent.objects.create(event=event, contact=contact)
             contacts.append(contact)
         # The home card stops asking to log the people met there.
-        bump_version(person(student.pk))
+        bump_version(person(student.pk), attendee(student.pk))
     return contacts

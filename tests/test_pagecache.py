@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -135,7 +136,7 @@ def test_every_service_changing_a_persons_data_raises_their_version_only(change,
     )
 
 
-@pytest.mark.parametrize("change", ["rsvp", "rsvp cancelled"])
+@pytest.mark.parametrize("change", ["rsvp", "rsvp cancelled", "met at an event"])
 def test_an_rsvp_raises_what_the_calendar_shows_of_the_person(change, student):
     assert _recomputes(attendee(student.pk), lambda: CHANGES[change](student))
 
@@ -367,6 +368,39 @@ def test_home_events_card_sees_new_events_and_rsvps(student_client, student, sta
     assert "Going" not in _card(text)
     event_services.rsvp_create(event=event, user=student)  # the student's own version
     assert "Going" in _card(student_client.get(url).text)
+
+
+def test_today_after_logging_a_call_keeps_the_events_card(student_client, student, staff):
+    """The card is kept under the events' and the attendee's versions: a call logged recomputes
+    Today's lists but not the card."""
+    url = reverse("home")
+    _event(staff, "Alumni breakfast")
+    contact = ContactFactory(owner=student, name="Grace Hopper")
+    student_client.get(url)
+    services.interaction_log(contact=contact, kind="call")
+    with capture_queries() as queries:
+        text = student_client.get(url).text
+    assert "Alumni breakfast" in _card(text)
+    assert not any("events_event" in sql for sql in queries)
+    assert any("contacts_conversation" in sql for sql in queries)  # the lists, recomputed
+
+
+def test_the_card_stops_asking_once_people_met_are_logged_and_asks_again_after_a_minute(
+    student_client, student
+):
+    ended = timezone.now() - dt.timedelta(hours=1)
+    event = EventFactory(
+        title="Spring mixer", starts_at=ended - dt.timedelta(hours=2), ends_at=ended
+    )
+    RSVPFactory(event=event, user=student)
+    url = reverse("home")
+    assert "log the people you met" in _card(student_client.get(url).text)
+    [met] = event_services.met_people_log(event=event, student=student, people=[{"name": "Ann"}])
+    assert "log the people you met" not in _card(student_client.get(url).text)  # at once
+    # A contact met there deleted: the card asks again once it expires (a minute at most).
+    services.contact_delete(contact=met)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=61), tick=False):
+        assert "log the people you met" in _card(student_client.get(url).text)
 
 
 def test_the_key_follows_the_time_zone_the_language_and_the_parts():
