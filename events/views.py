@@ -30,6 +30,7 @@ from events.qr import check_in_url, qr_code
 from events.selectors.calendar import CalendarEvent
 from networking_app.accounts.decorators import student_required
 from networking_app.core.cache import EVENTS, attendee, cache_key, cached, viewer_parts
+from networking_app.core.form_errors import error_text
 from networking_app.core.fragments import render_fragment_or_page, wants_fragment
 
 AGENDA_PER_PAGE = 30
@@ -340,7 +341,7 @@ def rsvp_create(request, event_id: int):
     try:
         rsvp = services.rsvp_create(event=event, user=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         if rsvp.status == RSVPStatus.GOING:
             messages.success(
@@ -370,7 +371,7 @@ def rsvp_cancel(request, event_id: int):
     try:
         services.rsvp_cancel(rsvp=rsvp)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request, gettext("Your RSVP is cancelled. Thank you for freeing your place.")
@@ -395,7 +396,7 @@ def met_people(request, event_id: int):
         try:
             contacts = services.met_people_log(event=event, student=request.user, people=people)
         except ValidationError as error:
-            service_error = " ".join(error.messages)
+            service_error = error_text(error)
         else:
             names = ", ".join(c.name for c in contacts)
             messages.success(

@@ -19,6 +19,7 @@ from contacts.capture import selectors, services
 from contacts.capture.limits import rate_allows
 from contacts.capture.models import DropReason
 from networking_app.accounts.decorators import network_required
+from networking_app.core.form_errors import error_text
 
 # The webhook's request: the raw message as the body, its envelope in two headers, and an
 # HMAC-SHA256 of the body with CAPTURE_WEBHOOK_SECRET (docs/operations.md, "Email capture").
@@ -56,7 +57,7 @@ def capture_accept(request, captured_id: int):
     try:
         contact = services.capture_proposal_accept(captured=captured)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
         return redirect("contacts:capture")
     messages.success(
         request,

@@ -22,7 +22,7 @@ from contacts.forms.pipeline import (
 from contacts.models import Conversation, ConversationStatus, DraftKind
 from contacts.views.pipeline import conversation_url
 from networking_app.accounts.decorators import network_required
-from networking_app.core.form_errors import NOT_SAVED, add_service_errors
+from networking_app.core.form_errors import NOT_SAVED, add_service_errors, error_text
 
 S = ConversationStatus
 
@@ -125,7 +125,7 @@ def draft_sent(request, contact_id: int, kind: str):
             )
         services.draft_mark_sent(kind=kind, contact=contact, conversation=conversation)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
         return redirect(_draft_url(contact.pk, kind, conversation, outcome))
     messages.success(
         request,

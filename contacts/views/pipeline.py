@@ -36,7 +36,7 @@ from contacts.forms.pipeline import (
 )
 from contacts.models import Conversation, ConversationStatus
 from networking_app.accounts.decorators import network_required
-from networking_app.core.form_errors import NOT_SAVED, add_service_errors
+from networking_app.core.form_errors import NOT_SAVED, add_service_errors, error_text
 
 S = ConversationStatus
 
@@ -345,7 +345,7 @@ def conversation_thanked(request, conversation_id: int):
     try:
         services.conversation_mark_thanked(conversation=conversation)
     except ValidationError as error:
-        return _after_move(request, conversation, error=" ".join(error.messages))
+        return _after_move(request, conversation, error=error_text(error))
     return _after_move(
         request,
         conversation,
@@ -365,7 +365,7 @@ def conversation_status(request, conversation_id: int):
             conversation=conversation, status=form.cleaned_data["status"]
         )
     except ValidationError as error:
-        return _after_move(request, conversation, error=" ".join(error.messages))
+        return _after_move(request, conversation, error=error_text(error))
     label = S(form.cleaned_data["status"]).label
     return _after_move(
         request,

@@ -30,6 +30,7 @@ from mentoring.selectors import sessions as session_selectors
 from mentoring.services import attendance
 from mentoring.services import sessions as session_services
 from mentoring.views.participants import flash_errors, participant_required
+from networking_app.core.form_errors import error_text
 
 # --- Sessions -------------------------------------------------------------------------------
 
@@ -301,7 +302,7 @@ def session_attendance(request, token: str):
             try:
                 session = attendance.attendance_record(session=session, by=person, said=said)
             except ValidationError as error:
-                context["error"] = " ".join(error.messages)
+                context["error"] = error_text(error)
             else:
                 context["done"] = _attendance_message(session, said)
         return render(request, "mentoring/session_attendance.html", context)

@@ -27,6 +27,7 @@ from networking_app.console.models import (
 from networking_app.core.audit import audit_record
 from networking_app.core.cache import FIGURES, bump_version
 from networking_app.core.emails import render_email, send_templated_email
+from networking_app.core.form_errors import error_text
 from networking_app.notifications.outbox import (
     enqueue_together,
 )
@@ -152,7 +153,7 @@ def volunteers_approve(*, user_ids: list[int], staff: User, note: str = "") -> B
                 )
             )
         except ValidationError as error:
-            result.refused.append(" ".join(error.messages))
+            result.refused.append(error_text(error))
     return result
 
 

@@ -36,12 +36,9 @@ from networking_app.console.models import (
     EligibilityLabel,
     VolunteerInvitation,
 )
+from networking_app.core.form_errors import error_text
 
 PAGE_SIZE = 50
-
-
-def _form_errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 # --- Volunteers ------------------------------------------------------------------------------
@@ -94,7 +91,7 @@ def volunteer_decide(request, volunteer_id: int):
             profile=profile, staff=request.user, decision=decision, note=form.cleaned_data["note"]
         )
     except ValidationError as error:
-        messages.error(request, _form_errors(error))
+        messages.error(request, error_text(error))
         return redirect(back)
     done = {
         "approve": _("%(name)s is approved and has been told by email."),
@@ -151,7 +148,7 @@ def invitations(request):
                 days=form.cleaned_data.get("days") or services.INVITATION_DAYS,
             )
         except ValidationError as error:
-            form.add_error("email", _form_errors(error))
+            form.add_error("email", error_text(error))
         else:
             messages.success(
                 request,
@@ -308,7 +305,7 @@ def nudge_send(request):
             nonce=confirm.cleaned_data["nonce"],
         )
     except ValidationError as error:
-        messages.error(request, _form_errors(error))
+        messages.error(request, error_text(error))
         context = {"form": form, **_nudge_preview_context(form)}
         return render(request, "console/nudges.html", context, status=409)
     messages.success(
@@ -371,7 +368,7 @@ def attendance_resolve(request, session_id: int):
             session=session, staff=request.user, outcome=request.POST.get("outcome", "")
         )
     except ValidationError as error:
-        messages.error(request, _form_errors(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Decided."))
     return redirect("console:attendance")
