@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run install migrate demo test lint format messages deploy-check bench totp test-clocks upgrade lock clean
+.PHONY: run install migrate demo test screenshots lint format messages deploy-check bench totp test-clocks upgrade lock clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Rapport needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -48,6 +48,12 @@ test-clocks: install
 		echo "== the suite at $$clock"; \
 		TEST_CLOCK=$$clock $(BIN)/pytest $(PYTEST_XDIST) -q || exit 1; \
 	done
+
+# Every main page of each role at 1280 and 390 px, to look at: the accessibility crawl with
+# SCREENSHOTS=1 writes them to tests/e2e/screenshots/pages/ (the suite itself takes none).
+screenshots: install
+	SCREENSHOTS=1 $(BIN)/pytest $(PYTEST_XDIST) -q tests/e2e/test_accessibility.py
+	@echo "Screenshots in tests/e2e/screenshots/pages/"
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
-"""Every main page of each role with the demo data, for the whole-site browser checks
-(tests/e2e/test_accessibility.py: axe, 390 px, screenshots; tests/e2e/test_keyboard.py)."""
+"""Every main page of each role with the demo data, for the whole-site browser crawl
+(tests/e2e/test_accessibility.py: axe in both colour schemes, focus, 390 and 320 px,
+screenshots with `make screenshots`)."""
 
 from __future__ import annotations
 
