@@ -40,9 +40,10 @@ test: install
 	$(BIN)/pytest $(PYTEST_XDIST)
 
 # The whole suite once per instant, with the process clock moved there (TEST_CLOCK, see
-# tests/conftest.py): just after midnight, mid-morning and just before midnight UTC, and on
-# the days New York springs forward and falls back. No outcome may depend on when it runs.
-CLOCKS ?= 2026-12-07T00:30:00Z 2026-12-07T09:30:00Z 2026-12-07T23:30:00Z 2026-03-08T09:30:00Z 2026-11-01T05:30:00Z
+# tests/conftest.py): just after midnight, mid-morning, mid-afternoon off the half hour and
+# just before midnight UTC, and on the days New York springs forward and falls back. No
+# outcome may depend on when it runs.
+CLOCKS ?= 2026-12-07T00:30:00Z 2026-12-07T09:30:00Z 2026-12-07T14:37:00Z 2026-12-07T23:30:00Z 2026-03-08T09:30:00Z 2026-11-01T05:30:00Z
 test-clocks: install
 	@for clock in $(CLOCKS); do \
 		echo "== the suite at $$clock"; \
