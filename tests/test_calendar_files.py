@@ -1,6 +1,6 @@
 """The one calendar-file writer (networking_app/core/calendar_files.py), read back with icalendar.
 
-What each app puts in its files is tested with the app (tests/events/test_feeds.py,
+What each app puts in its files is tested with the app (tests/events/test_feeds_*.py,
 tests/mentoring/test_ics.py, tests/contacts/test_export_data.py, tests/accounts/test_deletion.py).
 """
 

@@ -97,7 +97,7 @@ def round_review(
     """One page of proposed matches (filtered) with their "why" and whether the student can
     book a time with their volunteer, and the students of the round without a match, with the
     reason the last run gave (or why there is none), in the reader's language. A fixed number
-    of queries whatever the round's size (tests/mentoring/test_rounds.py)."""
+    of queries whatever the round's size (tests/mentoring/test_rounds_review.py)."""
     filters = filters or ReviewFilters()
     everything = Match.objects.filter(round=match_round).aggregate(
         count=Count("pk"), locked=Count("pk", filter=Q(locked=True)), total=Sum("score")

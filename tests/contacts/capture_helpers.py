@@ -1,13 +1,19 @@
 """What the email-capture tests share: the real-shaped messages of tests/data/capture, the
-student's capture address with a known token, Jane (a contact), and the drop counters."""
+student's capture address with a known token, Jane (a contact), the drop counters, and the
+fixtures of the services tests (Alice with her address, a clock stopped after Jane's reply),
+which a test module uses by importing them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+import pytest
+import time_machine
+
 from contacts.capture.models import CaptureAddress, CaptureDropCount
 from contacts.capture.services import IngestResult, capture_ingest
+from networking_app.accounts.models import Profile
 from tests.contacts.factories import ContactFactory
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "capture"
@@ -32,6 +38,21 @@ def eml(name: str) -> bytes:
 
 def capture_address(student) -> CaptureAddress:
     return CaptureAddress.objects.create(owner=student, token=TOKEN)
+
+
+@pytest.fixture(name="alice")
+def alice_fixture(student):
+    """The student, in New York like the messages' senders, with her capture address."""
+    Profile.objects.filter(user=student).update(time_zone="America/New_York")
+    student.refresh_from_db()
+    capture_address(student)
+    return student
+
+
+@pytest.fixture(name="clock")
+def clock_fixture():
+    with time_machine.travel(AFTER_REPLY, tick=False) as traveller:
+        yield traveller
 
 
 def jane(student, **fields):

@@ -1,25 +1,34 @@
 """Builders the contacts tests share (and the route table's world): one object of each kind
-a student owns, one of everything a student can have, a held mentoring session."""
+a student owns, one of everything a student can have, a held mentoring session; and what the
+pipeline's and the people pages' view tests share: their URLs, a conversation at any stage, a
+filled Today page, contacts as the app makes them, many contacts at once."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+from django.urls import reverse
 from django.utils import timezone
 
 from contacts import services
 from contacts.capture.models import CapturedMessage, CaptureKind, CaptureStatus, Direction
 from contacts.models import (
     AskedBy,
+    Cadence,
     ChangeKind,
+    Contact,
+    Conversation,
     ConversationChange,
     ConversationStatus,
     DraftKind,
     EmailTemplate,
+    MeetingMode,
+    Organization,
     PreparedQuestion,
     Question,
     Relationship,
+    Tag,
 )
 from events.models import RSVP, MetAtEvent, RSVPStatus
 from mentoring.models import (
@@ -39,6 +48,7 @@ from tests.contacts.factories import (
     ContactFactory,
     ConversationFactory,
     InteractionFactory,
+    OrganizationFactory,
     OutcomeFactory,
     PreparedQuestionFactory,
     TargetOrganizationFactory,
@@ -213,3 +223,130 @@ def import_batch_objects(student) -> dict:
     data = (DATA / "linkedin_connections.csv").read_bytes()
     batch = import_preview(owner=student, filename="Connections.csv", data=data)
     return {"batch_id": batch.pk}
+
+
+# --- The pipeline's and the people pages' views ----------------------------------------------
+
+CONTACTS_LIST_URL = reverse("contacts:list")
+CONTACT_CREATE_URL = reverse("contacts:create")
+TARGETS_URL = reverse("contacts:targets")
+
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "board"}
+
+
+def contacts_url(name: str, **kwargs) -> str:
+    return reverse(f"contacts:{name}", kwargs=kwargs)
+
+
+def make_conversation(owner, status=ConversationStatus.PLANNED, **fields) -> Conversation:
+    """A conversation of `owner`'s at `status`, with the dates that stage has (by default with
+    Maya Chen, of Globex)."""
+    S = ConversationStatus
+    if status == S.SCHEDULED:
+        fields.setdefault("scheduled_at", timezone.now() + dt.timedelta(days=3))
+        fields.setdefault("mode", MeetingMode.VIDEO)
+    if status in (S.REQUESTED, S.NO_RESPONSE):
+        fields.setdefault("requested_on", timezone.localdate() - dt.timedelta(days=2))
+    if status == S.HELD:
+        fields.setdefault("held_at", timezone.now() - dt.timedelta(hours=30))
+    contact = fields.pop("contact", None) or ContactFactory(
+        owner=owner, name="Maya Chen", organization=OrganizationFactory(name="Globex")
+    )
+    return ConversationFactory(owner=owner, contact=contact, status=status, **fields)
+
+
+def set_time_zone(user, name: str) -> None:
+    user.profile.time_zone = name
+    user.profile.save()
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def fill_today(student):
+    """Something in each list of the Today page: a thank-you overdue, a follow-up, a meeting in
+    two days with a prepared question, a contact losing touch and an overdue action item."""
+    S = ConversationStatus
+    now = timezone.now()
+    today = timezone.localdate()
+    thank = make_conversation(
+        student,
+        S.HELD,
+        held_at=now - dt.timedelta(hours=30),
+        contact=ContactFactory(owner=student, name="Thank Me"),
+    )
+    follow = make_conversation(
+        student,
+        S.REQUESTED,
+        requested_on=today - dt.timedelta(days=8),
+        contact=ContactFactory(owner=student, name="Follow Me"),
+    )
+    upcoming = make_conversation(
+        student,
+        S.SCHEDULED,
+        scheduled_at=now + dt.timedelta(days=2),
+        contact=ContactFactory(owner=student, name="Meet Me"),
+    )
+    PreparedQuestionFactory(conversation=upcoming, text="What does a typical week look like?")
+    quiet = ContactFactory(
+        owner=student,
+        name="Quiet Friend",
+        cadence_days=30,
+        last_interaction_on=today - dt.timedelta(days=45),
+    )
+    item = ActionItemFactory(
+        owner=student, contact=quiet, text="Send the article", due_on=today - dt.timedelta(days=1)
+    )
+    return thank, follow, upcoming, quiet, item
+
+
+def make_contact(owner, name, **fields) -> Contact:
+    """A contact as the app makes it (organization matched, tags, search text)."""
+    fields.setdefault("relationship", Relationship.ALUMNI)
+    return services.contact_create(owner=owner, name=name, **fields)
+
+
+def many_contacts(owner, count: int, *, prefix: str = "Bulk") -> list[Contact]:
+    """Many contacts at once, each with an organization, a tag, a due date and a meeting."""
+    start = Contact.objects.filter(owner=owner).count()
+    organizations = Organization.objects.bulk_create(
+        [
+            Organization(
+                name=f"{prefix} Org {start + i}",
+                normalized_name=f"{prefix} org {start + i}".lower(),
+            )
+            for i in range(count)
+        ]
+    )
+    contacts = Contact.objects.bulk_create(
+        [
+            Contact(
+                owner=owner,
+                name=f"{prefix} Person {start + i:04d}",
+                organization=organization,
+                relationship=Relationship.ALUMNI,
+                cadence_days=Cadence.TWO_WEEKS,
+                last_interaction_on=timezone.localdate() - dt.timedelta(days=i % 30),
+                search_text=f"{prefix} Person {start + i:04d}",
+            )
+            for i, organization in enumerate(organizations)
+        ]
+    )
+    tag, _ = Tag.objects.get_or_create(owner=owner, name="bulk")
+    Contact.tags.through.objects.bulk_create(
+        [Contact.tags.through(contact=c, tag=tag) for c in contacts]
+    )
+    Conversation.objects.bulk_create(
+        [
+            Conversation(
+                owner=owner,
+                contact=c,
+                goal="learn",
+                status=ConversationStatus.SCHEDULED,
+                scheduled_at=timezone.now() + dt.timedelta(days=3),
+            )
+            for c in contacts[::2]
+        ]
+    )
+    return contacts

@@ -3,8 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from events.models import CalendarFeed
 from tests.events.factories import EventFactory
 
 
@@ -19,3 +21,10 @@ def past_event(db):
     return EventFactory(
         title="Fall career fair", starts_at=starts, ends_at=starts + dt.timedelta(hours=3)
     )
+
+
+@pytest.fixture
+def feed_url(student_client, student):
+    student_client.post(reverse("events:feed_create"))
+    feed = CalendarFeed.objects.get(user=student)
+    return reverse("events:feed_personal", kwargs={"feed_token": feed.token})

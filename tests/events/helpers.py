@@ -1,13 +1,18 @@
-"""Builders the events tests share (and the route table's world)."""
+"""Builders the events tests share (and the route table's world), and the calendar feeds'
+readers: every calendar is parsed by vobject, independent of the icalendar library that
+writes them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import vobject
 from django.utils import timezone
 
 from events.models import Audience, CalendarFeed, RSVPStatus
 from tests.events.factories import EventFactory, RSVPFactory
+
+VIDEO = "https://video.example.com/secret-room-4711"
 
 
 def event_objects(student) -> dict:
@@ -25,3 +30,35 @@ def event_objects(student) -> dict:
         "ics_event_id": students_only.pk,
         "feed_token": feed.token,
     }
+
+
+def parse(body: bytes) -> dict[str, list]:
+    """Every VEVENT of a calendar, parsed by vobject, by UID (a list: a UID must appear once)."""
+    calendars = list(vobject.readComponents(body.decode("utf-8")))
+    assert len(calendars) == 1
+    by_uid: dict[str, list] = {}
+    for vevent in calendars[0].contents.get("vevent", []):
+        by_uid.setdefault(vevent.uid.value, []).append(vevent)
+    return by_uid
+
+
+def one(body: bytes, uid: str):
+    entries = parse(body).get(uid, [])
+    assert len(entries) == 1, f"{uid}: {len(entries)} entries"
+    return entries[0]
+
+
+def value(vevent, name: str, default=None):
+    prop = getattr(vevent, name, None) if name in vevent.contents else None
+    return prop.value if prop is not None else default
+
+
+def alarm_triggers(vevent) -> list[dt.timedelta]:
+    return [alarm.trigger.value for alarm in vevent.contents.get("valarm", [])]
+
+
+def get_ics(client, url: str, **headers):
+    response = client.get(url, **headers)
+    if response.status_code == 200:
+        assert response["Content-Type"].startswith("text/calendar")
+    return response

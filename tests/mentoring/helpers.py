@@ -1,11 +1,18 @@
 """Builders the mentoring tests share (and the route table's world): bookable mentors,
-rounds and sign-ups, a request and a session between a student and a volunteer."""
+rounds and sign-ups, a request and a session between a student and a volunteer. Also what
+several test modules of a topic share: the match round scenario, a flash request's fixtures,
+and reading the directory's result cards."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import zoneinfo
 
+import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -23,8 +30,15 @@ from mentoring.models import (
     RoundVolunteer,
     Topic,
 )
+from mentoring.services import requests as request_services
+from mentoring.services.availability import open_slots
+from tests.contacts.factories import OrganizationFactory
 from tests.factories import StudentFactory, VolunteerFactory
-from tests.mentoring.factories import MentorFactory
+from tests.mentoring.factories import (
+    AvailabilityOverrideFactory,
+    AvailabilityWindowFactory,
+    MentorFactory,
+)
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 # Monday 2 March 2026, 06:00 in New York. Daylight saving starts on Sunday 8 March.
@@ -218,3 +232,135 @@ def directory_objects(volunteer) -> dict:
         mentor=mentor, date=timezone.localdate() + dt.timedelta(days=3)
     )
     return {"mentor_id": mentor.pk, "window_id": window.pk, "override_id": override.pk}
+
+
+# --- Match rounds: named people, the two-seat scenario, the join form ------------------------
+
+
+def closed_round(**fields) -> MatchRound:
+    return open_round(status=RoundStatus.CLOSED, **fields)
+
+
+def named_volunteer(name: str, **mentor):
+    volunteer = VolunteerFactory(profile__display_name=name)
+    mentor_for(volunteer, **mentor)
+    return volunteer
+
+
+def named_student(name: str, **kwargs):
+    return StudentFactory(profile__display_name=name, **kwargs)
+
+
+def round_pairs(match_round) -> set[tuple[int, int]]:
+    return set(Match.objects.filter(round=match_round).values_list("student_id", "volunteer_id"))
+
+
+def round_scenario():
+    """Two volunteers with one seat each; Ann prefers Carol, Ben prefers Dave."""
+    match_round = closed_round()
+    carol = named_volunteer("Carol", industry="Fintech", topics=("Industry insight",))
+    dave = named_volunteer("Dave", industry="Health", topics=("Resume review",))
+    ann, ben, cy = named_student("Ann"), named_student("Ben"), named_student("Cy")
+    for v in (carol, dave):
+        sign_up_volunteer(match_round, v, capacity=1)
+    sign_up_student(match_round, ann, topics=("Industry insight",), preferences=[carol.pk])
+    sign_up_student(match_round, ben, topics=("Resume review",), preferences=[dave.pk])
+    sign_up_student(match_round, cy, availability=[[6, 20, 21]])  # Sunday night: nobody
+    return match_round, carol, dave, ann, ben, cy
+
+
+def round_join_post(**overrides) -> dict:
+    """What a student posts to join a round (or change their answers)."""
+    data = {
+        "topics": [topic("Industry insight").pk],
+        "industries": "Fintech, Consulting",
+        "availability": ["0:morning", "2:evening"],
+    }
+    return {**data, **overrides}
+
+
+# --- Flash requests: the volunteer's mentor and open slots, asking ---------------------------
+# Test modules import the fixtures by their function names; pytest knows them as `mentor`
+# and `slots`.
+
+
+@pytest.fixture(name="mentor")
+def mentor_fixture(volunteer) -> Mentor:
+    return bookable_mentor(volunteer)
+
+
+@pytest.fixture(name="slots")
+def slots_fixture(mentor):
+    return open_slots(mentor, limit=20)
+
+
+def logged_in_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def ask(student, mentor, slot, message="How do analysts spend their first year?"):
+    return request_services.flash_request_create(
+        student=student, mentor=mentor, start_at=slot.start_at, message=message
+    )
+
+
+def error_text(excinfo) -> str:
+    return " ".join(excinfo.value.messages)
+
+
+# --- The directory: listed mentors, and the results read from the HTML -----------------------
+
+DIRECTORY = reverse("mentoring:directory")
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def mentor_url(mentor) -> str:
+    return reverse("mentoring:mentor", kwargs={"mentor_id": mentor.pk})
+
+
+def add_url(mentor) -> str:
+    return reverse("mentoring:add_contact", kwargs={"mentor_id": mentor.pk})
+
+
+def named(name: str, organization: str = "", **fields) -> Mentor:
+    user = VolunteerFactory(profile__display_name=name, **fields.pop("user_fields", {}))
+    if organization:
+        fields["organization"] = OrganizationFactory(name=organization)
+    return MentorFactory(user=user, **fields)
+
+
+CARD = re.compile(r'<li class="card mentor-card">.*?</li>', re.S)
+CARD_NAME = re.compile(r'<h3 class="mentor-name"><a href="[^"]*">([^<]*)</a></h3>')
+
+
+# The results are read from the HTML, as students get them: a page of results may come from
+# the cache (views.directory), with no card objects in its context.
+
+
+def names(response) -> list[str]:
+    return [html.unescape(name) for name in CARD_NAME.findall(response.content.decode())]
+
+
+def cards(response) -> dict[str, str]:
+    """Each volunteer's card on the page, by name."""
+    found = CARD.findall(response.content.decode())
+    return {html.unescape(CARD_NAME.search(card).group(1)): card for card in found}
+
+
+def every_day(mentor, start=dt.time(9), end=dt.time(17)):
+    for weekday in range(7):
+        AvailabilityWindowFactory(mentor=mentor, weekday=weekday, start_time=start, end_time=end)
+
+
+def add_mentors(count: int, organization=None, topic=None):
+    """`count` listed mentors titled Analyst, each with a window today and a one-day change."""
+    for _ in range(count):
+        mentor = MentorFactory(
+            **({"organization": organization} if organization else {}),
+            topics=[topic] if topic else [],
+            title="Analyst",
+        )
+        AvailabilityWindowFactory(mentor=mentor, weekday=timezone.localdate().weekday())
+        AvailabilityOverrideFactory(mentor=mentor)

@@ -31,7 +31,8 @@ PRIVATE = {
     "rsvp_id",
 }
 # Not here: a personal calendar feed's token. Calendar apps fetch the feed without cookies, so
-# the secret URL is the credential (rotated or revoked on its page: tests/events/test_feeds.py).
+# the secret URL is the credential (rotated or revoked on its page:
+# tests/events/test_feeds_subscription.py).
 REFUSED = {403, 404, 405}
 
 
