@@ -6,6 +6,7 @@ on later from Today."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, When
@@ -45,12 +46,18 @@ def _instance(user: User, slug: str):
     return user.profile if slug == "time-zone" else services.student_profile_for(user)
 
 
+def _zone_chosen(user: User) -> bool:
+    """Whether the person's zone is one they set (a student coming back to the step sees theirs,
+    not the browser's)."""
+    return user.profile.time_zone != settings.DEFAULT_USER_TIME_ZONE
+
+
 def _form(user: User, slug: str, data=None):
     form_class = FORMS[slug]
     form = form_class(data, instance=_instance(user, slug))
     if slug == "interests" and data is None:
         form.initial["topics"] = services.student_topic_ids(user=user)
-    if slug == "time-zone" and data is None:
+    if slug == "time-zone" and data is None and not _zone_chosen(user):
         # Offer the browser's zone (static/js/rapport.js) while the default is still set.
         form.fields["time_zone"].widget.attrs["data-detect-time-zone"] = "true"
     return form

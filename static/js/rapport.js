@@ -2,9 +2,16 @@
 (function () {
   "use strict";
 
+  // Offer the browser's zone while the page still shows the one it came with: a zone the
+  // person picked before this script ran (a slow page) is theirs and stays.
   function detectTimeZone() {
     document.querySelectorAll("select[data-detect-time-zone]").forEach(function (select) {
       if (select.dataset.touched) return;
+      var shown = 0;
+      for (var j = 0; j < select.options.length; j++) {
+        if (select.options[j].defaultSelected) shown = j;
+      }
+      if (select.selectedIndex !== shown) return;
       var zone;
       try {
         zone = Intl.DateTimeFormat().resolvedOptions().timeZone;

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from contacts.models import TargetOrganization
@@ -108,3 +109,39 @@ def test_a_student_sets_up_resumes_and_books_a_suggested_volunteer(
         status_message(page, f"Your request is on its way to {volunteer.display_name}.")
     ).to_be_visible()
     assert FlashRequest.objects.filter(student=student, volunteer=volunteer).count() == 1
+
+
+def test_a_zone_picked_before_the_page_finishes_loading_is_kept(
+    live_server, chromium_browser, student
+):
+    """On a slow page the student may pick a zone before rapport.js runs; the script, which
+    pre-selects the browser's zone, must then leave the student's choice alone."""
+    context = chromium_browser.new_context(timezone_id="Europe/Paris", locale="en-US")
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        log_in_as(page, live_server.url, student)
+        held = []
+        page.route("**/static/js/rapport.js*", lambda route: held.append(route))  # released below
+        step = live_server.url + reverse("mentoring:onboarding_step", kwargs={"step": "time-zone"})
+        page.goto(step, wait_until="commit")
+        zone = page.get_by_label(label("Time zone"))
+        zone.select_option("America/Chicago")
+        assert len(held) == 1
+        held[0].continue_()
+        page.wait_for_function("document.readyState === 'complete'")
+        expect(zone).to_have_value("America/Chicago")
+        page.get_by_role("button", name="Save and continue").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Volunteers suggested for you")
+        student.profile.refresh_from_db()
+        assert student.profile.time_zone == "America/Chicago"
+
+        # Left alone, the step offers the browser's zone (a new student's profile holds the
+        # default); once chosen, the student's own zone is shown.
+        page.unroute("**/static/js/rapport.js*")
+        student.profile.time_zone = "UTC"
+        student.profile.save()
+        page.goto(step)
+        expect(zone).to_have_value("Europe/Paris")
+    finally:
+        context.close()

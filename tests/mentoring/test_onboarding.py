@@ -114,6 +114,21 @@ def test_every_step_saves_and_moves_on(student, student_client):
     assert profile.onboarded_at is not None
 
 
+def test_the_browser_zone_is_offered_only_until_the_student_has_chosen_one(student, settings):
+    """The time zone step asks rapport.js to pre-select the browser's zone while the profile
+    holds the default; a student coming back to the step sees the zone they chose."""
+    client = Client()
+    client.force_login(student)
+    student.profile.time_zone = settings.DEFAULT_USER_TIME_ZONE
+    student.profile.save()
+    assert "data-detect-time-zone" in client.get(_step("time-zone")).text
+
+    client.post(_step("time-zone"), {"time_zone": "America/Chicago"})
+    page = client.get(_step("time-zone")).text
+    assert "data-detect-time-zone" not in page
+    assert re.search(r'<option value="America/Chicago"[^>]* selected', page)
+
+
 def test_skipping_saves_nothing_and_moves_on(student, student_client):
     response = student_client.post(
         _step("about"), {"skip": "1", "class_year": "1800", "major": "x" * 500}
