@@ -36,8 +36,13 @@ totp: install
 # both busy to the end (the browser journeys are long and would otherwise finish on one).
 TEST_WORKERS ?= 2
 PYTEST_XDIST = -n $(TEST_WORKERS) $(if $(filter 0,$(TEST_WORKERS)),,--dist worksteal)
+# With Python's default of writing bytecode, even where the environment turns it off
+# (PYTHONDONTWRITEBYTECODE=1): the suite starts many Python processes (xdist and Celery
+# workers, manage.py, make run's demo), which would each compile every module of ours again,
+# and pytest would rewrite every test module's assertions in each worker on every run.
+PYTEST = PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
 test: install
-	$(BIN)/pytest $(PYTEST_XDIST)
+	$(PYTEST) $(PYTEST_XDIST)
 
 # The whole suite once per instant, with the process clock moved there (TEST_CLOCK, see
 # tests/conftest.py): just after midnight, mid-morning, mid-afternoon off the half hour and
@@ -47,13 +52,13 @@ CLOCKS ?= 2026-12-07T00:30:00Z 2026-12-07T09:30:00Z 2026-12-07T14:37:00Z 2026-12
 test-clocks: install
 	@for clock in $(CLOCKS); do \
 		echo "== the suite at $$clock"; \
-		TEST_CLOCK=$$clock $(BIN)/pytest $(PYTEST_XDIST) -q || exit 1; \
+		TEST_CLOCK=$$clock $(PYTEST) $(PYTEST_XDIST) -q || exit 1; \
 	done
 
 # Every main page of each role at 1280 and 390 px, to look at: the accessibility crawl with
 # SCREENSHOTS=1 writes them to tests/e2e/screenshots/pages/ (the suite itself takes none).
 screenshots: install
-	SCREENSHOTS=1 $(BIN)/pytest $(PYTEST_XDIST) -q tests/e2e/test_accessibility.py
+	SCREENSHOTS=1 $(PYTEST) $(PYTEST_XDIST) -q tests/e2e/test_accessibility.py
 	@echo "Screenshots in tests/e2e/screenshots/pages/"
 
 lint: install
