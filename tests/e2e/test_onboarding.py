@@ -129,7 +129,7 @@ def test_a_zone_picked_before_the_page_finishes_loading_is_kept(
         zone.select_option("America/Chicago")
         assert len(held) == 1
         held[0].continue_()
-        page.wait_for_function("document.readyState === 'complete'")
+        page.wait_for_load_state("load")  # after DOMContentLoaded, when rapport.js has run
         expect(zone).to_have_value("America/Chicago")
         page.get_by_role("button", name="Save and continue").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Volunteers suggested for you")
