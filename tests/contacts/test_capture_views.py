@@ -85,6 +85,7 @@ def test_the_page_lists_proposals_and_what_was_logged(student, student_client):
         jane(student)
         ingest("gmail_bcc_intro.eml")
         ingest("thunderbird_latin1_intro.eml")
+        student_client.force_login(student)  # a session of that day (sessions last two weeks)
         html = student_client.get(PAGE).content.decode()
     assert "José Álvarez" in html
     assert "Add as a contact" in html
@@ -160,6 +161,7 @@ def test_today_asks_to_schedule_the_conversations_they_answered(student, student
         contact = jane(student)
         ingest("gmail_bcc_intro.eml")
         ingest("gmail_forward_reply.eml")
+        student_client.force_login(student)  # a session of that day (sessions last two weeks)
         html = student_client.get(reverse("contacts:today")).content.decode()
     conversation = contact.conversations.get()
     assert "They answered: schedule it?" in html
