@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Max, OuterRef, Q, Subquery, prefetch_related_objects
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import (
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from contacts.capture.models import CapturedMessage, CaptureKind
@@ -14,10 +23,12 @@ from contacts.models import (
     Contact,
     Conversation,
     ConversationStatus,
+    Organization,
     TargetOrganization,
 )
 from contacts.selectors.people import contacts_with_due_date, losing_touch_filter
 from networking_app.accounts.models import User
+from networking_app.core.prepared import PreparedQuery, instance, model_columns
 
 S = ConversationStatus
 # The guide's rule: thank people within a day of the conversation. Today lists every
@@ -71,34 +82,16 @@ def today_page(
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    replies = CapturedMessage.objects.filter(conversation=OuterRef("pk"), kind=CaptureKind.REPLY)
     scheduled_until = now + UPCOMING_WITHIN
-    due = (
-        Q(status=S.HELD)
-        | Q(status=S.REQUESTED, requested_on__lte=today - FOLLOW_UP_DUE_AFTER)
-        | Q(status=S.REQUESTED, replied=True)
-        | Q(
-            status=S.SCHEDULED,
-            scheduled_at__gte=now - UPCOMING_SINCE,
-            scheduled_at__lte=scheduled_until,
+    conversations = [
+        _due_conversation(row)
+        for row in _DUE_CONVERSATIONS.rows(
+            user_id=user.pk,
+            intro_before=today - FOLLOW_UP_DUE_AFTER,
+            since=now - UPCOMING_SINCE,
+            until=scheduled_until,
         )
-    )
-    conversations = (
-        Conversation.objects.filter(owner=user)
-        .alias(replied=Exists(replies))
-        .filter(due)
-        .annotate(
-            replied_at=Subquery(
-                replies.order_by()
-                .values("conversation")
-                .annotate(last=Max("sent_at"))
-                .values("last")
-            )
-        )
-        .select_related("contact__organization")
-        .only(*TODAY_CONVERSATION_FIELDS)
-        .order_by("id")[:TODAY_MAX_DUE]
-    )
+    ]
     # Thank-yous by when they were held, follow-ups by the intro, upcoming by when they are.
     urgency = {
         S.HELD: lambda c: (c.held_at, c.pk),
@@ -122,17 +115,15 @@ def today_page(
     upcoming = lists[S.SCHEDULED]
     if upcoming:
         prefetch_related_objects(upcoming, "questions")
-    losing_touch = (
-        contacts_with_due_date(Contact.objects.filter(owner=user).select_related("organization"))
-        .only("name", "last_interaction_on", "organization__name", "cadence_days", "created_at")
-        .filter(losing_touch_filter(today))
-        .order_by("stay_in_touch_due", "name")
-    )
+    losing_touch = [
+        _losing_touch_contact(row)
+        for row in _LOSING_TOUCH.rows((limit,), user_id=user.pk, today=today)
+    ]
     return TodayPage(
         thank_yous=lists[S.HELD],
         follow_ups=lists[S.REQUESTED],
         upcoming=upcoming,
-        losing_touch=list(losing_touch[:limit]),
+        losing_touch=losing_touch,
         action_items=action_items_due(user=user, today=today, limit=limit)
         if with_action_items
         else [],
@@ -140,6 +131,112 @@ def today_page(
         scheduled_times=scheduled_times,
         scheduled_until=scheduled_until,
     )
+
+
+# The rows Today reads, each query compiled once per process (networking_app.core.prepared):
+# building and compiling them took several times as long as PostgreSQL took to run them.
+
+
+def _due_conversations(*, user_id: int, intro_before: dt.date, since, until) -> QuerySet:
+    """The student's conversations due: held (thank-you), requested a week ago or answered
+    (follow-up, reply), scheduled from `since` to `until` (upcoming)."""
+    replies = CapturedMessage.objects.filter(conversation=OuterRef("pk"), kind=CaptureKind.REPLY)
+    due = (
+        Q(status=S.HELD)
+        | Q(status=S.REQUESTED, requested_on__lte=intro_before)
+        | Q(status=S.REQUESTED, replied=True)
+        | Q(status=S.SCHEDULED, scheduled_at__gte=since, scheduled_at__lte=until)
+    )
+    return (
+        Conversation.objects.filter(owner_id=user_id)
+        .alias(replied=Exists(replies))
+        .filter(due)
+        .annotate(
+            replied_at=Subquery(
+                replies.order_by()
+                .values("conversation")
+                .annotate(last=Max("sent_at"))
+                .values("last")
+            )
+        )
+        .order_by("id")
+        .values_list(*_CONVERSATION_COLUMNS, *_CONTACT_COLUMNS, "replied_at")[:TODAY_MAX_DUE]
+    )
+
+
+_DUE_CONVERSATIONS = PreparedQuery(_due_conversations)
+_CONVERSATION_COLUMNS = model_columns(
+    Conversation,
+    (
+        "id",
+        "contact_id",
+        "status",
+        "held_at",
+        "requested_on",
+        "scheduled_at",
+        "duration_minutes",
+        "mode",
+        "location",
+    ),
+)
+_CONTACT_COLUMNS = ("contact__name", "contact__organization_id", "contact__organization__name")
+
+
+def _due_conversation(row: tuple) -> Conversation:
+    """A conversation with its contact and organization, as `select_related` builds them (the
+    other columns deferred)."""
+    db = DEFAULT_DB_ALIAS
+    width = len(_CONVERSATION_COLUMNS)
+    conversation = Conversation.from_db(db, _CONVERSATION_COLUMNS, row[:width])
+    name, organization_id, organization_name, replied_at = row[width:]
+    contact = instance(
+        Contact, id=conversation.contact_id, name=name, organization_id=organization_id
+    )
+    contact.organization = (
+        instance(Organization, id=organization_id, name=organization_name)
+        if organization_id is not None
+        else None
+    )
+    conversation.contact = contact
+    conversation.replied_at = replied_at
+    return conversation
+
+
+def _losing_touch(limit: int, *, user_id: int, today: dt.date) -> QuerySet:
+    return (
+        contacts_with_due_date(Contact.objects.filter(owner_id=user_id))
+        .filter(losing_touch_filter(today))
+        .order_by("stay_in_touch_due", "name")
+        .values_list(*_LOSING_TOUCH_COLUMNS, "organization__name")[:limit]
+    )
+
+
+_LOSING_TOUCH = PreparedQuery(_losing_touch)
+_LOSING_TOUCH_COLUMNS = model_columns(
+    Contact, ("id", "name", "last_interaction_on", "organization_id", "cadence_days")
+)
+
+
+def _losing_touch_contact(row: tuple) -> Contact:
+    db = DEFAULT_DB_ALIAS
+    contact = Contact.from_db(db, _LOSING_TOUCH_COLUMNS, row[:-1])
+    contact.organization = (
+        instance(Organization, id=contact.organization_id, name=row[-1])
+        if contact.organization_id is not None
+        else None
+    )
+    return contact
+
+
+def _action_items(limit: int, *, user_id: int, today: dt.date) -> QuerySet:
+    return (
+        ActionItem.objects.filter(owner_id=user_id, done_at__isnull=True, due_on__lte=today)
+        .order_by("due_on", "id")
+        .values_list("id", "text", "due_on", "contact_id", "contact__name")[:limit]
+    )
+
+
+_ACTION_ITEMS = PreparedQuery(_action_items)
 
 
 def action_items_due(*, user, today: dt.date, limit: int = 20) -> list[ActionItem]:
@@ -167,29 +264,19 @@ def action_item_rows_due(*, user, today: dt.date, limit: int = 20) -> list[DueAc
     """action_items_due as plain rows."""
     return [
         DueActionItem(
-            pk=item.pk,
-            text=item.text,
-            due_on=item.due_on,
-            contact_name=item.contact.name if item.contact_id else None,
+            pk=pk,
+            text=text,
+            due_on=due_on,
+            contact_name=contact_name if contact_id is not None else None,
         )
-        for item in action_items_due(user=user, today=today, limit=limit)
+        for pk, text, due_on, contact_id, contact_name in _ACTION_ITEMS.rows(
+            (limit,), user_id=user.pk, today=today
+        )
     ]
 
 
 # The most conversations the Today page reads at once (all three lists together).
 TODAY_MAX_DUE = 1_000
-# What the Today page shows of a conversation and its contact.
-TODAY_CONVERSATION_FIELDS = (
-    "status",
-    "held_at",
-    "requested_on",
-    "scheduled_at",
-    "duration_minutes",
-    "mode",
-    "location",
-    "contact__name",
-    "contact__organization__name",
-)
 
 
 # --- Getting started -----------------------------------------------------------------------
@@ -227,21 +314,24 @@ class StartedData:
     has_conversation: bool
 
 
+def _started(*, user_id: int) -> QuerySet:
+    return User.objects.filter(pk=user_id).values_list(
+        Exists(TargetOrganization.objects.filter(owner=OuterRef("pk"))),
+        Exists(Contact.objects.filter(owner=OuterRef("pk"))),
+        Exists(Conversation.objects.filter(owner=OuterRef("pk"))),
+    )
+
+
+_STARTED = PreparedQuery(_started)
+
+
 def started_data(*, user) -> StartedData:
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            has_target=Exists(TargetOrganization.objects.filter(owner=OuterRef("pk"))),
-            has_contact=Exists(Contact.objects.filter(owner=OuterRef("pk"))),
-            has_conversation=Exists(Conversation.objects.filter(owner=OuterRef("pk"))),
-        )
-        .values("has_target", "has_contact", "has_conversation")
-        .first()
-    ) or {}
+    rows = _STARTED.rows(user_id=user.pk)
+    has_target, has_contact, has_conversation = rows[0] if rows else (False, False, False)
     return StartedData(
-        has_target=bool(row.get("has_target")),
-        has_contact=bool(row.get("has_contact")),
-        has_conversation=bool(row.get("has_conversation")),
+        has_target=bool(has_target),
+        has_contact=bool(has_contact),
+        has_conversation=bool(has_conversation),
     )
 
 

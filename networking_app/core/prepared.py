@@ -1,0 +1,170 @@
+"""Queries written with the ORM and compiled to SQL once per process.
+
+Building and compiling a queryset costs more than PostgreSQL takes to run it for the small,
+indexed reads of the pages every student opens (Today, the events card): about 1.5 to 4 ms of
+Python against 0.3 to 1 ms in the database (bench/RESULTS.md). A `PreparedQuery` builds its
+queryset once per process for each *shape* (what changes the SQL text: a role, a page size) and
+keeps the SQL; each call then only runs it with the request's values.
+
+The builder must take every value that changes between calls as a keyword parameter (ints,
+dates, datetimes, strings), passed to the ORM as is: not derived in the builder (`now - 2h`:
+pass `since`), not read from the clock or the database. This is checked when a shape is first
+compiled: the builder is compiled twice with two sets of stand-in values, and both must give the
+same SQL with each stand-in in the same places and the same constants elsewhere; otherwise it
+raises `PreparedQueryError` (a programming error, caught by the first test that calls it).
+
+Rows are tuples, as from `values_list()`, converted as the ORM converts them. On SQLite, which
+adapts values to text so that stand-ins cannot be told apart, the query is built and run by the
+ORM on every call, with the same results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+from django.utils import timezone
+
+
+class PreparedQueryError(Exception):
+    """The builder's SQL depends on something other than its parameters."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    sql: str
+    # For each placeholder of the SQL: the parameter's name, or a constant in a 1-tuple.
+    slots: tuple[str | tuple[object], ...]
+    # The ORM's conversions of column values ({position: (functions, expression)}), as its
+    # compiler applies them (a Value(0)'s int(), a JSON column's decoding).
+    converters: dict
+
+    def convert(self, rows: list[tuple], connection) -> list[tuple]:
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in self.converters.items():
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            converted.append(tuple(row))
+        return converted
+
+    def params(self, values: dict[str, object]) -> list[object]:
+        return [values[slot] if isinstance(slot, str) else slot[0] for slot in self.slots]
+
+
+# Stand-ins far from any real value: ids in the billions, dates a millennium ahead.
+def _stand_in(value: object, index: int, round_: int) -> object:
+    if isinstance(value, bool) or value is None:
+        raise PreparedQueryError("booleans and None change the SQL: pass them in the shape")
+    if isinstance(value, int):
+        return 1_700_000_000 + round_ * 100_000 + index
+    if isinstance(value, dt.datetime):
+        base = dt.datetime(2900 + round_, 1, 1, tzinfo=dt.UTC)
+        return base + dt.timedelta(seconds=index)
+    if isinstance(value, dt.date):
+        return dt.date(2900 + round_, 1, 1) + dt.timedelta(days=index)
+    if isinstance(value, str):
+        return f"\ue000stand-in {round_} {index}\ue000"
+    raise PreparedQueryError(f"unsupported parameter type {type(value).__name__}")
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal values of one type; a driver's wrapper (psycopg2's Json) by what it wraps."""
+    if type(a) is not type(b):
+        return False
+    if hasattr(a, "adapted"):
+        return _same(a.adapted, b.adapted)
+    return a == b
+
+
+class PreparedQuery:
+    """`rows(shape, **params)`: the rows of `build(*shape, **params)`, compiled once per
+    process for each database, shape and active time zone (the SQL of a date in the viewer's
+    zone names the zone)."""
+
+    def __init__(self, build: Callable[..., QuerySet]):
+        self._build = build
+        self._plans: dict[Hashable, _Plan | None] = {}
+
+    def rows(self, shape: tuple = (), **params: object) -> list[tuple]:
+        alias = DEFAULT_DB_ALIAS
+        key = (alias, shape, timezone.get_current_timezone_name(), tuple(sorted(params)))
+        try:
+            plan = self._plans[key]
+        except KeyError:
+            plan = self._plans[key] = self._prepare(alias, shape, params)
+        if plan is None:
+            return list(self._build(*shape, **params))
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, plan.params(params))
+            return plan.convert(cursor.fetchall(), connection)
+
+    def _compile(self, alias: str, shape: tuple, params: dict, round_: int):
+        stand_ins = {
+            name: _stand_in(value, index, round_)
+            for index, (name, value) in enumerate(sorted(params.items()))
+        }
+        queryset = self._build(*shape, **stand_ins)
+        compiler = queryset.query.get_compiler(alias)
+        sql, sql_params = compiler.as_sql()
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        return sql, tuple(sql_params), stand_ins, compiler.get_converters(fields)
+
+    def _prepare(self, alias: str, shape: tuple, params: dict) -> _Plan | None:
+        if connections[alias].vendor != "postgresql":
+            return None  # SQLite adapts values to text: the stand-ins would not be found
+        sql_a, params_a, stand_ins_a, converters = self._compile(alias, shape, params, 0)
+        sql_b, params_b, stand_ins_b, _ = self._compile(alias, shape, params, 1)
+        if sql_a != sql_b or len(params_a) != len(params_b):
+            raise PreparedQueryError("the SQL changes with the parameters' values")
+        slots: list[str | tuple[object]] = []
+        for a, b in zip(params_a, params_b, strict=True):
+            name = _name_of(a, stand_ins_a)
+            if name is not None and _name_of(b, stand_ins_b) == name:
+                slots.append(name)
+            elif name is None and _name_of(b, stand_ins_b) is None and _same(a, b):
+                slots.append((a,))
+            else:
+                raise PreparedQueryError(
+                    f"a parameter of the SQL is neither a constant nor one of {sorted(params)}: "
+                    "is a value derived from one, or read from the clock?"
+                )
+        missing = set(params) - {slot for slot in slots if isinstance(slot, str)}
+        if missing:
+            raise PreparedQueryError(f"parameters not in the SQL: {sorted(missing)}")
+        return _Plan(sql=sql_a, slots=tuple(slots), converters=converters)
+
+
+def _name_of(value: object, stand_ins: dict[str, object]) -> str | None:
+    for name, stand_in in stand_ins.items():
+        if _same(value, stand_in):
+            return name
+    return None
+
+
+def model_columns(model, names: Iterable[str]) -> tuple[str, ...]:
+    """`names` (columns' attnames: "id", "contact_id") in the model's order, the order
+    `Model.from_db(db, names, values)` reads `values` in: for `values_list(*columns)` rows
+    that become instances with the other columns deferred."""
+    wanted = set(names)
+    columns = tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
+    unknown = wanted - set(columns)
+    if unknown:
+        raise PreparedQueryError(f"not columns of {model.__name__}: {sorted(unknown)}")
+    return columns
+
+
+def instance(model, **values: object):
+    """A model instance of these column values (attnames), the other columns deferred: what
+    `select_related` attaches, for a row read by a PreparedQuery."""
+    columns = model_columns(model, values)
+    return model.from_db(DEFAULT_DB_ALIAS, columns, [values[column] for column in columns])

@@ -1,0 +1,148 @@
+"""networking_app.core.prepared: a query compiled once per process gives the ORM's rows for
+every call's values, and refuses a builder whose SQL depends on anything else."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.models import Exists, OuterRef, Value
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from contacts.models import ActionItem, Contact
+from networking_app.core.prepared import PreparedQuery, PreparedQueryError
+from tests.contacts.factories import ContactFactory
+from tests.factories import StudentFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2026, 12, 7)
+
+
+def _due_items(limit, *, user_id, today):
+    return (
+        ActionItem.objects.filter(owner_id=user_id, done_at__isnull=True, due_on__lte=today)
+        .annotate(section=Value(1))
+        .order_by("due_on", "id")
+        .values_list("id", "text", "due_on", "section")[:limit]
+    )
+
+
+def _item(owner, text, due_on):
+    return ActionItem.objects.create(owner=owner, text=text, due_on=due_on)
+
+
+def test_each_call_runs_the_sql_with_its_own_values_and_matches_the_orm():
+    alice, bob = StudentFactory(), StudentFactory()
+    early = _item(alice, "Send the CV", DAY - dt.timedelta(days=2))
+    due = _item(alice, "Read the annual report", DAY)
+    _item(alice, "Later", DAY + dt.timedelta(days=3))
+    bobs = _item(bob, "Bob's", DAY)
+    query = PreparedQuery(_due_items)
+
+    rows = query.rows((10,), user_id=alice.pk, today=DAY)
+
+    assert rows == list(_due_items(10, user_id=alice.pk, today=DAY))
+    assert rows == [
+        (early.pk, "Send the CV", DAY - dt.timedelta(days=2), 1),
+        (due.pk, "Read the annual report", DAY, 1),
+    ]
+    assert query.rows((10,), user_id=bob.pk, today=DAY) == [(bobs.pk, "Bob's", DAY, 1)]
+    assert [r[0] for r in query.rows((10,), user_id=alice.pk, today=DAY - dt.timedelta(1))] == [
+        early.pk
+    ]
+    # The shape is part of the SQL (LIMIT 1): compiled apart.
+    assert query.rows((1,), user_id=alice.pk, today=DAY) == rows[:1]
+
+
+@pytest.mark.postgres
+def test_the_query_is_compiled_once_per_shape():
+    alice = StudentFactory()
+    query = PreparedQuery(_due_items)
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return _due_items(*args, **kwargs)
+
+    query = PreparedQuery(counting)
+    for day in range(5):
+        query.rows((10,), user_id=alice.pk, today=DAY + dt.timedelta(days=day))
+    query.rows((3,), user_id=alice.pk, today=DAY)
+    # Twice per shape, with two sets of stand-ins: the check that the values are parameters.
+    assert calls == [(10,), (10,), (3,), (3,)]
+    with CaptureQueriesContext(connection) as queries:
+        query.rows((10,), user_id=alice.pk, today=DAY)
+    assert len(queries) == 1
+
+
+@pytest.mark.postgres
+def test_a_value_derived_in_the_builder_is_refused():
+    def derived(*, user_id, today):
+        return ActionItem.objects.filter(
+            owner_id=user_id, due_on__lte=today - dt.timedelta(days=1)
+        ).values_list("id")
+
+    with pytest.raises(PreparedQueryError, match="derived"):
+        PreparedQuery(derived).rows(user_id=1, today=DAY)
+
+
+@pytest.mark.postgres
+def test_the_clock_read_in_the_builder_is_refused():
+    def clock(*, user_id):
+        return ActionItem.objects.filter(owner_id=user_id, created_at__lte=timezone.now())
+
+    with pytest.raises(PreparedQueryError):
+        PreparedQuery(clock).rows(user_id=1)
+
+
+@pytest.mark.postgres
+def test_a_parameter_the_sql_does_not_use_is_refused():
+    def unused(*, user_id, today):
+        return ActionItem.objects.filter(owner_id=user_id).values_list("id")
+
+    with pytest.raises(PreparedQueryError, match="not in the SQL"):
+        PreparedQuery(unused).rows(user_id=1, today=DAY)
+
+
+def test_a_boolean_parameter_is_refused_it_belongs_in_the_shape():
+    def flag(*, done):
+        return ActionItem.objects.filter(done_at__isnull=done).values_list("id")
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs the ORM on every call: nothing is compiled to check")
+    with pytest.raises(PreparedQueryError, match="shape"):
+        PreparedQuery(flag).rows(done=True)
+
+
+def test_expressions_and_their_conversions_are_kept():
+    alice = StudentFactory()
+    ContactFactory(owner=alice)
+
+    def started(*, user_id):
+        return Contact.objects.filter(owner_id=user_id).values_list(
+            Exists(Contact.objects.filter(owner=OuterRef("owner"))), Value(7)
+        )
+
+    assert PreparedQuery(started).rows(user_id=alice.pk) == [(True, 7)]
+
+
+@pytest.mark.postgres
+def test_the_active_time_zone_compiles_apart():
+    """A date in the viewer's zone names the zone in the SQL."""
+    from django.db.models.functions import TruncDate
+
+    alice = StudentFactory()
+    item = _item(alice, "Call", DAY)
+    ActionItem.objects.filter(pk=item.pk).update(
+        created_at=dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.UTC)
+    )
+
+    def created_on(*, user_id):
+        return ActionItem.objects.filter(owner_id=user_id).values_list(TruncDate("created_at"))
+
+    query = PreparedQuery(created_on)
+    with timezone.override(dt.UTC):
+        assert query.rows(user_id=alice.pk) == [(dt.date(2026, 12, 7),)]
+    with timezone.override(dt.timezone(dt.timedelta(hours=-5), "EST")):
+        assert query.rows(user_id=alice.pk) == [(dt.date(2026, 12, 6),)]
