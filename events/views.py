@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST, require_safe
 
 from contacts.advice import THINGS_TO_REMEMBER
@@ -32,6 +32,8 @@ from networking_app.accounts.decorators import student_required
 from networking_app.core.cache import EVENTS, attendee, cache_key, cached, viewer_parts
 from networking_app.core.form_errors import error_text
 from networking_app.core.fragments import render_fragment_or_page, wants_fragment
+from networking_app.core.jinja import render_fragment
+from networking_app.core.rendering import url_of
 
 AGENDA_PER_PAGE = 30
 # Kinds where the seeds' "things to remember" apply: meeting people face to face.
@@ -113,6 +115,18 @@ def _days(start: dt.date, count: int, events: list[CalendarEvent], today, month=
     return days
 
 
+def grid_labels() -> dict[str, str]:
+    """The words with a context of the month's and the week's Jinja2 templates
+    (templates/jinja2/events/chips.html): makemessages reads pgettext only in Python."""
+    return {
+        "long_day_format": pgettext("date format", "l j F"),
+        "day_format": pgettext("date format", "D j M"),
+        "draft": pgettext("event tag", "draft"),
+        "going": pgettext("event tag", "going"),
+        "waitlist": pgettext("event tag", "waitlist"),
+    }
+
+
 def _cached_grid(request, context: dict, name: str, first: dt.date, end: dt.date, build):
     """The grid of the days from `first` to `end` (exclusive) as HTML, built by `build(events)`,
     and whether it shows any event. Kept for a minute under the events' version (raised by
@@ -187,9 +201,14 @@ def calendar_month(request):
     def build(events: list[CalendarEvent]) -> SafeString:
         days = _days(grid_start, (grid_end - grid_start).days, events, today, first.month)
         weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
-        return render_to_string(
-            "events/_grid.html#month-rows",
-            {"weeks": weeks, "filter_query": context["filter_query"]},
+        return render_fragment(
+            "events/month_rows.html",
+            {
+                "weeks": weeks,
+                "filter_query": context["filter_query"],
+                "week_url": url_of("events:week"),
+                "labels": grid_labels(),
+            },
         )
 
     rows, has_events = _cached_grid(request, context, "calendar-month", grid_start, grid_end, build)
@@ -219,8 +238,9 @@ def calendar_week(request):
         "calendar-week",
         monday,
         end,
-        lambda events: render_to_string(
-            "events/_grid.html#week-days", {"days": _days(monday, 7, events, today)}
+        lambda events: render_fragment(
+            "events/week_days.html",
+            {"days": _days(monday, 7, events, today), "labels": grid_labels()},
         ),
     )
     context.update(

@@ -1,4 +1,4 @@
-"""The month grid, the week and the filter form (templates/events/_grid.html's partials): what
+"""The month grid, the week and the filter form (templates/jinja2/events/month_rows.html, week_days.html): what
 each cell, chip and select shows."""
 
 from __future__ import annotations
@@ -214,4 +214,4 @@ def test_titles_are_escaped_in_the_grid_and_the_week(student_client):
     ):
         page = student_client.get(url, params).content.decode()
         assert "<script>alert" not in page
-        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
