@@ -1,5 +1,5 @@
-"""The month grid, the week and the filter form (templates/jinja2/events/month_rows.html, week_days.html): what
-each cell, chip and select shows."""
+"""The month grid, the week and the filter form (templates/jinja2/events/month_rows.html and
+week_days.html): what each cell, chip and select shows."""
 
 from __future__ import annotations
 
