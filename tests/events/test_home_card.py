@@ -8,6 +8,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,7 +57,9 @@ def test_student_card_lists_events_with_rsvps_and_asks_to_log_people_met(student
     RSVPFactory(event=past, user=student)
 
     user = User.objects.get(pk=student.pk)
-    with assert_num_queries(1):
+    # One UNION on PostgreSQL; SQLite (a run without services) cannot slice inside a UNION,
+    # so it reads the two lists apart, and the class year with a query of its own.
+    with assert_num_queries(1 if connection.vendor == "postgresql" else 3):
         card = _card(user, "America/New_York")
     met = reverse("events:met", kwargs={"event_id": past.pk})
     assert card == (
