@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from events import selectors
@@ -62,7 +63,9 @@ def test_home_card_events_in_one_query(student):
     EventFactory(title="Weeks ago", **_in(-24 * 20))
 
     user = _fresh(student)
-    with assert_num_queries(1):
+    # One UNION on PostgreSQL; SQLite (a run without services) cannot slice inside a UNION,
+    # so it reads the two lists apart, and the class year with a query of its own.
+    with assert_num_queries(1 if connection.vendor == "postgresql" else 3):
         upcoming, to_log = _home(user)
     assert upcoming == [
         ("Running now", ""),

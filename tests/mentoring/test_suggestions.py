@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from contacts.models import Organization, TargetOrganization
@@ -189,4 +190,6 @@ def test_the_suggestions_cost_the_same_queries_for_few_and_many_volunteers(stude
     count = assert_queries_stable(
         lambda: student_client.get(url, headers={"HX-Request": "true"}), grow
     )
-    assert count <= 12
+    # The cards are one query on PostgreSQL and five elsewhere (directory_cards): SQLite is a
+    # run without services.
+    assert count <= (12 if connection.vendor == "postgresql" else 16)
