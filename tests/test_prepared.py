@@ -1,10 +1,11 @@
 """networking_app.core.prepared: a query compiled once per process gives the ORM's rows for
 every call's values, and refuses a builder whose SQL depends on anything else."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -145,3 +146,55 @@ def test_the_active_time_zone_compiles_apart():
         assert query.rows(user_id=alice.pk) == [(dt.date(2026, 12, 7),)]
     with timezone.override(dt.timezone(dt.timedelta(hours=-5), "EST")):
         assert query.rows(user_id=alice.pk) == [(dt.date(2026, 12, 6),)]
+
+
+def _statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # it closes the connection
+def test_each_session_prepares_the_statement_once_and_then_executes_it():
+    alice = StudentFactory()
+    _item(alice, "Send the CV", DAY)
+    query = PreparedQuery(_due_items)
+    with CaptureQueriesContext(connection) as queries:
+        first = query.rows((10,), user_id=alice.pk, today=DAY)
+        second = query.rows((10,), user_id=alice.pk, today=DAY)
+    assert first == second == list(_due_items(10, user_id=alice.pk, today=DAY))
+    (plan,) = query._plans.values()
+    # Named after its table, so that a query log still says what it reads; the PREPARE is
+    # not one of the page's queries.
+    assert plan.name.startswith("contacts_actionitem__due_items_")
+    assert plan.name in _statements()
+    assert [q["sql"].split("(")[0] for q in queries.captured_queries] == [
+        f"EXECUTE {plan.name}",
+        f"EXECUTE {plan.name}",
+    ]
+    # A new session prepares it again.
+    connection.close()
+    assert plan.name not in _statements()
+    assert query.rows((10,), user_id=alice.pk, today=DAY) == first
+    assert plan.name in _statements()
+
+
+@pytest.mark.postgres
+def test_a_statement_postgresql_refuses_to_prepare_runs_as_plain_sql(caplog):
+    alice = StudentFactory()
+    _item(alice, "Send the CV", DAY)
+    query = PreparedQuery(_due_items)
+    query.rows((10,), user_id=alice.pk, today=DAY)
+    ((key, plan),) = query._plans.items()
+    broken = dataclasses.replace(
+        plan, name=f"{plan.name}_broken", prepare=f"PREPARE {plan.name}_broken AS SELEKT 1"
+    )
+    query._plans[key] = broken
+    with transaction.atomic():
+        rows = query.rows((10,), user_id=alice.pk, today=DAY)
+        # The transaction is still usable: the failed PREPARE was rolled back to a savepoint.
+        assert ActionItem.objects.filter(owner=alice).count() == 1
+    assert rows == list(_due_items(10, user_id=alice.pk, today=DAY))
+    assert "refused to prepare" in caplog.text
+    assert broken.name not in _statements()

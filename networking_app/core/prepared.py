@@ -16,17 +16,33 @@ raises `PreparedQueryError` (a programming error, caught by the first test that 
 Rows are tuples, as from `values_list()`, converted as the ORM converts them. On SQLite, which
 adapts values to text so that stand-ins cannot be told apart, the query is built and run by the
 ORM on every call, with the same results.
+
+On PostgreSQL the SQL is also a prepared statement of each database session (PREPARE once per
+connection, then EXECUTE): planning these queries took PostgreSQL longer than running them
+(bench/RESULTS.md), and after a few executions it keeps a generic plan. A statement is named
+after its table and builder (`contacts_conversation__due_conversations_1`), so that a query
+log or a test reading the SQL still sees which table it reads. The PREPARE goes through the
+driver's own cursor: it is not one of the page's queries. A connection pooler in transaction
+mode (PgBouncer before 1.21) would break this; Rapport connects to PostgreSQL directly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import logging
+import re
+import weakref
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
+import psycopg2
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.postgresql.psycopg_any import Jsonb
 from django.db.models import QuerySet
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 class PreparedQueryError(Exception):
@@ -41,6 +57,10 @@ class _Plan:
     # The ORM's conversions of column values ({position: (functions, expression)}), as its
     # compiler applies them (a Value(0)'s int(), a JSON column's decoding).
     converters: dict
+    # The prepared statement: its name, PREPARE and EXECUTE ("" when it cannot be prepared).
+    name: str = ""
+    prepare: str = ""
+    execute: str = ""
 
     def convert(self, rows: list[tuple], connection) -> list[tuple]:
         if not self.converters:
@@ -105,7 +125,10 @@ class PreparedQuery:
             return list(self._build(*shape, **params))
         connection = connections[alias]
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, plan.params(params))
+            if _prepared_on(connection, plan):
+                cursor.execute(plan.execute, plan.params(params))
+            else:
+                cursor.execute(plan.sql, plan.params(params))
             return plan.convert(cursor.fetchall(), connection)
 
     def _compile(self, alias: str, shape: tuple, params: dict, round_: int):
@@ -117,13 +140,14 @@ class PreparedQuery:
         compiler = queryset.query.get_compiler(alias)
         sql, sql_params = compiler.as_sql()
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        return sql, tuple(sql_params), stand_ins, compiler.get_converters(fields)
+        converters = compiler.get_converters(fields)
+        return sql, tuple(sql_params), stand_ins, converters, queryset.model._meta.db_table
 
     def _prepare(self, alias: str, shape: tuple, params: dict) -> _Plan | None:
         if connections[alias].vendor != "postgresql":
             return None  # SQLite adapts values to text: the stand-ins would not be found
-        sql_a, params_a, stand_ins_a, converters = self._compile(alias, shape, params, 0)
-        sql_b, params_b, stand_ins_b, _ = self._compile(alias, shape, params, 1)
+        sql_a, params_a, stand_ins_a, converters, table = self._compile(alias, shape, params, 0)
+        sql_b, params_b, stand_ins_b, *_ = self._compile(alias, shape, params, 1)
         if sql_a != sql_b or len(params_a) != len(params_b):
             raise PreparedQueryError("the SQL changes with the parameters' values")
         slots: list[str | tuple[object]] = []
@@ -141,7 +165,28 @@ class PreparedQuery:
         missing = set(params) - {slot for slot in slots if isinstance(slot, str)}
         if missing:
             raise PreparedQueryError(f"parameters not in the SQL: {sorted(missing)}")
-        return _Plan(sql=sql_a, slots=tuple(slots), converters=converters)
+        types = [
+            _server_type(a if isinstance(slot, str) else slot[0])
+            for a, slot in zip(params_a, slots, strict=True)
+        ]
+        plan = _Plan(sql=sql_a, slots=tuple(slots), converters=converters)
+        if None in types:
+            return plan  # a value PostgreSQL's PREPARE could not be told the type of
+        name = _statement_name(sql_a, f"{table}__{self._build.__name__.strip('_')}")
+        placeholders = itertools.count(1)
+        body = _PLACEHOLDER.sub(
+            lambda m: "%" if m.group(1) == "%" else f"${next(placeholders)}", sql_a
+        )
+        declared = f" ({', '.join(types)})" if types else ""
+        arguments = f"({', '.join(['%s'] * len(types))})" if types else ""
+        return _Plan(
+            sql=sql_a,
+            slots=tuple(slots),
+            converters=converters,
+            name=name,
+            prepare=f"PREPARE {name}{declared} AS {body}",
+            execute=f"EXECUTE {name}{arguments}",
+        )
 
 
 def _name_of(value: object, stand_ins: dict[str, object]) -> str | None:
@@ -168,3 +213,69 @@ def instance(model, **values: object):
     `select_related` attaches, for a row read by a PreparedQuery."""
     columns = model_columns(model, values)
     return model.from_db(DEFAULT_DB_ALIAS, columns, [values[column] for column in columns])
+
+
+# --- Prepared statements (PostgreSQL) --------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"%([s%])")
+# The statements prepared on each session, by the driver's connection (gone with it).
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Statements PostgreSQL refused to prepare: run as plain SQL from then on.
+_REFUSED: set[str] = set()
+# One name per SQL text: plans that differ only by the viewer's time zone share a statement.
+_NAMES: dict[str, str] = {}
+_SEQUENCE = itertools.count(1)
+
+
+def _statement_name(sql: str, label: str) -> str:
+    name = _NAMES.get(sql)
+    if name is None:
+        suffix = f"_{next(_SEQUENCE)}"
+        name = _NAMES[sql] = re.sub(r"\W", "_", label)[: 63 - len(suffix)] + suffix
+    return name
+
+
+def _server_type(value: object) -> str | None:
+    """The type PREPARE declares for a parameter, as the driver would send the value; "unknown"
+    (a quoted literal's): PostgreSQL infers it from where the parameter stands."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "bigint"
+    if isinstance(value, dt.datetime):
+        return "timestamptz" if value.tzinfo is not None else "timestamp"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, str):
+        return "unknown"
+    if isinstance(value, Jsonb):
+        return "jsonb"
+    return None
+
+
+def _prepared_on(connection, plan: _Plan) -> bool:
+    """Whether `plan` is prepared on this session, preparing it if need be."""
+    if not plan.name or plan.name in _REFUSED:
+        return False
+    raw = connection.connection
+    names = _PREPARED.get(raw)
+    if names is None:
+        names = _PREPARED[raw] = set()
+    if plan.name in names:
+        return True
+    in_transaction = not raw.autocommit
+    with raw.cursor() as cursor:
+        try:
+            if in_transaction:
+                cursor.execute("SAVEPOINT rapport_prepare")
+            cursor.execute(plan.prepare)
+            if in_transaction:
+                cursor.execute("RELEASE SAVEPOINT rapport_prepare")
+        except psycopg2.Error:
+            if in_transaction:
+                cursor.execute("ROLLBACK TO SAVEPOINT rapport_prepare")
+            logger.warning("PostgreSQL refused to prepare %s: run as plain SQL", plan.name)
+            _REFUSED.add(plan.name)
+            return False
+    names.add(plan.name)
+    return True
