@@ -105,11 +105,53 @@ def events_between(
 ) -> list[CalendarEvent]:
     """Visible events overlapping [start, end) with the person's RSVP status, for the month
     grid and the week: one query."""
+    filters = filters or CalendarFilters()
+    signed_in = user is not None and user.is_authenticated
+    # What changes the SQL is the shape (the role, which filters are set); the rest are values.
+    shape = (
+        user.role if signed_in else "",
+        bool(filters.kind),
+        bool(filters.industry_id),
+        bool(filters.organization_id),
+    )
+    values = {"start": start, "end": end}
+    if signed_in:
+        values["user_id"] = user.pk
+    if filters.kind:
+        values["kind"] = filters.kind
+    if filters.industry_id:
+        values["industry_id"] = filters.industry_id
+    if filters.organization_id:
+        values["organization_id"] = filters.organization_id
+    return [_calendar_event(row) for row in _BETWEEN.rows(shape, **values)]
+
+
+def _between(
+    role: str,
+    by_kind: bool,
+    by_industry: bool,
+    by_organization: bool,
+    *,
+    start,
+    end,
+    user_id: int | None = None,
+    kind: str = "",
+    industry_id: int | None = None,
+    organization_id: int | None = None,
+) -> QuerySet:
+    user = User(pk=user_id, role=role) if role else None
     events = events_visible_to(user=user).filter(starts_at__lt=end, ends_at__gt=start)
-    if filters is not None:
-        events = filters.apply(events)
+    events = CalendarFilters(
+        kind=kind if by_kind else "",
+        industry_id=industry_id if by_industry else None,
+        organization_id=organization_id if by_organization else None,
+    ).apply(events)
     events = _with_mine(events, user).order_by("starts_at", "pk")
-    return [_calendar_event(row) for row in _calendar_values(events, user)]
+    return _calendar_values(events, user)
+
+
+# Compiled once per process (networking_app.core.prepared), for the month and the week.
+_BETWEEN = PreparedQuery(_between)
 
 
 def events_agenda(*, user, filters: CalendarFilters | None = None, now=None) -> QuerySet[Event]:
