@@ -13,7 +13,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from contacts.models import (
     Conversation,
     ConversationStatus,
     Organization,
+    PreparedQuestion,
     TargetOrganization,
 )
 from contacts.selectors.people import contacts_with_due_date, losing_touch_filter
@@ -114,7 +114,14 @@ def today_page(
         conversation.thank_you_overdue = conversation.thank_you_due_at <= now
     upcoming = lists[S.SCHEDULED]
     if upcoming:
-        prefetch_related_objects(upcoming, "questions")
+        questions: dict[int, list[str]] = {c.pk: [] for c in upcoming}
+        for conversation_id, text in _UPCOMING_QUESTIONS.rows(
+            user_id=user.pk, since=now - UPCOMING_SINCE, until=scheduled_until
+        ):
+            if conversation_id in questions:
+                questions[conversation_id].append(text)
+        for conversation in upcoming:
+            conversation.question_texts = questions[conversation.pk]
     losing_touch = [
         _losing_touch_contact(row)
         for row in _LOSING_TOUCH.rows((limit,), user_id=user.pk, today=today)
@@ -200,6 +207,23 @@ def _due_conversation(row: tuple) -> Conversation:
     conversation.contact = contact
     conversation.replied_at = replied_at
     return conversation
+
+
+def _upcoming_questions(*, user_id: int, since, until) -> QuerySet:
+    """The prepared questions of the conversations Today lists as coming up, in order."""
+    return (
+        PreparedQuestion.objects.filter(
+            conversation__owner_id=user_id,
+            conversation__status=S.SCHEDULED,
+            conversation__scheduled_at__gte=since,
+            conversation__scheduled_at__lte=until,
+        )
+        .order_by("conversation_id", "position", "id")
+        .values_list("conversation_id", "text")
+    )
+
+
+_UPCOMING_QUESTIONS = PreparedQuery(_upcoming_questions)
 
 
 def _losing_touch(limit: int, *, user_id: int, today: dt.date) -> QuerySet:

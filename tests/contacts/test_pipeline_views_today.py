@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from contacts.models import ConversationStatus, TargetOrganization
-from tests.contacts.factories import ContactFactory, ConversationFactory
+from tests.contacts.factories import ContactFactory, ConversationFactory, PreparedQuestionFactory
 from tests.contacts.helpers import contacts_url as _url
 from tests.contacts.helpers import fill_today as _fill_today
 from tests.contacts.helpers import make_conversation as _conversation
@@ -180,3 +180,23 @@ def test_today_walks_a_new_student_through_the_first_steps_until_done(
     profile.onboarded_at = timezone.now()
     profile.save()
     assert 'id="getting-started"' not in student_client.get(_url("today")).text
+
+
+def test_today_shows_each_upcoming_conversations_questions_in_order(
+    student_client, student, other_student
+):
+    prepared = _conversation(
+        student, S.SCHEDULED, contact=ContactFactory(owner=student, name="Ada Prepared")
+    )
+    PreparedQuestionFactory(conversation=prepared, text="What surprised you?", position=2)
+    PreparedQuestionFactory(conversation=prepared, text="How did you start?", position=1)
+    _conversation(student, S.SCHEDULED, contact=ContactFactory(owner=student, name="Ben Blank"))
+    theirs = _conversation(other_student, S.SCHEDULED)
+    PreparedQuestionFactory(conversation=theirs, text="Someone else's question")
+
+    page = student_client.get(_url("today")).text
+
+    ada = page[page.index("Ada Prepared") : page.index("Ben Blank")]
+    assert ada.index("How did you start?") < ada.index("What surprised you?")
+    assert "No questions prepared yet." in page[page.index("Ben Blank") :]
+    assert "Someone else" not in page
