@@ -165,14 +165,29 @@ def contacts_with_due_date(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
 
 def contacts_list(*, user, filters: ContactFilters, tolerant: bool = False) -> QuerySet[Contact]:
     """The student's contacts matching `filters`, sorted (`tolerant`: see _search)."""
-    now = timezone.now()
+    return contacts_query(
+        user_id=user.pk, filters=filters, tolerant=tolerant, now=timezone.now(), today=None
+    )
+
+
+def contacts_query(
+    *,
+    user_id: int,
+    filters: ContactFilters,
+    tolerant: bool,
+    now: dt.datetime,
+    today: dt.date | None,
+) -> QuerySet[Contact]:
+    """contacts_list with the clock given (`today` is read only to filter those losing touch):
+    every value of its SQL comes from the arguments (contacts.selectors.contact_page compiles
+    it once per process)."""
     # The owner narrows the subquery to the student's own conversations: without it PostgreSQL
     # hashes every scheduled conversation in the school.
     upcoming = Conversation.objects.filter(
-        owner=user, contact=OuterRef("pk"), status=S.SCHEDULED, scheduled_at__gte=now
+        owner_id=user_id, contact=OuterRef("pk"), status=S.SCHEDULED, scheduled_at__gte=now
     )
     queryset = (
-        Contact.objects.filter(owner=user)
+        Contact.objects.filter(owner_id=user_id)
         .select_related("organization")
         # What the list shows: not the notes, the search text or the other long columns.
         .only(*CONTACT_LIST_FIELDS)
@@ -189,12 +204,12 @@ def contacts_list(*, user, filters: ContactFilters, tolerant: bool = False) -> Q
     if filters.organization:
         queryset = queryset.filter(organization_id=filters.organization)
     if filters.targets_only:
-        targets = TargetOrganization.objects.filter(owner=user).values("organization_id")
+        targets = TargetOrganization.objects.filter(owner_id=user_id).values("organization_id")
         queryset = queryset.filter(organization_id__in=targets)
     if filters.losing_touch:
         # The list itself reads the due date from Contact.stay_in_touch_due_on.
         queryset = contacts_with_due_date(queryset).filter(
-            losing_touch_filter(timezone.localdate())
+            losing_touch_filter(today or timezone.localdate())
         )
     if filters.upcoming:
         queryset = queryset.filter(has_upcoming=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -95,10 +95,19 @@ def _contact_list_parts(request) -> ContactListParts:
     filters = ContactFilterForm.to_filters(values)
     if batch is not None:
         filters.extra["batch"] = batch.pk
-    contacts = selectors.contacts_matching(user=user, filters=filters)
-    page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    selectors.attach_tag_names(page.object_list)
+    first = None
+    if request.GET.get("page", "1") == "1":
+        first = selectors.contacts_first_page(
+            user=user, filters=filters, per_page=CONTACTS_PER_PAGE
+        )
+    if first is not None:  # in one query (contacts.selectors.contact_page)
+        rows, matching = first
+        page = Page(rows, 1, Paginator(range(matching), CONTACTS_PER_PAGE))
+    else:
+        contacts = selectors.contacts_matching(user=user, filters=filters)
+        page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        selectors.attach_tag_names(page.object_list)
     today = timezone.localdate()
     for contact in page.object_list:
         due = contact.stay_in_touch_due_on
