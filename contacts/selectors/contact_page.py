@@ -19,9 +19,9 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, OuterRef, QuerySet, Window
 from django.utils import timezone
 
-from contacts.models import Contact, Organization
-from contacts.selectors.people import ContactFilters, contacts_query
-from networking_app.core.prepared import PreparedQuery, instance, model_columns
+from contacts.models import Contact
+from contacts.selectors.people import ContactFilters, attach_organization, contacts_query
+from networking_app.core.prepared import PreparedQuery, model_columns
 
 _COLUMNS = model_columns(
     Contact,
@@ -119,11 +119,7 @@ def contacts_first_page(
     for row in rows:
         contact = Contact.from_db(DEFAULT_DB_ALIAS, _COLUMNS, row[:width])
         organization_name, has_upcoming, tag_names, _ = row[width:]
-        contact.organization = (
-            instance(Organization, id=contact.organization_id, name=organization_name)
-            if contact.organization_id is not None
-            else None
-        )
+        attach_organization(contact, organization_name)
         contact.has_upcoming = has_upcoming
         contact.tag_names = list(tag_names)
         contacts.append(contact)

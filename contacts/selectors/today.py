@@ -22,11 +22,14 @@ from contacts.models import (
     Contact,
     Conversation,
     ConversationStatus,
-    Organization,
     PreparedQuestion,
     TargetOrganization,
 )
-from contacts.selectors.people import contacts_with_due_date, losing_touch_filter
+from contacts.selectors.people import (
+    attach_organization,
+    contacts_with_due_date,
+    losing_touch_filter,
+)
 from networking_app.accounts.models import User
 from networking_app.core.prepared import PreparedQuery, instance, model_columns
 
@@ -199,11 +202,7 @@ def _due_conversation(row: tuple) -> Conversation:
     contact = instance(
         Contact, id=conversation.contact_id, name=name, organization_id=organization_id
     )
-    contact.organization = (
-        instance(Organization, id=organization_id, name=organization_name)
-        if organization_id is not None
-        else None
-    )
+    attach_organization(contact, organization_name)
     conversation.contact = contact
     conversation.replied_at = replied_at
     return conversation
@@ -244,11 +243,7 @@ _LOSING_TOUCH_COLUMNS = model_columns(
 def _losing_touch_contact(row: tuple) -> Contact:
     db = DEFAULT_DB_ALIAS
     contact = Contact.from_db(db, _LOSING_TOUCH_COLUMNS, row[:-1])
-    contact.organization = (
-        instance(Organization, id=contact.organization_id, name=row[-1])
-        if contact.organization_id is not None
-        else None
-    )
+    attach_organization(contact, row[-1])
     return contact
 
 
@@ -264,13 +259,17 @@ _ACTION_ITEMS = PreparedQuery(_action_items)
 
 
 def action_items_due(*, user, today: dt.date, limit: int = 20) -> list[ActionItem]:
-    """The open action items due by `today`, oldest first: the Today page's checklist."""
-    return list(
-        ActionItem.objects.filter(owner=user, done_at__isnull=True, due_on__lte=today)
-        .select_related("contact")
-        .only("text", "due_on", "contact__name")
-        .order_by("due_on", "id")[:limit]
-    )
+    """The open action items due by `today`, oldest first: the Today page's checklist (the
+    query of action_item_rows_due, as instances with their contact)."""
+    items = []
+    for pk, text, due_on, contact_id, contact_name in _ACTION_ITEMS.rows(
+        (limit,), user_id=user.pk, today=today
+    ):
+        item = instance(ActionItem, id=pk, text=text, due_on=due_on, contact_id=contact_id)
+        if contact_id is not None:
+            item.contact = instance(Contact, id=contact_id, name=contact_name)
+        items.append(item)
+    return items
 
 
 @dataclass(frozen=True)
