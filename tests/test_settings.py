@@ -31,6 +31,27 @@ def test_malformed_int_is_refused():
         Env({"CONN_MAX_AGE": "-1"}).int("CONN_MAX_AGE", 60, minimum=0)
 
 
+def test_numbers_are_read_and_checked():
+    name = "POSTGRES_RANDOM_PAGE_COST"
+    assert Env({name: "1.5"}).number(name, 1.1) == 1.5
+    assert Env({}).number(name, 1.1) == 1.1
+    with pytest.raises(ImproperlyConfigured, match="='cheap' is not a number"):
+        Env({name: "cheap"}).number(name, 1.1)
+    for raw in ("-1", "nan"):
+        with pytest.raises(ImproperlyConfigured, match="must be at least 0"):
+            Env({name: raw}).number(name, 1.1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_sessions_price_random_reads_as_on_ssds():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone() == ("1.1",)
+
+
 def test_missing_required_value_is_named():
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is required"):
         Env({}).str("SECRET_KEY")

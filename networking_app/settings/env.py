@@ -79,6 +79,18 @@ class Env:
             raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}.")
         return number
 
+    def number(self, name: str, default: Any = _UNSET, *, minimum: float = 0) -> Any:
+        value = self.raw(name)
+        if value in (None, ""):
+            return self._missing(name, default)
+        try:
+            number = float(value)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+        if not number >= minimum:  # NaN too
+            raise ImproperlyConfigured(f"{name}={value} must be at least {minimum:g}.")
+        return number
+
     def list(self, name: str, default: Any = _UNSET) -> Any:
         """A comma-separated list; blank items are dropped."""
         value = self.raw(name)
