@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contacts.models import ActionItem, Contact
-from networking_app.core.prepared import PreparedQuery, PreparedQueryError
+from networking_app.core.prepared import PreparedQuery, PreparedQueryError, PreparedSQL
 from tests.contacts.factories import ContactFactory
 from tests.factories import StudentFactory
 
@@ -198,3 +198,33 @@ def test_a_statement_postgresql_refuses_to_prepare_runs_as_plain_sql(caplog):
     assert rows == list(_due_items(10, user_id=alice.pk, today=DAY))
     assert "refused to prepare" in caplog.text
     assert broken.name not in _statements()
+
+
+_ITEMS_SQL = """
+SELECT i.id, i.text, ARRAY[upper(i.text)] AS shouted
+FROM contacts_actionitem i WHERE i.owner_id = %(owner)s AND i.due_on <= %(today)s ORDER BY i.id
+"""
+
+
+@pytest.mark.postgres
+def test_hand_written_sql_runs_as_a_prepared_statement_of_its_declared_types():
+    alice = StudentFactory()
+    _item(alice, "Send the CV", DAY)
+    _item(alice, "Later", DAY + dt.timedelta(days=3))
+    items = PreparedSQL(
+        "contacts_actionitem__test_items", _ITEMS_SQL, {"today": "date", "owner": "bigint"}
+    )
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(items.raw(ActionItem, owner=alice.pk, today=DAY))
+    assert [(row.text, row.shouted) for row in rows] == [("Send the CV", ["SEND THE CV"])]
+    (statement,) = [
+        name for name in _statements() if name.startswith("contacts_actionitem__test_items_")
+    ]
+    # The parameters in the order of their declared types, whatever their order in the SQL.
+    (query,) = [q["sql"] for q in queries.captured_queries]
+    assert query == f"EXECUTE {statement}('2026-12-07'::date, {alice.pk})"
+
+
+def test_hand_written_sql_takes_declared_parameters_only():
+    with pytest.raises(PreparedQueryError):
+        PreparedSQL("t", "SELECT 1 WHERE 'a' LIKE '%%'", {})

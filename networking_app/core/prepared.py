@@ -189,6 +189,35 @@ class PreparedQuery:
         )
 
 
+class PreparedSQL:
+    """Hand-written SQL, with `%(name)s` parameters of the PostgreSQL types `types` names
+    (in their order), run as a prepared statement of each session on PostgreSQL: for the
+    queries the ORM cannot write. `raw(model, **params)` is `model.objects.raw()` of it."""
+
+    def __init__(self, label: str, sql: str, types: dict[str, str]):
+        self.sql = sql
+        order = {name: position for position, name in enumerate(types, start=1)}
+        body = re.sub(r"%\((\w+)\)s", lambda m: f"${order[m.group(1)]}", sql)
+        if "%" in body:
+            raise PreparedQueryError("only %(name)s parameters, each of a declared type")
+        name = _statement_name(sql, label)
+        self._plan = _Plan(
+            sql=sql,
+            slots=tuple(types),
+            converters={},
+            name=name,
+            prepare=f"PREPARE {name} ({', '.join(types.values())}) AS {body}",
+            execute=f"EXECUTE {name}({', '.join(['%s'] * len(types))})",
+        )
+
+    def raw(self, model, **params: object):
+        connection = connections[DEFAULT_DB_ALIAS]
+        connection.ensure_connection()
+        if connection.vendor == "postgresql" and _prepared_on(connection, self._plan):
+            return model.objects.raw(self._plan.execute, self._plan.params(params))
+        return model.objects.raw(self.sql, params)
+
+
 def _name_of(value: object, stand_ins: dict[str, object]) -> str | None:
     for name, stand_in in stand_ins.items():
         if _same(value, stand_in):

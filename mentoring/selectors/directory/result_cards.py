@@ -26,6 +26,7 @@ from mentoring.services.availability import (
     zone_named,
 )
 from networking_app.accounts.models import Affiliation
+from networking_app.core.prepared import PreparedSQL
 
 
 @dataclass(slots=True)
@@ -84,12 +85,16 @@ def _holding_since(now: dt.datetime) -> dt.datetime:
     return now - MONTH_MARGIN
 
 
-# PostgreSQL: a page of cards in one query. Each volunteer's row carries the columns a card
-# shows (not the bio or the search columns), the booking rules slots_from reads, and, as
-# arrays, their topic ids, weekly windows, one-day changes and holding requests. Written out
-# rather than built with the ORM: building and compiling this query took twice as long as
-# running it, on the page students open most.
-_CARDS_SQL = """
+# PostgreSQL: a page of cards in one query, a prepared statement of each session. Each
+# volunteer's row carries the columns a card shows (not the bio or the search columns), the
+# booking rules slots_from reads, and, as arrays, their topic ids, weekly windows, one-day
+# changes and holding requests. Written out rather than built with the ORM, which cannot write
+# the arrays of rows. The user, profile and volunteer profile are LATERAL lookups by user id
+# (OFFSET 0 keeps PostgreSQL from flattening them into joins): as joins it hashed the whole
+# users table for the twenty rows of a page.
+_CARDS = PreparedSQL(
+    "mentoring_mentor__directory_cards",
+    """
 SELECT m.id, m.user_id, m.title, m.industry, m.job_function, m.location, m.hidden_fields, m.photo,
        m.min_notice_hours, m.booking_window_days, m.slot_minutes, m.buffer_minutes,
        m.monthly_capacity, m.on_leave_until,
@@ -98,7 +103,8 @@ SELECT m.id, m.user_id, m.title, m.industry, m.job_function, m.location, m.hidde
        p.time_zone AS card_time_zone,
        v.affiliation AS card_affiliation,
        v.class_year AS card_class_year,
-       o.name AS card_organization,
+       (SELECT o.name FROM contacts_organization o WHERE o.id = m.organization_id)
+           AS card_organization,
        ARRAY(SELECT t.topic_id FROM mentoring_mentor_topics t WHERE t.mentor_id = m.id)
            AS card_topic_ids,
        ARRAY(SELECT jsonb_build_array(w.weekday, w.start_time, w.end_time)
@@ -111,12 +117,26 @@ SELECT m.id, m.user_id, m.title, m.industry, m.job_function, m.location, m.hidde
              WHERE f.volunteer_id = m.user_id AND f.status = ANY(%(holding)s)
                AND f.start_at >= %(holding_since)s) AS card_holding
 FROM mentoring_mentor m
-JOIN accounts_user u ON u.id = m.user_id
-LEFT JOIN accounts_profile p ON p.user_id = u.id
-LEFT JOIN accounts_volunteerprofile v ON v.user_id = u.id
-LEFT JOIN contacts_organization o ON o.id = m.organization_id
-WHERE m.id = ANY(%(ids)s) AND m.is_bookable AND u.is_active
-"""
+CROSS JOIN LATERAL (
+    SELECT u.email FROM accounts_user u WHERE u.id = m.user_id AND u.is_active OFFSET 0
+) u
+LEFT JOIN LATERAL (
+    SELECT p.display_name, p.time_zone FROM accounts_profile p WHERE p.user_id = m.user_id
+    OFFSET 0
+) p ON true
+LEFT JOIN LATERAL (
+    SELECT v.affiliation, v.class_year FROM accounts_volunteerprofile v
+    WHERE v.user_id = m.user_id OFFSET 0
+) v ON true
+WHERE m.id = ANY(%(ids)s) AND m.is_bookable
+""",
+    {
+        "ids": "bigint[]",
+        "first_override_day": "date",
+        "holding": "text[]",
+        "holding_since": "timestamptz",
+    },
+)
 
 
 def _time(value: str | None) -> dt.time | None:
@@ -135,7 +155,7 @@ def _cards_postgresql(ids: list[int], now: dt.datetime) -> tuple[list[Mentor], d
         "holding": [str(status) for status in HOLDING],
         "holding_since": _holding_since(now),
     }
-    mentors = list(Mentor.objects.raw(_CARDS_SQL, params))
+    mentors = list(_CARDS.raw(Mentor, **params))
     availability = {}
     for m in mentors:
         availability[m.pk] = _Availability(
@@ -161,7 +181,7 @@ def _cards_postgresql(ids: list[int], now: dt.datetime) -> tuple[list[Mentor], d
 
 
 def _cards_other_databases(ids: list[int], now: dt.datetime) -> tuple[list[Mentor], dict]:
-    """What _CARDS_SQL reads, with the ORM, in five queries (SQLite, local development)."""
+    """What _CARDS reads, with the ORM, in five queries (SQLite, local development)."""
     mentors = list(
         Mentor.objects.filter(pk__in=ids, is_bookable=True, user__is_active=True)
         .only("user_id", "hidden_fields", "photo", *_CARD_TEXT_FIELDS, *_SLOT_RULES)
@@ -204,7 +224,7 @@ def directory_cards(
     """The cards of a page of `directory_search`, in its order, each with its next open slot.
 
     `topics` is every (id, name) in name order, which the page has already read for its
-    filter. One query on PostgreSQL (_CARDS_SQL), five elsewhere, whatever the page holds:
+    filter. One query on PostgreSQL (_CARDS), five elsewhere, whatever the page holds:
     rather than open_slots_for_mentors (three queries) and prefetch_related, whose machinery
     cost more than the page's SQL, the rows slots_from needs come with each volunteer."""
     if not ids:
