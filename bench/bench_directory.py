@@ -213,10 +213,11 @@ def main() -> None:
     load_seconds = time.perf_counter() - started
 
     def page(filters: DirectoryFilters):
-        """What the directory page asks the database: the ids of the first 1,001 matches
-        (the page and the capped count), then the page's volunteers with their topics."""
-        ids = directory_search(filters=filters, now=now, limit=COUNT_CAP + 1)
-        return mentors_in_order(ids[:20])
+        """What the directory page asks the database: the matches counted up to 1,001, the
+        first page's ids, then the page's volunteers with their topics."""
+        matches = directory_search(filters=filters, now=now, cap=COUNT_CAP)
+        matches.count()
+        return mentors_in_order(matches[:20])
 
     search_words = [w.split()[0].lower() for w in TITLES] + [w.lower() for w in BIO_WORDS]
 
@@ -247,7 +248,7 @@ def main() -> None:
 
     def plans(filters: DirectoryFilters, tolerant: bool = False) -> str:
         return "\n\n".join(
-            query[: COUNT_CAP + 1].explain(analyze=True)
+            query[:20].explain(analyze=True)
             for query in directory_queries(filters=filters, now=now, tolerant=tolerant)
         )
 
@@ -255,7 +256,7 @@ def main() -> None:
     plan_typo = plans(DirectoryFilters(q="Nortwind", topic="career-switch"), tolerant=True)
     plan_common = plans(DirectoryFilters(q="caree"))
     typo_found = mentors_in_order(
-        directory_search(filters=DirectoryFilters(q="Nortwind"), now=now, limit=20)
+        directory_search(filters=DirectoryFilters(q="Nortwind"), now=now, cap=COUNT_CAP)[:20]
     )
     typo_ok = any(m.organization.name.startswith("Northwind") for m in typo_found)
 

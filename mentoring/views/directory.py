@@ -27,8 +27,8 @@ from networking_app.core.context_processors import school
 from networking_app.core.fragments import render_fragment_or_page
 
 DIRECTORY_PER_PAGE = 20
-# Past this many matches the page says "more than" and offers the first pages only: the ids
-# of the first matches come in one query that gives both the count and the page.
+# Past this many matches the page says "more than" and offers the first pages only: matches
+# are counted up to one more than this.
 COUNT_CAP = 1000
 
 
@@ -64,8 +64,8 @@ def _results(
     form showing it (`form`'s valid values, the same for everyone making this search)."""
     filters = DirectoryFilterForm.to_filters(values)
     now = timezone.now()
-    ids = selectors.directory_search(filters=filters, now=now, limit=COUNT_CAP + 1)
-    page = Paginator(ids[:COUNT_CAP], DIRECTORY_PER_PAGE).get_page(page_number)
+    matches = selectors.directory_search(filters=filters, now=now, cap=COUNT_CAP)
+    page = Paginator(matches, DIRECTORY_PER_PAGE).get_page(page_number)
     cards = selectors.directory_cards(
         page.object_list, now=now, topics=[(pk, name) for pk, _, name in topics]
     )
@@ -78,7 +78,7 @@ def _results(
         "cards": cards,
         "filtered": bool(values),
         "count_cap": COUNT_CAP,
-        "capped": len(ids) > COUNT_CAP,
+        "capped": matches.capped,
         # Only asked when nothing matched: tells "nobody listed yet" from "no match".
         "has_anyone": bool(cards) or selectors.directory_has_anyone(),
     }

@@ -141,6 +141,47 @@ def test_names_first_continues_across_pages_of_the_cap(student_client, monkeypat
     ]
 
 
+@pytest.mark.parametrize(
+    ("in_names", "others"),
+    [(3, 3), (1, 4), (0, 5), (5, 0), (4, 2)],
+)
+def test_pages_cut_across_the_name_matches_and_the_others(
+    student_client, monkeypatch, in_names, others
+):
+    """Each page asks each query only for its part; every page, the last short one and one
+    past the end included, shows what the whole list in order would."""
+    from mentoring.views import directory as views
+
+    monkeypatch.setattr(views, "DIRECTORY_PER_PAGE", 2)
+    expected = [f"Globex {n}" for n in range(in_names)]
+    for name in expected:
+        named(name, organization="Initech")
+    others_names = [f"Other {n}" for n in range(others)]
+    for name in others_names:
+        named(name, organization="Initech", bio="Globex fan.")
+    expected += others_names
+    shown = []
+    pages = (len(expected) + 1) // 2
+    for page in range(1, pages + 1):
+        shown += names(student_client.get(DIRECTORY, {"q": "globex", "page": page}))
+    assert shown == expected
+    # Past the end: the last page, as before.
+    last = names(student_client.get(DIRECTORY, {"q": "globex", "page": pages + 3}))
+    assert last == expected[(pages - 1) * 2 :]
+
+
+def test_the_cap_holds_for_the_matches_of_both_queries(settings):
+    from mentoring.selectors.directory.search import DirectoryFilters, directory_search
+
+    named("Ann Globex")
+    for n in range(3):
+        named(f"Other {n}", bio="Globex fan.")
+    capped = directory_search(filters=DirectoryFilters(q="globex"), cap=3)
+    assert (capped.count(), capped.capped, len(capped[0:10])) == (3, True, 3)
+    exact = directory_search(filters=DirectoryFilters(q="globex"), cap=4)
+    assert (exact.count(), exact.capped, len(exact[0:10])) == (4, False, 4)
+
+
 @pytest.mark.postgres
 def test_the_stored_search_vector_follows_every_write(student_client, settings):
     """A trigger keeps search_vector equal to the text, bulk updates included."""

@@ -131,16 +131,12 @@ def _directory_matches(
     return queryset
 
 
-def directory_queries(
-    *, filters: DirectoryFilters, now: dt.datetime | None = None, tolerant: bool = False
-) -> list[QuerySet]:
-    """The queries of a directory search, in the order their ids are shown: with words typed,
+def _ordered(matches: QuerySet[Mentor], terms: list[str]) -> list[QuerySet]:
+    """The queries of the ids of `matches`, in the order they are shown: with words typed,
     first the people whose name or organization holds every word, then the others, each by
     name. Two queries rather than one ordered by a "name matches first" key: no index gives
     that key, so for a common word PostgreSQL had to fetch and sort every match (tens of
     thousands), whereas ordered by name alone it walks the name index and stops at the page."""
-    matches = _directory_matches(filters=filters, now=now or timezone.now(), tolerant=tolerant)
-    terms = search_terms(filters.q)
     if not terms or any(len(term) < NAMES_FIRST_MIN_LENGTH for term in terms):
         # Too short for the trigram index: "ai" is inside thousands of names, and finding
         # them would mean reading the whole directory. Plain name order then.
@@ -152,30 +148,80 @@ def directory_queries(
     ]
 
 
+def directory_queries(
+    *, filters: DirectoryFilters, now: dt.datetime | None = None, tolerant: bool = False
+) -> list[QuerySet]:
+    """The queries of a directory search's ids, in the order they are shown (`_ordered`)."""
+    matches = _directory_matches(filters=filters, now=now or timezone.now(), tolerant=tolerant)
+    return _ordered(matches, search_terms(filters.q))
+
+
+class DirectoryMatches:
+    """The ids of a directory search's matches in the directory's order, as a paginator reads
+    them: `count()`, up to `cap` (`capped` says whether there were more), and slices.
+
+    The count and a page are separate queries: the count reads no order and returns no rows,
+    and a page fetches its own ids only. Fetching every id up to the cap, to count them and
+    cut a page from them, walked and sorted hundreds of matches for a common word."""
+
+    def __init__(self, matches: QuerySet[Mentor], terms: list[str], *, cap: int):
+        self._matches = matches
+        self._queries = _ordered(matches, terms)
+        self._cap = cap
+        self._found: int | None = None
+
+    def found(self) -> int:
+        """How many match, counted up to one more than the cap."""
+        if self._found is None:
+            self._found = self._matches.order_by().values("pk")[: self._cap + 1].count()
+        return self._found
+
+    def count(self) -> int:
+        return min(self.found(), self._cap)
+
+    @property
+    def capped(self) -> bool:
+        return self.found() > self._cap
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[int]:
+        """The ids from `page.start` to `page.stop` across the queries, each query asked only
+        for its part of the slice."""
+        start, stop = page.start or 0, min(page.stop, self.count())
+        ids: list[int] = []
+        for query in self._queries:
+            if start >= stop:
+                break
+            got = list(query[start:stop])
+            ids.extend(got)
+            if len(got) == stop - start:
+                break
+            # This query ran out: its size says where the next one's part begins.
+            held = start + len(got) if got or not start else query.order_by()[:start].count()
+            start, stop = max(start - held, 0), stop - held
+        return ids
+
+
 def directory_search(
-    *, filters: DirectoryFilters, limit: int, now: dt.datetime | None = None
-) -> list[int]:
-    """Ids of the first `limit` volunteers matching the filters, in the directory's order.
-    Load a page's volunteers with `mentors_in_order`.
+    *, filters: DirectoryFilters, cap: int, now: dt.datetime | None = None
+) -> DirectoryMatches:
+    """The volunteers matching the filters (`DirectoryMatches`: ids, in the directory's order,
+    for a paginator). Load a page's cards with `directory_cards`.
 
     The words are taken as typed first; only when that finds fewer than a page of people is
     the search run again tolerating typos (trigrams on names and organizations). Comparing
     trigrams costs a few microseconds a row, which a broad search would pay on every row it
     walks, for look-alikes that would come far behind the exact matches anyway."""
-
-    def run(tolerant: bool) -> list[int]:
-        ids: list[int] = []
-        for query in directory_queries(filters=filters, now=now, tolerant=tolerant):
-            ids.extend(query[: limit - len(ids)])
-            if len(ids) >= limit:
-                break
-        return ids
-
-    ids = run(tolerant=False)
-    long_words = any(len(t) >= TRIGRAM_MIN_LENGTH for t in search_terms(filters.q))
-    if len(ids) < TYPO_TOLERANCE_BELOW and long_words and connection.vendor == "postgresql":
-        ids = run(tolerant=True)
-    return ids
+    now = now or timezone.now()
+    terms = search_terms(filters.q)
+    found = DirectoryMatches(_directory_matches(filters=filters, now=now), terms, cap=cap)
+    long_words = any(len(t) >= TRIGRAM_MIN_LENGTH for t in terms)
+    if found.found() < TYPO_TOLERANCE_BELOW and long_words and connection.vendor == "postgresql":
+        tolerant = _directory_matches(filters=filters, now=now, tolerant=True)
+        found = DirectoryMatches(tolerant, terms, cap=cap)
+    return found
 
 
 def mentors_in_order(ids: list[int]) -> list[Mentor]:
