@@ -3,13 +3,17 @@ Django's engine for a template only it has (the admin's widgets)."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
-from django.forms.renderers import get_default_renderer
+from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.template.backends.django import Template as DjangoTemplate
 from django.template.backends.jinja2 import Template as Jinja2Template
 
-from networking_app.core.forms_renderer import FormRenderer
+from mentoring.forms.directory import DirectoryFilterForm
+from networking_app.core.forms_renderer import OWN_TEMPLATES, FormRenderer
 
 
 class _Form(forms.Form):
@@ -38,3 +42,83 @@ def test_a_template_only_djangos_engine_has_is_rendered_by_it():
     assert isinstance(renderer.get_template("admin/widgets/date.html"), DjangoTemplate)
     # Looked up once: the next time goes straight to Django's engine.
     assert renderer.engine_of["admin/widgets/date.html"] is renderer.django
+
+
+class _EveryWidget(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=20,
+        help_text="Words <em>or</em> names",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(label="Email")
+    year = forms.IntegerField(label="Year", min_value=1900, required=False)
+    flag = forms.BooleanField(label="Only open", required=False)
+    kind = forms.ChoiceField(
+        label="Kind", choices=[("", "Any"), ("a", 'A "quoted" <kind>'), ("b", "B")]
+    )
+    grouped = forms.ChoiceField(
+        label="Grouped",
+        required=False,
+        choices=[("Fruit", [("apple", "Apple"), ("pear", "Pear")]), ("none", "None")],
+    )
+    many = forms.MultipleChoiceField(label="Many", required=False, choices=[("x", "X"), ("y", "Y")])
+    radio = forms.ChoiceField(
+        label="Radio", required=False, choices=[("1", "One"), ("2", "Two")],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    boxes = forms.MultipleChoiceField(
+        label="Boxes", required=False, choices=[("1", "One"), ("2", "Two")],
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea)
+    day = forms.DateField(
+        label="Day", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _normal(html: str) -> str:
+    """Markup as a browser reads it: Jinja2 and Django escape quotes differently."""
+    html = html.replace("&#34;", "&quot;").replace("&#39;", "&#x27;")
+    return re.sub(r"\s*(<|>)\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"q": 'a "b" <c>', "email": "x@example.edu", "year": "2001", "flag": "on", "kind": "a",
+         "grouped": "pear", "many": ["x", "y"], "radio": "2", "boxes": ["1"], "notes": "<hi>",
+         "day": "2026-12-07"},
+        {"q": "x" * 30, "email": "not an email", "year": "12", "kind": "zzz"},
+    ],
+    ids=["unbound", "valid", "errors"],
+)  # fmt: skip
+def test_our_versions_of_djangos_templates_write_the_same_markup(data):
+    ours = _EveryWidget(data, renderer=FormRenderer())
+    django = _EveryWidget(data, renderer=DjangoTemplates())
+    for name in ours.fields:
+        assert _normal(ours[name].as_field_group()) == _normal(django[name].as_field_group()), name
+    assert _normal(str(ours)) == _normal(str(django))
+
+
+def test_the_directory_filter_form_renders_as_with_djangos_templates():
+    topics = [("career-switch", "Career switch"), ("data", 'Data & "AI"')]
+    values = {"q": "product", "topic": "data", "has_slots": True}
+    ours = DirectoryFilterForm(initial=values, topic_choices=topics, renderer=FormRenderer())
+    django = DirectoryFilterForm(initial=values, topic_choices=topics, renderer=DjangoTemplates())
+    for name in ours.fields:
+        assert _normal(ours[name].as_field_group()) == _normal(django[name].as_field_group()), name
+
+
+def test_our_versions_are_found_before_djangos():
+    renderer = FormRenderer()
+    for name in (
+        "django/forms/field.html",
+        "django/forms/label.html",
+        "django/forms/widgets/input.html",
+        "django/forms/widgets/select.html",
+    ):
+        origin = renderer.get_template(name).template.filename
+        assert origin.startswith(str(OWN_TEMPLATES)), name
