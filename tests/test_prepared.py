@@ -228,3 +228,29 @@ def test_hand_written_sql_runs_as_a_prepared_statement_of_its_declared_types():
 def test_hand_written_sql_takes_declared_parameters_only():
     with pytest.raises(PreparedQueryError):
         PreparedSQL("t", "SELECT 1 WHERE 'a' LIKE '%%'", {})
+
+
+def test_a_counting_query_gives_the_number_of_rows_the_orm_would():
+    alice = StudentFactory()
+    for n in range(3):
+        _item(alice, f"Item {n}", DAY)
+    _item(alice, "Later", DAY + dt.timedelta(days=3))
+    query = PreparedQuery(_due_items, count=True)
+    assert query.rows((10,), user_id=alice.pk, today=DAY) == [(3,)]
+    # The slice counts: up to the limit.
+    assert query.rows((2,), user_id=alice.pk, today=DAY) == [(2,)]
+    assert query.rows((10,), user_id=alice.pk, today=DAY - dt.timedelta(days=1)) == [(0,)]
+
+
+@pytest.mark.postgres
+def test_a_query_planned_on_each_call_is_compiled_once_but_not_prepared():
+    alice = StudentFactory()
+    _item(alice, "Send the CV", DAY)
+    query = PreparedQuery(_due_items, plan_each_call=True)
+    with CaptureQueriesContext(connection) as queries:
+        rows = query.rows((10,), user_id=alice.pk, today=DAY)
+    assert rows == list(_due_items(10, user_id=alice.pk, today=DAY))
+    (plan,) = query._plans.values()
+    assert plan.name == ""
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert sql.startswith('SELECT "contacts_actionitem"."id"')

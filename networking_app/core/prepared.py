@@ -110,8 +110,16 @@ class PreparedQuery:
     process for each database, shape and active time zone (the SQL of a date in the viewer's
     zone names the zone)."""
 
-    def __init__(self, build: Callable[..., QuerySet]):
+    def __init__(
+        self, build: Callable[..., QuerySet], *, count: bool = False, plan_each_call: bool = False
+    ):
         self._build = build
+        # `count`: the rows are [(how many rows the queryset has,)], counted by the database.
+        self._count = count
+        # `plan_each_call`: sent as plain SQL, not a prepared statement, for a query whose best
+        # plan depends on its values (how common a searched word is), which a prepared
+        # statement's generic plan would not see.
+        self._plan_each_call = plan_each_call
         self._plans: dict[Hashable, _Plan | None] = {}
 
     def rows(self, shape: tuple = (), **params: object) -> list[tuple]:
@@ -122,7 +130,8 @@ class PreparedQuery:
         except KeyError:
             plan = self._plans[key] = self._prepare(alias, shape, params)
         if plan is None:
-            return list(self._build(*shape, **params))
+            queryset = self._build(*shape, **params)
+            return [(queryset.count(),)] if self._count else list(queryset)
         connection = connections[alias]
         with connection.cursor() as cursor:
             if _prepared_on(connection, plan):
@@ -139,6 +148,14 @@ class PreparedQuery:
         queryset = self._build(*shape, **stand_ins)
         compiler = queryset.query.get_compiler(alias)
         sql, sql_params = compiler.as_sql()
+        if self._count:
+            return (
+                f"SELECT COUNT(*) FROM ({sql}) counted",  # noqa: S608 (the ORM's SQL)
+                tuple(sql_params),
+                stand_ins,
+                {},
+                queryset.model._meta.db_table,
+            )
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         converters = compiler.get_converters(fields)
         return sql, tuple(sql_params), stand_ins, converters, queryset.model._meta.db_table
@@ -170,8 +187,8 @@ class PreparedQuery:
             for a, slot in zip(params_a, slots, strict=True)
         ]
         plan = _Plan(sql=sql_a, slots=tuple(slots), converters=converters)
-        if None in types:
-            return plan  # a value PostgreSQL's PREPARE could not be told the type of
+        if None in types or self._plan_each_call:
+            return plan  # (or a value PostgreSQL's PREPARE could not be told the type of)
         name = _statement_name(sql_a, f"{table}__{self._build.__name__.strip('_')}")
         placeholders = itertools.count(1)
         body = _PLACEHOLDER.sub(
