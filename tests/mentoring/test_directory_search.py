@@ -183,6 +183,45 @@ def test_the_cap_holds_for_the_matches_of_both_queries(settings):
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize(
+    "q",
+    ["globex", "glo", "an", "globex fan", "ann globex", "data_ops", "init", "zzz", "GLOBEX Fan"],
+)
+def test_words_alone_compiled_once_find_what_the_general_search_finds(q):
+    """The first page of a search of words alone comes from queries compiled once per process;
+    the general path must give the same count and the same ids in the same order."""
+    from mentoring.selectors.directory.search import (
+        DirectoryFilters,
+        DirectoryMatches,
+        _WordSearch,
+        search_terms,
+    )
+
+    named("Ann Globex", organization="Initech")
+    named("Anna Data_Ops", organization="Globex", bio="Globex fan.")
+    for n in range(4):
+        named(f"Other {n}", organization="Initech", bio="Globex fan, data_ops.")
+    named("Glo Initial", organization="Umbrella")
+    filters = DirectoryFilters(q=q)
+    words = _WordSearch.of(filters, search_terms(q))
+    assert words is not None
+    now = timezone.now()
+    for cap in (2, 5, 1000):
+        compiled = DirectoryMatches(filters, now=now, cap=cap, words=words)
+        general = DirectoryMatches(filters, now=now, cap=cap)
+        assert (compiled.found(), compiled.capped) == (general.found(), general.capped), cap
+        for stop in (1, 3, 20):
+            assert compiled[0:stop] == general[0:stop], (cap, stop)
+
+
+def test_a_search_with_a_filter_takes_the_general_path():
+    from mentoring.selectors.directory.search import DirectoryFilters, _WordSearch
+
+    assert _WordSearch.of(DirectoryFilters(q="globex", industry="Tech"), ["globex"]) is None
+    assert _WordSearch.of(DirectoryFilters(q="", industry=""), []) is None
+
+
+@pytest.mark.postgres
 def test_the_stored_search_vector_follows_every_write(student_client, settings):
     """A trigger keeps search_vector equal to the text, bulk updates included."""
     settings.DIRECTORY_CACHE_SECONDS = 0  # the same search again, after a change

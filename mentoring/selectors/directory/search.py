@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Lookup, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Upper
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
@@ -28,6 +30,7 @@ from mentoring.services.availability import (
 )
 from networking_app.accounts.models import VolunteerProfile
 from networking_app.core.cache import DIRECTORY, cache_key, cached
+from networking_app.core.prepared import PreparedQuery
 
 # Words shorter than this are only matched as the start of a word: their trigrams would
 # match half the directory.
@@ -156,6 +159,98 @@ def directory_queries(
     return _ordered(matches, search_terms(filters.q))
 
 
+# --- Words alone, compiled once per process --------------------------------------------------
+#
+# The search students make most, words with no filter, counted and its first page fetched by
+# queries compiled once per process (networking_app.core.prepared): building and compiling the
+# two querysets took longer than PostgreSQL took to run them. The same matches and order as
+# `_directory_matches` and `_ordered`, which a test checks; other searches, later pages and
+# SQLite take those.
+
+
+class _Like(Lookup):
+    """`lhs LIKE rhs`, the pattern given whole: `icontains` makes its pattern from the word,
+    which a PreparedQuery's parameter must not be."""
+
+    lookup_name = "rapport_like"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE {rhs}", [*lhs_params, *rhs_params]
+
+
+def _like_pattern(term: str) -> str:
+    """`term` anywhere, as `icontains` matches it (a word holds no % or backslash)."""
+    return "%" + term.replace("_", "\\_") + "%"
+
+
+def _by_words(words: int, **prefixes: str) -> QuerySet[Mentor]:
+    queryset = Mentor.objects.filter(is_bookable=True)
+    for n in range(words):
+        prefix = SearchQuery(prefixes[f"prefix_{n}"], search_type="raw", config="simple")
+        queryset = queryset.filter(search_vector=prefix)
+    return queryset
+
+
+def _count_by_words(words: int, limit: int, **prefixes: str) -> QuerySet[Mentor]:
+    return _by_words(words, **prefixes).order_by().values("pk")[:limit]
+
+
+def _page_by_words(words: int, part: str, limit: int, **values: str) -> QuerySet[Mentor]:
+    prefixes = {name: value for name, value in values.items() if name.startswith("prefix_")}
+    queryset = _by_words(words, **prefixes)
+    if part != "all":
+        in_names = Q()
+        for n in range(words):
+            pattern = Upper(Value(values[f"pattern_{n}"]))
+            in_names &= Q(_Like(Upper(F("search_names")), pattern))
+        queryset = queryset.filter(in_names) if part == "names" else queryset.exclude(in_names)
+    return queryset.order_by(*BY_NAME).values_list("pk")[:limit]
+
+
+# Planned on each call: for a word in half the directory PostgreSQL walks the name index and
+# stops at the page, for a rare one it asks the text index, and it can tell only from the word.
+_COUNT_BY_WORDS = PreparedQuery(_count_by_words, count=True, plan_each_call=True)
+_PAGE_BY_WORDS = PreparedQuery(_page_by_words, plan_each_call=True)
+
+
+@dataclass(frozen=True)
+class _WordSearch:
+    terms: list[str]
+
+    @classmethod
+    def of(cls, filters: DirectoryFilters, terms: list[str]) -> _WordSearch | None:
+        """The search if it is words alone, on PostgreSQL."""
+        others = (filters.organization, filters.industry.strip(), filters.job_function.strip())
+        others += (filters.location.strip(), filters.class_year, filters.topic, filters.has_slots)
+        if not terms or any(others) or connection.vendor != "postgresql":
+            return None
+        return cls(terms)
+
+    def _prefixes(self) -> dict[str, str]:
+        return {f"prefix_{n}": f"{term}:*" for n, term in enumerate(self.terms)}
+
+    def count(self, limit: int) -> int:
+        ((found,),) = _COUNT_BY_WORDS.rows((len(self.terms), limit), **self._prefixes())
+        return found
+
+    def first(self, stop: int) -> list[int]:
+        """The ids of the first `stop` matches, in the order of `_ordered`."""
+        words = len(self.terms)
+        if any(len(term) < NAMES_FIRST_MIN_LENGTH for term in self.terms):
+            return [pk for (pk,) in _PAGE_BY_WORDS.rows((words, "all", stop), **self._prefixes())]
+        values = {
+            **self._prefixes(),
+            **{f"pattern_{n}": _like_pattern(term) for n, term in enumerate(self.terms)},
+        }
+        ids = [pk for (pk,) in _PAGE_BY_WORDS.rows((words, "names", stop), **values)]
+        if len(ids) < stop:
+            others = _PAGE_BY_WORDS.rows((words, "others", stop - len(ids)), **values)
+            ids += [pk for (pk,) in others]
+        return ids
+
+
 class DirectoryMatches:
     """The ids of a directory search's matches in the directory's order, as a paginator reads
     them: `count()`, up to `cap` (`capped` says whether there were more), and slices.
@@ -164,16 +259,37 @@ class DirectoryMatches:
     and a page fetches its own ids only. Fetching every id up to the cap, to count them and
     cut a page from them, walked and sorted hundreds of matches for a common word."""
 
-    def __init__(self, matches: QuerySet[Mentor], terms: list[str], *, cap: int):
-        self._matches = matches
-        self._queries = _ordered(matches, terms)
+    def __init__(
+        self,
+        filters: DirectoryFilters,
+        *,
+        now: dt.datetime,
+        cap: int,
+        tolerant: bool = False,
+        words: _WordSearch | None = None,
+    ):
+        self._filters = filters
+        self._now = now
+        self._tolerant = tolerant
         self._cap = cap
+        self._words = words
         self._found: int | None = None
+
+    @cached_property
+    def _matches(self) -> QuerySet[Mentor]:
+        return _directory_matches(filters=self._filters, now=self._now, tolerant=self._tolerant)
+
+    @cached_property
+    def _queries(self) -> list[QuerySet]:
+        return _ordered(self._matches, search_terms(self._filters.q))
 
     def found(self) -> int:
         """How many match, counted up to one more than the cap."""
         if self._found is None:
-            self._found = self._matches.order_by().values("pk")[: self._cap + 1].count()
+            if self._words:
+                self._found = self._words.count(self._cap + 1)
+            else:
+                self._found = self._matches.order_by().values("pk")[: self._cap + 1].count()
         return self._found
 
     def count(self) -> int:
@@ -190,10 +306,12 @@ class DirectoryMatches:
         """The ids from `page.start` to `page.stop` across the queries, each query asked only
         for its part of the slice."""
         start, stop = page.start or 0, min(page.stop, self.count())
+        if start >= stop:
+            return []
+        if self._words and start == 0:
+            return self._words.first(stop)
         ids: list[int] = []
         for query in self._queries:
-            if start >= stop:
-                break
             got = list(query[start:stop])
             ids.extend(got)
             if len(got) == stop - start:
@@ -201,6 +319,8 @@ class DirectoryMatches:
             # This query ran out: its size says where the next one's part begins.
             held = start + len(got) if got or not start else query.order_by()[:start].count()
             start, stop = max(start - held, 0), stop - held
+            if start >= stop:
+                break
         return ids
 
 
@@ -216,11 +336,11 @@ def directory_search(
     walks, for look-alikes that would come far behind the exact matches anyway."""
     now = now or timezone.now()
     terms = search_terms(filters.q)
-    found = DirectoryMatches(_directory_matches(filters=filters, now=now), terms, cap=cap)
+    words = _WordSearch.of(filters, terms)
+    found = DirectoryMatches(filters, now=now, cap=cap, words=words)
     long_words = any(len(t) >= TRIGRAM_MIN_LENGTH for t in terms)
     if found.found() < TYPO_TOLERANCE_BELOW and long_words and connection.vendor == "postgresql":
-        tolerant = _directory_matches(filters=filters, now=now, tolerant=True)
-        found = DirectoryMatches(tolerant, terms, cap=cap)
+        found = DirectoryMatches(filters, now=now, cap=cap, tolerant=True)
     return found
 
 
