@@ -393,12 +393,19 @@ def results_cache_key(values: dict, page: int) -> str:
     )
 
 
+def _topic_rows() -> QuerySet[Topic]:
+    return topics().values_list("pk", "slug", "name")
+
+
+_TOPIC_ROWS = PreparedQuery(_topic_rows)
+
+
 def topic_rows() -> list[tuple[int, str, str]]:
     """Every topic's (id, slug, name), in name order: the filter form offers them on every
     directory page, so they are kept DIRECTORY_CACHE_SECONDS too."""
     return cached(
         cache_key("directory-topics"),
-        lambda: list(topics().values_list("pk", "slug", "name")),
+        _TOPIC_ROWS.rows,
         timeout=settings.DIRECTORY_CACHE_SECONDS,
         scopes=[DIRECTORY],
     )
