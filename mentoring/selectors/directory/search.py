@@ -289,8 +289,12 @@ class DirectoryMatches:
             if self._words:
                 self._found = self._words.count(self._cap + 1)
             else:
-                self._found = self._matches.order_by().values("pk")[: self._cap + 1].count()
+                self._found = self.count_query().count()
         return self._found
+
+    def count_query(self) -> QuerySet[Mentor]:
+        """The matches the count reads (the general path), up to one more than the cap."""
+        return self._matches.order_by().values("pk")[: self._cap + 1]
 
     def count(self) -> int:
         return min(self.found(), self._cap)
