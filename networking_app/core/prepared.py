@@ -149,15 +149,10 @@ class PreparedQuery:
         compiler = queryset.query.get_compiler(alias)
         sql, sql_params = compiler.as_sql()
         if self._count:
-            return (
-                f"SELECT COUNT(*) FROM ({sql}) counted",  # noqa: S608 (the ORM's SQL)
-                tuple(sql_params),
-                stand_ins,
-                {},
-                queryset.model._meta.db_table,
-            )
-        fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        converters = compiler.get_converters(fields)
+            sql, converters = f"SELECT COUNT(*) FROM ({sql}) counted", {}  # noqa: S608 (ORM's)
+        else:
+            fields = [column[0] for column in compiler.select[: compiler.col_count]]
+            converters = compiler.get_converters(fields)
         return sql, tuple(sql_params), stand_ins, converters, queryset.model._meta.db_table
 
     def _prepare(self, alias: str, shape: tuple, params: dict) -> _Plan | None:

@@ -64,6 +64,12 @@ class DirectoryFilters:
     topic: str = ""  # a Topic slug
     has_slots: bool = False
 
+    def words_alone(self) -> bool:
+        """No filter is set beyond the words (`_directory_matches` would apply none)."""
+        filters = (self.organization, self.industry.strip(), self.job_function.strip())
+        filters += (self.location.strip(), self.class_year, self.topic, self.has_slots)
+        return not any(filters)
+
 
 def search_terms(q: str) -> list[str]:
     return re.findall(r"\w+", q.lower())[:8]
@@ -222,9 +228,7 @@ class _WordSearch:
     @classmethod
     def of(cls, filters: DirectoryFilters, terms: list[str]) -> _WordSearch | None:
         """The search if it is words alone, on PostgreSQL."""
-        others = (filters.organization, filters.industry.strip(), filters.job_function.strip())
-        others += (filters.location.strip(), filters.class_year, filters.topic, filters.has_slots)
-        if not terms or any(others) or connection.vendor != "postgresql":
+        if not terms or not filters.words_alone() or connection.vendor != "postgresql":
             return None
         return cls(terms)
 
