@@ -111,9 +111,12 @@ class ContactFilterForm(forms.Form):
         if tag_choices is None:
             tag_choices = self.tag_choices_for(user)
         self.fields["tag"].choices = tag_choices
-        if organizations is None:
+        # Only a chosen organization is checked against the student's own (the field is
+        # hidden, never a list): without one, no queryset is built.
+        if organizations is None and self.is_bound and self.data.get("organization"):
             organizations = organizations_for_user(user=user)
-        self.fields["organization"].queryset = organizations
+        if organizations is not None:
+            self.fields["organization"].queryset = organizations
 
     @staticmethod
     def tag_choices_for(user) -> list[tuple[str, str]]:
