@@ -40,7 +40,9 @@ def environment(**options) -> Environment:
     return env
 
 
-def render_fragment(template_name: str, context: dict) -> SafeString:
+def render_fragment(template_name: str, context: dict, *, request=None) -> SafeString:
     """A Jinja2 fragment as HTML for a Django template: safe because the engine escapes every
-    value it writes (checked by `environment`)."""
-    return mark_safe(engines[ENGINE].get_template(template_name).render(context))  # noqa: S308
+    value it writes (checked by `environment`). With the request (never for a fragment that is
+    cached and served to others), the fragment has Django's `csrf_input` and `csrf_token`."""
+    template = engines[ENGINE].get_template(template_name)
+    return mark_safe(template.render(context, request))  # noqa: S308

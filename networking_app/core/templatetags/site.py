@@ -1,4 +1,4 @@
-"""`{% site_nav %}`: the main navigation of every page (templates/_partials/site_nav.html).
+"""`{% site_nav %}`: the main navigation of every page (templates/jinja2/site_nav.html).
 
 Which links a visitor gets and which one is the current page (from the resolved URL's namespace
 and name) is decided here; the links are reversed once per process
@@ -13,8 +13,11 @@ from collections.abc import Callable
 
 from django import template
 from django.templatetags.static import static
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from networking_app.core.jinja import render_fragment
 from networking_app.core.rendering import url_of
 
 register = template.Library()
@@ -130,10 +133,10 @@ def _links(entries, ns: str, name: str) -> list[tuple[str, str, bool]]:
     ]
 
 
-@register.inclusion_tag("_partials/site_nav.html", takes_context=True)
-def site_nav(context) -> dict:
+@register.simple_tag(takes_context=True)
+def site_nav(context) -> SafeString:
     """The links (URL, label, whether it is the current page) for the visitor, and for a signed-in
-    one the log-out form (its CSRF token from the page's context, by {% csrf_token %})."""
+    one the log-out form (its token Django's `csrf_input`, from the request)."""
     request = context.get("request")
     user = context.get("user")
     match = getattr(request, "resolver_match", None)
@@ -148,10 +151,13 @@ def site_nav(context) -> dict:
         entries = STUDENT + EVERYONE
     else:
         entries = VOLUNTEER + (NETWORK if user.former_student else []) + EVERYONE
-    return {
+    nav = {
+        "name": pgettext_lazy("navigation", "Main"),
         "links": _links(entries, ns, name),
         "logout_url": url_of("account_logout") if signed_in else None,
     }
+    # With the request: the log-out form's CSRF token.
+    return render_fragment("site_nav.html", nav, request=request)
 
 
 @functools.cache
