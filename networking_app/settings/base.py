@@ -106,6 +106,8 @@ TEMPLATES = [
                 "networking_app.core.context_processors.school",
                 "networking_app.core.csp.nonce",
             ],
+            # `{% url_of "name" %}` and the site's other tags in every template.
+            "builtins": ["networking_app.core.templatetags.site"],
             # Tag libraries of the project package itself (not an app of its own).
             "libraries": {
                 "fragments": "networking_app.core.templatetags.fragments",

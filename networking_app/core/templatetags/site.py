@@ -160,6 +160,15 @@ def site_nav(context) -> SafeString:
     return render_fragment("site_nav.html", nav, request=request)
 
 
+@register.simple_tag(name="url_of")
+def url_of_tag(viewname: str) -> str:
+    """`{% url "name" %}` for a URL without arguments, reversed once per process
+    (networking_app.core.rendering.url_of): a page names ten to fifteen, and reverse() costs
+    about as much as rendering a small template. Every template has it (a builtin, see
+    settings.TEMPLATES); `{% url %}` stays for URLs with arguments."""
+    return url_of(viewname)
+
+
 @functools.cache
 def _asset(path: str) -> str:
     return static(path)
