@@ -9,6 +9,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -45,6 +46,25 @@ class Slot:
     @property
     def value(self) -> str:
         return slot_value(self.start_at)
+
+
+class WindowRow(NamedTuple):
+    """A weekly window as slots_from reads it, from a row rather than a model instance (the
+    directory's cards: building twenty AvailabilityWindow instances cost more than the
+    query that read them)."""
+
+    weekday: int
+    start_time: dt.time
+    end_time: dt.time
+
+
+class OverrideRow(NamedTuple):
+    """A one-day change as slots_from reads it (see WindowRow)."""
+
+    date: dt.date
+    kind: str
+    start_time: dt.time | None
+    end_time: dt.time | None
 
 
 def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
@@ -111,8 +131,8 @@ def slots_from(
     mentor: Mentor,
     *,
     zone: zoneinfo.ZoneInfo,
-    windows: Sequence[AvailabilityWindow],
-    overrides: Sequence[AvailabilityOverride],
+    windows: Sequence[AvailabilityWindow | WindowRow],
+    overrides: Sequence[AvailabilityOverride | OverrideRow],
     holding: Sequence[tuple[dt.datetime, dt.datetime]],
     now: dt.datetime,
     limit: int | None = None,
@@ -125,10 +145,10 @@ def slots_from(
     earliest, latest = _bounds(mentor, now, until, since)
     if earliest >= latest:
         return []
-    by_weekday: dict[int, list[AvailabilityWindow]] = defaultdict(list)
+    by_weekday: dict[int, list[AvailabilityWindow | WindowRow]] = defaultdict(list)
     for window in sorted(windows, key=lambda w: (w.weekday, w.start_time)):
         by_weekday[window.weekday].append(window)
-    by_date: dict[dt.date, list[AvailabilityOverride]] = defaultdict(list)
+    by_date: dict[dt.date, list[AvailabilityOverride | OverrideRow]] = defaultdict(list)
     for override in sorted(overrides, key=lambda o: (o.date, o.start_time or dt.time.min)):
         by_date[override.date].append(override)
     booked: dict[tuple[int, int], int] = defaultdict(int)

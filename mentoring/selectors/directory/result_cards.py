@@ -21,7 +21,9 @@ from mentoring.models import (
 from mentoring.services.availability import (
     HOLDING,
     MONTH_MARGIN,
+    OverrideRow,
     Slot,
+    WindowRow,
     slots_from,
     zone_named,
 )
@@ -67,8 +69,8 @@ _AFFILIATIONS = dict(Affiliation.choices)
 class _Availability:
     """What slots_from needs besides the volunteer's rules, loaded for a page of cards."""
 
-    windows: list[AvailabilityWindow] = field(default_factory=list)
-    overrides: list[AvailabilityOverride] = field(default_factory=list)
+    windows: list[AvailabilityWindow | WindowRow] = field(default_factory=list)
+    overrides: list[AvailabilityOverride | OverrideRow] = field(default_factory=list)
     holding: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
 
 
@@ -160,16 +162,11 @@ def _cards_postgresql(ids: list[int], now: dt.datetime) -> tuple[list[Mentor], d
     for m in mentors:
         availability[m.pk] = _Availability(
             windows=[
-                AvailabilityWindow(weekday=weekday, start_time=_time(start), end_time=_time(end))
+                WindowRow(weekday, _time(start), _time(end))
                 for weekday, start, end in _rows(m.card_windows)
             ],
             overrides=[
-                AvailabilityOverride(
-                    date=dt.date.fromisoformat(date),
-                    kind=kind,
-                    start_time=_time(start),
-                    end_time=_time(end),
-                )
+                OverrideRow(dt.date.fromisoformat(date), kind, _time(start), _time(end))
                 for date, kind, start, end in _rows(m.card_overrides)
             ],
             holding=[
