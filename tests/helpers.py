@@ -4,6 +4,7 @@ values an attacker tries, an email in the outbox, more of every kind of data."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from urllib.parse import urljoin, urlsplit
 
@@ -13,6 +14,14 @@ from django.utils import timezone
 from networking_app.notifications.models import OutgoingEmail
 
 LOGIN_PAGE = "/accounts/login/"
+
+
+def normal_html(html: str) -> str:
+    """Markup as a browser reads it: Jinja2 and Django escape quotes differently, and the
+    whitespace between tags is one space or none."""
+    html = html.replace("&#34;", "&quot;").replace("&#39;", "&#x27;")
+    return re.sub(r"\s*(<|>)\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
+
 
 EVIL_NEXT = [
     "//evil.example",

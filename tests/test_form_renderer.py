@@ -3,8 +3,6 @@ Django's engine for a template only it has (the admin's widgets)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
@@ -14,6 +12,7 @@ from django.template.backends.jinja2 import Template as Jinja2Template
 
 from mentoring.forms.directory import DirectoryFilterForm
 from networking_app.core.forms_renderer import OWN_TEMPLATES, FormRenderer
+from tests.helpers import normal_html
 
 
 class _Form(forms.Form):
@@ -78,12 +77,6 @@ class _EveryWidget(forms.Form):
     )
 
 
-def _normal(html: str) -> str:
-    """Markup as a browser reads it: Jinja2 and Django escape quotes differently."""
-    html = html.replace("&#34;", "&quot;").replace("&#39;", "&#x27;")
-    return re.sub(r"\s*(<|>)\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
-
-
 @pytest.mark.parametrize(
     "data",
     [
@@ -99,8 +92,10 @@ def test_our_versions_of_djangos_templates_write_the_same_markup(data):
     ours = _EveryWidget(data, renderer=FormRenderer())
     django = _EveryWidget(data, renderer=DjangoTemplates())
     for name in ours.fields:
-        assert _normal(ours[name].as_field_group()) == _normal(django[name].as_field_group()), name
-    assert _normal(str(ours)) == _normal(str(django))
+        assert normal_html(ours[name].as_field_group()) == normal_html(
+            django[name].as_field_group()
+        ), name
+    assert normal_html(str(ours)) == normal_html(str(django))
 
 
 def test_the_directory_filter_form_renders_as_with_djangos_templates():
@@ -109,7 +104,9 @@ def test_the_directory_filter_form_renders_as_with_djangos_templates():
     ours = DirectoryFilterForm(initial=values, topic_choices=topics, renderer=FormRenderer())
     django = DirectoryFilterForm(initial=values, topic_choices=topics, renderer=DjangoTemplates())
     for name in ours.fields:
-        assert _normal(ours[name].as_field_group()) == _normal(django[name].as_field_group()), name
+        assert normal_html(ours[name].as_field_group()) == normal_html(
+            django[name].as_field_group()
+        ), name
 
 
 def test_our_versions_are_found_before_djangos():

@@ -110,6 +110,7 @@ TEMPLATES = [
             "builtins": ["networking_app.core.templatetags.site"],
             # Tag libraries of the project package itself (not an app of its own).
             "libraries": {
+                "fields": "networking_app.core.templatetags.fields",
                 "fragments": "networking_app.core.templatetags.fragments",
                 "rows": "networking_app.core.templatetags.rows",
                 "site": "networking_app.core.templatetags.site",
