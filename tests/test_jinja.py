@@ -4,12 +4,16 @@ the dashboard's charts come out of it as they did out of Django's engine."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 import pytest
-from django.template import Context, Template
-from django.utils import translation
+from django.template import Context, Template, engines
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from networking_app.console.charts import Chart, Series
+from networking_app.core import jinja
 from networking_app.core.jinja import environment, render_fragment
 
 HOSTILE = "<script>alert(1)</script> \"quoted\" 'single' & more"
@@ -87,3 +91,19 @@ def test_a_django_template_includes_a_fragment_with_the_row_helpers():
         '{{ object_url("contacts:detail", "contact_id", 7) }} {{ "Ada Lovelace"|initials }}'
     ).render()
     assert rendered == "/my/contacts/7/ AL"
+
+
+def test_dates_are_in_the_viewers_zone_and_language_of_each_render():
+    moment = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
+    template = engines["jinja2"].from_string(
+        '{{ moment|when("Y-m-d H:i") }} {{ moment|when("F") }} {{ none|when }}'
+    )
+    context = {"moment": moment, "none": None}
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo")), translation.override("es"):
+        # As render_fragment renders it, and without its viewer: the active zone and language.
+        tokyo = template.render({**context, jinja.VIEWER: jinja.viewer()})
+        assert template.render(context) == tokyo
+    with timezone.override(zoneinfo.ZoneInfo("America/New_York")), translation.override("en"):
+        new_york = template.render({**context, jinja.VIEWER: jinja.viewer()})
+    assert tokyo == "2026-03-02 08:30 marzo "
+    assert new_york == "2026-03-01 18:30 March "

@@ -13,13 +13,17 @@ A Django template includes one with `{% load fragments %}{% jinja_fragment "name
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.template import engines
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext, npgettext, pgettext
-from jinja2 import Environment
+from django.utils.translation import get_language, gettext, ngettext, npgettext, pgettext
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 
 from networking_app.core.rendering import object_url
-from networking_app.core.templatetags.rows import avatar_hue, initials, when
+from networking_app.core.templatetags.rows import avatar_hue, formatted_date, initials
 
 ENGINE = "jinja2"
 
@@ -36,8 +40,28 @@ def environment(**options) -> Environment:
     # The row helpers of Django's templates (networking_app/core/templatetags/rows.py), the same
     # functions: `object_url("contacts:detail", "contact_id", pk)`, `|when`, `|initials`...
     env.globals["object_url"] = object_url
-    env.filters.update(when=when, initials=initials, avatar_hue=avatar_hue)
+    env.filters.update(when=_when, initials=initials, avatar_hue=avatar_hue)
     return env
+
+
+# The viewer's time zone and language, read once per fragment for its dates (`|when`): each
+# read of Django's active zone or language costs about as much as formatting a remembered date.
+VIEWER = "_viewer"
+
+
+@pass_context
+def _when(context: Context, value: dt.date | None, format_name: str = "DATE_FORMAT") -> str:
+    """Django's `|when` (networking_app/core/templatetags/rows.py) in the fragment's viewer's
+    time zone and language."""
+    if not isinstance(value, dt.date):
+        return ""
+    zone, language = context.get(VIEWER) or viewer()
+    return formatted_date(value, zone, format_name, language)
+
+
+def viewer() -> tuple[dt.tzinfo, str | None]:
+    """The active time zone and language, as a fragment's dates are shown in them."""
+    return timezone.get_current_timezone(), get_language()
 
 
 def render_fragment(template_name: str, context: dict, *, request=None) -> SafeString:
@@ -45,4 +69,5 @@ def render_fragment(template_name: str, context: dict, *, request=None) -> SafeS
     value it writes (checked by `environment`). With the request (never for a fragment that is
     cached and served to others), the fragment has Django's `csrf_input` and `csrf_token`."""
     template = engines[ENGINE].get_template(template_name)
+    context = {**context, VIEWER: viewer()}
     return mark_safe(template.render(context, request))  # noqa: S308

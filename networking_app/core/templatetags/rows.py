@@ -35,7 +35,9 @@ def object_url(viewname: str, **kwargs) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _formatted(value: dt.date, zone: dt.tzinfo, format_name: str, language: str | None) -> str:
+def formatted_date(value: dt.date, zone: dt.tzinfo, format_name: str, language: str | None) -> str:
+    """`value|date:format_name` in `zone` and `language` (which must be the active ones),
+    remembered."""
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value, zone)
     return date_format(value, format_name)
@@ -47,7 +49,7 @@ def when(value: dt.date | None, format_name: str = "DATE_FORMAT") -> str:
     every page (an aware datetime is shown in the current time zone, as |date does)."""
     if not isinstance(value, dt.date):
         return ""
-    return _formatted(value, timezone.get_current_timezone(), format_name, get_language())
+    return formatted_date(value, timezone.get_current_timezone(), format_name, get_language())
 
 
 @functools.lru_cache(maxsize=4096)
