@@ -16,14 +16,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.template import engines
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext, ngettext, npgettext, pgettext
+from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
 from networking_app.core.rendering import object_url
-from networking_app.core.templatetags.rows import avatar_hue, formatted_date, initials
+from networking_app.core.templatetags.rows import avatar_hue, formatted_date, initials, viewer
 
 ENGINE = "jinja2"
 
@@ -51,17 +50,8 @@ VIEWER = "_viewer"
 
 @pass_context
 def _when(context: Context, value: dt.date | None, format_name: str = "DATE_FORMAT") -> str:
-    """Django's `|when` (networking_app/core/templatetags/rows.py) in the fragment's viewer's
-    time zone and language."""
-    if not isinstance(value, dt.date):
-        return ""
-    zone, language = context.get(VIEWER) or viewer()
-    return formatted_date(value, zone, format_name, language)
-
-
-def viewer() -> tuple[dt.tzinfo, str | None]:
-    """The active time zone and language, as a fragment's dates are shown in them."""
-    return timezone.get_current_timezone(), get_language()
+    """Django's `|when` (networking_app/core/templatetags/rows.py) for the fragment's viewer."""
+    return formatted_date(value, format_name, context.get(VIEWER) or viewer())
 
 
 def render_fragment(template_name: str, context: dict, *, request=None) -> SafeString:

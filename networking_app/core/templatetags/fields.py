@@ -44,4 +44,11 @@ def field_group(bf: BoundField) -> SafeString:
     if not _written(bf):
         return bf.as_field_group()
     # The punctuation after which Django adds no label suffix, as it reads it.
-    return render_fragment("forms/field_group.html", {"bf": bf, "punctuation": gettext(":?.!")})
+    return render_fragment(
+        "forms/field_group.html",
+        {
+            "bf": bf,
+            "select": bf.field.widget.template_name == SELECT,
+            "punctuation": gettext(":?.!"),
+        },
+    )

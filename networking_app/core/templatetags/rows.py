@@ -34,22 +34,34 @@ def object_url(viewname: str, **kwargs) -> str:
     return _object_url(viewname, ids[0], pk, **kwargs)
 
 
+def viewer() -> tuple[dt.tzinfo, str | None]:
+    """The active time zone and language, which a date is shown in."""
+    return timezone.get_current_timezone(), get_language()
+
+
 @functools.lru_cache(maxsize=4096)
-def formatted_date(value: dt.date, zone: dt.tzinfo, format_name: str, language: str | None) -> str:
-    """`value|date:format_name` in `zone` and `language` (which must be the active ones),
-    remembered."""
+def _formatted(value: dt.date, zone: dt.tzinfo, format_name: str, language: str | None) -> str:
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value, zone)
     return date_format(value, format_name)
+
+
+def formatted_date(
+    value: dt.date | None, format_name: str, shown_to: tuple[dt.tzinfo, str | None]
+) -> str:
+    """`value|date:format_name` in `shown_to`'s zone and language (a `viewer()`), remembered;
+    "" for anything but a date."""
+    if not isinstance(value, dt.date):
+        return ""
+    zone, language = shown_to
+    return _formatted(value, zone, format_name, language)
 
 
 @register.filter
 def when(value: dt.date | None, format_name: str = "DATE_FORMAT") -> str:
     """`value|date:format_name`, remembered: the same few hundred dates and slot times recur on
     every page (an aware datetime is shown in the current time zone, as |date does)."""
-    if not isinstance(value, dt.date):
-        return ""
-    return formatted_date(value, timezone.get_current_timezone(), format_name, get_language())
+    return formatted_date(value, format_name, viewer())
 
 
 @functools.lru_cache(maxsize=4096)
