@@ -254,3 +254,71 @@ def test_a_query_planned_on_each_call_is_compiled_once_but_not_prepared():
     assert plan.name == ""
     (sql,) = [q["sql"] for q in queries.captured_queries]
     assert sql.startswith('SELECT "contacts_actionitem"."id"')
+
+
+def _fields(obj) -> dict:
+    return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
+
+
+def test_a_related_row_is_the_instance_select_related_would_give():
+    from contacts.models import Conversation
+    from networking_app.core.prepared import RelatedRow
+    from tests.contacts.factories import ConversationFactory
+
+    alice = StudentFactory()
+    referrer = ContactFactory(owner=alice, organization=None)
+    contact = ContactFactory(owner=alice, referred_by=referrer)
+    conversation = ConversationFactory(owner=alice, contact=contact)
+    related = RelatedRow(Conversation, "contact__organization", "contact__referred_by")
+    # The path it goes through ("contact") is joined too, as select_related joins it.
+    assert related.columns[: len(Conversation._meta.concrete_fields)] == tuple(
+        f.attname for f in Conversation._meta.concrete_fields
+    )
+    assert "contact__name" in related.columns
+
+    row = Conversation.objects.filter(pk=conversation.pk).values_list(*related.columns).get()
+    made = related.instance(row)
+    orm = Conversation.objects.select_related("contact__organization", "contact__referred_by").get(
+        pk=conversation.pk
+    )
+
+    assert _fields(made) == _fields(orm)
+    assert not made._state.adding
+    assert made._state.db == "default"
+    with CaptureQueriesContext(connection) as ctx:
+        assert _fields(made.contact) == _fields(orm.contact)
+        assert _fields(made.contact.organization) == _fields(orm.contact.organization)
+        assert _fields(made.contact.referred_by) == _fields(referrer)
+        # A relation with no row (LEFT JOIN's NULLs) is None, and known to be: no query.
+        assert made.contact.referred_by.organization_id is None
+    assert len(ctx) == 0
+
+
+def test_the_owner_lookups_find_only_the_owners_rows_with_no_query_for_the_owner():
+    from django.http import Http404
+
+    from contacts import selectors
+    from tests.contacts.factories import ConversationFactory
+
+    alice, bob = StudentFactory(), StudentFactory()
+    contact = ContactFactory(owner=alice)
+    contact.tags.create(owner=alice, name="fintech")
+    conversation = ConversationFactory(owner=alice, contact=contact)
+
+    found = selectors.contact_get_for_user(user=alice, contact_id=contact.pk)
+    mine = selectors.conversation_get_for_user(user=alice, conversation_id=conversation.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        assert found.pk == contact.pk
+        assert found.name == contact.name
+        assert found.organization == contact.organization
+        assert found.referred_by is None
+        assert [t.name for t in found.tags.all()] == ["fintech"]
+        assert found.owner is alice
+        assert mine.owner is alice
+        assert mine.contact.owner is alice
+        assert mine.contact.organization == contact.organization
+    assert len(ctx) == 0
+    with pytest.raises(Http404):
+        selectors.contact_get_for_user(user=bob, contact_id=contact.pk)
+    with pytest.raises(Http404):
+        selectors.conversation_get_for_user(user=bob, conversation_id=conversation.pk)

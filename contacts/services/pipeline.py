@@ -79,9 +79,16 @@ def conversation_plan(
 
 def _lock(conversation: Conversation) -> Conversation:
     # Two tabs clicking different pipeline buttons must not both apply.
-    return (
+    locked = (
         Conversation.objects.select_for_update().select_related("contact").get(pk=conversation.pk)
     )
+    # The owner never changes: the one already read (the signed-in student, when the view's
+    # lookup found the conversation among theirs) serves the reminders without a query.
+    owner = Conversation.owner.field
+    if owner.is_cached(conversation):
+        owner.set_cached_value(locked, owner.get_cached_value(conversation))
+        Contact.owner.field.set_cached_value(locked.contact, owner.get_cached_value(conversation))
+    return locked
 
 
 def _set_status(conversation: Conversation, status: str, *fields: str) -> None:

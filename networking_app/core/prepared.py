@@ -256,6 +256,52 @@ def instance(model, **values: object):
     return model.from_db(DEFAULT_DB_ALIAS, columns, [values[column] for column in columns])
 
 
+class RelatedRow:
+    """A model's row with the rows `select_related(*paths)` would join, as columns a
+    PreparedQuery's `values_list()` reads (`columns`), made into the instance with its related
+    instances attached (`instance(row)`), as select_related attaches them: for the lookups
+    every write and detail page opens with, whose joins the ORM compiles in 1 to 2 ms."""
+
+    def __init__(self, model, *paths: str):
+        self.model = model
+        # (path, its foreign keys from the queried model, the model it reaches, its columns).
+        self._joins = []
+        # Each path and the paths it goes through ("contact" for "contact__organization").
+        every = dict.fromkeys(
+            "__".join(path.split("__")[:end])
+            for path in ("", *paths)
+            for end in range(path.count("__") + 2 if path else 1)
+        )
+        for path in every:
+            target, chain = model, []
+            for name in filter(None, path.split("__")):
+                field = target._meta.get_field(name)
+                chain.append(field)
+                target = field.related_model
+            attnames = tuple(f.attname for f in target._meta.concrete_fields)
+            self._joins.append((path, tuple(chain), target, attnames))
+        self.columns = tuple(
+            f"{path}__{attname}" if path else attname
+            for path, _, _, attnames in self._joins
+            for attname in attnames
+        )
+
+    def instance(self, row: tuple):
+        made: dict[str, object] = {}
+        position = 0
+        for path, chain, target, attnames in self._joins:
+            values = row[position : position + len(attnames)]
+            position += len(attnames)
+            pk = values[attnames.index(target._meta.pk.attname)]
+            obj = None if pk is None else target.from_db(DEFAULT_DB_ALIAS, attnames, values)
+            made[path] = obj
+            if chain:
+                parent = made["__".join(path.split("__")[:-1])]
+                if parent is not None:
+                    chain[-1].set_cached_value(parent, obj)
+        return made[""]
+
+
 # --- Prepared statements (PostgreSQL) --------------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"%([s%])")
