@@ -10,12 +10,16 @@ from django.utils import timezone
 
 from contacts.models import (
     OPEN_STATUSES,
+    ActionItem,
     Contact,
     Conversation,
+    ConversationChange,
     ConversationStatus,
     Outcome,
+    PreparedQuestion,
     Question,
 )
+from networking_app.core.prepared import PreparedQuery, RelatedRow
 
 S = ConversationStatus
 
@@ -76,15 +80,63 @@ def conversation_stage(conversation: Conversation, *, now: dt.datetime | None = 
     return "before"
 
 
+# What the conversation page lists, read after each move made on it: compiled once per process
+# (networking_app.core.prepared).
+_QUESTION = RelatedRow(PreparedQuestion)
+_CHANGE = RelatedRow(ConversationChange)
+_ACTION_ITEM = RelatedRow(ActionItem)
+_REFERRAL = RelatedRow(Contact, "organization")
+
+
+def _questions(*, conversation_id: int) -> QuerySet:
+    return PreparedQuestion.objects.filter(conversation_id=conversation_id).values_list(
+        *_QUESTION.columns
+    )
+
+
+def _changes(*, conversation_id: int) -> QuerySet:
+    return ConversationChange.objects.filter(conversation_id=conversation_id).values_list(
+        *_CHANGE.columns
+    )
+
+
+def _action_items(*, conversation_id: int) -> QuerySet:
+    return ActionItem.objects.filter(conversation_id=conversation_id).values_list(
+        *_ACTION_ITEM.columns
+    )
+
+
+def _referrals(*, owner_id: int, contact_id: int) -> QuerySet:
+    return Contact.objects.filter(owner_id=owner_id, referred_by_id=contact_id).values_list(
+        *_REFERRAL.columns
+    )
+
+
+_QUESTIONS = PreparedQuery(_questions)
+_CHANGES = PreparedQuery(_changes)
+_ACTION_ITEMS = PreparedQuery(_action_items)
+_REFERRALS = PreparedQuery(_referrals)
+
+
+def _of(conversation: Conversation, rows: list) -> list:
+    """`rows` with their conversation known, as `conversation.questions.all()` gives them."""
+    for row in rows:
+        type(row).conversation.field.set_cached_value(row, conversation)
+    return rows
+
+
 def conversation_detail(*, conversation: Conversation) -> dict:
+    """Its questions, its changes of date, its action items and the people its contact
+    referred the student to, each in its model's order."""
+    pk = conversation.pk
     return {
-        "questions": list(conversation.questions.all()),
-        "changes": list(conversation.changes.all()),
-        "action_items": list(conversation.action_items.all()),
-        "referrals": list(
-            Contact.objects.filter(
-                owner_id=conversation.owner_id, referred_by=conversation.contact
-            ).select_related("organization")
+        "questions": _of(conversation, _QUESTION.instances(_QUESTIONS, conversation_id=pk)),
+        "changes": _of(conversation, _CHANGE.instances(_CHANGES, conversation_id=pk)),
+        "action_items": _of(
+            conversation, _ACTION_ITEM.instances(_ACTION_ITEMS, conversation_id=pk)
+        ),
+        "referrals": _REFERRAL.instances(
+            _REFERRALS, owner_id=conversation.owner_id, contact_id=conversation.contact_id
         ),
     }
 

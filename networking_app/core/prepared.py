@@ -286,6 +286,10 @@ class RelatedRow:
             for attname in attnames
         )
 
+    def instances(self, query: PreparedQuery, **params: object) -> list:
+        """The instances of `query`'s rows (its builder's `values_list(*self.columns)`)."""
+        return [self.instance(row) for row in query.rows(**params)]
+
     def instance(self, row: tuple):
         made: dict[str, object] = {}
         position = 0
