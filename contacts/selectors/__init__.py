@@ -1,13 +1,15 @@
 """Reads of a student's networking data. Every lookup filters by owner first.
 
 The reads live in modules by subject: ``lookups`` (each owned object, else a 404), ``people``
-(the contacts list, a contact's page, targets, pickers, possible duplicates), ``contact_page``
-(the list's first page in one query), ``pipeline``
+(the contacts list, targets, pickers, possible duplicates), ``contact_page``
+(the list's first page in one query), ``contact_history`` (a contact's page below the
+contact: timeline, referrals, open action items), ``pipeline``
 (the board, a conversation's page, questions, outcomes) and ``today`` (the Today page). New
 code imports from those modules; the names are also offered here so that
 ``from contacts import selectors; selectors.contact_get_for_user(...)`` keeps working.
 """
 
+from contacts.selectors.contact_history import contact_detail, contact_timeline
 from contacts.selectors.contact_page import contacts_first_page
 from contacts.selectors.lookups import (
     action_item_get_for_user,
@@ -21,11 +23,9 @@ from contacts.selectors.lookups import (
 from contacts.selectors.people import (
     ContactFilters,
     attach_tag_names,
-    contact_detail,
     contact_history_counts,
     contact_possible_duplicates,
     contact_stats,
-    contact_timeline,
     contacts_for_user,
     contacts_list,
     contacts_matching,

@@ -260,51 +260,6 @@ def attach_tag_names(contacts: list[Contact]) -> None:
         contact.tag_names = names[contact.pk]
 
 
-def contact_timeline(*, contact: Contact) -> list[dict]:
-    """Interactions, conversations and their changes, newest first."""
-    items: list[dict] = []
-    for interaction in contact.interactions.all():
-        items.append(
-            {
-                "kind": "interaction",
-                "date": interaction.occurred_on,
-                "sort": (interaction.occurred_on, interaction.created_at),
-                "object": interaction,
-            }
-        )
-    conversations = contact.conversations.prefetch_related("changes")
-    for conversation in conversations:
-        items.append(
-            {
-                "kind": "conversation",
-                "date": timezone.localdate(conversation.created_at),
-                "sort": (timezone.localdate(conversation.created_at), conversation.created_at),
-                "object": conversation,
-            }
-        )
-        for change in conversation.changes.all():
-            items.append(
-                {
-                    "kind": "change",
-                    "date": timezone.localdate(change.created_at),
-                    "sort": (timezone.localdate(change.created_at), change.created_at),
-                    "object": change,
-                    "conversation": conversation,
-                }
-            )
-    items.sort(key=lambda item: item["sort"], reverse=True)
-    return items
-
-
-def contact_detail(*, contact: Contact) -> dict:
-    """Everything the contact page shows besides the contact itself."""
-    return {
-        "timeline": contact_timeline(contact=contact),
-        "referrals": list(contact.referrals.select_related("organization").order_by("name")),
-        "action_items": list(contact.action_items.filter(done_at__isnull=True)),
-    }
-
-
 def contact_history_counts(*, contact: Contact, exclude_referral_id: int | None = None) -> dict:
     """What hangs off a contact: shown before deleting it, and said after merging it."""
     referrals = contact.referrals.all()
