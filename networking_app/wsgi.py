@@ -20,6 +20,7 @@ class FrozenWhenWarm:
     def __init__(self, app):
         self.app = app
         self.served = 0
+        self.warm = False
         gc.freeze()
 
     def __call__(self, environ, start_response):
@@ -27,7 +28,8 @@ class FrozenWhenWarm:
             return self.app(environ, start_response)
         finally:
             self.served += 1
-            if self.served == WARM_AFTER:
+            if not self.warm and self.served >= WARM_AFTER:
+                self.warm = True
                 gc.collect()
                 gc.freeze()
 
