@@ -2,12 +2,24 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from networking_app.accounts.models import ApprovalStatus, Role, User, VolunteerProfile
+from networking_app.core.prepared import PreparedQuery
+
+
+def _totp(*, user_id: int) -> QuerySet:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).values_list(
+        "id"
+    )[:1]
+
+
+# Asked on every staff page (staff_required): compiled once per process.
+_TOTP = PreparedQuery(_totp)
 
 
 def user_has_mfa(user: User) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    """Whether the user has set up an authenticator app (TOTP)."""
+    return bool(_TOTP.rows(user_id=user.pk))
 
 
 def user_has_staff_access(user) -> bool:
