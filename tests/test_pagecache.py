@@ -17,7 +17,15 @@ from contacts.imports import import_commit, import_preview, import_undo
 from contacts.models import ActionItem, Contact, Conversation
 from events import services as event_services
 from events.models import RSVP
-from networking_app.core.cache import EVENTS, attendee, bump_version, cache_key, cached, person
+from networking_app.core.cache import (
+    EVENTS,
+    attendee,
+    bump_version,
+    cache_key,
+    cached,
+    cached_if_current,
+    person,
+)
 from tests.contacts.factories import (
     ActionItemFactory,
     ContactFactory,
@@ -215,6 +223,18 @@ def test_a_stale_value_is_served_while_another_process_computes_the_new_one():
     assert cached(key, lambda: "new", **keep) == "new"
     assert cached(key, lambda: "newer", **keep) == "new"  # kept under the new version
     assert cache.get(f"{key}:computing") is None
+
+
+def test_a_value_is_read_without_computing_only_while_its_versions_hold():
+    key, scope = cache_key("probe", "if-current"), "probe-scope-3"
+    assert cached_if_current(key, scopes=[scope]) is None  # never stored
+    cached(key, lambda: "kept", timeout=60, scopes=[scope])
+    assert cached_if_current(key, scopes=[scope]) == "kept"
+    assert cached_if_current(key, scopes=[scope], validator="other data") is None
+    bump_version(scope)
+    assert cached_if_current(key, scopes=[scope]) is None  # stale: the caller computes it
+    assert cached(key, lambda: "new", timeout=60, scopes=[scope]) == "new"
+    assert cached_if_current(key, scopes=[scope]) == "new"
 
 
 def test_the_computing_mark_goes_when_the_computation_fails():

@@ -225,6 +225,19 @@ def cached(
     return value
 
 
+def cached_if_current(key: str, *, scopes: Iterable[str] = (), validator: str = ""):
+    """The value `cached(key, ..., scopes=scopes, validator=validator)` stored, if the versions
+    are still those it was stored with; else None, computing nothing: one round trip, for a
+    page that reads what else it needs only when its own value is not kept."""
+    version_keys = [_version_key(scope) for scope in scopes]
+    found = cache.get_many([key, *version_keys])
+    versions = [found.get(version_key) for version_key in version_keys]
+    stored = found.get(key)
+    if None in versions or not (isinstance(stored, tuple) and len(stored) == 2):
+        return None
+    return stored[1] if stored[0] == (*versions, validator) else None
+
+
 def uncache(key: str) -> None:
     """Delete a value at once (what a closed account leaves must not wait for its timeout)."""
     cache.delete(key)

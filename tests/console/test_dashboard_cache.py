@@ -153,6 +153,21 @@ def test_a_repeat_page_reads_no_figures_row_and_a_refresh_moves_its_time(staff_c
     assert [sql for sql in queries if "console_figuresrefresh" in sql]  # read once, then kept
 
 
+def test_a_kept_page_of_current_figures_costs_one_cache_read(staff_client, programme, settings):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    settings.DASHBOARD_CACHE_SECONDS = 3600
+    first, _ = _page(staff_client)
+    with mock.patch.object(cache, "get_many", wraps=cache.get_many) as reads:
+        again, queries = _page(staff_client)
+    assert reads.call_count == 1
+    assert not [sql for sql in queries if "console_" in sql]
+    assert again.context["computed_at"] == first.context["computed_at"]
+    assert _students(again) == _students(first)
+
+
 @pytest.mark.parametrize(
     ("seconds", "wording"),
     [
