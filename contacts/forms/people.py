@@ -25,7 +25,7 @@ from contacts.selectors.people import (
     ContactFilters,
     contacts_for_user,
     organizations_for_user,
-    tags_for_user,
+    tag_names_for_user,
 )
 from contacts.services.people import CONTACT_FIELDS
 
@@ -120,7 +120,7 @@ class ContactFilterForm(forms.Form):
 
     @staticmethod
     def tag_choices_for(user) -> list[tuple[str, str]]:
-        names = tags_for_user(user=user).values_list("name", flat=True)
+        names = tag_names_for_user(user=user)
         return [("", _("Any tag"))] + [(name, name) for name in names]
 
     def for_display(self, values: dict) -> ContactFilterForm:

@@ -31,7 +31,7 @@ from contacts.models import (
     TargetOrganization,
     normalize_organization_name,
 )
-from networking_app.core.prepared import instance
+from networking_app.core.prepared import PreparedQuery, instance
 
 S = ConversationStatus
 
@@ -289,6 +289,19 @@ def contacts_for_user(*, user) -> QuerySet[Contact]:
 
 def tags_for_user(*, user) -> QuerySet[Tag]:
     return Tag.objects.filter(owner=user).order_by("name")
+
+
+def _tag_names(*, owner_id: int) -> QuerySet:
+    return Tag.objects.filter(owner_id=owner_id).order_by("name").values_list("name")
+
+
+# The contacts list's filter offers them on every page of it: compiled once per process.
+_TAG_NAMES = PreparedQuery(_tag_names)
+
+
+def tag_names_for_user(*, user) -> list[str]:
+    """The student's tag names, in order."""
+    return [name for (name,) in _TAG_NAMES.rows(owner_id=user.pk)]
 
 
 def organizations_for_user(*, user) -> QuerySet[Organization]:
