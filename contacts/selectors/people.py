@@ -167,10 +167,11 @@ def contacts_with_due_date(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
 def attach_organization(contact: Contact, name: str | None) -> None:
     """Set the organization of a contact read as a row (networking_app.core.prepared) from its
     name, as `select_related("organization")` would: no query when a template reads it."""
-    contact.organization = (
+    Contact.organization.field.set_cached_value(
+        contact,
         instance(Organization, id=contact.organization_id, name=name)
         if contact.organization_id is not None
-        else None
+        else None,
     )
 
 

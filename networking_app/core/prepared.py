@@ -29,6 +29,7 @@ mode (PgBouncer before 1.21) would break this; Rapport connects to PostgreSQL di
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import logging
 import re
@@ -252,8 +253,14 @@ def model_columns(model, names: Iterable[str]) -> tuple[str, ...]:
 def instance(model, **values: object):
     """A model instance of these column values (attnames), the other columns deferred: what
     `select_related` attaches, for a row read by a PreparedQuery."""
-    columns = model_columns(model, values)
+    columns = _columns_of(model, frozenset(values))
     return model.from_db(DEFAULT_DB_ALIAS, columns, [values[column] for column in columns])
+
+
+@functools.cache
+def _columns_of(model, names: frozenset[str]) -> tuple[str, ...]:
+    # A page builds one instance a row, each of the same columns: looked up once.
+    return model_columns(model, names)
 
 
 class RelatedRow:
