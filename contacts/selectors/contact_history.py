@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from contacts.models import ActionItem, Contact, Conversation, ConversationChange, Interaction
-from networking_app.core.prepared import PreparedQuery, RelatedRow
+from networking_app.core.prepared import PreparedQuery, RelatedRow, attach
 
 _INTERACTION = RelatedRow(Interaction)
 _CONVERSATION = RelatedRow(Conversation)
@@ -56,53 +56,29 @@ _REFERRALS = PreparedQuery(_referrals)
 _OPEN_ACTION_ITEMS = PreparedQuery(_open_action_items)
 
 
-def _of_contact(contact: Contact, rows: list) -> list:
-    """`rows` with their contact known, as `contact.interactions.all()` gives them."""
-    for row in rows:
-        type(row).contact.field.set_cached_value(row, contact)
-    return rows
+def _entry(kind: str, day, at, obj, **more) -> dict:
+    return {"kind": kind, "date": day, "sort": (day, at), "object": obj, **more}
 
 
 def contact_timeline(*, contact: Contact) -> list[dict]:
     """Interactions, conversations and their changes, newest first."""
     pk = contact.pk
-    items: list[dict] = []
-    for interaction in _of_contact(contact, _INTERACTION.instances(_INTERACTIONS, contact_id=pk)):
-        items.append(
-            {
-                "kind": "interaction",
-                "date": interaction.occurred_on,
-                "sort": (interaction.occurred_on, interaction.created_at),
-                "object": interaction,
-            }
-        )
-    conversations = {}
-    for conversation in _of_contact(
-        contact, _CONVERSATION.instances(_CONVERSATIONS, contact_id=pk)
-    ):
-        conversations[conversation.pk] = conversation
+    items = [
+        _entry("interaction", i.occurred_on, i.created_at, i)
+        for i in attach(_INTERACTION.instances(_INTERACTIONS, contact_id=pk), contact=contact)
+    ]
+    conversations = {
+        c.pk: c
+        for c in attach(_CONVERSATION.instances(_CONVERSATIONS, contact_id=pk), contact=contact)
+    }
+    for conversation in conversations.values():
         day = timezone.localdate(conversation.created_at)
-        items.append(
-            {
-                "kind": "conversation",
-                "date": day,
-                "sort": (day, conversation.created_at),
-                "object": conversation,
-            }
-        )
+        items.append(_entry("conversation", day, conversation.created_at, conversation))
     for change in _CHANGE.instances(_CHANGES, contact_id=pk):
         conversation = conversations[change.conversation_id]
-        ConversationChange.conversation.field.set_cached_value(change, conversation)
+        attach([change], conversation=conversation)
         day = timezone.localdate(change.created_at)
-        items.append(
-            {
-                "kind": "change",
-                "date": day,
-                "sort": (day, change.created_at),
-                "object": change,
-                "conversation": conversation,
-            }
-        )
+        items.append(_entry("change", day, change.created_at, change, conversation=conversation))
     items.sort(key=lambda item: item["sort"], reverse=True)
     return items
 
@@ -113,7 +89,7 @@ def contact_detail(*, contact: Contact) -> dict:
     return {
         "timeline": contact_timeline(contact=contact),
         "referrals": _REFERRAL.instances(_REFERRALS, contact_id=pk),
-        "action_items": _of_contact(
-            contact, _ACTION_ITEM.instances(_OPEN_ACTION_ITEMS, contact_id=pk)
+        "action_items": attach(
+            _ACTION_ITEM.instances(_OPEN_ACTION_ITEMS, contact_id=pk), contact=contact
         ),
     }

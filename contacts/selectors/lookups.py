@@ -14,7 +14,7 @@ from contacts.models import (
     PreparedQuestion,
     TargetOrganization,
 )
-from networking_app.core.prepared import PreparedQuery, RelatedRow
+from networking_app.core.prepared import PreparedQuery, RelatedRow, attach
 
 
 def _get_or_404(queryset: QuerySet, **lookup):
@@ -51,18 +51,12 @@ def _one_or_404(query: PreparedQuery, related: RelatedRow, **params):
     return related.instance(rows[0])
 
 
-def _owned_by(obj, user):
-    """`obj` with `user` as its owner (found among theirs): what the services read of the
-    owner (their time zone, for a reminder) costs no query."""
-    type(obj).owner.field.set_cached_value(obj, user)
-    return obj
-
-
 def contact_get_for_user(*, user, contact_id: int) -> Contact:
     """The contact with its organization, who referred them and its tags."""
     contact = _one_or_404(_CONTACT_ROW, _CONTACT, owner_id=user.pk, contact_id=contact_id)
     prefetch_related_objects([contact], "tags")
-    return _owned_by(contact, user)
+    # Found among the student's own: their owner, with no query to read it.
+    return attach([contact], owner=user)[0]
 
 
 def conversation_get_for_user(*, user, conversation_id: int) -> Conversation:
@@ -70,8 +64,8 @@ def conversation_get_for_user(*, user, conversation_id: int) -> Conversation:
     conversation = _one_or_404(
         _CONVERSATION_ROW, _CONVERSATION, owner_id=user.pk, conversation_id=conversation_id
     )
-    _owned_by(conversation.contact, user)
-    return _owned_by(conversation, user)
+    attach([conversation.contact], owner=user)
+    return attach([conversation], owner=user)[0]
 
 
 def prepared_question_get_for_user(*, user, question_id: int) -> PreparedQuestion:

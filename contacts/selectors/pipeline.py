@@ -19,7 +19,7 @@ from contacts.models import (
     PreparedQuestion,
     Question,
 )
-from networking_app.core.prepared import PreparedQuery, RelatedRow
+from networking_app.core.prepared import PreparedQuery, RelatedRow, attach
 
 S = ConversationStatus
 
@@ -118,23 +118,14 @@ _ACTION_ITEMS = PreparedQuery(_action_items)
 _REFERRALS = PreparedQuery(_referrals)
 
 
-def _of(conversation: Conversation, rows: list) -> list:
-    """`rows` with their conversation known, as `conversation.questions.all()` gives them."""
-    for row in rows:
-        type(row).conversation.field.set_cached_value(row, conversation)
-    return rows
-
-
 def conversation_detail(*, conversation: Conversation) -> dict:
     """Its questions, its changes of date, its action items and the people its contact
     referred the student to, each in its model's order."""
-    pk = conversation.pk
+    pk, its = conversation.pk, {"conversation": conversation}
     return {
-        "questions": _of(conversation, _QUESTION.instances(_QUESTIONS, conversation_id=pk)),
-        "changes": _of(conversation, _CHANGE.instances(_CHANGES, conversation_id=pk)),
-        "action_items": _of(
-            conversation, _ACTION_ITEM.instances(_ACTION_ITEMS, conversation_id=pk)
-        ),
+        "questions": attach(_QUESTION.instances(_QUESTIONS, conversation_id=pk), **its),
+        "changes": attach(_CHANGE.instances(_CHANGES, conversation_id=pk), **its),
+        "action_items": attach(_ACTION_ITEM.instances(_ACTION_ITEMS, conversation_id=pk), **its),
         "referrals": _REFERRAL.instances(
             _REFERRALS, owner_id=conversation.owner_id, contact_id=conversation.contact_id
         ),
