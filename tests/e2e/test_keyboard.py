@@ -47,6 +47,11 @@ CONTROL_ROLES = {
     "switch",
     "textbox",
 }
+# No htmx request in flight, no swap or settle under way.
+HTMX_IDLE = """() => !document.querySelector(
+    '.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added'
+)"""
+
 FOCUSED = """() => {
     const el = document.activeElement;
     if (!el || el === document.body || el === document.documentElement) return null;
@@ -104,7 +109,10 @@ class Keyboard:
 
     def focused_settled(self, timeout: float = 3.0) -> Stop | None:
         """What has focus once htmx has settled: it puts focus back on the new control after
-        the swap settles, a moment after the new content shows."""
+        the swap settles, a moment after the new content shows. The next key must not be
+        pressed before: a request started while the last swap still settles can leave focus
+        on the page (it did when a month's page was quick to answer)."""
+        self.page.wait_for_function(HTMX_IDLE, timeout=timeout * 1000)
         deadline = time.monotonic() + timeout
         while True:
             stop = self.focused()
