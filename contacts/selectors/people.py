@@ -31,7 +31,7 @@ from contacts.models import (
     TargetOrganization,
     normalize_organization_name,
 )
-from networking_app.core.prepared import PreparedQuery, instance
+from networking_app.core.prepared import PreparedQuery, attach, instance
 
 S = ConversationStatus
 
@@ -167,12 +167,10 @@ def contacts_with_due_date(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
 def attach_organization(contact: Contact, name: str | None) -> None:
     """Set the organization of a contact read as a row (networking_app.core.prepared) from its
     name, as `select_related("organization")` would: no query when a template reads it."""
-    Contact.organization.field.set_cached_value(
-        contact,
-        instance(Organization, id=contact.organization_id, name=name)
-        if contact.organization_id is not None
-        else None,
-    )
+    organization = None
+    if contact.organization_id is not None:
+        organization = instance(Organization, id=contact.organization_id, name=name)
+    attach([contact], organization=organization)
 
 
 def contacts_list(*, user, filters: ContactFilters, tolerant: bool = False) -> QuerySet[Contact]:

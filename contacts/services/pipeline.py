@@ -24,6 +24,7 @@ from contacts.models import (
 from contacts.services.common import owner_changed
 from contacts.services.people import contact_refresh_conversation_text, interaction_log
 from contacts.services.preparation import question_answers_save
+from networking_app.core.prepared import attach
 
 S = ConversationStatus
 
@@ -84,10 +85,8 @@ def _lock(conversation: Conversation) -> Conversation:
     )
     # The owner never changes: the one already read (the signed-in student, when the view's
     # lookup found the conversation among theirs) serves the reminders without a query.
-    owner = Conversation.owner.field
-    if owner.is_cached(conversation):
-        owner.set_cached_value(locked, owner.get_cached_value(conversation))
-        Contact.owner.field.set_cached_value(locked.contact, owner.get_cached_value(conversation))
+    if Conversation.owner.field.is_cached(conversation):
+        attach([locked, locked.contact], owner=conversation.owner)
     return locked
 
 

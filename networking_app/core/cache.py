@@ -206,8 +206,8 @@ def cached(
     version_keys = [_version_key(scope) for scope in scopes]
     found = cache.get_many([key, *version_keys])
     stamp = (*_current_versions(version_keys, found), validator)
-    stored = found.get(key)
-    kept = isinstance(stored, tuple) and len(stored) == 2
+    stored = _stored(found, key)
+    kept = stored is not None
     if kept and stored[0] == stamp:
         return stored[1]
     if kept and stale_while_computing:
@@ -232,10 +232,16 @@ def cached_if_current(key: str, *, scopes: Iterable[str] = (), validator: str = 
     version_keys = [_version_key(scope) for scope in scopes]
     found = cache.get_many([key, *version_keys])
     versions = [found.get(version_key) for version_key in version_keys]
-    stored = found.get(key)
-    if None in versions or not (isinstance(stored, tuple) and len(stored) == 2):
+    stored = _stored(found, key)
+    if None in versions or stored is None:
         return None
     return stored[1] if stored[0] == (*versions, validator) else None
+
+
+def _stored(found: dict, key: str) -> tuple | None:
+    """What `cached` stored under `key` among `found`: (its stamp, the value), else None."""
+    stored = found.get(key)
+    return stored if isinstance(stored, tuple) and len(stored) == 2 else None
 
 
 def uncache(key: str) -> None:

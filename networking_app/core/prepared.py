@@ -271,7 +271,8 @@ class RelatedRow:
 
     def __init__(self, model, *paths: str):
         self.model = model
-        # (path, its foreign keys from the queried model, the model it reaches, its columns).
+        # (the path it hangs from, its foreign key from there, the model it reaches, its
+        # columns, where its primary key is among them), the queried model first.
         self._joins = []
         # Each path and the paths it goes through ("contact" for "contact__organization").
         every = dict.fromkeys(
@@ -279,19 +280,17 @@ class RelatedRow:
             for path in ("", *paths)
             for end in range(path.count("__") + 2 if path else 1)
         )
+        self.columns: tuple[str, ...] = ()
         for path in every:
-            target, chain = model, []
+            target, field = model, None
             for name in filter(None, path.split("__")):
                 field = target._meta.get_field(name)
-                chain.append(field)
                 target = field.related_model
             attnames = tuple(f.attname for f in target._meta.concrete_fields)
-            self._joins.append((path, tuple(chain), target, attnames))
-        self.columns = tuple(
-            f"{path}__{attname}" if path else attname
-            for path, _, _, attnames in self._joins
-            for attname in attnames
-        )
+            parent = path.rpartition("__")[0] if path else None
+            pk = attnames.index(target._meta.pk.attname)
+            self._joins.append((path, parent, field, target, attnames, pk))
+            self.columns += tuple(f"{path}__{a}" if path else a for a in attnames)
 
     def instances(self, query: PreparedQuery, **params: object) -> list:
         """The instances of `query`'s rows (its builder's `values_list(*self.columns)`)."""
@@ -300,16 +299,13 @@ class RelatedRow:
     def instance(self, row: tuple):
         made: dict[str, object] = {}
         position = 0
-        for path, chain, target, attnames in self._joins:
+        for path, parent, field, target, attnames, pk in self._joins:
             values = row[position : position + len(attnames)]
             position += len(attnames)
-            pk = values[attnames.index(target._meta.pk.attname)]
-            obj = None if pk is None else target.from_db(DEFAULT_DB_ALIAS, attnames, values)
+            obj = None if values[pk] is None else target.from_db(DEFAULT_DB_ALIAS, attnames, values)
             made[path] = obj
-            if chain:
-                parent = made["__".join(path.split("__")[:-1])]
-                if parent is not None:
-                    chain[-1].set_cached_value(parent, obj)
+            if parent is not None and made[parent] is not None:
+                field.set_cached_value(made[parent], obj)
         return made[""]
 
 
